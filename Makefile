@@ -1,0 +1,47 @@
+# wangge — the two commands a new user needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: demo test test-pg lint serve clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Re-install only when pyproject.toml changes.
+$(VENV)/.app: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml $(VENV)/.app
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.app
+	$(BIN)/wangge migrate --noinput
+	$(BIN)/wangge demo
+	@echo "Serving at http://$(HOST)/  (Ctrl-C to stop)"
+	$(BIN)/wangge runserver $(HOST)
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy wangge config
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/wangge makemigrations --check --dry-run
+
+test: $(VENV)/.test lint
+	scripts/ensure-browser
+	$(BIN)/pytest
+
+# The same suite on a throwaway PostgreSQL cluster (CI runs both).
+test-pg: $(VENV)/.test
+	scripts/with-postgres $(BIN)/pytest
+
+messages: $(VENV)/.app
+	cd wangge && ../$(BIN)/wangge makemessages -l en -l zh_Hans --ignore 'demo/*'
+	$(BIN)/wangge compilemessages
+
+clean:
+	rm -rf $(VENV) var

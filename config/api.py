@@ -1,0 +1,14 @@
+from ninja import NinjaAPI
+
+from wangge.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
+from wangge.org.api import router as org_router
+
+api = NinjaAPI(
+    title="wangge API",
+    version="1",
+    description="网格化营销管理 API. Session cookie (browser) or `Authorization: Bearer <token>`.",
+    auth=[ActiveSessionAuth(), TokenAuth()],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", org_router)

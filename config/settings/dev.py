@@ -1,0 +1,8 @@
+"""Local development and `make demo`: DEBUG on and a fixed, non-secret key unless overridden."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-0123456789-abcdefghijklmnop")
+
+from config.settings.base import *  # noqa: E402,F403

@@ -1,0 +1,65 @@
+"""Base views every scoped page builds on: login, the role's right, and `visible_to`.
+
+Missing and forbidden both answer 404, so a URL never tells a user that a record
+they may not see exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponseBase
+from django.views.generic import DetailView, ListView
+
+from wangge.core.access import user_can
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    """Requires login and, optionally, an action; serves only rows visible to the user."""
+
+    model: Any = None
+    required_action: str | None = None
+    request: HttpRequest
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if (
+            request.user.is_authenticated
+            and self.required_action
+            and not user_can(request.user, self.required_action)
+        ):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.model._default_manager.visible_to(self.request.user)  # type: ignore[no-any-return]
+
+
+class HtmxTemplateMixin:
+    """Serve the whole page, or only its `#results` partial when htmx asks for it."""
+
+    request: HttpRequest
+    partial_name = "results"
+
+    def get_template_names(self) -> list[str]:
+        names: list[str] = super().get_template_names()  # type: ignore[misc]
+        if getattr(self.request, "htmx", False):
+            return [f"{names[0]}#{self.partial_name}"]
+        return names
+
+
+class ScopedListView(ScopedViewMixin, HtmxTemplateMixin, ListView):  # type: ignore[type-arg]
+    paginate_by = settings.WANGGE_PAGE_SIZE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        ctx["querystring"] = params.urlencode()
+        return ctx
+
+
+class ScopedDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
+    pass

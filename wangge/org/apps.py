@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgConfig(AppConfig):
+    name = "wangge.org"
+    label = "org"
+    verbose_name = _("组织")
+
+    def ready(self) -> None:
+        from wangge.core import access
+        from wangge.org.permissions import check
+        from wangge.org.scoping import resolve_scope
+
+        access.register(resolver=resolve_scope, checker=check)

@@ -1,0 +1,199 @@
+"""Organisation pages. Thin: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from wangge.core.access import scope_for, user_can
+from wangge.core.forms import add_service_errors
+from wangge.core.views import ScopedDetailView, ScopedListView
+from wangge.org import selectors, services
+from wangge.org.forms import GridForm, StaffCreateForm, StaffForm
+from wangge.org.models import Department, Grid, Staff, Team
+from wangge.org.permissions import Action
+from wangge.org.roles import Role
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    grids = selectors.grid_list(user=request.user)
+    return render(
+        request,
+        "org/home.html",
+        {
+            "scope": scope,
+            "grids": grids[:12],
+            "grid_count": grids.count(),
+            "staff_count": selectors.staff_list(user=request.user).count(),
+        },
+    )
+
+
+class GridListView(ScopedListView):
+    model = Grid
+    required_action = Action.VIEW_ORG
+    template_name = "org/grid_list.html"
+
+    def get_queryset(self) -> QuerySet[Grid]:
+        return selectors.grid_list(
+            user=self.request.user,
+            q=self.request.GET.get("q", "").strip(),
+            region_id=_int_param(self.request, "region"),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["regions"] = selectors.region_list(user=self.request.user)
+        ctx["can_manage"] = user_can(self.request.user, Action.MANAGE_ORG)
+        return ctx
+
+
+class GridDetailView(ScopedDetailView):
+    model = Grid
+    required_action = Action.VIEW_ORG
+    template_name = "org/grid_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["chart"] = selectors.grid_org_chart(user=self.request.user, grid=self.object)
+        ctx["can_manage"] = user_can(self.request.user, Action.MANAGE_ORG)
+        return ctx
+
+
+class StaffListView(ScopedListView):
+    model = Staff
+    required_action = Action.VIEW_ORG
+    template_name = "org/staff_list.html"
+
+    def get_queryset(self) -> QuerySet[Staff]:
+        return selectors.staff_list(
+            user=self.request.user,
+            q=self.request.GET.get("q", "").strip(),
+            role=self.request.GET.get("role", "") if self.request.GET.get("role") in Role else "",
+            grid_id=_int_param(self.request, "grid"),
+            department_id=_int_param(self.request, "department"),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["roles"] = Role.choices
+        ctx["grids"] = selectors.grid_list(user=self.request.user)
+        ctx["departments"] = Department.objects.all()
+        ctx["can_manage"] = user_can(self.request.user, Action.MANAGE_ORG)
+        return ctx
+
+
+class StaffDetailView(ScopedDetailView):
+    model = Staff
+    required_action = Action.VIEW_ORG
+    template_name = "org/staff_detail.html"
+
+    def get_queryset(self) -> QuerySet[Staff]:
+        return super().get_queryset().select_related("user", "department")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        staff: Staff = self.object
+        user = self.request.user
+        ctx["phone"] = selectors.phone_for(user=user, phone=staff.phone, owner_user_id=staff.user_id)
+        ctx["memberships"] = staff.memberships.visible_to(user).select_related("grid")
+        ctx["teams"] = Team.objects.visible_to(user).filter(members=staff).distinct()
+        ctx["can_manage"] = user_can(user, Action.MANAGE_ORG)
+        return ctx
+
+
+class TeamListView(ScopedListView):
+    model = Team
+    required_action = Action.VIEW_ORG
+    template_name = "org/team_list.html"
+
+    def get_queryset(self) -> QuerySet[Team]:
+        return super().get_queryset().select_related("grid", "leader").order_by("kind", "name")
+
+
+class TeamDetailView(ScopedDetailView):
+    model = Team
+    required_action = Action.VIEW_ORG
+    template_name = "org/team_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        visible = Staff.objects.visible_to(self.request.user).values("id")
+        ctx["members"] = self.object.memberships.filter(staff_id__in=visible).select_related(
+            "staff", "staff__department"
+        )
+        return ctx
+
+
+def _require(request: HttpRequest, action: str) -> None:
+    if not user_can(request.user, action):
+        raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require(request, Action.MANAGE_ORG)
+    grid = get_object_or_404(Grid.objects.visible_to(request.user), pk=pk) if pk else None
+    form = GridForm(request.POST or None, instance=grid, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        try:
+            if grid is None:
+                grid = services.grid_create(actor=request.user, **data)
+            else:
+                # The form has already applied its values to `grid`; reload to diff for audit.
+                fresh = Grid.objects.get(pk=grid.pk)
+                grid = services.grid_update(actor=request.user, grid=fresh, data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("org:grid_detail", pk=grid.pk)
+    return render(request, "org/form.html", {"form": form, "object": grid, "kind": _("网格")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require(request, Action.MANAGE_ORG)
+    staff = get_object_or_404(Staff.objects.visible_to(request.user), pk=pk) if pk else None
+    form_class = StaffForm if staff else StaffCreateForm
+    form = form_class(request.POST or None, instance=staff, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {f: form.cleaned_data[f] for f in StaffForm.Meta.fields}
+        try:
+            if staff is None:
+                staff = services.staff_create(
+                    actor=request.user,
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password"],
+                    primary_grid=form.cleaned_data["primary_grid"],
+                    **data,
+                )
+            else:
+                fresh = Staff.objects.get(pk=staff.pk)
+                staff = services.staff_update(
+                    actor=request.user,
+                    staff=fresh,
+                    data=data,
+                    primary_grid=form.cleaned_data["primary_grid"],
+                )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("org:staff_detail", pk=staff.pk)
+    return render(request, "org/form.html", {"form": form, "object": staff, "kind": _("员工")})
