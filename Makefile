@@ -40,8 +40,8 @@ test-pg: $(VENV)/.test
 	scripts/with-postgres $(BIN)/pytest
 
 messages: $(VENV)/.app
-	cd wangge && ../$(BIN)/wangge makemessages -l en -l zh_Hans --ignore 'demo/*'
-	$(BIN)/wangge compilemessages
+	$(BIN)/wangge makemessages -l en -l zh_Hans --no-obsolete --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --ignore "bench/*"
+	$(BIN)/wangge compilemessages --ignore ".venv/*"
 
 clean:
 	rm -rf $(VENV) var
