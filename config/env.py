@@ -36,7 +36,8 @@ def env_bool(name: str, default: bool) -> bool:
     if value in _FALSE:
         return False
     raise ImproperlyConfigured(
-        f"Environment variable {name}={raw!r} is not a boolean (use 1/0, true/false, yes/no, on/off)."
+        f"Environment variable {name}={raw!r} is not a boolean "
+        "(use 1/0, true/false, yes/no, on/off)."
     )
 
 
@@ -111,4 +112,6 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise ImproperlyConfigured(f"Environment variable {name}={raw!r} is not an integer.") from exc
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={raw!r} is not an integer."
+        ) from exc

@@ -91,10 +91,12 @@ def build_world() -> World:
         "agent_a": person("agent_a", "代理甲", Role.AGENT, grid_a, agency="甲通讯店"),
         "manager_b": person("manager_b", "经理乙", Role.GRID_MANAGER, grid_b),
     }
-    team_a = s.team_create(actor=None, name="网格甲团队", kind="grid", grid=grid_a,
-                           leader=staff["manager_a"])
-    team_b = s.team_create(actor=None, name="网格乙团队", kind="grid", grid=grid_b,
-                           leader=staff["manager_b"])
+    team_a = s.team_create(
+        actor=None, name="网格甲团队", kind="grid", grid=grid_a, leader=staff["manager_a"]
+    )
+    team_b = s.team_create(
+        actor=None, name="网格乙团队", kind="grid", grid=grid_b, leader=staff["manager_b"]
+    )
     for key in ("manager_a", "account_a", "tech_a"):
         s.team_member_add(actor=None, team=team_a, staff=staff[key])
     for key in ("manager_b", "sales_b"):
@@ -116,8 +118,13 @@ def build_world() -> World:
 
 
 def assert_status_matrix(
-    world: World, url: str, expected: Mapping[str, int], *, method: str = "get",
-    data: Any = None, api: bool = False,
+    world: World,
+    url: str,
+    expected: Mapping[str, int],
+    *,
+    method: str = "get",
+    data: Any = None,
+    api: bool = False,
 ) -> None:
     """Every persona gets exactly the expected status; reports all mismatches at once."""
     wrong = []
@@ -143,6 +150,8 @@ def assert_visible_matrix(
         seen = set(fetch(persona))
         want = set(expected[persona])
         if seen != want:
-            wrong.append(f"{persona}: extra {sorted(map(str, seen - want))}, "
-                         f"missing {sorted(map(str, want - seen))}")
+            wrong.append(
+                f"{persona}: extra {sorted(map(str, seen - want))}, "
+                f"missing {sorted(map(str, want - seen))}"
+            )
     assert not wrong, "; ".join(wrong)

@@ -37,7 +37,9 @@ def test_grid_update_records_before_and_after(world: World) -> None:
 
 def test_an_update_that_changes_nothing_leaves_no_entry(world: World) -> None:
     before = AuditEntry.objects.count()
-    services.grid_update(actor=world.user("market_admin"), grid=world.grid_a, data={"name": "网格甲"})
+    services.grid_update(
+        actor=world.user("market_admin"), grid=world.grid_a, data={"name": "网格甲"}
+    )
     assert AuditEntry.objects.count() == before
 
 
@@ -56,8 +58,13 @@ def test_staff_create_that_fails_half_way_leaves_no_login_behind(world: World) -
     # The membership step fails after the user and staff rows were written.
     with pytest.raises(ValidationError):
         services.staff_create(
-            actor=None, username="half", password="x" * 10, name="半途", employee_no="H1",
-            role=Role.SALES_MARKETER, primary_grid=None,
+            actor=None,
+            username="half",
+            password="x" * 10,
+            name="半途",
+            employee_no="H1",
+            role=Role.SALES_MARKETER,
+            primary_grid=None,
         )
     assert not User.objects.filter(username="half").exists()
     assert not Staff.objects.filter(employee_no="H1").exists()
@@ -86,8 +93,9 @@ def test_services_refuse_people_without_the_right(world: World) -> None:
 
 def test_a_person_has_exactly_one_primary_grid(world: World) -> None:
     tech = world.staff["tech_a"]
-    services.membership_set(actor=None, staff=tech, grid=world.grid_b, role=Role.TECHNICIAN,
-                            is_primary=True)
+    services.membership_set(
+        actor=None, staff=tech, grid=world.grid_b, role=Role.TECHNICIAN, is_primary=True
+    )
     primaries = GridMembership.objects.filter(staff=tech, is_primary=True)
     assert [m.grid for m in primaries] == [world.grid_b]
     # The database itself refuses a second primary, whatever the code does.
@@ -98,8 +106,9 @@ def test_a_person_has_exactly_one_primary_grid(world: World) -> None:
 def test_moving_someone_changes_what_they_see_at_once(world: World) -> None:
     user = world.user("tech_a")
     assert set(Grid.objects.visible_to(user)) == {world.grid_a}
-    services.membership_set(actor=None, staff=world.staff["tech_a"], grid=world.grid_b,
-                            role=Role.TECHNICIAN)
+    services.membership_set(
+        actor=None, staff=world.staff["tech_a"], grid=world.grid_b, role=Role.TECHNICIAN
+    )
     assert set(Grid.objects.visible_to(user)) == {world.grid_a, world.grid_b}
 
 

@@ -68,7 +68,12 @@ def test_bad_database_urls_are_refused(url: str) -> None:
 def test_database_urls_are_understood() -> None:
     pg = parse_database_url("postgres://wg:p%40ss@db.local:5433/wangge", ROOT)
     assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
-        "django.db.backends.postgresql", "wangge", "wg", "p@ss", "db.local", "5433"
+        "django.db.backends.postgresql",
+        "wangge",
+        "wg",
+        "p@ss",
+        "db.local",
+        "5433",
     )
     lite = parse_database_url("sqlite:///var/x.sqlite3", ROOT)
     assert lite["NAME"] == str(ROOT / "var" / "x.sqlite3")
@@ -78,7 +83,11 @@ def test_database_urls_are_understood() -> None:
 def _run_deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "wangge", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

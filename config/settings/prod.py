@@ -3,8 +3,8 @@
 SECRET_KEY has no default here, so a deployment without one refuses to start.
 """
 
-from config.settings.base import *  # noqa: F403
 from config.env import env_bool, env_int
+from config.settings.base import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", False)
 STORAGES = {

@@ -1,11 +1,11 @@
-"""Test settings: fast hashing, an in-memory-friendly database unless DATABASE_URL says otherwise."""
+"""Test settings: fast hashing, a SQLite file unless DATABASE_URL says otherwise."""
 
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key-0123456789-abcdefghijklmno")
 os.environ.setdefault("DATABASE_URL", "sqlite:///var/test.sqlite3")
 
-from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

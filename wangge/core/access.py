@@ -58,7 +58,7 @@ def scope_for(user: Any) -> Scope:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     if _resolver is None:
         raise RuntimeError("No scope resolver registered; is wangge.org installed?")
     scope = _resolver(user)
@@ -80,7 +80,7 @@ def user_can(user: Any, action: str) -> bool:
     return _checker(user, action)
 
 
-class ScopedQuerySet(models.QuerySet):  # type: ignore[type-arg]
+class ScopedQuerySet(models.QuerySet):
     """A queryset that can be narrowed to what one user may see."""
 
     def visible_to(self, user: Any) -> Self:

@@ -4,7 +4,7 @@ from wangge.core.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["at", "actor_repr", "action", "content_type", "object_repr"]
     list_filter = ["action", "content_type"]
     search_fields = ["actor_repr", "object_repr", "object_id"]

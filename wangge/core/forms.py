@@ -15,7 +15,7 @@ class ScopedFormMixin:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         self.user = user
         for field in self.fields.values():
             qs = getattr(field, "queryset", None)

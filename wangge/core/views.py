@@ -31,10 +31,10 @@ class ScopedViewMixin(LoginRequiredMixin):
             and not user_can(request.user, self.required_action)
         ):
             raise Http404
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Any]:
-        return self.model._default_manager.visible_to(self.request.user)  # type: ignore[no-any-return]
+        return self.model._default_manager.visible_to(self.request.user)
 
 
 class HtmxTemplateMixin:
@@ -50,7 +50,7 @@ class HtmxTemplateMixin:
         return names
 
 
-class ScopedListView(ScopedViewMixin, HtmxTemplateMixin, ListView):  # type: ignore[type-arg]
+class ScopedListView(ScopedViewMixin, HtmxTemplateMixin, ListView):
     paginate_by = settings.WANGGE_PAGE_SIZE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -61,5 +61,5 @@ class ScopedListView(ScopedViewMixin, HtmxTemplateMixin, ListView):  # type: ign
         return ctx
 
 
-class ScopedDetailView(ScopedViewMixin, DetailView):  # type: ignore[type-arg]
+class ScopedDetailView(ScopedViewMixin, DetailView):
     pass

@@ -29,8 +29,10 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["content_type"].choices = [  # type: ignore[attr-defined]
             ("", "---------"),
-            *((ct.id, ct.model_class()._meta.verbose_name if ct.model_class() else ct.model)  # type: ignore[union-attr]
-              for ct in selectors.audited_content_types()),
+            *(
+                (ct.id, ct.model_class()._meta.verbose_name if ct.model_class() else ct.model)  # type: ignore[union-attr]
+                for ct in selectors.audited_content_types()
+            ),
         ]
 
 

@@ -5,17 +5,17 @@ from wangge.org import models
 
 
 @admin.register(models.User)
-class WanggeUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class WanggeUserAdmin(UserAdmin):
     pass
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline):
     model = models.GridMembership
     extra = 0
 
 
 @admin.register(models.Staff)
-class StaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StaffAdmin(admin.ModelAdmin):
     list_display = ["employee_no", "name", "role", "department", "phone"]
     list_filter = ["role", "department"]
     search_fields = ["name", "employee_no", "phone"]
@@ -23,20 +23,20 @@ class StaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(models.Grid)
-class GridAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class GridAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "region", "service_point", "is_active"]
     list_filter = ["region", "is_active"]
     search_fields = ["code", "name"]
     inlines = [MembershipInline]
 
 
-class TeamMemberInline(admin.TabularInline):  # type: ignore[type-arg]
+class TeamMemberInline(admin.TabularInline):
     model = models.TeamMembership
     extra = 0
 
 
 @admin.register(models.Team)
-class TeamAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class TeamAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "grid", "leader"]
     list_filter = ["kind"]
     inlines = [TeamMemberInline]

@@ -21,7 +21,7 @@ class BoundaryField(forms.JSONField):
         return data
 
 
-class GridForm(ScopedFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class GridForm(ScopedFormMixin, forms.ModelForm):
     boundary = BoundaryField(
         label=_("边界（GeoJSON）"),
         required=False,
@@ -35,7 +35,7 @@ class GridForm(ScopedFormMixin, forms.ModelForm):  # type: ignore[type-arg]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
 
 
-class StaffForm(ScopedFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class StaffForm(ScopedFormMixin, forms.ModelForm):
     primary_grid = forms.ModelChoiceField(
         label=_("主网格"), queryset=Grid.objects.all(), required=False
     )

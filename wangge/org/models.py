@@ -21,8 +21,7 @@ from wangge.org.roles import Role
 class User(AbstractUser):
     """Login account. The person behind it is described by `Staff`."""
 
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
+    class Meta:
         verbose_name = _("登录账号")
         verbose_name_plural = _("登录账号")
 
@@ -169,9 +168,7 @@ class Grid(models.Model):
         on_delete=models.SET_NULL,
         related_name="grids",
     )
-    boundary = models.JSONField(
-        _("边界"), null=True, blank=True, validators=[validate_boundary]
-    )
+    boundary = models.JSONField(_("边界"), null=True, blank=True, validators=[validate_boundary])
     is_active = models.BooleanField(_("启用"), default=True)
     note = models.TextField(_("备注"), blank=True)
 
@@ -294,7 +291,7 @@ class GridMembership(models.Model):
 
 class TeamQuerySet(ScopedQuerySet):
     def scope_q(self, scope: Scope) -> Q:
-        mine = TeamMembership.objects.filter(staff_id=scope.staff_id).values("team_id")
+        mine = TeamMembership.objects.filter(staff_id=scope.staff_id or 0).values("team_id")
         if scope.own_records_only:
             return Q(id__in=mine)
         return Q(grid_id__in=scope.grid_ids) | Q(id__in=mine)
@@ -330,7 +327,7 @@ class Team(models.Model):
         on_delete=models.SET_NULL,
         related_name="led_teams",
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[Staff, TeamMembership] = models.ManyToManyField(
         Staff, verbose_name=_("成员"), through="TeamMembership", related_name="teams"
     )
     purpose = models.CharField(_("职责"), max_length=200, blank=True)

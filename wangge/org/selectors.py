@@ -85,7 +85,7 @@ def grid_org_chart(*, user: Any, grid: Grid) -> OrgChart:
     )
     by_role: dict[str, ChartRow] = {}
     for m in members:
-        row = by_role.setdefault(m.role, ChartRow(role=m.role, label=Role(m.role).label))
+        row = by_role.setdefault(m.role, ChartRow(role=m.role, label=str(Role(m.role).label)))
         row.people.append(m)
     rows = sorted(by_role.values(), key=lambda r: CHART_ORDER[Role(r.role)])
     scope = scope_for(user)

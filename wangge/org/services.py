@@ -153,7 +153,9 @@ def staff_update(
 def staff_set_active(*, actor: Any, staff: Staff, active: bool) -> Staff:
     """Disable or re-enable a login; the staff record and its history stay."""
     _require_manage(actor)
-    audited_update(actor=actor, instance=staff.user, data={"is_active": active}, fields=["is_active"])
+    audited_update(
+        actor=actor, instance=staff.user, data={"is_active": active}, fields=["is_active"]
+    )
     return staff
 
 
@@ -167,7 +169,9 @@ def membership_set(
         raise ValidationError({"role": _("市场部不属于某个网格。")})
     if is_primary:
         for other in GridMembership.objects.filter(staff=staff, is_primary=True).exclude(grid=grid):
-            audited_update(actor=actor, instance=other, data={"is_primary": False}, fields=["is_primary"])
+            audited_update(
+                actor=actor, instance=other, data={"is_primary": False}, fields=["is_primary"]
+            )
     existing = GridMembership.objects.filter(staff=staff, grid=grid).first()
     if existing is None:
         membership = audited_create(
@@ -211,9 +215,7 @@ def team_create(
 def team_member_add(*, actor: Any, team: Team, staff: Staff, duty: str = "") -> TeamMembership:
     """Add a member. Their home department is untouched: virtual teams mean dual reporting."""
     _require_manage(actor)
-    return audited_create(
-        actor=actor, instance=TeamMembership(team=team, staff=staff, duty=duty)
-    )
+    return audited_create(actor=actor, instance=TeamMembership(team=team, staff=staff, duty=duty))
 
 
 def api_token_create(*, actor: Any, user: User, name: str) -> tuple[Any, str]:

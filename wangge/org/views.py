@@ -109,7 +109,9 @@ class StaffDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         staff: Staff = self.object
         user = self.request.user
-        ctx["phone"] = selectors.phone_for(user=user, phone=staff.phone, owner_user_id=staff.user_id)
+        ctx["phone"] = selectors.phone_for(
+            user=user, phone=staff.phone, owner_user_id=staff.user_id
+        )
         ctx["memberships"] = staff.memberships.visible_to(user).select_related("grid")
         ctx["teams"] = Team.objects.visible_to(user).filter(members=staff).distinct()
         ctx["can_manage"] = user_can(user, Action.MANAGE_ORG)

@@ -5,29 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor_repr', models.CharField(blank=True, max_length=150, verbose_name='操作人名称')),
-                ('action', models.CharField(choices=[('create', '新建'), ('update', '修改'), ('delete', '删除')], max_length=16, verbose_name='动作')),
-                ('object_id', models.CharField(max_length=64, verbose_name='对象编号')),
-                ('object_repr', models.CharField(max_length=200, verbose_name='对象')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='修改前')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='修改后')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "actor_repr",
+                    models.CharField(blank=True, max_length=150, verbose_name="操作人名称"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("create", "新建"), ("update", "修改"), ("delete", "删除")],
+                        max_length=16,
+                        verbose_name="动作",
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=64, verbose_name="对象编号")),
+                ("object_repr", models.CharField(max_length=200, verbose_name="对象")),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="修改前")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="修改后")),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "ordering": ["-at", "-id"],
             },
         ),
     ]

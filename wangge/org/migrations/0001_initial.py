@@ -4,220 +4,562 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import wangge.org.models
 from django.conf import settings
 from django.db import migrations, models
 
+import wangge.org.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='部门编码')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='部门名称')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="部门编码")),
+                ("name", models.CharField(max_length=64, unique=True, verbose_name="部门名称")),
             ],
             options={
-                'verbose_name': '部门',
-                'verbose_name_plural': '部门',
-                'ordering': ['code'],
+                "verbose_name": "部门",
+                "verbose_name_plural": "部门",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='区域编码')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='区域名称')),
-                ('kind', models.CharField(choices=[('street', '街道'), ('town', '镇'), ('township', '乡')], default='town', max_length=16, verbose_name='类型')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="区域编码")),
+                ("name", models.CharField(max_length=64, unique=True, verbose_name="区域名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("street", "街道"), ("town", "镇"), ("township", "乡")],
+                        default="town",
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '区域',
-                'verbose_name_plural': '区域',
-                'ordering': ['code'],
+                "verbose_name": "区域",
+                "verbose_name_plural": "区域",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '登录账号',
-                'verbose_name_plural': '登录账号',
-                'abstract': False,
-                'swappable': 'AUTH_USER_MODEL',
+                "verbose_name": "登录账号",
+                "verbose_name_plural": "登录账号",
+                "abstract": False,
+                "swappable": "AUTH_USER_MODEL",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='用途')),
-                ('prefix', models.CharField(editable=False, max_length=8, verbose_name='前缀')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='最近使用')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="用途")),
+                ("prefix", models.CharField(editable=False, max_length=8, verbose_name="前缀")),
+                ("key_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="创建时间"
+                    ),
+                ),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近使用"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="吊销时间"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API 令牌',
-                'verbose_name_plural': 'API 令牌',
+                "verbose_name": "API 令牌",
+                "verbose_name_plural": "API 令牌",
             },
         ),
         migrations.CreateModel(
-            name='ServicePoint',
+            name="ServicePoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='服务点名称')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='电话')),
-                ('lon', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_points', to='org.region', verbose_name='区域')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, unique=True, verbose_name="服务点名称")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="电话")),
+                ("lon", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_points",
+                        to="org.region",
+                        verbose_name="区域",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务点',
-                'verbose_name_plural': '服务点',
-                'ordering': ['name'],
+                "verbose_name": "服务点",
+                "verbose_name_plural": "服务点",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Grid',
+            name="Grid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='网格编码')),
-                ('name', models.CharField(max_length=64, verbose_name='网格名称')),
-                ('boundary', models.JSONField(blank=True, null=True, validators=[wangge.org.models.validate_boundary], verbose_name='边界')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('note', models.TextField(blank=True, verbose_name='备注')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grids', to='org.region', verbose_name='区域')),
-                ('service_point', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='grids', to='org.servicepoint', verbose_name='服务点')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="网格编码")),
+                ("name", models.CharField(max_length=64, verbose_name="网格名称")),
+                (
+                    "boundary",
+                    models.JSONField(
+                        blank=True,
+                        null=True,
+                        validators=[wangge.org.models.validate_boundary],
+                        verbose_name="边界",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("note", models.TextField(blank=True, verbose_name="备注")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grids",
+                        to="org.region",
+                        verbose_name="区域",
+                    ),
+                ),
+                (
+                    "service_point",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="grids",
+                        to="org.servicepoint",
+                        verbose_name="服务点",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '网格',
-                'verbose_name_plural': '网格',
-                'ordering': ['code'],
+                "verbose_name": "网格",
+                "verbose_name_plural": "网格",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Staff',
+            name="Staff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=32, verbose_name='姓名')),
-                ('employee_no', models.CharField(max_length=32, unique=True, verbose_name='工号')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='手机号')),
-                ('role', models.CharField(choices=[('market_admin', '市场部'), ('grid_manager', '网格经理'), ('account_marketer', '营销员（客户）'), ('sales_marketer', '营销员（销售）'), ('technician', '安装维护专员'), ('agent', '代理商')], max_length=32, verbose_name='角色')),
-                ('agency', models.CharField(blank=True, help_text='代理商所属的公司或门店。', max_length=100, verbose_name='代理机构')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='staff', to='org.department', verbose_name='所属部门')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=32, verbose_name="姓名")),
+                ("employee_no", models.CharField(max_length=32, unique=True, verbose_name="工号")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="手机号")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("market_admin", "市场部"),
+                            ("grid_manager", "网格经理"),
+                            ("account_marketer", "营销员（客户）"),
+                            ("sales_marketer", "营销员（销售）"),
+                            ("technician", "安装维护专员"),
+                            ("agent", "代理商"),
+                        ],
+                        max_length=32,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.CharField(
+                        blank=True,
+                        help_text="代理商所属的公司或门店。",
+                        max_length=100,
+                        verbose_name="代理机构",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="staff",
+                        to="org.department",
+                        verbose_name="所属部门",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '员工',
-                'verbose_name_plural': '员工',
-                'ordering': ['employee_no'],
+                "verbose_name": "员工",
+                "verbose_name_plural": "员工",
+                "ordering": ["employee_no"],
             },
         ),
         migrations.CreateModel(
-            name='GridMembership',
+            name="GridMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('grid_manager', '网格经理'), ('account_marketer', '营销员（客户）'), ('sales_marketer', '营销员（销售）'), ('technician', '安装维护专员'), ('agent', '代理商')], max_length=32, verbose_name='网格内角色')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='主网格')),
-                ('since', models.DateField(default=django.utils.timezone.localdate, verbose_name='加入日期')),
-                ('grid', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='org.grid', verbose_name='网格')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='org.staff', verbose_name='员工')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("grid_manager", "网格经理"),
+                            ("account_marketer", "营销员（客户）"),
+                            ("sales_marketer", "营销员（销售）"),
+                            ("technician", "安装维护专员"),
+                            ("agent", "代理商"),
+                        ],
+                        max_length=32,
+                        verbose_name="网格内角色",
+                    ),
+                ),
+                ("is_primary", models.BooleanField(default=False, verbose_name="主网格")),
+                (
+                    "since",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="加入日期"
+                    ),
+                ),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="org.grid",
+                        verbose_name="网格",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="org.staff",
+                        verbose_name="员工",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '网格成员',
-                'verbose_name_plural': '网格成员',
-                'ordering': ['grid__code', 'staff__employee_no'],
+                "verbose_name": "网格成员",
+                "verbose_name_plural": "网格成员",
+                "ordering": ["grid__code", "staff__employee_no"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='团队名称')),
-                ('kind', models.CharField(choices=[('grid', '网格团队'), ('virtual', '虚拟团队'), ('agents', '代理渠道')], max_length=16, verbose_name='类型')),
-                ('purpose', models.CharField(blank=True, max_length=200, verbose_name='职责')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='teams', to='org.grid', verbose_name='所属网格')),
-                ('leader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_teams', to='org.staff', verbose_name='负责人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, unique=True, verbose_name="团队名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("grid", "网格团队"),
+                            ("virtual", "虚拟团队"),
+                            ("agents", "代理渠道"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=200, verbose_name="职责")),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="teams",
+                        to="org.grid",
+                        verbose_name="所属网格",
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_teams",
+                        to="org.staff",
+                        verbose_name="负责人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '团队',
-                'verbose_name_plural': '团队',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "团队",
+                "verbose_name_plural": "团队",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='TeamMembership',
+            name="TeamMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('duty', models.CharField(blank=True, max_length=64, verbose_name='团队内职责')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team_memberships', to='org.staff', verbose_name='员工')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='org.team', verbose_name='团队')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("duty", models.CharField(blank=True, max_length=64, verbose_name="团队内职责")),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="team_memberships",
+                        to="org.staff",
+                        verbose_name="员工",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="org.team",
+                        verbose_name="团队",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '团队成员',
-                'verbose_name_plural': '团队成员',
+                "verbose_name": "团队成员",
+                "verbose_name_plural": "团队成员",
             },
         ),
         migrations.AddField(
-            model_name='team',
-            name='members',
-            field=models.ManyToManyField(related_name='teams', through='org.TeamMembership', to='org.staff', verbose_name='成员'),
+            model_name="team",
+            name="members",
+            field=models.ManyToManyField(
+                related_name="teams",
+                through="org.TeamMembership",
+                to="org.staff",
+                verbose_name="成员",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicepoint',
-            constraint=models.CheckConstraint(condition=models.Q(('lon__isnull', True), models.Q(('lon__gte', -180), ('lon__lte', 180)), _connector='OR'), name='service_point_lon_range'),
+            model_name="servicepoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lon__isnull", True),
+                    models.Q(("lon__gte", -180), ("lon__lte", 180)),
+                    _connector="OR",
+                ),
+                name="service_point_lon_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicepoint',
-            constraint=models.CheckConstraint(condition=models.Q(('lat__isnull', True), models.Q(('lat__gte', -90), ('lat__lte', 90)), _connector='OR'), name='service_point_lat_range'),
+            model_name="servicepoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lat__isnull", True),
+                    models.Q(("lat__gte", -90), ("lat__lte", 90)),
+                    _connector="OR",
+                ),
+                name="service_point_lat_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staff',
-            constraint=models.CheckConstraint(condition=models.Q(('role', 'agent'), models.Q(('agency__gt', ''), _negated=True), _connector='OR'), name='staff_agency_only_for_agents', violation_error_message='只有代理商填写代理机构。'),
+            model_name="staff",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("role", "agent"), models.Q(("agency__gt", ""), _negated=True), _connector="OR"
+                ),
+                name="staff_agency_only_for_agents",
+                violation_error_message="只有代理商填写代理机构。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gridmembership',
-            constraint=models.UniqueConstraint(fields=('staff', 'grid'), name='membership_once_per_grid'),
+            model_name="gridmembership",
+            constraint=models.UniqueConstraint(
+                fields=("staff", "grid"), name="membership_once_per_grid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gridmembership',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('staff',), name='membership_one_primary_grid', violation_error_message='每人只能有一个主网格。'),
+            model_name="gridmembership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)),
+                fields=("staff",),
+                name="membership_one_primary_grid",
+                violation_error_message="每人只能有一个主网格。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teammembership',
-            constraint=models.UniqueConstraint(fields=('team', 'staff'), name='team_membership_once'),
+            model_name="teammembership",
+            constraint=models.UniqueConstraint(
+                fields=("team", "staff"), name="team_membership_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='team',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'grid'), _negated=True), ('grid__isnull', False), _connector='OR'), name='team_grid_kind_needs_grid', violation_error_message='网格团队必须属于一个网格。'),
+            model_name="team",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "grid"), _negated=True),
+                    ("grid__isnull", False),
+                    _connector="OR",
+                ),
+                name="team_grid_kind_needs_grid",
+                violation_error_message="网格团队必须属于一个网格。",
+            ),
         ),
     ]
