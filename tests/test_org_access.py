@@ -60,7 +60,9 @@ def test_staff_list_shows_each_persona_exactly_their_team(world: World) -> None:
 def test_grid_detail_pages_answer_404_outside_scope(world: World) -> None:
     a = reverse("org:grid_detail", args=[world.grid_a.pk])
     b = reverse("org:grid_detail", args=[world.grid_b.pk])
-    assert_status_matrix(world, a, _in("market_admin", "manager_a", "account_a", "tech_a", "agent_a"))
+    assert_status_matrix(
+        world, a, _in("market_admin", "manager_a", "account_a", "tech_a", "agent_a")
+    )
     assert_status_matrix(world, b, _in("market_admin", "sales_b"))
 
 
@@ -107,7 +109,8 @@ def test_edit_posts_from_other_roles_change_nothing(world: World) -> None:
 
 def test_team_pages_are_scoped(world: World) -> None:
     assert_status_matrix(
-        world, reverse("org:team_detail", args=[world.team_a.pk]),
+        world,
+        reverse("org:team_detail", args=[world.team_a.pk]),
         _in("market_admin", "manager_a", "account_a", "tech_a"),
     )
     assert_status_matrix(
@@ -115,7 +118,8 @@ def test_team_pages_are_scoped(world: World) -> None:
     )
     # The virtual team is visible to its members from both grids, and to their grids' people.
     assert_status_matrix(
-        world, reverse("org:team_detail", args=[world.virtual.pk]),
+        world,
+        reverse("org:team_detail", args=[world.virtual.pk]),
         _in("market_admin", "tech_a", "sales_b"),
     )
 
@@ -131,8 +135,12 @@ def test_home_and_lists_answer_every_persona(world: World) -> None:
 
 def test_anonymous_users_are_sent_to_login(world: World) -> None:
     client = world.client(None)
-    for url in (reverse("home"), reverse("org:grid_list"), reverse("core:audit_list"),
-                reverse("org:grid_detail", args=[world.grid_a.pk])):
+    for url in (
+        reverse("home"),
+        reverse("org:grid_list"),
+        reverse("core:audit_list"),
+        reverse("org:grid_detail", args=[world.grid_a.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
@@ -164,7 +172,9 @@ def test_api_detail_endpoints_answer_404_outside_scope(world: World) -> None:
         world, f"/api/org/grids/{world.grid_b.pk}", _in("market_admin", "sales_b"), api=True
     )
     assert_status_matrix(
-        world, f"/api/org/staff/{world.staff['manager_b'].pk}", _in("market_admin", "sales_b"),
+        world,
+        f"/api/org/staff/{world.staff['manager_b'].pk}",
+        _in("market_admin", "sales_b"),
         api=True,
     )
 
@@ -172,8 +182,12 @@ def test_api_detail_endpoints_answer_404_outside_scope(world: World) -> None:
 def test_api_writes_are_for_the_market_department_only(world: World) -> None:
     expected = ADMIN_ONLY
     assert_status_matrix(
-        world, f"/api/org/grids/{world.grid_a.pk}", expected, method="patch",
-        data={"note": "巡检"}, api=True,
+        world,
+        f"/api/org/grids/{world.grid_a.pk}",
+        expected,
+        method="patch",
+        data={"note": "巡检"},
+        api=True,
     )
 
 
