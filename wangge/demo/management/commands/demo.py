@@ -1,0 +1,108 @@
+"""`wangge demo`: fill an empty database with the seeded demo county of 邵东市."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.db.models import Q
+
+from wangge.core.models import AuditEntry
+from wangge.demo import county as demo
+from wangge.demo.load import load_county
+from wangge.org.models import (
+    Department,
+    Grid,
+    GridMembership,
+    Region,
+    ServicePoint,
+    Staff,
+    Team,
+    TeamMembership,
+    User,
+)
+from wangge.org.roles import Role
+
+ORG_MODELS = (Department, Region, ServicePoint, Grid, Staff, Team)
+
+
+class Command(BaseCommand):
+    help = "生成可复现的演示县（邵东市）：区域、网格、人员、团队和演示账号。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子")
+        parser.add_argument("--grids", type=int, default=demo.DEFAULT_GRIDS, help="网格数量")
+        parser.add_argument(
+            "--reset", action="store_true", help="先删除现有的组织数据和审计记录，再生成"
+        )
+
+    def handle(self, *args: Any, seed: int, grids: int, reset: bool, **options: Any) -> None:
+        if not 1 <= grids <= demo.MAX_GRIDS:
+            raise CommandError(f"--grids 必须在 1 到 {demo.MAX_GRIDS} 之间。")
+        started = time.monotonic()
+        county = demo.generate(seed=seed, grids=grids)
+        usernames = [s.username for s in county.staff]
+        if not reset and _existing(usernames):
+            # Not an error: `make demo` is re-run on databases that already hold the demo.
+            self.stdout.write(
+                "数据库中已有组织数据（或同名账号），未做任何修改。要重新生成请加 --reset。"
+            )
+            return
+        with transaction.atomic():
+            if reset:
+                _reset(usernames)
+            counts = load_county(county)
+        elapsed = time.monotonic() - started
+        summary = "，".join(f"{name} {n}" for name, n in counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(f"演示数据已生成（种子 {seed}，{elapsed:.1f} 秒）：{summary}")
+        )
+        self.stdout.write(_table(county.logins))
+
+
+def _existing(usernames: list[str]) -> bool:
+    return any(m.objects.exists() for m in ORG_MODELS) or (
+        User.objects.filter(username__in=usernames).exists()
+    )
+
+
+def _reset(usernames: list[str]) -> None:
+    """Delete the organisation, its logins and the audit log, children before parents.
+
+    Logins that merely share a demo username go too, or loading would trip over them.
+    """
+    logins = User.objects.filter(Q(staff__isnull=False) | Q(username__in=usernames))
+    users = list(logins.values_list("pk", flat=True))
+    TeamMembership.objects.all().delete()
+    Team.objects.all().delete()
+    GridMembership.objects.all().delete()
+    Staff.objects.all().delete()
+    User.objects.filter(pk__in=users).delete()
+    Grid.objects.all().delete()
+    ServicePoint.objects.all().delete()
+    Region.objects.all().delete()
+    Department.objects.all().delete()
+    AuditEntry.objects.all().delete()
+
+
+def _table(logins: tuple[demo.Login, ...]) -> str:
+    rows = [("用户名", "密码", "角色", "网格")]
+    rows += [
+        (x.username, demo.DEMO_PASSWORD, str(Role(x.role).label), x.grid or "—") for x in logins
+    ]
+    widths = [max(_width(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _width(text: str) -> int:
+    # Chinese characters take two columns in a terminal.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
