@@ -7,6 +7,7 @@ later as a confusing runtime error, so every reader here raises ImproperlyConfig
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -115,3 +116,13 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(
             f"Environment variable {name}={raw!r} is not an integer."
         ) from exc
+
+
+def env_choice(name: str, default: str, choices: Iterable[str]) -> str:
+    value = os.environ.get(name, default)
+    allowed = sorted(choices)
+    if value not in allowed:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={value!r} must be one of {', '.join(allowed)}."
+        )
+    return value

@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("wangge.org.urls")),
     path("", include("wangge.core.urls")),
+    path("territory/", include("wangge.territory.urls")),
 ]

@@ -6,7 +6,14 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_list, env_secret_key, env_str, parse_database_url
+from config.env import (
+    env_bool,
+    env_choice,
+    env_list,
+    env_secret_key,
+    env_str,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(env_str("WANGGE_DATA_DIR", str(BASE_DIR / "var")))
@@ -34,6 +41,9 @@ INSTALLED_APPS = [
     "template_partials",
     "wangge.core",
     "wangge.org",
+    "wangge.territory",
+    "django_tasks",
+    "django_tasks_db",
     "wangge.demo",
 ]
 
@@ -107,6 +117,16 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# Background work (imports, partitioning): the database queue, drained by
+# `wangge db_worker --no-reload`; "immediate" runs tasks inline (tests, tiny installs).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {"BACKEND": TASK_BACKENDS[env_choice("WANGGE_TASKS", "database", TASK_BACKENDS)]}
 }
 
 # Page size for list pages and API lists.

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-insecure-key-0123456789-abcdefghijklmno")
 os.environ.setdefault("DATABASE_URL", "sqlite:///var/test.sqlite3")
+os.environ.setdefault("WANGGE_TASKS", "immediate")
 
 from config.settings.base import *  # noqa: F403
 

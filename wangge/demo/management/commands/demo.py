@@ -13,6 +13,7 @@ from django.db.models import Q
 from wangge.core.models import AuditEntry
 from wangge.demo import county as demo
 from wangge.demo.load import load_county
+from wangge.demo.load_territory import load_territory
 from wangge.org.models import (
     Department,
     Grid,
@@ -25,6 +26,7 @@ from wangge.org.models import (
     User,
 )
 from wangge.org.roles import Role
+from wangge.territory.models import GridPlan, ServiceArea, Site
 
 ORG_MODELS = (Department, Region, ServicePoint, Grid, Staff, Team)
 
@@ -55,6 +57,7 @@ class Command(BaseCommand):
             if reset:
                 _reset(usernames)
             counts = load_county(county)
+            counts.update(load_territory(seed))
         elapsed = time.monotonic() - started
         summary = "，".join(f"{name} {n}" for name, n in counts.items())
         self.stdout.write(
@@ -76,6 +79,9 @@ def _reset(usernames: list[str]) -> None:
     """
     logins = User.objects.filter(Q(staff__isnull=False) | Q(username__in=usernames))
     users = list(logins.values_list("pk", flat=True))
+    GridPlan.objects.all().delete()
+    Site.objects.all().delete()
+    ServiceArea.objects.all().delete()
     TeamMembership.objects.all().delete()
     Team.objects.all().delete()
     GridMembership.objects.all().delete()

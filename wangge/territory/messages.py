@@ -1,0 +1,32 @@
+"""User-facing wording of the pure modules' error codes, through gettext."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from wangge.territory.geometry import GeometryError
+
+
+def geometry_message(exc: GeometryError) -> str:
+    p = exc.params
+    feature = _("第 %(n)s 个要素（%(code)s）") % {
+        "n": p.get("n", "?"),
+        "code": p.get("code") or "—",
+    }
+    messages = {
+        "not_json": _("文件不是有效的 JSON：%(error)s"),
+        "not_collection": _("需要一个由网格组成的 GeoJSON FeatureCollection。"),
+        "no_features": _("FeatureCollection 中没有任何要素。"),
+        "no_code": _("%(feature)s：缺少 code（网格编码）属性。"),
+        "duplicate_code": _("%(feature)s：网格编码重复出现。"),
+        "not_polygon": _("%(feature)s：几何必须是 Polygon 或 MultiPolygon。"),
+        "bad_coordinates": _("%(feature)s：坐标无法解析（%(error)s）。"),
+        "not_wgs84": _("%(feature)s：坐标不是 WGS-84 经纬度。"),
+        "unrepairable": _(
+            "%(feature)s：多边形无效（%(reason)s），无法安全修复，请修正后重新导入。"
+        ),
+    }
+    template = messages.get(exc.code)
+    if template is None:
+        return str(exc)
+    return template % {**{k: str(v) for k, v in p.items()}, "feature": feature}

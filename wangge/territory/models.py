@@ -1,0 +1,312 @@
+"""Sites (the units grids are made of) and versioned grid plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wangge.core.access import Scope, ScopedQuerySet
+from wangge.org.models import Grid, Region, validate_boundary
+from wangge.territory.attributes import workload
+
+
+class SiteQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope) -> Q:
+        if scope.own_records_only:
+            return Q(pk__in=[])  # agents work from their own accounts, not the grid's sites
+        return Q(grid_id__in=scope.grid_ids)
+
+
+class Site(models.Model):
+    """A unit placed in a grid (网格单元): a residential estate, a building, or premises.
+
+    `grid` is the grid of the active plan, kept in step by plan activation so that scoping
+    and lists need no join through plans; past attribution lives in `SiteAssignment`.
+    """
+
+    class Kind(models.TextChoices):
+        ESTATE = "estate", _("小区")
+        BUILDING = "building", _("楼宇")
+        PREMISES = "premises", _("单位")
+
+    class PremisesKind(models.TextChoices):
+        SCHOOL = "school", _("学校")
+        ENTERPRISE = "enterprise", _("企业")
+        GOVERNMENT = "government", _("政府机关")
+        OTHER = "other", _("其他")
+
+    code = models.CharField(_("编码"), max_length=32, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("详细地址"), max_length=200, blank=True)
+    lon = models.FloatField(_("经度"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    lat = models.FloatField(_("纬度"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("区域"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sites",
+    )
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("网格"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sites",
+    )
+    estate = models.ForeignKey(
+        "self",
+        verbose_name=_("所属小区"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="buildings",
+        limit_choices_to={"kind": "estate"},
+    )
+    households = models.PositiveIntegerField(_("总户数"), default=0)
+    covered_households = models.PositiveIntegerField(_("覆盖户数"), default=0)
+    free_ports = models.PositiveIntegerField(_("空闲端口"), default=0)
+    customers = models.PositiveIntegerField(_("现有用户数"), default=0)
+    # Survey fields of an estate (seed §五): 交房时间, 入住率, 物业公司及联系人.
+    delivery_date = models.DateField(_("交房时间"), null=True, blank=True)
+    occupancy_rate = models.DecimalField(
+        _("入住率"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    property_company = models.CharField(_("物业公司"), max_length=100, blank=True)
+    property_contact = models.CharField(_("物业联系人"), max_length=50, blank=True)
+    property_phone = models.CharField(_("物业联系电话"), max_length=32, blank=True)
+    premises_kind = models.CharField(
+        _("单位类型"), max_length=16, choices=PremisesKind.choices, blank=True
+    )
+
+    objects = SiteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格单元")
+        verbose_name_plural = _("网格单元")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["grid", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(covered_households__lte=F("households")),
+                name="site_covered_not_above_households",
+                violation_error_message=_("覆盖户数不能超过总户数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(customers__lte=F("households")) | Q(kind="premises"),
+                name="site_customers_not_above_households",
+                violation_error_message=_("现有用户数不能超过总户数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(lon__gte=-180, lon__lte=180, lat__gte=-90, lat__lte=90),
+                name="site_lonlat_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(occupancy_rate__isnull=True)
+                | Q(occupancy_rate__gte=0, occupancy_rate__lte=1),
+                name="site_occupancy_rate_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_kind_display()}）"
+
+    @property
+    def workload(self) -> float:
+        return workload(self.households, self.customers)
+
+
+class GridPlanQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope) -> Q:
+        # Drafts are the market department's working material; others see what is in force.
+        if scope.own_records_only:
+            return Q(pk__in=[])
+        return Q(status__in=[GridPlan.Status.ACTIVE, GridPlan.Status.RETIRED])
+
+    def active(self) -> GridPlan | None:
+        return self.filter(status=GridPlan.Status.ACTIVE).first()
+
+    def in_force_on(self, day: dt.date) -> GridPlan | None:
+        return (
+            self.exclude(status=GridPlan.Status.DRAFT)
+            .filter(effective_from__lte=day)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gt=day))
+            .order_by("-effective_from", "-id")
+            .first()
+        )
+
+
+class GridPlan(models.Model):
+    """A versioned set of grids (网格方案). One is active; retired ones keep past attribution."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ACTIVE = "active", _("生效中")
+        RETIRED = "retired", _("已停用")
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("手工")
+        IMPORT = "import", _("导入")
+        AUTO = "auto", _("自动划分")
+        CURRENT = "current", _("现行网格")
+
+    name = models.CharField(_("方案名称"), max_length=100)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("基于方案"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    effective_from = models.DateField(_("生效日期"), null=True, blank=True)
+    effective_to = models.DateField(_("停用日期"), null=True, blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    summary = models.JSONField(_("结果摘要"), default=dict, blank=True)
+    progress = models.FloatField(_("进度"), default=1.0)
+    progress_note = models.CharField(_("进度说明"), max_length=200, blank=True)
+    failed = models.TextField(_("失败原因"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+
+    objects = GridPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格方案")
+        verbose_name_plural = _("网格方案")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status="active"),
+                name="plan_one_active",
+                violation_error_message=_("同一时间只能有一个生效的方案。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_from__isnull=False, effective_to__gte=F("effective_from")),
+                name="plan_effective_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=1), name="plan_progress_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def running(self) -> bool:
+        return self.progress < 1 and not self.failed
+
+
+class PlanGrid(models.Model):
+    """One grid as a plan draws it. `grid` links to the organisation's grid it becomes."""
+
+    plan = models.ForeignKey(
+        GridPlan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="grids"
+    )
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("网格"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plan_grids",
+    )
+    code = models.CharField(_("网格编码"), max_length=32)
+    name = models.CharField(_("网格名称"), max_length=64)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("区域"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    boundary = models.JSONField(_("边界"), null=True, blank=True, validators=[validate_boundary])
+    totals = models.JSONField(_("合计"), default=dict, blank=True)
+    compactness = models.FloatField(_("紧凑度"), null=True, blank=True)
+    locked = models.BooleanField(_("锁定"), default=False)
+
+    class Meta:
+        verbose_name = _("方案网格")
+        verbose_name_plural = _("方案网格")
+        ordering = ["plan", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "code"], name="plan_grid_code_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class SiteAssignment(models.Model):
+    """Which grid of a plan holds a site. `plan_grid` null: the site lies outside every grid."""
+
+    plan = models.ForeignKey(
+        GridPlan, verbose_name=_("方案"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("网格单元"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    plan_grid = models.ForeignKey(
+        PlanGrid,
+        verbose_name=_("方案网格"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    locked = models.BooleanField(_("锁定"), default=False)
+
+    class Meta:
+        verbose_name = _("单元归属")
+        verbose_name_plural = _("单元归属")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "site"], name="assignment_once_per_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} → {self.plan_grid_id}"
+
+
+class ServiceArea(models.Model):
+    """The operator's service area (usually the county outline). Gaps are measured inside it."""
+
+    name = models.CharField(_("名称"), max_length=64, unique=True)
+    boundary = models.JSONField(_("边界"), validators=[validate_boundary])
+    source = models.CharField(_("数据来源"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("服务区域")
+        verbose_name_plural = _("服务区域")
+
+    def __str__(self) -> str:
+        return self.name

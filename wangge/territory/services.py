@@ -1,0 +1,486 @@
+"""Every write to sites and grid plans: validated, audited, atomic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import shapely
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from shapely.geometry import shape
+
+from wangge.core.access import user_can
+from wangge.core.audit import audit_record, snapshot
+from wangge.core.models import AuditEntry
+from wangge.core.services import audited_create, audited_update
+from wangge.org import services as org_services
+from wangge.org.models import Grid
+from wangge.org.permissions import Action
+from wangge.territory import geometry, selectors
+from wangge.territory.attributes import BALANCE_ATTRIBUTES
+from wangge.territory.messages import geometry_message
+from wangge.territory.models import GridPlan, PlanGrid, ServiceArea, Site, SiteAssignment
+
+log = logging.getLogger(__name__)
+
+SITE_FIELDS = (
+    "code",
+    "kind",
+    "name",
+    "address",
+    "lon",
+    "lat",
+    "region",
+    "estate",
+    "households",
+    "covered_households",
+    "free_ports",
+    "customers",
+    "delivery_date",
+    "occupancy_rate",
+    "property_company",
+    "property_contact",
+    "property_phone",
+    "premises_kind",
+)
+
+
+def _require_plans(actor: Any) -> None:
+    if actor is not None and not user_can(actor, Action.MANAGE_ORG):
+        raise PermissionDenied(_("只有市场部可以编辑网格方案。"))
+
+
+# --- sites ------------------------------------------------------------------------------------
+
+
+def site_create(*, actor: Any, **fields: Any) -> Site:
+    _require_plans(actor)
+    site = audited_create(actor=actor, instance=Site(**fields))
+    _place_new_site(site)
+    return site
+
+
+def site_update(*, actor: Any, site: Site, data: dict[str, Any]) -> Site:
+    _require_plans(actor)
+    moved = "lon" in data or "lat" in data
+    site, _changed = audited_update(actor=actor, instance=site, data=data, fields=SITE_FIELDS)
+    if moved:
+        _place_new_site(site)
+    return site
+
+
+def _place_new_site(site: Site) -> None:
+    """Put a new or moved site in the active plan's grid that contains it (or none)."""
+    plan = GridPlan.objects.active()
+    if plan is None:
+        return
+    grids = list(plan.grids.exclude(boundary=None))
+    idx = geometry.locate(
+        [shape(g.boundary) for g in grids], np.array([site.lon]), np.array([site.lat])
+    )[0]
+    plan_grid = grids[idx] if idx >= 0 else None
+    SiteAssignment.objects.update_or_create(plan=plan, site=site, defaults={"plan_grid": plan_grid})
+    Site.objects.filter(pk=site.pk).update(grid=plan_grid.grid if plan_grid else None)
+
+
+# --- plan contents ----------------------------------------------------------------------------
+
+
+def service_area_geometry() -> Any | None:
+    area = ServiceArea.objects.order_by("id").first()
+    return shape(area.boundary) if area else None
+
+
+def _site_arrays() -> dict[str, np.ndarray]:
+    """Figures of the units grids are made of, in id order.
+
+    Buildings inside an estate are not units of their own: the estate carries the figures
+    and the buildings follow it (see `_inherit_estates`), so no estate is ever split.
+    """
+    qs = Site.objects.filter(estate__isnull=True).order_by("id")
+    rows = list(
+        qs.values_list(
+            "id", "lon", "lat", "households", "customers", "covered_households", "free_ports"
+        )
+    )
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 7)
+    out = {
+        "id": arr[:, 0].astype(np.int64),
+        "lon": arr[:, 1],
+        "lat": arr[:, 2],
+        "households": arr[:, 3],
+        "customers": arr[:, 4],
+        "covered_households": arr[:, 5],
+        "free_ports": arr[:, 6],
+    }
+    from wangge.territory.attributes import workload
+
+    out["workload"] = workload(out["households"], out["customers"])  # type: ignore[arg-type]
+    return out
+
+
+def plan_refresh_totals(plan: GridPlan) -> None:
+    """Per-grid totals and compactness, and the plan's balance summary, from its assignments."""
+    sites = _site_arrays()
+    index = {int(sid): i for i, sid in enumerate(sites["id"])}
+    grids = list(plan.grids.order_by("code"))
+    pos = {g.pk: n for n, g in enumerate(grids)}
+    assigned = np.full(len(sites["id"]), -1, dtype=np.int64)
+    for site_id, pg_id in plan.assignments.values_list("site_id", "plan_grid_id"):
+        if pg_id is not None and site_id in index:
+            assigned[index[site_id]] = pos[pg_id]
+    inside = assigned >= 0
+    balance: dict[str, Any] = {}
+    for attr in BALANCE_ATTRIBUTES:
+        totals = np.bincount(assigned[inside], weights=sites[attr][inside], minlength=len(grids))
+        mean = totals.mean() if len(grids) else 0.0
+        dev = (totals - mean) / mean if mean else np.zeros_like(totals)
+        balance[attr] = {
+            "mean": float(mean),
+            "max_deviation": float(np.abs(dev).max()) if len(dev) else 0.0,
+            "min": float(totals.min()) if len(totals) else 0.0,
+            "max": float(totals.max()) if len(totals) else 0.0,
+        }
+        for g, total, d in zip(grids, totals.tolist(), dev.tolist(), strict=True):
+            g.totals[attr] = round(total, 2)
+            g.totals[f"{attr}_dev"] = round(d, 4)
+    counts = np.bincount(assigned[inside], minlength=len(grids))
+    for g, c in zip(grids, counts.tolist(), strict=True):
+        g.totals["sites"] = c
+        g.compactness = geometry.polsby_popper(shape(g.boundary)) if g.boundary else None
+    PlanGrid.objects.bulk_update(grids, ["totals", "compactness"])
+    outside_ids = sites["id"][~inside].tolist()
+    plan.summary = {
+        **plan.summary,
+        "balance": balance,
+        "grids": len(grids),
+        "sites": len(sites["id"]),
+        "outside_site_ids": outside_ids[:500],
+        "outside_count": len(outside_ids),
+    }
+    plan.save(update_fields=["summary"])
+
+
+def _assign_by_polygons(plan: GridPlan) -> dict[str, Any]:
+    """Place every site in the plan grid containing it; report sites outside or in two."""
+    grids = list(plan.grids.exclude(boundary=None).order_by("code"))
+    sites = _site_arrays()
+    where = geometry.locate([shape(g.boundary) for g in grids], sites["lon"], sites["lat"])
+    write_assignments(plan, sites["id"], [grids[w] if w >= 0 else None for w in where.tolist()])
+    return {
+        "ambiguous_site_ids": sites["id"][where == geometry.AMBIGUOUS].tolist()[:500],
+        "ambiguous_count": int((where == geometry.AMBIGUOUS).sum()),
+    }
+
+
+def write_assignments(
+    plan: GridPlan, unit_ids: np.ndarray, plan_grids: Sequence[PlanGrid | None]
+) -> None:
+    """Replace the plan's assignments: the units as given, buildings with their estate."""
+    plan.assignments.all().delete()
+    grid_of = dict(zip(unit_ids.tolist(), plan_grids, strict=True))
+    rows = [SiteAssignment(plan=plan, site_id=sid, plan_grid=pg) for sid, pg in grid_of.items()]
+    children = Site.objects.filter(estate__isnull=False).values_list("id", "estate_id")
+    rows += [SiteAssignment(plan=plan, site_id=c, plan_grid=grid_of.get(e)) for c, e in children]
+    SiteAssignment.objects.bulk_create(rows, batch_size=2000)
+
+
+def _findings(plan: GridPlan) -> dict[str, Any]:
+    shapes = [
+        geometry.GridShape(g.code, g.name, shape(g.boundary))
+        for g in plan.grids.exclude(boundary=None).order_by("code")
+    ]
+    overlaps = geometry.find_overlaps(shapes)
+    area = service_area_geometry()
+    gaps = geometry.find_gaps(shapes, area) if area is not None and shapes else []
+
+    def row(f: geometry.Finding) -> dict[str, Any]:
+        return {
+            "kind": f.kind,
+            "area_m2": round(f.area_m2),
+            "lon": round(f.lon, 6),
+            "lat": round(f.lat, 6),
+            "codes": list(f.codes),
+            "geometry": geometry.rounded(f.geometry) if f.geometry is not None else None,
+        }
+
+    return {
+        "overlaps": [row(f) for f in overlaps],
+        "gaps": [row(f) for f in gaps[:50]],
+        "gap_count": len(gaps),
+    }
+
+
+def _validate_plan_geometry(plan: GridPlan) -> None:
+    placement = _assign_by_polygons(plan)
+    plan.summary = {**plan.summary, **placement, **_findings(plan)}
+    plan.save(update_fields=["summary"])
+    plan_refresh_totals(plan)
+
+
+def _grid_by_code() -> dict[str, Grid]:
+    return {g.code: g for g in Grid.objects.all()}
+
+
+@transaction.atomic
+def plan_snapshot_current(*, actor: Any, name: str) -> GridPlan:
+    """A draft plan holding today's grids as drawn in the organisation (their boundaries)."""
+    _require_plans(actor)
+    plan = audited_create(
+        actor=actor,
+        instance=GridPlan(name=name, source=GridPlan.Source.CURRENT, created_by=_user(actor)),
+    )
+    PlanGrid.objects.bulk_create(
+        [
+            PlanGrid(
+                plan=plan, grid=g, code=g.code, name=g.name, region=g.region, boundary=g.boundary
+            )
+            for g in Grid.objects.filter(is_active=True).exclude(boundary=None)
+        ]
+    )
+    _validate_plan_geometry(plan)
+    return plan
+
+
+@transaction.atomic
+def plan_import_geojson(*, actor: Any, name: str, data: bytes | str) -> GridPlan:
+    """A draft plan from a GeoJSON file of grids. Refuses unreadable or unrepairable input."""
+    _require_plans(actor)
+    try:
+        shapes = geometry.read_grid_features(data)
+    except geometry.GeometryError as exc:
+        raise ValidationError({"file": geometry_message(exc)}) from exc
+    existing = _grid_by_code()
+    plan = audited_create(
+        actor=actor,
+        instance=GridPlan(
+            name=name,
+            source=GridPlan.Source.IMPORT,
+            created_by=_user(actor),
+            summary={"repaired": [s.code for s in shapes if s.repaired]},
+        ),
+    )
+    PlanGrid.objects.bulk_create(
+        [
+            PlanGrid(
+                plan=plan,
+                grid=existing.get(s.code),
+                code=s.code,
+                name=s.name,
+                region=existing[s.code].region if s.code in existing else None,
+                boundary=geometry.rounded(s.geometry),
+            )
+            for s in shapes
+        ]
+    )
+    _validate_plan_geometry(plan)
+    return plan
+
+
+@transaction.atomic
+def plan_set_grid_boundary(
+    *, actor: Any, plan_grid: PlanGrid, boundary: dict[str, Any]
+) -> PlanGrid:
+    """Redraw one grid of a draft by hand; sites are placed again and findings refreshed."""
+    _require_plans(actor)
+    plan = plan_grid.plan
+    if plan.status != GridPlan.Status.DRAFT:
+        raise ValidationError(_("只有草稿方案可以修改。"))
+    try:
+        shapes = geometry.read_grid_features(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"code": plan_grid.code},
+                        "geometry": boundary,
+                    }
+                ],
+            }
+        )
+    except geometry.GeometryError as exc:
+        raise ValidationError({"boundary": geometry_message(exc)}) from exc
+    audited_update(
+        actor=actor,
+        instance=plan_grid,
+        data={"boundary": geometry.rounded(shapes[0].geometry)},
+        fields=["boundary"],
+    )
+    _validate_plan_geometry(plan)
+    return plan_grid
+
+
+@transaction.atomic
+def plan_move_sites(*, actor: Any, plan: GridPlan, site_ids: Sequence[int], to_code: str) -> int:
+    """Move sites to another grid of a draft; boundaries are redrawn from the sites' cells."""
+    _require_plans(actor)
+    if plan.status != GridPlan.Status.DRAFT:
+        raise ValidationError(_("只有草稿方案可以修改。"))
+    target = plan.grids.filter(code=to_code).first()
+    if target is None:
+        raise ValidationError({"to_code": _("方案中没有这个网格。")})
+    # An estate moves whole: picking one of its buildings picks the estate and its buildings.
+    picked = set(site_ids)
+    estates = set(
+        Site.objects.filter(id__in=picked, estate__isnull=False).values_list("estate_id", flat=True)
+    )
+    units = picked | estates
+    family = units | set(Site.objects.filter(estate_id__in=units).values_list("id", flat=True))
+    moved = (
+        plan.assignments.filter(site_id__in=family)
+        .exclude(plan_grid=target)
+        .update(plan_grid=target, locked=True)
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        instance=plan,
+        before=None,
+        after={"moved_sites": list(site_ids)[:200], "to": to_code, "count": moved},
+    )
+    redraw_from_sites(plan)
+    plan_refresh_totals(plan)
+    return moved
+
+
+def redraw_from_sites(plan: GridPlan) -> None:
+    """Grid boundaries as the union of their sites' cells, so the plan tiles the area."""
+    from wangge.territory.cells import site_cells
+
+    sites = _site_arrays()
+    area = service_area_geometry()
+    cells = site_cells(sites["lon"], sites["lat"], area)
+    by_site = dict(plan.assignments.values_list("site_id", "plan_grid_id"))
+    members: dict[int, list[int]] = {}
+    for i, sid in enumerate(sites["id"].tolist()):
+        pg = by_site.get(sid)
+        if pg is not None:
+            members.setdefault(pg, []).append(i)
+    grids = list(plan.grids.all())
+    for g in grids:
+        idx = members.get(g.pk, [])
+        g.boundary = geometry.rounded(shapely.union_all(cells[idx])) if idx else None
+    PlanGrid.objects.bulk_update(grids, ["boundary"])
+
+
+# --- activation -------------------------------------------------------------------------------
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def plan_activate(*, actor: Any, plan: GridPlan, effective_from: dt.date) -> GridPlan:
+    """Put a draft in force from `effective_from`; the previous plan retires the same day.
+
+    Grids of the plan become (or update) the organisation's grids; every site's current grid
+    follows the plan. Past attribution stays answerable through the retired plan.
+    """
+    _require_plans(actor)
+    plan = GridPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != GridPlan.Status.DRAFT:
+        raise ValidationError(_("只有草稿方案可以启用。"))
+    if plan.running:
+        raise ValidationError(_("方案仍在计算中。"))
+    if not plan.grids.exists():
+        raise ValidationError(_("方案中没有网格。"))
+    if plan.summary.get("overlaps") or plan.summary.get("ambiguous_count"):
+        raise ValidationError(_("方案中存在重叠的网格，请先修正。"))
+    previous = GridPlan.objects.select_for_update().filter(status=GridPlan.Status.ACTIVE).first()
+    if previous is not None:
+        if previous.effective_from and effective_from <= previous.effective_from:
+            raise ValidationError(
+                {
+                    "effective_from": _("生效日期必须晚于现行方案的生效日期（%(d)s）。")
+                    % {"d": previous.effective_from}
+                }
+            )
+        audited_update(
+            actor=actor,
+            instance=previous,
+            data={"status": GridPlan.Status.RETIRED, "effective_to": effective_from},
+            fields=["status", "effective_to"],
+        )
+    existing = _grid_by_code()
+    for pg in plan.grids.select_related("region"):
+        grid = pg.grid or existing.get(pg.code)
+        if grid is None:
+            region = pg.region or _nearest_region(pg)
+            grid = org_services.grid_create(
+                actor=actor, code=pg.code, name=pg.name, region=region, boundary=pg.boundary
+            )
+        else:
+            org_services.grid_update(
+                actor=actor,
+                grid=grid,
+                data={"boundary": pg.boundary, "name": pg.name, "is_active": True},
+            )
+        if pg.grid_id != grid.pk:
+            pg.grid = grid
+            pg.save(update_fields=["grid"])
+    in_plan = plan.grids.values("grid_id")
+    for grid in Grid.objects.filter(is_active=True).exclude(id__in=in_plan):
+        org_services.grid_update(actor=actor, grid=grid, data={"is_active": False})
+    before = dict(Site.objects.values_list("id", "grid_id"))
+    after = dict(plan.assignments.values_list("site_id", "plan_grid__grid_id"))
+    changed: Counter[int | None] = Counter()
+    for site_id, grid_id in after.items():
+        if before.get(site_id) != grid_id:
+            changed[grid_id] += 1
+    for grid_id in changed:
+        ids = [s for s, g in after.items() if g == grid_id and before.get(s) != grid_id]
+        for start in range(0, len(ids), 900):
+            Site.objects.filter(id__in=ids[start : start + 900]).update(grid_id=grid_id)
+    plan_before = snapshot(plan)
+    plan.status = GridPlan.Status.ACTIVE
+    plan.effective_from = effective_from
+    plan.activated_at = timezone.now()
+    plan.summary = {**plan.summary, "sites_moved_on_activation": sum(changed.values())}
+    plan.full_clean()
+    plan.save()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        instance=plan,
+        before=plan_before,
+        after=snapshot(plan),
+    )
+    return plan
+
+
+def _nearest_region(pg: PlanGrid) -> Any:
+    """A new grid's region: the one most of its sites' current grids belong to."""
+    from wangge.org.models import Region
+
+    regions = Counter(
+        pg.assignments.exclude(site__region=None).values_list("site__region_id", flat=True)
+    )
+    if regions:
+        return Region.objects.get(pk=regions.most_common(1)[0][0])
+    region = Region.objects.order_by("code").first()
+    if region is None:
+        raise ValidationError(_("请先建立至少一个区域。"))
+    return region
+
+
+def plan_discard(*, actor: Any, plan: GridPlan) -> None:
+    _require_plans(actor)
+    if plan.status != GridPlan.Status.DRAFT:
+        raise ValidationError(_("只有草稿方案可以删除。"))
+    from wangge.core.services import audited_delete
+
+    audited_delete(actor=actor, instance=plan)
+
+
+def plan_export_geojson(plan: GridPlan) -> str:
+    return json.dumps(selectors.plan_feature_collection(plan), ensure_ascii=False)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from wangge.territory import views
+
+app_name = "territory"
+
+urlpatterns = [
+    path("map/", views.grid_map, name="map"),
+    path("grids.geojson", views.active_geojson, name="active_geojson"),
+    path("sites/", views.SiteListView.as_view(), name="site_list"),
+    path("sites/<int:pk>/", views.SiteDetailView.as_view(), name="site_detail"),
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/auto/", views.plan_auto, name="plan_auto"),
+    path("plans/import/", views.plan_import, name="plan_import"),
+    path("plans/snapshot/", views.plan_snapshot, name="plan_snapshot"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/geojson/", views.plan_geojson, name="plan_geojson"),
+    path("plans/<int:pk>/compare/", views.plan_compare, name="plan_compare"),
+    path("plans/<int:pk>/activate/", views.plan_activate, name="plan_activate"),
+    path("plans/<int:pk>/delete/", views.plan_delete, name="plan_delete"),
+    path("plans/<int:pk>/editor/", views.plan_editor, name="plan_editor"),
+]
