@@ -16,29 +16,47 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
-from pydantic import AfterValidator, Field
+from ninja.utils import check_csrf
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from wangge.core.access import user_can
 
 MAX_ID = 2**63 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+def _integral(value: Any) -> Any:
+    # JSON Schema counts 4.0 as an integer, so a strict body must take it (as 4) too.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
+
+
+#: A primary key: bounded to bigint, so PostgreSQL never sees an out-of-range integer.
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_integral)]
+
+
+#: PostgreSQL text cannot hold NUL, so input strings refuse it rather than fail in the database.
+#: A `pattern` (not a validator) so the schema says so too: clients and schemathesis see the
+#: rule. pydantic's pattern check also refuses lone surrogates, which psycopg cannot encode.
+QUERY_TEXT_PATTERN = r"^[^\x00]*$"
 
 
 def text(max_length: int, min_length: int = 0) -> Any:
     """A string field for input schemas: bounded and NUL-free."""
     return Annotated[
-        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
+        str, Field(min_length=min_length, max_length=max_length, pattern=QUERY_TEXT_PATTERN)
     ]
 
 
-QUERY_TEXT_PATTERN = r"^[^\x00]*$"
+class BodyIn(BaseModel):
+    """Base of JSON request bodies.
+
+    A plain pydantic model, not ninja's `Schema`: that one reads fields off any object, so a
+    body of `[null, null]` or `"x"` passed as an empty PATCH. Strict, so that `"is_active": 0`
+    or `"region_id": "4"` is refused (422) as the schema says, not silently coerced.
+    """
+
+    model_config = ConfigDict(strict=True)
 
 
 class FieldError(Schema):
@@ -60,7 +78,7 @@ def with_errors(ok: dict[int, Any]) -> dict[int, Any]:
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer wg_…` for integrations. The user must be active and allowed the API."""
+    """`Authorization: Bearer wg_…` for integrations. The user must be active and may use the API."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from wangge.org.models import ApiToken
@@ -73,15 +91,36 @@ class TokenAuth(HttpBearer):
 
 
 class ActiveSessionAuth(SessionAuth):
+    """The browser's session cookie. CSRF is checked only when the session logs someone in.
+
+    ninja's cookie auth runs the CSRF check before it looks at the session and answers 403
+    straight away, so a bearer-token POST from an integration (no cookie, no CSRF token)
+    never reached `TokenAuth`. Here a session that fails CSRF simply does not authenticate
+    the request: the next scheme gets its turn, and without one the answer is the declared 401.
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        return request.COOKIES.get(self.param_name)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        if user is not None and user_can(user, "api.use"):
-            return user
-        return None
+        if user is None or not user_can(user, "api.use"):
+            return None
+        exempt = getattr(request, "_ninja_csrf_exempt", False)
+        if self.csrf and not exempt and check_csrf(request) is not None:
+            request._wangge_csrf_failed = True  # type: ignore[attr-defined]
+            return None
+        return user
 
 
-def _error(api: NinjaAPI, request: HttpRequest, status: int, code: str, detail: str,
-           errors: list[dict[str, Any]] | None = None) -> HttpResponse:
+def _error(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    code: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
     return api.create_response(
         request, {"detail": detail, "code": code, "errors": errors or []}, status=status
     )
@@ -91,8 +130,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors = [
-            {"loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", [])],
-             "msg": str(e.get("msg", ""))}
+            {
+                "loc": [str(p) if not isinstance(p, int) else p for p in e.get("loc", [])],
+                "msg": str(e.get("msg", "")),
+            }
             for e in exc.errors
         ]
         return _error(api, request, 422, "invalid", "Request is not valid.", errors)
@@ -120,6 +161,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        if getattr(request, "_wangge_csrf_failed", False):
+            # Say why a logged-in browser was refused, or the 401 makes no sense to its user.
+            return _error(
+                api,
+                request,
+                401,
+                "csrf_failed",
+                "CSRF check failed: send the X-CSRFToken header or use a bearer token.",
+            )
         return _error(api, request, 401, "unauthenticated", "Authentication required.")
 
     @api.exception_handler(HttpError)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from wangge.core.access import scope_for, user_can
-from wangge.core.api import MAX_ID, QUERY_TEXT_PATTERN, Id, text, with_errors
+from wangge.core.api import MAX_ID, QUERY_TEXT_PATTERN, BodyIn, Id, text, with_errors
 from wangge.org import selectors, services
-from wangge.org.models import Grid, Region, ServicePoint, Staff, Team
+from wangge.org.models import Grid, Region, ServicePoint, Staff, Team, validate_boundary
 from wangge.org.permissions import Action
 
 router = Router(tags=["org"])
@@ -101,7 +102,7 @@ class StaffFilter(PageParams):
     grid: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class GridIn(Schema):
+class GridIn(BodyIn):
     code: text(32, 1)  # type: ignore[valid-type]
     name: text(64, 1)  # type: ignore[valid-type]
     region_id: Id
@@ -111,7 +112,7 @@ class GridIn(Schema):
     note: text(2000) = ""  # type: ignore[valid-type]
 
 
-class GridPatch(Schema):
+class GridPatch(BodyIn):
     code: text(32, 1) | None = None  # type: ignore[valid-type]
     name: text(64, 1) | None = None  # type: ignore[valid-type]
     region_id: Id | None = None
@@ -184,9 +185,15 @@ def grid_detail(request: HttpRequest, grid_id: Path[Id]) -> dict[str, Any]:
 
 def _resolve_refs(user: Any, payload: dict[str, Any]) -> dict[str, Any]:
     """Turn `region_id` / `service_point_id` into objects the user may see, or 400."""
-    from django.core.exceptions import ValidationError
-
     data = dict(payload)
+    if data.get("boundary") is not None:
+        # Checked here, not left to `full_clean()`: `Grid.clean()` runs even when the field
+        # validator has already refused the boundary, and hands the malformed dict to
+        # shapely, which crashes (500) instead of answering 400.
+        try:
+            validate_boundary(data["boundary"])
+        except ValidationError as exc:
+            raise ValidationError({"boundary": exc.messages}) from exc
     if "region_id" in data:
         region = Region.objects.visible_to(user).filter(pk=data.pop("region_id")).first()
         if region is None:
@@ -204,17 +211,18 @@ def _resolve_refs(user: Any, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/org/grids", response=with_errors({201: GridOut}))
-def grid_create(request: HttpRequest, payload: GridIn) -> tuple[int, Grid]:
+def grid_create(request: HttpRequest, payload: GridIn) -> Status[Grid]:
     _require(request, Action.MANAGE_ORG)
-    data = _resolve_refs(request.user, payload.dict())
-    return 201, services.grid_create(actor=request.user, **data)
+    data = _resolve_refs(request.user, payload.model_dump())
+    # `Status`, not a `(201, grid)` tuple, which ninja 1.7 deprecates.
+    return Status(201, services.grid_create(actor=request.user, **data))
 
 
 @router.patch("/org/grids/{grid_id}", response=with_errors({200: GridOut}))
 def grid_update(request: HttpRequest, grid_id: Path[Id], payload: GridPatch) -> Grid:
     _require(request, Action.MANAGE_ORG)
     grid = get_object_or_404(Grid.objects.visible_to(request.user), pk=grid_id)
-    data = _resolve_refs(request.user, payload.dict(exclude_unset=True))
+    data = _resolve_refs(request.user, payload.model_dump(exclude_unset=True))
     return services.grid_update(actor=request.user, grid=grid, data=data)
 
 
