@@ -29,7 +29,7 @@ class GeometryError(ValueError):
     """Input geometry we refuse. `code` and `params` let the UI say it in the user's language;
     `str()` is the English message for logs and the command line."""
 
-    def __init__(self, code: str, message: str, **params: Any) -> None:
+    def __init__(self, code: str, message: str, /, **params: Any) -> None:
         super().__init__(message.format(**params))
         self.code = code
         self.params = params
