@@ -459,14 +459,17 @@ def plan_activate(*, actor: Any, plan: GridPlan, effective_from: dt.date) -> Gri
 
 
 def _nearest_region(pg: PlanGrid) -> Any:
-    """A new grid's region: the one most of its sites' current grids belong to."""
+    """A new grid's region: the region its sites mostly belong to (by their current grid)."""
     from wangge.org.models import Region
 
-    regions = Counter(
-        pg.assignments.exclude(site__region=None).values_list("site__region_id", flat=True)
-    )
-    if regions:
-        return Region.objects.get(pk=regions.most_common(1)[0][0])
+    votes: Counter[int] = Counter()
+    for grid_region, own_region in pg.assignments.values_list(
+        "site__grid__region_id", "site__region_id"
+    ):
+        if grid_region or own_region:
+            votes[grid_region or own_region] += 1
+    if votes:
+        return Region.objects.get(pk=votes.most_common(1)[0][0])
     region = Region.objects.order_by("code").first()
     if region is None:
         raise ValidationError(_("请先建立至少一个区域。"))
