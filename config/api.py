@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from wangge.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
 from wangge.org.api import router as org_router
+from wangge.territory.api import router as territory_router
 
 api = NinjaAPI(
     title="wangge API",
@@ -12,3 +13,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", org_router)
+api.add_router("/", territory_router)

@@ -91,3 +91,54 @@ def test_a_grid_manager_sees_only_their_grids_in_a_plans_geojson(t: Territory) -
     fc = t.world.client("manager_a").get(
         reverse("territory:plan_geojson", args=[t.plan.pk])).json()
     assert [f["properties"]["code"] for f in fc["features"]] == ["A"]
+
+
+def test_api_sites_are_scoped_like_the_pages(t: Territory) -> None:
+    expected = {
+        "market_admin": {s.pk for s in t.sites_a + t.sites_b},
+        **{p: {s.pk for s in t.sites_a} for p in FIELD_A},
+        "sales_b": {s.pk for s in t.sites_b},
+        "agent_a": set(),
+    }
+
+    def seen(persona: str) -> set[int]:
+        return {i["id"] for i in t.world.api(persona).get("/api/territory/sites").json()["items"]}
+
+    assert_visible_matrix(t.world, seen, expected)
+    assert_status_matrix(t.world, f"/api/territory/sites/{t.sites_b[0].pk}",
+                         _in("market_admin", "sales_b"), api=True)
+
+
+def test_api_active_grids_geojson_is_scoped(t: Territory) -> None:
+    def seen(persona: str) -> set[str]:
+        fc = t.world.api(persona).get("/api/territory/grids.geojson").json()
+        return {f["properties"]["code"] for f in fc["features"]}
+
+    assert_visible_matrix(t.world, seen, {
+        "market_admin": {"A", "B"}, "manager_a": {"A"}, "account_a": {"A"}, "sales_b": {"B"},
+        "tech_a": {"A"}, "agent_a": {"A"},
+    })
+
+
+def test_api_plan_writes_are_for_the_market_department_only(t: Territory) -> None:
+    draft = services.plan_snapshot_current(actor=None, name="草稿")
+    assert_status_matrix(t.world, f"/api/territory/plans/{draft.pk}", _in("market_admin"),
+                         api=True)
+    for persona in ("manager_a", "sales_b", "agent_a", "tech_a"):
+        r = t.world.api(persona).post(f"/api/territory/plans/{draft.pk}/activate",
+                                      data={"effective_from": "2026-09-01"},
+                                      content_type="application/json")
+        assert r.status_code == 404
+    r = t.world.api("market_admin").post(f"/api/territory/plans/{draft.pk}/activate",
+                                         data={"effective_from": "2026-09-01"},
+                                         content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "active"
+
+
+def test_api_refuses_a_bad_activation_date_with_400(t: Territory) -> None:
+    draft = services.plan_snapshot_current(actor=None, name="草稿")
+    r = t.world.api("market_admin").post(f"/api/territory/plans/{draft.pk}/activate",
+                                         data={"effective_from": "2025-01-01"},
+                                         content_type="application/json")
+    assert r.status_code == 400
+    assert r.json()["errors"][0]["loc"] == ["body", "effective_from"]
