@@ -52,6 +52,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 "数据库中已有组织数据（或同名账号），未做任何修改。要重新生成请加 --reset。"
             )
+            self.stdout.write(_table(county.logins))
             return
         with transaction.atomic():
             if reset:
