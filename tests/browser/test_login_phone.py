@@ -5,23 +5,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.personas import PASSWORD, World
+from tests.browser.helpers import login
+from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
 
 
 def test_grid_manager_on_a_phone_sees_their_team_in_chinese_and_not_other_grids(
     live_server: Any, world: World, phone: Any
 ) -> None:
     base = live_server.url
-    _login(phone, base, "manager_a")
+    login(phone, base, "manager_a")
 
     expect(phone.get_by_test_id("who")).to_contain_text("经理甲 · 网格经理")
     expect(phone.locator("html")).to_have_attribute("lang", "zh-hans")
@@ -44,7 +38,7 @@ def test_grid_manager_on_a_phone_sees_their_team_in_chinese_and_not_other_grids(
 
 
 def test_language_switch_to_english_and_back(live_server: Any, world: World, phone: Any) -> None:
-    _login(phone, live_server.url, "market_admin")
+    login(phone, live_server.url, "market_admin")
     phone.get_by_label("语言").select_option("en")
     expect(phone.locator("html")).to_have_attribute("lang", "en")
     expect(phone.get_by_role("navigation", name="Main navigation")).to_contain_text("Staff")
