@@ -102,11 +102,11 @@ def _progress(plan_id: int) -> Any:
 
 def plan_auto_run(plan_id: int) -> None:
     """The task body: partition, then write the draft's grids and assignments in one go."""
-    from wangge.territory.partition import Problem, partition
-
     plan = GridPlan.objects.get(pk=plan_id)
     p = plan.params
     try:
+        from wangge.territory.partition import Problem, partition
+
         sites = _site_arrays()
         base = plan.based_on
         base_grids: list[PlanGrid] = list(base.grids.order_by("code")) if base else []
