@@ -82,8 +82,13 @@ def test_market_admin_adds_a_person_with_a_primary_grid(world: World) -> None:
 def test_field_staff_need_a_primary_grid(world: World) -> None:
     response = world.client("market_admin").post(
         reverse("org:staff_create"),
-        {"username": "x1", "password": "a-long-password", "name": "无网格", "employee_no": "X1",
-         "role": "technician"},
+        {
+            "username": "x1",
+            "password": "a-long-password",
+            "name": "无网格",
+            "employee_no": "X1",
+            "role": "technician",
+        },
     )
     assert response.status_code == 200
     assert "每人必须有一个主网格" in response.content.decode()
@@ -94,8 +99,14 @@ def test_moving_a_person_to_another_primary_grid(world: World) -> None:
     tech = world.staff["tech_a"]
     world.client("market_admin").post(
         reverse("org:staff_edit", args=[tech.pk]),
-        {"name": tech.name, "employee_no": tech.employee_no, "phone": tech.phone,
-         "role": tech.role, "department": tech.department_id, "primary_grid": world.grid_b.pk},
+        {
+            "name": tech.name,
+            "employee_no": tech.employee_no,
+            "phone": tech.phone,
+            "role": tech.role,
+            "department": tech.department_id,
+            "primary_grid": world.grid_b.pk,
+        },
     )
     tech.refresh_from_db()
     assert tech.primary_membership is not None and tech.primary_membership.grid == world.grid_b
@@ -127,10 +138,13 @@ def test_phone_numbers_are_masked_for_agents_but_not_for_colleagues(world: World
 
 
 def test_org_chart_lists_people_by_role_with_the_manager_first(world: World) -> None:
-    html = world.client("market_admin").get(
-        reverse("org:grid_detail", args=[world.grid_a.pk])
-    ).content.decode()
-    order = [html.index(label) for label in ("网格经理", "营销员（客户）", "安装维护专员", "代理商")]
+    html = (
+        world.client("market_admin")
+        .get(reverse("org:grid_detail", args=[world.grid_a.pk]))
+        .content.decode()
+    )
+    labels = ("网格经理", "营销员（客户）", "安装维护专员", "代理商")
+    order = [html.index(label) for label in labels]
     assert order == sorted(order)
 
 
@@ -140,5 +154,7 @@ def test_phone_for_masks_for_roles_without_the_right(world: World) -> None:
     number = "13800138000"
     assert phone_for(user=world.user("agent_a"), phone=number) == "138****8000"
     assert phone_for(user=world.user("manager_a"), phone=number) == number
-    assert phone_for(user=world.user("agent_a"), phone=number,
-                     owner_user_id=world.user("agent_a").pk) == number
+    assert (
+        phone_for(user=world.user("agent_a"), phone=number, owner_user_id=world.user("agent_a").pk)
+        == number
+    )

@@ -28,8 +28,14 @@ def t(world: World) -> Territory:
 def test_site_list_shows_each_persona_the_sites_of_their_grids(t: Territory) -> None:
     a = {s.code for s in t.sites_a}
     b = {s.code for s in t.sites_b}
-    expected = {"market_admin": a | b, "manager_a": a, "account_a": a, "sales_b": b,
-                "tech_a": a, "agent_a": set()}
+    expected = {
+        "market_admin": a | b,
+        "manager_a": a,
+        "account_a": a,
+        "sales_b": b,
+        "tech_a": a,
+        "agent_a": set(),
+    }
 
     def seen(persona: str) -> set[str]:
         html = t.world.client(persona).get(reverse("territory:site_list")).content.decode()
@@ -45,8 +51,14 @@ def test_site_detail_answers_404_outside_scope(t: Territory) -> None:
 
 
 def test_map_geojson_holds_only_the_personas_grids(t: Territory) -> None:
-    expected = {"market_admin": {"A", "B"}, "manager_a": {"A"}, "account_a": {"A"},
-                "sales_b": {"B"}, "tech_a": {"A"}, "agent_a": {"A"}}
+    expected = {
+        "market_admin": {"A", "B"},
+        "manager_a": {"A"},
+        "account_a": {"A"},
+        "sales_b": {"B"},
+        "tech_a": {"A"},
+        "agent_a": {"A"},
+    }
 
     def seen(persona: str) -> set[str]:
         fc = t.world.client(persona).get(reverse("territory:active_geojson")).json()
@@ -58,8 +70,9 @@ def test_map_geojson_holds_only_the_personas_grids(t: Territory) -> None:
 def test_drafts_are_for_the_market_department_only(t: Territory) -> None:
     draft = services.plan_snapshot_current(actor=None, name="草稿")
     for name in ("plan_detail", "plan_geojson"):
-        assert_status_matrix(t.world, reverse(f"territory:{name}", args=[draft.pk]),
-                             _in("market_admin"))
+        assert_status_matrix(
+            t.world, reverse(f"territory:{name}", args=[draft.pk]), _in("market_admin")
+        )
 
 
 def test_the_active_plan_is_visible_to_staff_but_not_to_agents(t: Territory) -> None:
@@ -69,9 +82,12 @@ def test_the_active_plan_is_visible_to_staff_but_not_to_agents(t: Territory) -> 
 
 def test_plan_editing_pages_are_for_the_market_department_only(t: Territory) -> None:
     draft = services.plan_snapshot_current(actor=None, name="草稿")
-    for url in (reverse("territory:plan_auto"), reverse("territory:plan_import"),
-                reverse("territory:plan_compare", args=[draft.pk]),
-                reverse("territory:plan_editor", args=[draft.pk])):
+    for url in (
+        reverse("territory:plan_auto"),
+        reverse("territory:plan_import"),
+        reverse("territory:plan_compare", args=[draft.pk]),
+        reverse("territory:plan_editor", args=[draft.pk]),
+    ):
         assert_status_matrix(t.world, url, _in("market_admin"))
 
 
@@ -79,8 +95,13 @@ def test_posts_that_change_plans_refuse_everyone_else(t: Territory) -> None:
     draft = services.plan_snapshot_current(actor=None, name="草稿")
     for persona in ("manager_a", "sales_b", "agent_a"):
         client = t.world.client(persona)
-        assert client.post(reverse("territory:plan_activate", args=[draft.pk]),
-                           {"effective_from": "2026-09-01"}).status_code == 404
+        assert (
+            client.post(
+                reverse("territory:plan_activate", args=[draft.pk]),
+                {"effective_from": "2026-09-01"},
+            ).status_code
+            == 404
+        )
         assert client.post(reverse("territory:plan_delete", args=[draft.pk])).status_code == 404
         assert client.post(reverse("territory:plan_snapshot")).status_code == 404
     draft.refresh_from_db()
@@ -88,8 +109,7 @@ def test_posts_that_change_plans_refuse_everyone_else(t: Territory) -> None:
 
 
 def test_a_grid_manager_sees_only_their_grids_in_a_plans_geojson(t: Territory) -> None:
-    fc = t.world.client("manager_a").get(
-        reverse("territory:plan_geojson", args=[t.plan.pk])).json()
+    fc = t.world.client("manager_a").get(reverse("territory:plan_geojson", args=[t.plan.pk])).json()
     assert [f["properties"]["code"] for f in fc["features"]] == ["A"]
 
 
@@ -105,8 +125,9 @@ def test_api_sites_are_scoped_like_the_pages(t: Territory) -> None:
         return {i["id"] for i in t.world.api(persona).get("/api/territory/sites").json()["items"]}
 
     assert_visible_matrix(t.world, seen, expected)
-    assert_status_matrix(t.world, f"/api/territory/sites/{t.sites_b[0].pk}",
-                         _in("market_admin", "sales_b"), api=True)
+    assert_status_matrix(
+        t.world, f"/api/territory/sites/{t.sites_b[0].pk}", _in("market_admin", "sales_b"), api=True
+    )
 
 
 def test_api_active_grids_geojson_is_scoped(t: Territory) -> None:
@@ -114,31 +135,44 @@ def test_api_active_grids_geojson_is_scoped(t: Territory) -> None:
         fc = t.world.api(persona).get("/api/territory/grids.geojson").json()
         return {f["properties"]["code"] for f in fc["features"]}
 
-    assert_visible_matrix(t.world, seen, {
-        "market_admin": {"A", "B"}, "manager_a": {"A"}, "account_a": {"A"}, "sales_b": {"B"},
-        "tech_a": {"A"}, "agent_a": {"A"},
-    })
+    assert_visible_matrix(
+        t.world,
+        seen,
+        {
+            "market_admin": {"A", "B"},
+            "manager_a": {"A"},
+            "account_a": {"A"},
+            "sales_b": {"B"},
+            "tech_a": {"A"},
+            "agent_a": {"A"},
+        },
+    )
 
 
 def test_api_plan_writes_are_for_the_market_department_only(t: Territory) -> None:
     draft = services.plan_snapshot_current(actor=None, name="草稿")
-    assert_status_matrix(t.world, f"/api/territory/plans/{draft.pk}", _in("market_admin"),
-                         api=True)
+    assert_status_matrix(t.world, f"/api/territory/plans/{draft.pk}", _in("market_admin"), api=True)
     for persona in ("manager_a", "sales_b", "agent_a", "tech_a"):
-        r = t.world.api(persona).post(f"/api/territory/plans/{draft.pk}/activate",
-                                      data={"effective_from": "2026-09-01"},
-                                      content_type="application/json")
+        r = t.world.api(persona).post(
+            f"/api/territory/plans/{draft.pk}/activate",
+            data={"effective_from": "2026-09-01"},
+            content_type="application/json",
+        )
         assert r.status_code == 404
-    r = t.world.api("market_admin").post(f"/api/territory/plans/{draft.pk}/activate",
-                                         data={"effective_from": "2026-09-01"},
-                                         content_type="application/json")
+    r = t.world.api("market_admin").post(
+        f"/api/territory/plans/{draft.pk}/activate",
+        data={"effective_from": "2026-09-01"},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "active"
 
 
 def test_api_refuses_a_bad_activation_date_with_400(t: Territory) -> None:
     draft = services.plan_snapshot_current(actor=None, name="草稿")
-    r = t.world.api("market_admin").post(f"/api/territory/plans/{draft.pk}/activate",
-                                         data={"effective_from": "2025-01-01"},
-                                         content_type="application/json")
+    r = t.world.api("market_admin").post(
+        f"/api/territory/plans/{draft.pk}/activate",
+        data={"effective_from": "2025-01-01"},
+        content_type="application/json",
+    )
     assert r.status_code == 400
     assert r.json()["errors"][0]["loc"] == ["body", "effective_from"]

@@ -18,8 +18,11 @@ def fc(*features: dict) -> dict:
 
 
 def feature(code: str, coords: list, kind: str = "Polygon") -> dict:
-    return {"type": "Feature", "properties": {"code": code, "name": code},
-            "geometry": {"type": kind, "coordinates": coords}}
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": code},
+        "geometry": {"type": kind, "coordinates": coords},
+    }
 
 
 SQUARE = [[[0, 0], [0.01, 0], [0.01, 0.01], [0, 0.01], [0, 0]]]
@@ -41,8 +44,7 @@ def test_a_clean_collection_is_read_with_codes_and_names() -> None:
         (json.dumps(fc(feature("A", [0, 0], "Point"))), "not_polygon"),
         (json.dumps(fc(feature("A", [[[0, 0], [1]]]))), "bad_coordinates"),
         (json.dumps(fc(feature("A", [[[0, 0], [500, 0], [500, 1], [0, 0]]]))), "not_wgs84"),
-        (json.dumps(fc(feature("A", [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]))),
-         "unrepairable"),
+        (json.dumps(fc(feature("A", [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]))), "unrepairable"),
     ],
 )
 def test_bad_input_is_refused_with_a_reason(data: bytes | str, code: str) -> None:
@@ -76,8 +78,10 @@ def test_grids_that_only_share_an_edge_do_not_overlap() -> None:
 
 def test_gaps_inside_the_service_area_are_reported_largest_first() -> None:
     area = shapely.box(0, 0, 0.04, 0.01)
-    shapes = [g.GridShape("A", "A", shapely.box(0, 0, 0.01, 0.01)),
-              g.GridShape("B", "B", shapely.box(0.015, 0, 0.03, 0.01))]
+    shapes = [
+        g.GridShape("A", "A", shapely.box(0, 0, 0.01, 0.01)),
+        g.GridShape("B", "B", shapely.box(0.015, 0, 0.03, 0.01)),
+    ]
     gaps = g.find_gaps(shapes, area)
     assert len(gaps) == 2
     assert gaps[0].area_m2 > gaps[1].area_m2
@@ -94,8 +98,10 @@ def test_locate_places_points_inside_on_edges_outside_and_in_overlaps() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 0.999), st.floats(0, 0.999)), min_size=1, max_size=60),
-       st.integers(1, 6))
+@given(
+    st.lists(st.tuples(st.floats(0, 0.999), st.floats(0, 0.999)), min_size=1, max_size=60),
+    st.integers(1, 6),
+)
 def test_every_point_of_a_tiling_lands_in_exactly_one_grid(
     points: list[tuple[float, float]], strips: int
 ) -> None:

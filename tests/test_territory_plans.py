@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import numpy as np
 import pytest
 import shapely
 from django.core.exceptions import ValidationError
@@ -26,10 +27,19 @@ def t(world: World) -> Territory:
 
 
 def _collection(*grids: tuple[str, shapely.Geometry]) -> str:
-    return json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"code": c, "name": f"网格{c}"}, "geometry": mapping(g)}
-        for c, g in grids
-    ]})
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"code": c, "name": f"网格{c}"},
+                    "geometry": mapping(g),
+                }
+                for c, g in grids
+            ],
+        }
+    )
 
 
 def test_activation_puts_every_site_in_its_grid(t: Territory) -> None:
@@ -56,8 +66,9 @@ def test_import_moves_a_column_of_sites_and_compare_shows_it(t: Territory) -> No
 def test_imported_overlaps_and_gaps_are_reported_and_block_activation(t: Territory) -> None:
     a = shapely.box(111.70, 27.20, 111.73, 27.22)  # overlaps B by 0.01°
     b = shapely.box(111.72, 27.20, 111.735, 27.22)  # leaves 0.005° uncovered in the east
-    plan = services.plan_import_geojson(actor=None, name="坏方案",
-                                        data=_collection(("A", a), ("B", b)))
+    plan = services.plan_import_geojson(
+        actor=None, name="坏方案", data=_collection(("A", a), ("B", b))
+    )
     assert [f["codes"] for f in plan.summary["overlaps"]] == [["A", "B"]]
     assert plan.summary["gap_count"] == 1
     assert plan.summary["ambiguous_count"] > 0
@@ -88,9 +99,12 @@ def test_activation_retires_the_old_plan_and_history_keeps_past_attribution(
 ) -> None:
     a = shapely.box(111.70, 27.20, 111.723, 27.22)
     b = shapely.box(111.723, 27.20, 111.74, 27.22)
-    plan = services.plan_import_geojson(actor=None, name="东移", data=_collection(("A", a), ("B", b)))
-    services.plan_activate(actor=t.world.user("market_admin"), plan=plan,
-                           effective_from=dt.date(2026, 7, 1))
+    plan = services.plan_import_geojson(
+        actor=None, name="东移", data=_collection(("A", a), ("B", b))
+    )
+    services.plan_activate(
+        actor=t.world.user("market_admin"), plan=plan, effective_from=dt.date(2026, 7, 1)
+    )
     moved = Site.objects.get(pk=t.sites_b[0].pk)
     assert moved.grid == t.world.grid_a
     assert selectors.grid_on(site=moved, day=dt.date(2026, 3, 1)) == t.world.grid_b
@@ -143,11 +157,26 @@ def test_only_drafts_can_be_changed(t: Territory) -> None:
 
 
 def test_a_new_site_is_placed_in_the_active_grid_that_contains_it(t: Territory) -> None:
-    site = services.site_create(actor=None, code="N1", kind="building", name="新楼",
-                                lon=111.735, lat=27.215, households=10)
+    site = services.site_create(
+        actor=None, code="N1", kind="building", name="新楼", lon=111.735, lat=27.215, households=10
+    )
     site.refresh_from_db()
     assert site.grid == t.world.grid_b
-    far = services.site_create(actor=None, code="N2", kind="building", name="县外",
-                               lon=112.5, lat=27.215, households=10)
+    far = services.site_create(
+        actor=None, code="N2", kind="building", name="县外", lon=112.5, lat=27.215, households=10
+    )
     far.refresh_from_db()
     assert far.grid is None
+
+
+def test_a_gcj02_file_is_converted_to_wgs84_on_import(t: Territory) -> None:
+    from wangge.core.coords import wgs84_to_gcj02
+
+    def shifted(geom: shapely.Geometry) -> shapely.Geometry:
+        return shapely.transform(geom, lambda c: np.column_stack(wgs84_to_gcj02(c[:, 0], c[:, 1])))
+
+    data = _collection(("A", shifted(WEST)), ("B", shifted(EAST)))
+    plan = services.plan_import_geojson(actor=None, name="高德导出", data=data, crs="gcj02")
+    a = shapely.geometry.shape(plan.grids.get(code="A").boundary)
+    assert a.symmetric_difference(WEST).area < 1e-9
+    assert selectors.plan_compare(plan, t.plan).moved_count == 0

@@ -58,6 +58,11 @@ class AutoPlanForm(forms.Form):
 
 class ImportPlanForm(forms.Form):
     name = forms.CharField(label=_("方案名称"), max_length=100)
+    crs = forms.ChoiceField(
+        label=_("坐标系"),
+        choices=[("wgs84", _("WGS-84（GPS、天地图）")), ("gcj02", _("GCJ-02（高德、腾讯地图）"))],
+        initial="wgs84",
+    )
     file = forms.FileField(
         label=_("GeoJSON 文件"),
         help_text=_("每个要素一个网格，属性 code 为网格编码，name 为名称。"),

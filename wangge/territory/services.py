@@ -226,6 +226,13 @@ def _validate_plan_geometry(plan: GridPlan) -> None:
     plan_refresh_totals(plan)
 
 
+def _from_gcj02(coords: np.ndarray) -> np.ndarray:
+    from wangge.core.coords import gcj02_to_wgs84
+
+    lon, lat = gcj02_to_wgs84(coords[:, 0], coords[:, 1])
+    return np.column_stack([lon, lat])
+
+
 def _grid_by_code() -> dict[str, Grid]:
     return {g.code: g for g in Grid.objects.all()}
 
@@ -251,13 +258,21 @@ def plan_snapshot_current(*, actor: Any, name: str) -> GridPlan:
 
 
 @transaction.atomic
-def plan_import_geojson(*, actor: Any, name: str, data: bytes | str) -> GridPlan:
-    """A draft plan from a GeoJSON file of grids. Refuses unreadable or unrepairable input."""
+def plan_import_geojson(
+    *, actor: Any, name: str, data: bytes | str, crs: str = "wgs84"
+) -> GridPlan:
+    """A draft plan from a GeoJSON file of grids. Refuses unreadable or unrepairable input.
+
+    `crs="gcj02"` converts coordinates exported from Chinese map providers to WGS-84 first.
+    """
     _require_plans(actor)
     try:
         shapes = geometry.read_grid_features(data)
     except geometry.GeometryError as exc:
         raise ValidationError({"file": geometry_message(exc)}) from exc
+    if crs == "gcj02":
+        for s in shapes:
+            s.geometry = shapely.transform(s.geometry, _from_gcj02)
     existing = _grid_by_code()
     plan = audited_create(
         actor=actor,

@@ -156,6 +156,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 data=form.cleaned_data["file"].read(),
+                crs=form.cleaned_data["crs"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
