@@ -28,7 +28,7 @@ def _entries(po: str) -> list[dict[str, str]]:
                 fields[key] = m.group(2)
             elif line.startswith('"') and key:
                 fields[key] += line[1:-1]
-        if "msgid" in fields and fields["msgid"]:
+        if fields.get("msgid"):
             entries.append(fields)
     return entries
 

@@ -35,10 +35,30 @@ def _integral(value: Any) -> Any:
 Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_integral)]
 
 
+def integer(ge: int, le: int) -> Any:
+    """A bounded integer for request bodies that, like JSON Schema, takes 4.0 as 4."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_integral)]
+
+
 #: PostgreSQL text cannot hold NUL, so input strings refuse it rather than fail in the database.
 #: A `pattern` (not a validator) so the schema says so too: clients and schemathesis see the
 #: rule. pydantic's pattern check also refuses lone surrogates, which psycopg cannot encode.
 QUERY_TEXT_PATTERN = r"^[^\x00]*$"
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def omittable() -> Any:
+    """Default of a PATCH field that may be left out but not sent as null.
+
+    `X | None = None` tells clients null is fine, and for a NOT NULL column it is not: Django
+    skips its null check on `blank=True` fields, so `"note": null` reached the database and
+    failed there (500). Left out, the field keeps its value (`exclude_unset`); null is a 422.
+    The schema shows no default, so it never offers null either.
+    """
+    return Field(None, json_schema_extra=_no_default)
 
 
 def text(max_length: int, min_length: int = 0) -> Any:
@@ -78,7 +98,10 @@ def with_errors(ok: dict[int, Any]) -> dict[int, Any]:
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer wg_…` for integrations. The user must be active and may use the API."""
+    """`Authorization: Bearer wg_…` for integrations. The user must be active and allowed the API.
+
+    Only the key's hash is stored; an unknown, revoked or malformed key is simply no login.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from wangge.org.models import ApiToken

@@ -11,7 +11,15 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from wangge.core.access import scope_for, user_can
-from wangge.core.api import MAX_ID, QUERY_TEXT_PATTERN, BodyIn, Id, text, with_errors
+from wangge.core.api import (
+    MAX_ID,
+    QUERY_TEXT_PATTERN,
+    BodyIn,
+    Id,
+    omittable,
+    text,
+    with_errors,
+)
 from wangge.org import selectors, services
 from wangge.org.models import Grid, Region, ServicePoint, Staff, Team, validate_boundary
 from wangge.org.permissions import Action
@@ -113,13 +121,16 @@ class GridIn(BodyIn):
 
 
 class GridPatch(BodyIn):
-    code: text(32, 1) | None = None  # type: ignore[valid-type]
-    name: text(64, 1) | None = None  # type: ignore[valid-type]
-    region_id: Id | None = None
+    """Only the fields sent change. Null clears `service_point_id` and `boundary`; the other
+    fields cannot hold null, so they may be left out but not nulled."""
+
+    code: text(32, 1) = omittable()  # type: ignore[valid-type]
+    name: text(64, 1) = omittable()  # type: ignore[valid-type]
+    region_id: Id = omittable()
     service_point_id: Id | None = None
     boundary: dict[str, Any] | None = None
-    is_active: bool | None = None
-    note: text(2000) | None = None  # type: ignore[valid-type]
+    is_active: bool = omittable()
+    note: text(2000) = omittable()  # type: ignore[valid-type]
 
 
 def _staff_out(user: Any, staff: Staff) -> dict[str, Any]:
@@ -184,7 +195,8 @@ def grid_detail(request: HttpRequest, grid_id: Path[Id]) -> dict[str, Any]:
 
 
 def _resolve_refs(user: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    """Turn `region_id` / `service_point_id` into objects the user may see, or 400."""
+    """Check the boundary and turn `region_id` / `service_point_id` into objects the user
+    may see; anything wrong is a 400 naming the field."""
     data = dict(payload)
     if data.get("boundary") is not None:
         # Checked here, not left to `full_clean()`: `Grid.clean()` runs even when the field

@@ -185,6 +185,10 @@ class Grid(models.Model):
     def clean(self) -> None:
         # Store shapely's normalised GeoJSON, never the caller's dict with stray keys.
         if self.boundary:
+            try:
+                validate_boundary(self.boundary)
+            except ValidationError:
+                return  # clean_fields has reported it; normalising would only crash on it
             from shapely.geometry import mapping, shape
 
             self.boundary = json.loads(json.dumps(mapping(shape(self.boundary))))

@@ -7,11 +7,11 @@ from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Path, Query, Router, Schema
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from wangge.core.access import user_can
-from wangge.core.api import MAX_ID, QUERY_TEXT_PATTERN, BodyIn, Id, text, with_errors
+from wangge.core.api import MAX_ID, QUERY_TEXT_PATTERN, BodyIn, Id, integer, text, with_errors
 from wangge.org.models import Grid
 from wangge.org.permissions import Action
 from wangge.territory import auto, selectors, services
@@ -67,7 +67,7 @@ class PlanOut(Schema):
 
 class AutoPlanIn(BodyIn):
     name: text(100, 1)  # type: ignore[valid-type]
-    k: int = Field(ge=1, le=5000)
+    k: integer(1, 5000)  # type: ignore[valid-type]
     attributes: list[Attribute] = Field(min_length=1, max_length=5)
     tolerance: float = Field(0.05, ge=0.005, le=0.5)
     secondary_tolerance: float = Field(0.10, ge=0.005, le=0.5)
@@ -132,25 +132,13 @@ def plan_list(request: HttpRequest) -> Any:
     return selectors.plan_list(user=request.user)[:200]
 
 
-@router.get("/territory/plans/{plan_id}", response=with_errors({200: PlanOut}))
-def plan_detail(request: HttpRequest, plan_id: Path[Id]) -> GridPlan:
-    _require(request, Action.VIEW_ORG)
-    return get_object_or_404(GridPlan.objects.visible_to(request.user), pk=plan_id)
-
-
-@router.get("/territory/plans/{plan_id}/geojson", response=with_errors({200: FeatureCollection}))
-def plan_geojson(request: HttpRequest, plan_id: Path[Id]) -> dict[str, Any]:
-    _require(request, Action.VIEW_ORG)
-    plan = get_object_or_404(GridPlan.objects.visible_to(request.user), pk=plan_id)
-    return selectors.plan_feature_collection(plan, grid_ids=_visible_grid_ids(request))
-
-
+# Declared before /plans/{plan_id}: ninja matches paths in order, and "auto" is not an id.
 @router.post(
     "/territory/plans/auto",
     response=with_errors({201: PlanOut}),
     summary="Queue an automatic partition into a draft plan",
 )
-def plan_auto(request: HttpRequest, payload: AutoPlanIn) -> tuple[int, GridPlan]:
+def plan_auto(request: HttpRequest, payload: AutoPlanIn) -> Status[GridPlan]:
     _require(request, Action.MANAGE_ORG)
     plan = auto.plan_auto_create(
         actor=request.user,
@@ -164,7 +152,20 @@ def plan_auto(request: HttpRequest, payload: AutoPlanIn) -> tuple[int, GridPlan]
         locked_codes=list(payload.locked_codes),
     )
     plan.refresh_from_db()
-    return 201, plan
+    return Status(201, plan)
+
+
+@router.get("/territory/plans/{plan_id}", response=with_errors({200: PlanOut}))
+def plan_detail(request: HttpRequest, plan_id: Path[Id]) -> GridPlan:
+    _require(request, Action.VIEW_ORG)
+    return get_object_or_404(GridPlan.objects.visible_to(request.user), pk=plan_id)
+
+
+@router.get("/territory/plans/{plan_id}/geojson", response=with_errors({200: FeatureCollection}))
+def plan_geojson(request: HttpRequest, plan_id: Path[Id]) -> dict[str, Any]:
+    _require(request, Action.VIEW_ORG)
+    plan = get_object_or_404(GridPlan.objects.visible_to(request.user), pk=plan_id)
+    return selectors.plan_feature_collection(plan, grid_ids=_visible_grid_ids(request))
 
 
 @router.post("/territory/plans/{plan_id}/activate", response=with_errors({200: PlanOut}))
