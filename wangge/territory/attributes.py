@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 #: attribute -> label. Each is a numeric field on Site, except `workload`, derived below.
@@ -18,5 +20,6 @@ WORKLOAD_PER_CUSTOMER = 1.0
 WORKLOAD_PER_HOUSEHOLD = 0.25
 
 
-def workload(households: float, customers: float) -> float:
+def workload(households: Any, customers: Any) -> Any:
+    """Scalars or numpy arrays alike."""
     return WORKLOAD_PER_CUSTOMER * customers + WORKLOAD_PER_HOUSEHOLD * households

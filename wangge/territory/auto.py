@@ -12,15 +12,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wangge.core.services import audited_create
+from wangge.org.models import Grid
 from wangge.territory import geometry
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 from wangge.territory.models import GridPlan, PlanGrid, Site
 from wangge.territory.services import (
-    _require_plans,
-    _site_arrays,
-    _user,
+    acting_user,
     plan_refresh_totals,
+    require_plan_editor,
     service_area_geometry,
+    unit_arrays,
     write_assignments,
 )
 
@@ -42,7 +43,7 @@ def plan_auto_create(
     locked_codes: list[str] | None = None,
 ) -> GridPlan:
     """Queue an automatic partition; the draft shows its progress until the worker is done."""
-    _require_plans(actor)
+    require_plan_editor(actor)
     errors: dict[str, str] = {}
     if not attributes or any(a not in BALANCE_ATTRIBUTES for a in attributes):
         errors["attributes"] = _("请选择要均衡的指标。")
@@ -64,7 +65,7 @@ def plan_auto_create(
                 name=name,
                 source=GridPlan.Source.AUTO,
                 based_on=active if stable else None,
-                created_by=_user(actor),
+                created_by=acting_user(actor),
                 progress=0.0,
                 progress_note=_("排队中"),
                 params={
@@ -107,7 +108,7 @@ def plan_auto_run(plan_id: int) -> None:
     try:
         from wangge.territory.partition import Problem, partition
 
-        sites = _site_arrays()
+        sites = unit_arrays()
         base = plan.based_on
         base_grids: list[PlanGrid] = list(base.grids.order_by("code")) if base else []
         initial, locked = _warm_start(base, base_grids, sites["id"], p)
@@ -130,7 +131,7 @@ def plan_auto_run(plan_id: int) -> None:
         log.exception("partition of plan %s failed", plan_id)
         GridPlan.objects.filter(pk=plan_id).update(failed=str(exc)[:2000])
         return
-    _write_result(plan, base_grids, sites["id"], result, initial is not None)
+    _write_result(plan, base_grids, sites["id"], result)
 
 
 def _warm_start(
@@ -151,23 +152,24 @@ def _warm_start(
 
 @transaction.atomic
 def _write_result(
-    plan: GridPlan, base_grids: list[PlanGrid], site_ids: np.ndarray, result: Any, warm: bool
+    plan: GridPlan, base_grids: list[PlanGrid], site_ids: np.ndarray, result: Any
 ) -> None:
     k = len(result.polygons)
-    names = _name_grids(base_grids, result.assignment, k, warm)
-    grids = PlanGrid.objects.bulk_create(
-        [
+    names = _name_grids(plan.based_on, base_grids, site_ids, result.assignment, k)
+    rows = []
+    for i in range(k):
+        code, name, base = names[i]
+        rows.append(
             PlanGrid(
                 plan=plan,
-                grid=names[i][2].grid if names[i][2] else None,
-                region=names[i][2].region if names[i][2] else None,
-                code=names[i][0],
-                name=names[i][1],
+                grid=base.grid if base else None,
+                region=base.region if base else None,
+                code=code,
+                name=name,
                 boundary=geometry.rounded(result.polygons[i]) if result.polygons[i] else None,
             )
-            for i in range(k)
-        ]
-    )
+        )
+    grids = PlanGrid.objects.bulk_create(rows)
     write_assignments(
         plan, site_ids, [grids[int(g)] if g >= 0 else None for g in result.assignment.tolist()]
     )
@@ -199,22 +201,41 @@ def _write_result(
 
 
 def _name_grids(
-    base_grids: list[PlanGrid], assignment: np.ndarray, k: int, warm: bool
+    base: GridPlan | None,
+    base_grids: list[PlanGrid],
+    site_ids: np.ndarray,
+    assignment: np.ndarray,
+    k: int,
 ) -> list[tuple[str, str, PlanGrid | None]]:
-    """Keep the current grids' codes and names where a new grid is mostly the same sites."""
+    """Carry the current grids' codes and names over to the new grids most like them.
+
+    New grid i takes the code of the current grid sharing most sites with it (a maximum
+    matching, so no code is used twice); the rest get fresh codes no grid has ever had, so
+    activating a plan never hands an unrelated area to an existing grid's team.
+    """
+    from scipy.optimize import linear_sum_assignment
+
     names: list[tuple[str, str, PlanGrid | None]] = [("", "", None)] * k
-    used: set[str] = set()
-    if base_grids and warm:
-        for i in range(min(k, len(base_grids))):
-            names[i] = (base_grids[i].code, base_grids[i].name, base_grids[i])
-            used.add(base_grids[i].code)
+    if base is not None and base_grids:
+        pos = {g.pk: n for n, g in enumerate(base_grids)}
+        current = dict(base.assignments.values_list("site_id", "plan_grid_id"))
+        old = np.array([pos.get(current.get(int(s)) or -1, -1) for s in site_ids.tolist()])
+        ok = (old >= 0) & (assignment >= 0)
+        overlap = np.zeros((k, len(base_grids)))
+        np.add.at(overlap, (assignment[ok], old[ok]), 1)
+        rows, cols = linear_sum_assignment(overlap, maximize=True)
+        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
+            if overlap[r, c] > 0:
+                names[r] = (base_grids[c].code, base_grids[c].name, base_grids[c])
+    taken = {n[0] for n in names} | set(Grid.objects.values_list("code", flat=True))
+    taken |= set(PlanGrid.objects.values_list("code", flat=True))
     n = 1
     for i in range(k):
         if names[i][0]:
             continue
-        while f"WG-{n:03d}" in used:
+        while f"WG-{n:03d}" in taken:
             n += 1
         code = f"WG-{n:03d}"
-        used.add(code)
+        taken.add(code)
         names[i] = (code, _("网格 %(n)s") % {"n": n}, None)
     return names

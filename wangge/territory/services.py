@@ -53,7 +53,7 @@ SITE_FIELDS = (
 )
 
 
-def _require_plans(actor: Any) -> None:
+def require_plan_editor(actor: Any) -> None:
     if actor is not None and not user_can(actor, Action.MANAGE_ORG):
         raise PermissionDenied(_("只有市场部可以编辑网格方案。"))
 
@@ -62,14 +62,14 @@ def _require_plans(actor: Any) -> None:
 
 
 def site_create(*, actor: Any, **fields: Any) -> Site:
-    _require_plans(actor)
+    require_plan_editor(actor)
     site = audited_create(actor=actor, instance=Site(**fields))
     _place_new_site(site)
     return site
 
 
 def site_update(*, actor: Any, site: Site, data: dict[str, Any]) -> Site:
-    _require_plans(actor)
+    require_plan_editor(actor)
     moved = "lon" in data or "lat" in data
     site, _changed = audited_update(actor=actor, instance=site, data=data, fields=SITE_FIELDS)
     if moved:
@@ -99,7 +99,7 @@ def service_area_geometry() -> Any | None:
     return shape(area.boundary) if area else None
 
 
-def _site_arrays() -> dict[str, np.ndarray]:
+def unit_arrays() -> dict[str, np.ndarray]:
     """Figures of the units grids are made of, in id order.
 
     Buildings inside an estate are not units of their own: the estate carries the figures
@@ -123,13 +123,13 @@ def _site_arrays() -> dict[str, np.ndarray]:
     }
     from wangge.territory.attributes import workload
 
-    out["workload"] = workload(out["households"], out["customers"])  # type: ignore[arg-type]
+    out["workload"] = workload(out["households"], out["customers"])
     return out
 
 
 def plan_refresh_totals(plan: GridPlan) -> None:
     """Per-grid totals and compactness, and the plan's balance summary, from its assignments."""
-    sites = _site_arrays()
+    sites = unit_arrays()
     index = {int(sid): i for i, sid in enumerate(sites["id"])}
     grids = list(plan.grids.order_by("code"))
     pos = {g.pk: n for n, g in enumerate(grids)}
@@ -172,7 +172,7 @@ def plan_refresh_totals(plan: GridPlan) -> None:
 def _assign_by_polygons(plan: GridPlan) -> dict[str, Any]:
     """Place every site in the plan grid containing it; report sites outside or in two."""
     grids = list(plan.grids.exclude(boundary=None).order_by("code"))
-    sites = _site_arrays()
+    sites = unit_arrays()
     where = geometry.locate([shape(g.boundary) for g in grids], sites["lon"], sites["lat"])
     write_assignments(plan, sites["id"], [grids[w] if w >= 0 else None for w in where.tolist()])
     return {
@@ -240,10 +240,10 @@ def _grid_by_code() -> dict[str, Grid]:
 @transaction.atomic
 def plan_snapshot_current(*, actor: Any, name: str) -> GridPlan:
     """A draft plan holding today's grids as drawn in the organisation (their boundaries)."""
-    _require_plans(actor)
+    require_plan_editor(actor)
     plan = audited_create(
         actor=actor,
-        instance=GridPlan(name=name, source=GridPlan.Source.CURRENT, created_by=_user(actor)),
+        instance=GridPlan(name=name, source=GridPlan.Source.CURRENT, created_by=acting_user(actor)),
     )
     PlanGrid.objects.bulk_create(
         [
@@ -265,7 +265,7 @@ def plan_import_geojson(
 
     `crs="gcj02"` converts coordinates exported from Chinese map providers to WGS-84 first.
     """
-    _require_plans(actor)
+    require_plan_editor(actor)
     try:
         shapes = geometry.read_grid_features(data)
     except geometry.GeometryError as exc:
@@ -279,7 +279,7 @@ def plan_import_geojson(
         instance=GridPlan(
             name=name,
             source=GridPlan.Source.IMPORT,
-            created_by=_user(actor),
+            created_by=acting_user(actor),
             summary={"repaired": [s.code for s in shapes if s.repaired]},
         ),
     )
@@ -305,7 +305,7 @@ def plan_set_grid_boundary(
     *, actor: Any, plan_grid: PlanGrid, boundary: dict[str, Any]
 ) -> PlanGrid:
     """Redraw one grid of a draft by hand; sites are placed again and findings refreshed."""
-    _require_plans(actor)
+    require_plan_editor(actor)
     plan = plan_grid.plan
     if plan.status != GridPlan.Status.DRAFT:
         raise ValidationError(_("只有草稿方案可以修改。"))
@@ -337,7 +337,7 @@ def plan_set_grid_boundary(
 @transaction.atomic
 def plan_move_sites(*, actor: Any, plan: GridPlan, site_ids: Sequence[int], to_code: str) -> int:
     """Move sites to another grid of a draft; boundaries are redrawn from the sites' cells."""
-    _require_plans(actor)
+    require_plan_editor(actor)
     if plan.status != GridPlan.Status.DRAFT:
         raise ValidationError(_("只有草稿方案可以修改。"))
     target = plan.grids.filter(code=to_code).first()
@@ -371,7 +371,7 @@ def redraw_from_sites(plan: GridPlan) -> None:
     """Grid boundaries as the union of their sites' cells, so the plan tiles the area."""
     from wangge.territory.cells import site_cells
 
-    sites = _site_arrays()
+    sites = unit_arrays()
     area = service_area_geometry()
     cells = site_cells(sites["lon"], sites["lat"], area)
     by_site = dict(plan.assignments.values_list("site_id", "plan_grid_id"))
@@ -390,7 +390,7 @@ def redraw_from_sites(plan: GridPlan) -> None:
 # --- activation -------------------------------------------------------------------------------
 
 
-def _user(actor: Any) -> Any:
+def acting_user(actor: Any) -> Any:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
@@ -401,7 +401,7 @@ def plan_activate(*, actor: Any, plan: GridPlan, effective_from: dt.date) -> Gri
     Grids of the plan become (or update) the organisation's grids; every site's current grid
     follows the plan. Past attribution stays answerable through the retired plan.
     """
-    _require_plans(actor)
+    require_plan_editor(actor)
     plan = GridPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != GridPlan.Status.DRAFT:
         raise ValidationError(_("只有草稿方案可以启用。"))
@@ -452,10 +452,10 @@ def plan_activate(*, actor: Any, plan: GridPlan, effective_from: dt.date) -> Gri
     for site_id, grid_id in after.items():
         if before.get(site_id) != grid_id:
             changed[grid_id] += 1
-    for grid_id in changed:
-        ids = [s for s, g in after.items() if g == grid_id and before.get(s) != grid_id]
+    for target in changed:
+        ids = [s for s, g in after.items() if g == target and before.get(s) != target]
         for start in range(0, len(ids), 900):
-            Site.objects.filter(id__in=ids[start : start + 900]).update(grid_id=grid_id)
+            Site.objects.filter(id__in=ids[start : start + 900]).update(grid_id=target)
     plan_before = snapshot(plan)
     plan.status = GridPlan.Status.ACTIVE
     plan.effective_from = effective_from
@@ -492,7 +492,7 @@ def _nearest_region(pg: PlanGrid) -> Any:
 
 
 def plan_discard(*, actor: Any, plan: GridPlan) -> None:
-    _require_plans(actor)
+    require_plan_editor(actor)
     if plan.status != GridPlan.Status.DRAFT:
         raise ValidationError(_("只有草稿方案可以删除。"))
     from wangge.core.services import audited_delete
