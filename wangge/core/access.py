@@ -80,6 +80,14 @@ def user_can(user: Any, action: str) -> bool:
     return _checker(user, action)
 
 
+def require(user: Any, action: str) -> None:
+    """Refuse an action the user's role lacks with 404, like a record they may not see."""
+    if not user_can(user, action):
+        from django.http import Http404
+
+        raise Http404
+
+
 class ScopedQuerySet(models.QuerySet):
     """A queryset that can be narrowed to what one user may see."""
 

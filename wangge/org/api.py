@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from wangge.core.access import scope_for, user_can
+from wangge.core.access import require, scope_for
 from wangge.core.api import (
     MAX_ID,
     QUERY_TEXT_PATTERN,
@@ -148,11 +148,6 @@ def _staff_out(user: Any, staff: Staff) -> dict[str, Any]:
     }
 
 
-def _require(request: HttpRequest, action: str) -> None:
-    if not user_can(request.user, action):
-        raise Http404
-
-
 @router.get("/me", response=with_errors({200: MeOut}), summary="The calling user")
 def me(request: HttpRequest) -> dict[str, Any]:
     scope = scope_for(request.user)
@@ -167,13 +162,13 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/org/regions", response=with_errors({200: list[RegionOut]}))
 def region_list(request: HttpRequest) -> Any:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     return selectors.region_list(user=request.user)
 
 
 @router.get("/org/grids", response=with_errors({200: GridPage}))
 def grid_list(request: HttpRequest, filters: Query[GridFilter]) -> dict[str, Any]:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     qs = selectors.grid_list(user=request.user, q=filters.q, region_id=filters.region)
     return {
         "count": qs.count(),
@@ -183,7 +178,7 @@ def grid_list(request: HttpRequest, filters: Query[GridFilter]) -> dict[str, Any
 
 @router.get("/org/grids/{grid_id}", response=with_errors({200: GridDetailOut}))
 def grid_detail(request: HttpRequest, grid_id: Path[Id]) -> dict[str, Any]:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     grid = get_object_or_404(Grid.objects.visible_to(request.user), pk=grid_id)
     chart = selectors.grid_org_chart(user=request.user, grid=grid)
     members = [
@@ -224,7 +219,7 @@ def _resolve_refs(user: Any, payload: dict[str, Any]) -> dict[str, Any]:
 
 @router.post("/org/grids", response=with_errors({201: GridOut}))
 def grid_create(request: HttpRequest, payload: GridIn) -> Status[Grid]:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     data = _resolve_refs(request.user, payload.model_dump())
     # `Status`, not a `(201, grid)` tuple, which ninja 1.7 deprecates.
     return Status(201, services.grid_create(actor=request.user, **data))
@@ -232,7 +227,7 @@ def grid_create(request: HttpRequest, payload: GridIn) -> Status[Grid]:
 
 @router.patch("/org/grids/{grid_id}", response=with_errors({200: GridOut}))
 def grid_update(request: HttpRequest, grid_id: Path[Id], payload: GridPatch) -> Grid:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     grid = get_object_or_404(Grid.objects.visible_to(request.user), pk=grid_id)
     data = _resolve_refs(request.user, payload.model_dump(exclude_unset=True))
     return services.grid_update(actor=request.user, grid=grid, data=data)
@@ -240,7 +235,7 @@ def grid_update(request: HttpRequest, grid_id: Path[Id], payload: GridPatch) -> 
 
 @router.get("/org/staff", response=with_errors({200: StaffPage}))
 def staff_list(request: HttpRequest, filters: Query[StaffFilter]) -> dict[str, Any]:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     qs = selectors.staff_list(
         user=request.user, q=filters.q, role=filters.role, grid_id=filters.grid
     )
@@ -250,14 +245,14 @@ def staff_list(request: HttpRequest, filters: Query[StaffFilter]) -> dict[str, A
 
 @router.get("/org/staff/{staff_id}", response=with_errors({200: StaffOut}))
 def staff_detail(request: HttpRequest, staff_id: Path[Id]) -> dict[str, Any]:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     staff = get_object_or_404(selectors.staff_list(user=request.user), pk=staff_id)
     return _staff_out(request.user, staff)
 
 
 @router.get("/org/teams", response=with_errors({200: list[TeamOut]}))
 def team_list(request: HttpRequest) -> list[dict[str, Any]]:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     visible_staff = set(selectors.staff_list(user=request.user).values_list("id", flat=True))
     teams = Team.objects.visible_to(request.user).prefetch_related("memberships")
     return [

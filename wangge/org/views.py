@@ -7,12 +7,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from wangge.core.access import scope_for, user_can
+from wangge.core.access import require, scope_for, user_can
 from wangge.core.forms import add_service_errors
 from wangge.core.views import ScopedDetailView, ScopedListView
 from wangge.org import selectors, services
@@ -141,15 +141,10 @@ class TeamDetailView(ScopedDetailView):
         return ctx
 
 
-def _require(request: HttpRequest, action: str) -> None:
-    if not user_can(request.user, action):
-        raise Http404
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def grid_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     grid = get_object_or_404(Grid.objects.visible_to(request.user), pk=pk) if pk else None
     form = GridForm(request.POST or None, instance=grid, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -171,7 +166,7 @@ def grid_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     staff = get_object_or_404(Staff.objects.visible_to(request.user), pk=pk) if pk else None
     form_class = StaffForm if staff else StaffCreateForm
     form = form_class(request.POST or None, instance=staff, user=request.user)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from wangge.core.access import user_can
+from wangge.core.access import require, user_can
 from wangge.core.api import MAX_ID, QUERY_TEXT_PATTERN, BodyIn, Id, integer, text, with_errors
 from wangge.org.models import Grid
 from wangge.org.permissions import Action
@@ -86,11 +86,6 @@ class FeatureCollection(Schema):
     features: list[dict[str, Any]]
 
 
-def _require(request: HttpRequest, action: str) -> None:
-    if not user_can(request.user, action):
-        raise Http404
-
-
 def _visible_grid_ids(request: HttpRequest) -> set[int] | None:
     if user_can(request.user, Action.MANAGE_ORG):
         return None
@@ -103,13 +98,13 @@ def _visible_grid_ids(request: HttpRequest) -> set[int] | None:
     summary="Active grids (GeoJSON) with their totals",
 )
 def active_grids(request: HttpRequest) -> dict[str, Any]:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     return selectors.active_plan_features(user=request.user)
 
 
 @router.get("/territory/sites", response=with_errors({200: SitePage}))
 def site_list(request: HttpRequest, filters: Query[SiteFilter]) -> dict[str, Any]:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     qs = selectors.site_list(
         user=request.user,
         q=filters.q,
@@ -122,13 +117,13 @@ def site_list(request: HttpRequest, filters: Query[SiteFilter]) -> dict[str, Any
 
 @router.get("/territory/sites/{site_id}", response=with_errors({200: SiteOut}))
 def site_detail(request: HttpRequest, site_id: Path[Id]) -> Site:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     return get_object_or_404(Site.objects.visible_to(request.user), pk=site_id)
 
 
 @router.get("/territory/plans", response=with_errors({200: list[PlanOut]}))
 def plan_list(request: HttpRequest) -> Any:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     return selectors.plan_list(user=request.user)[:200]
 
 
@@ -139,7 +134,7 @@ def plan_list(request: HttpRequest) -> Any:
     summary="Queue an automatic partition into a draft plan",
 )
 def plan_auto(request: HttpRequest, payload: AutoPlanIn) -> Status[GridPlan]:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     plan = auto.plan_auto_create(
         actor=request.user,
         name=payload.name,
@@ -157,20 +152,20 @@ def plan_auto(request: HttpRequest, payload: AutoPlanIn) -> Status[GridPlan]:
 
 @router.get("/territory/plans/{plan_id}", response=with_errors({200: PlanOut}))
 def plan_detail(request: HttpRequest, plan_id: Path[Id]) -> GridPlan:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     return get_object_or_404(GridPlan.objects.visible_to(request.user), pk=plan_id)
 
 
 @router.get("/territory/plans/{plan_id}/geojson", response=with_errors({200: FeatureCollection}))
 def plan_geojson(request: HttpRequest, plan_id: Path[Id]) -> dict[str, Any]:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     plan = get_object_or_404(GridPlan.objects.visible_to(request.user), pk=plan_id)
     return selectors.plan_feature_collection(plan, grid_ids=_visible_grid_ids(request))
 
 
 @router.post("/territory/plans/{plan_id}/activate", response=with_errors({200: PlanOut}))
 def plan_activate(request: HttpRequest, plan_id: Path[Id], payload: ActivateIn) -> GridPlan:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     plan = get_object_or_404(GridPlan.objects.visible_to(request.user), pk=plan_id)
     return services.plan_activate(
         actor=request.user, plan=plan, effective_from=payload.effective_from

@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wangge.core.access import user_can
+from wangge.core.access import require, user_can
 from wangge.core.forms import add_service_errors
 from wangge.core.views import ScopedDetailView, ScopedListView
 from wangge.org.models import Grid
@@ -25,11 +25,6 @@ from wangge.territory.forms import ActivateForm, AutoPlanForm, ImportPlanForm
 from wangge.territory.models import GridPlan, PlanGrid, Site
 
 
-def _require(request: HttpRequest, action: str) -> None:
-    if not user_can(request.user, action):
-        raise Http404
-
-
 def _plan(request: HttpRequest, pk: int) -> GridPlan:
     return get_object_or_404(GridPlan.objects.visible_to(request.user), pk=pk)
 
@@ -37,7 +32,7 @@ def _plan(request: HttpRequest, pk: int) -> GridPlan:
 @login_required
 @require_GET
 def grid_map(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     plan = GridPlan.objects.active()
     return render(
         request,
@@ -61,7 +56,7 @@ def _outline_json() -> Any:
 @login_required
 @require_GET
 def active_geojson(request: HttpRequest) -> JsonResponse:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     return JsonResponse(selectors.active_plan_features(user=request.user))
 
 
@@ -106,7 +101,7 @@ class SiteDetailView(ScopedDetailView):
 @login_required
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     return render(
         request,
         "territory/plan_list.html",
@@ -120,7 +115,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_auto(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     active = GridPlan.objects.active()
     initial = {"k": active.grids.count() if active else 30, "name": _("自动划分方案")}
     form = AutoPlanForm(request.POST or None, initial=initial)
@@ -148,7 +143,7 @@ def plan_auto(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     form = ImportPlanForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -172,7 +167,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def plan_snapshot(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     plan = services.plan_snapshot_current(actor=request.user, name=_("现行网格"))
     return redirect("territory:plan_detail", pk=plan.pk)
 
@@ -180,7 +175,7 @@ def plan_snapshot(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     plan = _plan(request, pk)
     ctx = {
         "plan": plan,
@@ -201,7 +196,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def plan_geojson(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, Action.VIEW_ORG)
+    require(request.user, Action.VIEW_ORG)
     plan = _plan(request, pk)
     visible = None
     if not user_can(request.user, Action.MANAGE_ORG):
@@ -218,7 +213,7 @@ def plan_geojson(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     plan = _plan(request, pk)
     base = GridPlan.objects.active()
     if base is not None and base.pk == plan.pk:
@@ -243,7 +238,7 @@ def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     plan = _plan(request, pk)
     form = ActivateForm(request.POST)
     if form.is_valid():
@@ -264,7 +259,7 @@ def plan_activate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     plan = _plan(request, pk)
     try:
         services.plan_discard(actor=request.user, plan=plan)
@@ -278,7 +273,7 @@ def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_editor(request: HttpRequest, pk: int) -> HttpResponse:
     """Redraw a grid (POST boundary) or move sites between grids (POST sites + to)."""
-    _require(request, Action.MANAGE_ORG)
+    require(request.user, Action.MANAGE_ORG)
     plan = _plan(request, pk)
     if request.method == "POST":
         try:
