@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("wangge.org.urls")),
     path("", include("wangge.core.urls")),
     path("territory/", include("wangge.territory.urls")),
+    path("crm/", include("wangge.crm.urls")),
 ]

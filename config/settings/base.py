@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wangge.core",
     "wangge.org",
     "wangge.territory",
+    "wangge.crm",
     "django_tasks",
     "django_tasks_db",
     "wangge.demo",
