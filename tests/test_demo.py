@@ -59,7 +59,7 @@ def test_the_plain_values_are_the_models_choices() -> None:
 
 @pytest.fixture
 def loaded(db: None) -> demo.County:
-    call_command("demo", stdout=StringIO())
+    call_command("demo", "--crm-scale", "0.02", stdout=StringIO())
     return demo.generate()
 
 
@@ -108,14 +108,14 @@ def _counts() -> dict[str, int]:
 def test_running_again_without_reset_changes_nothing(loaded: demo.County) -> None:
     before = _counts()
     out = StringIO()
-    call_command("demo", stdout=out)
+    call_command("demo", "--crm-scale", "0.02", stdout=out)
     assert "--reset" in out.getvalue()
     assert _counts() == before
 
 
 def test_reset_rebuilds_the_same_county(loaded: demo.County) -> None:
     before = _counts()
-    call_command("demo", "--reset", stdout=StringIO())
+    call_command("demo", "--reset", "--crm-scale", "0.02", stdout=StringIO())
     assert _counts() == before
     stored = dict(Grid.objects.values_list("code", "boundary"))
     assert stored == {g.code: g.boundary for g in loaded.grids}

@@ -13,6 +13,7 @@ from django.db.models import Q
 from wangge.core.models import AuditEntry
 from wangge.demo import county as demo
 from wangge.demo.load import load_county
+from wangge.demo.load_crm import load_crm, reset_crm
 from wangge.demo.load_territory import load_territory
 from wangge.org.models import (
     Department,
@@ -40,8 +41,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="先删除现有的组织数据和审计记录，再生成"
         )
+        parser.add_argument(
+            "--crm-scale",
+            type=float,
+            default=1.0,
+            help="客户数据规模（1 = 约 20 万客户；测试用小值）",
+        )
 
-    def handle(self, *args: Any, seed: int, grids: int, reset: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, seed: int, grids: int, reset: bool, crm_scale: float, **options: Any
+    ) -> None:
         if not 1 <= grids <= demo.MAX_GRIDS:
             raise CommandError(f"--grids 必须在 1 到 {demo.MAX_GRIDS} 之间。")
         started = time.monotonic()
@@ -59,6 +68,7 @@ class Command(BaseCommand):
                 _reset(usernames)
             counts = load_county(county)
             counts.update(load_territory(seed))
+            counts.update(load_crm(seed, scale=crm_scale))
         elapsed = time.monotonic() - started
         summary = "，".join(f"{name} {n}" for name, n in counts.items())
         self.stdout.write(
@@ -78,6 +88,7 @@ def _reset(usernames: list[str]) -> None:
 
     Logins that merely share a demo username go too, or loading would trip over them.
     """
+    reset_crm()
     logins = User.objects.filter(Q(staff__isnull=False) | Q(username__in=usernames))
     users = list(logins.values_list("pk", flat=True))
     GridPlan.objects.all().delete()

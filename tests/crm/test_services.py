@@ -1,0 +1,189 @@
+"""Writes validate, write and audit in one transaction, and refuse what the actor may not do."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from tests.crm.world import CrmWorld
+from wangge.core.models import AuditEntry
+from wangge.crm import services
+from wangge.crm.models import Contact, Customer, Organization, Subscription
+
+pytestmark = pytest.mark.django_db
+
+
+def _entries(obj: object) -> list[AuditEntry]:
+    ct = ContentType.objects.get_for_model(obj)
+    return list(AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)))  # type: ignore[attr-defined]
+
+
+def test_creating_a_customer_records_who_and_when_it_was_verified(crm: CrmWorld) -> None:
+    user = crm.world.user("account_a")
+    c = services.customer_create(
+        actor=user,
+        site=crm.t.sites_a[3],
+        name="新客户",
+        owner=crm.world.staff["account_a"],
+        status=Customer.Status.INTENDED,
+    )
+    assert c.verified_by == crm.world.staff["account_a"]
+    assert c.verified_at is not None
+    [entry] = _entries(c)
+    assert entry.action == "create" and entry.actor == user
+    assert entry.after["name"] == "新客户"
+
+
+def test_an_update_is_audited_with_before_and_after(crm: CrmWorld) -> None:
+    c = crm.customers["a_home"]
+    services.customer_update(
+        actor=crm.world.user("account_a"), customer=c, data={"tier": Customer.Tier.GOLD}
+    )
+    entry = _entries(c)[0]
+    assert entry.action == "update"
+    assert entry.before["tier"] == "standard" and entry.after["tier"] == "gold"
+
+
+def test_a_failed_organisation_create_leaves_no_customer_and_no_audit(crm: CrmWorld) -> None:
+    customers, entries = Customer.objects.count(), AuditEntry.objects.count()
+    with pytest.raises(ValidationError):
+        services.organization_create(
+            actor=None,
+            site=crm.t.sites_a[3],
+            name="坏数据单位",
+            owner=crm.world.staff["manager_a"],
+            status=Customer.Status.POTENTIAL,
+            contact_phone="call me",  # not a phone number: refused after the customer row
+        )
+    assert Customer.objects.count() == customers
+    assert AuditEntry.objects.count() == entries
+
+
+def test_a_refused_subscription_rolls_back_entirely(crm: CrmWorld) -> None:
+    before = (Subscription.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(ValidationError):
+        services.subscription_create(
+            actor=None,
+            customer=crm.customers["a_home"],
+            plan=crm.plan_bb,
+            started_on=dt.date(2026, 5, 1),
+            expires_on=dt.date(2026, 4, 1),
+        )
+    assert (Subscription.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_the_fee_defaults_to_the_plans_list_price(crm: CrmWorld) -> None:
+    assert crm.subscriptions["a_home"].monthly_fee == Decimal("68.00")
+
+
+def test_renaming_an_organisation_renames_its_customer(crm: CrmWorld) -> None:
+    services.organization_update(
+        actor=crm.world.user("manager_a"), organization=crm.org, data={"name": "邵东一中"}
+    )
+    assert Customer.objects.get(pk=crm.org.pk).name == "邵东一中"
+    services.customer_update(
+        actor=None, customer=Customer.objects.get(pk=crm.org.pk), data={"name": "邵东市一中"}
+    )
+    assert Organization.objects.get(pk=crm.org.pk).name == "邵东市一中"
+
+
+def test_verifying_a_group_customer_verifies_its_survey_too(crm: CrmWorld) -> None:
+    Organization.objects.filter(pk=crm.org.pk).update(verified_at=None, verified_by=None)
+    customer = Customer.objects.get(pk=crm.org.pk)
+    services.customer_verify(actor=crm.world.user("manager_a"), customer=customer)
+    org = Organization.objects.get(pk=crm.org.pk)
+    assert org.verified_by == crm.world.staff["manager_a"] and org.verified_at is not None
+
+
+@pytest.mark.parametrize("persona", ["sales_b", "tech_a", "agent_a"])
+def test_only_the_owner_the_grids_manager_or_the_market_department_edit(
+    crm: CrmWorld, persona: str
+) -> None:
+    with pytest.raises(PermissionDenied):
+        services.customer_update(
+            actor=crm.world.user(persona), customer=crm.customers["a_home"], data={"tier": "key"}
+        )
+
+
+def test_a_customer_cannot_be_created_at_a_site_outside_ones_grids(crm: CrmWorld) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.customer_create(
+            actor=crm.world.user("account_a"),
+            site=crm.t.sites_b[3],
+            name="越界",
+            owner=crm.world.staff["account_a"],
+            status="potential",
+        )
+    assert "site" in exc.value.message_dict
+
+
+def test_the_owner_must_be_someone_the_actor_can_see(crm: CrmWorld) -> None:
+    with pytest.raises(ValidationError) as exc:
+        services.customer_update(
+            actor=crm.world.user("manager_a"),
+            customer=crm.customers["a_home"],
+            data={"owner": crm.world.staff["sales_b"]},
+        )
+    assert "owner" in exc.value.message_dict
+
+
+def test_agents_cannot_create_customers_nor_site_intelligence(crm: CrmWorld) -> None:
+    agent = crm.world.user("agent_a")
+    with pytest.raises(PermissionDenied):
+        services.customer_create(
+            actor=agent,
+            site=crm.t.sites_a[0],
+            name="x",
+            owner=crm.world.staff["agent_a"],
+            status="new",
+        )
+    with pytest.raises(PermissionDenied):
+        services.competitor_intel_update(actor=agent, intel=crm.intel_a, data={"note": "x"})
+
+
+def test_notes_are_written_by_anyone_who_sees_the_customer(crm: CrmWorld) -> None:
+    note = services.note_create(
+        actor=crm.world.user("tech_a"), customer=crm.customers["a_home"], text=" 已上门装机 "
+    )
+    assert note.text == "已上门装机" and note.author_name == "装维甲"
+    with pytest.raises(PermissionDenied):
+        services.note_create(
+            actor=crm.world.user("sales_b"), customer=crm.customers["a_home"], text="越界"
+        )
+
+
+def test_deleting_a_contact_is_audited_under_its_customer(crm: CrmWorld) -> None:
+    user = crm.world.user("account_a")
+    contact = services.contact_create(
+        actor=user, customer=crm.customers["a_home"], name="张三", phone="13900000000"
+    )
+    services.contact_delete(actor=user, contact=Contact.objects.get(pk=contact.pk))
+    [entry, _created] = _entries(contact)
+    assert entry.action == "delete" and entry.before["customer"] == crm.customers["a_home"].pk
+
+
+def test_catalogue_changes_are_for_the_market_department(crm: CrmWorld) -> None:
+    with pytest.raises(PermissionDenied):
+        services.tariff_plan_update(
+            actor=crm.world.user("manager_a"), plan=crm.plan_bb, data={"monthly_price": 1}
+        )
+    plan = services.tariff_plan_update(
+        actor=crm.world.user("market_admin"),
+        plan=crm.plan_bb,
+        data={"monthly_price": Decimal("59.90")},
+    )
+    assert plan.monthly_price == Decimal("59.90")
+
+
+def test_recording_an_offer_confirms_the_sites_intelligence(crm: CrmWorld) -> None:
+    type(crm.intel_b).objects.filter(pk=crm.intel_b.pk).update(verified_at=None)
+    intel = type(crm.intel_b).objects.get(pk=crm.intel_b.pk)
+    services.competitor_offer_create(
+        actor=crm.world.user("sales_b"), intel=intel, plan_name="移动千兆", price=Decimal("99")
+    )
+    intel.refresh_from_db()
+    assert intel.verified_by == crm.world.staff["sales_b"]

@@ -1,0 +1,34 @@
+"""The information base (管信息): customers, organisations, subscriptions, competitors."""
+
+from wangge.crm.models.base import Verified, resurvey_cutoff, resurvey_days, stale_q
+from wangge.crm.models.catalogue import (
+    NATIONAL_OPERATORS,
+    Competitor,
+    Product,
+    ProductKind,
+    TariffPlan,
+)
+from wangge.crm.models.customers import Contact, Customer, Note, Organization
+from wangge.crm.models.intel import CompetitorIntel, CompetitorOffer, Quality, Relationship
+from wangge.crm.models.subscriptions import Subscription
+
+__all__ = [
+    "NATIONAL_OPERATORS",
+    "Competitor",
+    "CompetitorIntel",
+    "CompetitorOffer",
+    "Contact",
+    "Customer",
+    "Note",
+    "Organization",
+    "Product",
+    "ProductKind",
+    "Quality",
+    "Relationship",
+    "Subscription",
+    "TariffPlan",
+    "Verified",
+    "resurvey_cutoff",
+    "resurvey_days",
+    "stale_q",
+]

@@ -1,0 +1,216 @@
+"""Customers (households and organisations), their contacts and notes."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wangge.crm.models.base import Verified
+from wangge.crm.models.catalogue import Competitor
+from wangge.crm.models.scopes import CustomerChildQuerySet, CustomerQuerySet
+
+phone_validator = RegexValidator(r"^[0-9+\- ]*$", _("电话只能包含数字、空格、+ 和 -。"))
+
+
+class Customer(Verified):
+    """A household or an organisation (集团客户) at a site, with its named owner (名单制).
+
+    `status` is the seed's classification, `tier` the care level later rules read (gold:
+    visit every half month). For a group customer `name` repeats the organisation's
+    集团单位名称, kept equal by the services, so lists and search need no join.
+    """
+
+    class Kind(models.TextChoices):
+        HOUSEHOLD = "household", _("个人/家庭客户")
+        GROUP = "group", _("集团客户")
+
+    class Status(models.TextChoices):
+        COVERED = "covered", _("网络覆盖")
+        EXISTING = "existing", _("存量")
+        POTENTIAL = "potential", _("潜在")
+        INTENDED = "intended", _("意向")
+        NEW = "new", _("新增")
+        KEY = "key", _("重点")
+
+    class Tier(models.TextChoices):
+        STANDARD = "standard", _("普通")
+        KEY = "key", _("重点客户")
+        GOLD = "gold", _("金牌客户")
+
+    #: The classes whose customers are ours today (they count toward penetration).
+    SUBSCRIBER_STATUSES = (Status.EXISTING, Status.NEW, Status.KEY)
+
+    kind = models.CharField(_("客户类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("客户名称"), max_length=100)
+    site = models.ForeignKey(
+        "territory.Site",
+        verbose_name=_("网格单元"),
+        on_delete=models.PROTECT,
+        # Not "customers": Site already has a field of that name (its headcount).
+        related_name="crm_customers",
+    )
+    address = models.CharField(
+        _("门牌地址"), max_length=100, blank=True, help_text=_("楼栋、单元、房号等。")
+    )
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
+    status = models.CharField(_("客户分类"), max_length=16, choices=Status.choices)
+    tier = models.CharField(
+        _("客户等级"), max_length=16, choices=Tier.choices, default=Tier.STANDARD
+    )
+    owner = models.ForeignKey(
+        "org.Staff",
+        verbose_name=_("负责人"),
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    current_provider = models.ForeignKey(
+        Competitor,
+        verbose_name=_("当前运营商"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("非我方客户当前使用的运营商（已知时填写）。"),
+    )
+    created_at = models.DateTimeField(_("建档时间"), default=timezone.now)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+        ordering = ["name", "id"]
+        indexes = [
+            # The list's filters and its default order; site and owner have their FK indexes.
+            models.Index(fields=["name", "id"], name="crm_customer_name_idx"),
+            models.Index(fields=["status"], name="crm_customer_status_idx"),
+            models.Index(fields=["tier"], name="crm_customer_tier_idx"),
+            models.Index(fields=["kind"], name="crm_customer_kind_idx"),
+            models.Index(fields=["verified_at"], name="crm_customer_verified_idx"),
+            models.Index(fields=["owner", "verified_at"], name="crm_customer_owner_ver_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="crm_customer_name_not_blank",
+                violation_error_message=_("客户名称不能为空。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_subscriber(self) -> bool:
+        return self.status in self.SUBSCRIBER_STATUSES
+
+
+class Organization(Verified):
+    """The seed's survey of a group customer (集团客户信息收集核心要素), one per customer.
+
+    The field names follow the survey form word for word; the form lists 联系电话 twice,
+    so the key person's phone is labelled 业务核心人物联系电话 to tell the two apart.
+    """
+
+    customer = models.OneToOneField(
+        Customer,
+        verbose_name=_("客户"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="organization",
+    )
+    name = models.CharField(_("集团单位名称"), max_length=100)
+    contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
+    contact_phone = models.CharField(
+        _("联系电话"), max_length=20, blank=True, validators=[phone_validator]
+    )
+    computers = models.PositiveIntegerField(_("单位现有电脑数"), null=True, blank=True)
+    current_network = models.CharField(_("单位现用网络"), max_length=200, blank=True)
+    quality_requirement = models.CharField(_("网络质量要求"), max_length=200, blank=True)
+    quality_feedback = models.TextField(_("使用网络质量及诉求"), blank=True)
+    development_wishes = models.TextField(_("发展希望"), blank=True)
+    key_person_name = models.CharField(_("业务核心人物姓名"), max_length=32, blank=True)
+    key_person_phone = models.CharField(
+        _("业务核心人物联系电话"), max_length=20, blank=True, validators=[phone_validator]
+    )
+
+    objects = CustomerChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("集团客户")
+        verbose_name_plural = _("集团客户")
+        ordering = ["name", "customer_id"]
+        indexes = [models.Index(fields=["verified_at"], name="crm_org_verified_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="crm_org_name_not_blank",
+                violation_error_message=_("集团单位名称不能为空。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    """A person to talk to about a customer: the householder, an organisation's IT staff."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("姓名"), max_length=32)
+    title = models.CharField(_("职务/关系"), max_length=32, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    objects = CustomerChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+        ordering = ["customer_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.title}）" if self.title else self.name
+
+
+class Note(models.Model):
+    """A dated remark on a customer. Notes are only added, never edited, like a logbook."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        "org.Staff",
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Copied so the note still says who wrote it after the account is removed.
+    author_name = models.CharField(_("记录人姓名"), max_length=32, blank=True)
+    text = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    objects = CustomerChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("备注")
+        verbose_name_plural = _("备注")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["customer", "created_at"], name="crm_note_customer_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="crm_note_text_not_blank",
+                violation_error_message=_("备注内容不能为空。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]

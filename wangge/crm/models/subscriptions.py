@@ -1,0 +1,88 @@
+"""What each customer subscribes to: the basis of renewal (续费) and collection (催缴) lists."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from wangge.crm.models.catalogue import MONEY, TariffPlan
+from wangge.crm.models.customers import Customer
+from wangge.crm.models.scopes import CustomerChildQuerySet
+
+
+class Subscription(models.Model):
+    """One customer's plan: from when, until when, at what monthly fee, and what is owed.
+
+    `monthly_fee` is what this customer actually pays (discounts, bundles), which may differ
+    from the plan's list price. No expiry date means it runs month to month.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在用")
+        SUSPENDED = "suspended", _("暂停")
+        EXPIRED = "expired", _("已到期")
+        CANCELLED = "cancelled", _("已拆机")
+
+    #: Statuses in which the customer still has the service (and can renew or owe).
+    LIVE_STATUSES = (Status.ACTIVE, Status.SUSPENDED)
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("客户"),
+        # History of what a customer had is kept: a customer with subscriptions stays.
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+    )
+    plan = models.ForeignKey(
+        TariffPlan,
+        verbose_name=_("资费套餐"),
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+    )
+    account_no = models.CharField(_("业务账号"), max_length=32, blank=True)
+    started_on = models.DateField(_("开通日期"))
+    expires_on = models.DateField(_("到期日期"), null=True, blank=True)
+    monthly_fee = models.DecimalField(_("月费（元）"), **MONEY)  # type: ignore[arg-type]
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    arrears = models.DecimalField(_("欠费金额（元）"), default=Decimal("0.00"), **MONEY)  # type: ignore[arg-type]
+
+    objects = CustomerChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("订购")
+        verbose_name_plural = _("订购")
+        ordering = ["customer_id", "-started_on", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "status"], name="crm_sub_customer_status_idx"),
+            # Renewal lists: live subscriptions by expiry date.
+            models.Index(fields=["status", "expires_on"], name="crm_sub_expiry_idx"),
+            # Collection lists: only the few rows that owe anything.
+            models.Index(
+                fields=["arrears"], condition=Q(arrears__gt=0), name="crm_sub_arrears_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_fee__gte=0),
+                name="crm_sub_fee_not_negative",
+                violation_error_message=_("月费不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(arrears__gte=0),
+                name="crm_sub_arrears_not_negative",
+                violation_error_message=_("欠费金额不能为负数。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("started_on")),
+                name="crm_sub_expiry_after_start",
+                violation_error_message=_("到期日期不能早于开通日期。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} · {self.plan_id} · {self.started_on:%Y-%m-%d}"

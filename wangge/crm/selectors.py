@@ -1,0 +1,331 @@
+"""Reads of the information base for users: every one takes the acting user and is scoped.
+
+List selectors load what their pages and API show in a fixed number of queries (related
+rows joined or prefetched), so a page of customers costs the same with 100 or 100,000 rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, When
+from django.http import Http404
+from django.utils import timezone
+
+from wangge.core.access import scope_for, user_can
+from wangge.crm.models import (
+    Competitor,
+    CompetitorIntel,
+    CompetitorOffer,
+    Customer,
+    Organization,
+    Product,
+    Subscription,
+    TariffPlan,
+    resurvey_cutoff,
+    stale_q,
+)
+from wangge.org.permissions import Action
+from wangge.org.selectors import phone_for
+from wangge.territory.models import Site
+
+
+def phone_shown(*, user: Any, phone: str, customer: Customer) -> str:
+    """A phone on a customer's record as this user may see it. The named owner always sees
+    their own customers' numbers (agents included); other roles need `VIEW_PHONE`."""
+    return phone_for(user=user, phone=phone, owner_user_id=customer.owner.user_id)
+
+
+def _resurvey_due(prefix: str = "") -> Q:
+    """A customer is due for re-survey if it, or (for a group) its survey, is stale."""
+    cutoff = resurvey_cutoff()
+    return stale_q(prefix, cutoff=cutoff) | (
+        Q(**{f"{prefix}kind": Customer.Kind.GROUP})
+        & stale_q(f"{prefix}organization__", cutoff=cutoff)
+    )
+
+
+def customer_list(
+    *,
+    user: Any,
+    q: str = "",
+    grid_id: int | None = None,
+    kind: str = "",
+    status: str = "",
+    tier: str = "",
+    product_id: int | None = None,
+    stale: bool = False,
+    owner_id: int | None = None,
+) -> QuerySet[Customer]:
+    """Customers the user may see, filtered; each row carries `resurvey_due` (待复核)."""
+    qs = Customer.objects.visible_to(user).select_related(
+        "site", "site__grid", "owner", "organization", "current_provider"
+    )
+    if q:
+        match = Q(name__icontains=q) | Q(address__icontains=q)
+        # Searching by number would let a user without the right confirm who owns it.
+        if user_can(user, Action.VIEW_PHONE):
+            match |= Q(phone__contains=q)
+        qs = qs.filter(match)
+    if grid_id:
+        qs = qs.filter(site__grid_id=grid_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if tier:
+        qs = qs.filter(tier=tier)
+    if product_id:
+        live = Subscription.objects.filter(
+            plan__product_id=product_id, status__in=Subscription.LIVE_STATUSES
+        )
+        qs = qs.filter(pk__in=live.values("customer_id"))
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    due = _resurvey_due()
+    if stale:
+        qs = qs.filter(due)
+    return qs.annotate(
+        resurvey_due=Case(When(due, then=True), default=False, output_field=BooleanField())
+    )
+
+
+def customer_detail(*, user: Any, pk: int) -> Customer:
+    """One visible customer with what its page shows, or 404 (missing and forbidden alike)."""
+    customer = (
+        Customer.objects.visible_to(user)
+        .select_related(
+            "site", "site__grid", "owner", "current_provider", "verified_by", "organization"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def customer_subscriptions(*, customer: Customer) -> QuerySet[Subscription]:
+    return customer.subscriptions.select_related("plan", "plan__product").order_by(
+        "-started_on", "-id"
+    )
+
+
+def organization_list(
+    *, user: Any, q: str = "", grid_id: int | None = None, stale: bool = False
+) -> QuerySet[Organization]:
+    qs = Organization.objects.visible_to(user).select_related(
+        "customer", "customer__site", "customer__owner", "verified_by"
+    )
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(contact_name__icontains=q))
+    if grid_id:
+        qs = qs.filter(customer__site__grid_id=grid_id)
+    if stale:
+        qs = qs.filter(stale_q())
+    return qs
+
+
+def subscription_list(
+    *,
+    user: Any,
+    q: str = "",
+    grid_id: int | None = None,
+    product_id: int | None = None,
+    status: str = "",
+    expiring_within: int | None = None,
+    in_arrears: bool = False,
+) -> QuerySet[Subscription]:
+    """Subscriptions the user may see; `expiring_within` (days) makes a renewal list,
+    `in_arrears` a collection list."""
+    qs = Subscription.objects.visible_to(user).select_related(
+        "customer", "customer__site", "customer__owner", "plan", "plan__product"
+    )
+    if q:
+        qs = qs.filter(Q(customer__name__icontains=q) | Q(account_no__icontains=q))
+    if grid_id:
+        qs = qs.filter(customer__site__grid_id=grid_id)
+    if product_id:
+        qs = qs.filter(plan__product_id=product_id)
+    if status:
+        qs = qs.filter(status=status)
+    if expiring_within is not None:
+        today = timezone.localdate()
+        qs = qs.filter(
+            status__in=Subscription.LIVE_STATUSES,
+            expires_on__gte=today,
+            expires_on__lte=today + dt.timedelta(days=expiring_within),
+        ).order_by("expires_on", "id")
+    if in_arrears:
+        qs = qs.filter(arrears__gt=0).order_by("-arrears", "id")
+    return qs
+
+
+def product_list(*, user: Any) -> QuerySet[Product]:
+    plans = TariffPlan.objects.order_by("monthly_price", "code")
+    return Product.objects.visible_to(user).prefetch_related(Prefetch("plans", queryset=plans))
+
+
+def plan_list(*, user: Any, product_id: int | None = None) -> QuerySet[TariffPlan]:
+    qs = TariffPlan.objects.visible_to(user).select_related("product")
+    if product_id:
+        qs = qs.filter(product_id=product_id)
+    return qs
+
+
+def competitor_list(*, user: Any) -> QuerySet[Competitor]:
+    return Competitor.objects.visible_to(user)
+
+
+def _current_offers() -> Prefetch:
+    today = timezone.localdate()
+    current = CompetitorOffer.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
+    return Prefetch("offers", queryset=current.order_by("price", "id"), to_attr="current_offers")
+
+
+def intel_list(
+    *,
+    user: Any,
+    q: str = "",
+    grid_id: int | None = None,
+    competitor_id: int | None = None,
+    site_id: int | None = None,
+    stale: bool = False,
+) -> QuerySet[CompetitorIntel]:
+    qs = CompetitorIntel.objects.visible_to(user).select_related(
+        "site", "site__grid", "competitor", "verified_by"
+    )
+    if q:
+        qs = qs.filter(Q(site__name__icontains=q) | Q(site__code__icontains=q))
+    if grid_id:
+        qs = qs.filter(site__grid_id=grid_id)
+    if competitor_id:
+        qs = qs.filter(competitor_id=competitor_id)
+    if site_id:
+        qs = qs.filter(site_id=site_id)
+    if stale:
+        qs = qs.filter(stale_q())
+    return qs.prefetch_related(_current_offers())
+
+
+def intel_detail(*, user: Any, pk: int) -> CompetitorIntel:
+    intel = (
+        CompetitorIntel.objects.visible_to(user)
+        .select_related("site", "site__grid", "competitor", "verified_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if intel is None:
+        raise Http404
+    return intel
+
+
+def offer_list(
+    *,
+    user: Any,
+    site_id: int | None = None,
+    grid_id: int | None = None,
+    competitor_id: int | None = None,
+    current: bool = False,
+) -> QuerySet[CompetitorOffer]:
+    qs = CompetitorOffer.objects.visible_to(user).select_related(
+        "intel", "intel__site", "intel__competitor"
+    )
+    if site_id:
+        qs = qs.filter(intel__site_id=site_id)
+    if grid_id:
+        qs = qs.filter(intel__site__grid_id=grid_id)
+    if competitor_id:
+        qs = qs.filter(intel__competitor_id=competitor_id)
+    if current:
+        qs = qs.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate()))
+    return qs
+
+
+@dataclass
+class ProviderCount:
+    name: str
+    households: int
+
+
+@dataclass
+class SiteMarket:
+    """Our penetration in a site beside what the competitors offer there."""
+
+    site: Site
+    households: int
+    subscribers: int
+    prospects: int
+    customers: int
+    providers: list[ProviderCount] = field(default_factory=list)
+    unknown_provider: int = 0
+    competitors: list[CompetitorIntel] = field(default_factory=list)
+    plans: list[TariffPlan] = field(default_factory=list)
+    can_survey: bool = False
+
+    @property
+    def penetration(self) -> float | None:
+        """Subscribers per household; none where the site has no household count."""
+        return self.subscribers / self.households if self.households else None
+
+
+def site_market(*, user: Any, site: Site) -> SiteMarket:
+    """The market section of a site page. An estate counts the customers of its buildings."""
+    from wangge.crm import rules
+
+    if not Site.objects.visible_to(user).filter(pk=site.pk).exists():
+        raise Http404
+    site_ids = [site.pk, *Site.objects.filter(estate_id=site.pk).values_list("pk", flat=True)]
+    here = Customer.objects.filter(site_id__in=site_ids)
+    ours = Q(status__in=Customer.SUBSCRIBER_STATUSES)
+    totals = here.aggregate(
+        customers=Count("id"),
+        subscribers=Count("id", filter=ours),
+        prospects=Count(
+            "id", filter=Q(status__in=[Customer.Status.POTENTIAL, Customer.Status.INTENDED])
+        ),
+    )
+    rows = (
+        here.exclude(ours)
+        .values("current_provider__short_name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "current_provider__short_name")
+    )
+    providers = [
+        ProviderCount(r["current_provider__short_name"], r["n"])
+        for r in rows
+        if r["current_provider__short_name"]
+    ]
+    unknown = sum(r["n"] for r in rows if not r["current_provider__short_name"])
+    competitors = list(
+        CompetitorIntel.objects.filter(site_id__in=site_ids)
+        .select_related("competitor", "verified_by")
+        .prefetch_related(_current_offers())
+        .order_by("competitor__code")
+    )
+    return SiteMarket(
+        site=site,
+        households=site.households,
+        subscribers=totals["subscribers"],
+        prospects=totals["prospects"],
+        customers=totals["customers"],
+        providers=providers,
+        unknown_provider=unknown,
+        competitors=competitors,
+        plans=list(
+            TariffPlan.objects.filter(is_active=True, product__is_active=True)
+            .select_related("product")
+            .order_by("product__kind", "monthly_price")
+        ),
+        can_survey=rules.can_survey_site(user, site),
+    )
+
+
+def my_resurvey_count(*, user: Any) -> int:
+    """How many of the user's own customers are due for re-survey (the owner's badge)."""
+    scope = scope_for(user)
+    if scope.staff_id is None:
+        return 0
+    return Customer.objects.filter(owner_id=scope.staff_id).filter(_resurvey_due()).count()

@@ -1,0 +1,485 @@
+"""Every write to the information base: validate, write and audit in one transaction.
+
+`actor` is the acting user, or `None` for the system (demo loader, imports), which is
+trusted. People are checked against `wangge.crm.rules`, and the sites and owners they
+name must be ones they can see, so a crafted form or API call cannot reach past scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wangge.core.services import audited_create, audited_delete, audited_update
+from wangge.crm import rules
+from wangge.crm.models import (
+    NATIONAL_OPERATORS,
+    Competitor,
+    CompetitorIntel,
+    CompetitorOffer,
+    Contact,
+    Customer,
+    Note,
+    Organization,
+    Product,
+    Subscription,
+    TariffPlan,
+)
+from wangge.org.models import Staff
+from wangge.territory.models import Site
+
+CUSTOMER_FIELDS = (
+    "name",
+    "site",
+    "address",
+    "phone",
+    "status",
+    "tier",
+    "owner",
+    "current_provider",
+)
+ORGANIZATION_FIELDS = (
+    "name",
+    "contact_name",
+    "contact_phone",
+    "computers",
+    "current_network",
+    "quality_requirement",
+    "quality_feedback",
+    "development_wishes",
+    "key_person_name",
+    "key_person_phone",
+)
+CONTACT_FIELDS = ("name", "title", "phone", "note")
+SUBSCRIPTION_FIELDS = (
+    "plan",
+    "account_no",
+    "started_on",
+    "expires_on",
+    "monthly_fee",
+    "status",
+    "arrears",
+)
+INTEL_FIELDS = (
+    "launched_on",
+    "customers_estimate",
+    "install_quality",
+    "after_sales_quality",
+    "property_relationship",
+    "note",
+)
+OFFER_FIELDS = (
+    "kind",
+    "plan_name",
+    "bandwidth_mbps",
+    "price",
+    "period",
+    "promotion",
+    "seen_on",
+    "ended_on",
+)
+PRODUCT_FIELDS = ("code", "name", "kind", "is_active")
+PLAN_FIELDS = (
+    "product",
+    "code",
+    "name",
+    "bandwidth_mbps",
+    "monthly_price",
+    "term_months",
+    "is_active",
+)
+COMPETITOR_FIELDS = ("code", "name", "short_name", "is_active")
+_VERIFY_FIELDS = ("verified_at", "verified_by")
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _staff(actor: Any) -> Staff | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return Staff.objects.filter(user_id=actor.pk).first()
+
+
+def _stamp(actor: Any) -> dict[str, Any]:
+    """The verification mark: now, by the acting person (none for the system)."""
+    return {"verified_at": timezone.now(), "verified_by": _staff(actor)}
+
+
+def _check_site(actor: Any, site: Site) -> None:
+    if rules.is_system(actor) or Site.objects.visible_to(actor).filter(pk=site.pk).exists():
+        return
+    raise ValidationError({"site": _("没有这个网格单元，或您无权在此建档。")})
+
+
+def _check_owner(actor: Any, owner: Staff) -> None:
+    if rules.is_system(actor) or Staff.objects.visible_to(actor).filter(pk=owner.pk).exists():
+        return
+    raise ValidationError({"owner": _("只能指定您可见的人员为负责人。")})
+
+
+def _check_visible(actor: Any, customer: Customer) -> None:
+    if rules.is_system(actor):
+        return
+    rules.ensure(Customer.objects.visible_to(actor).filter(pk=customer.pk).exists())
+
+
+def _update(
+    actor: Any, instance: Any, data: Mapping[str, Any], fields: tuple[str, ...], verified: bool
+) -> Any:
+    values = dict(data)
+    allowed = fields
+    if verified:
+        values.update(_stamp(actor))
+        allowed = fields + _VERIFY_FIELDS
+    instance, _changed = audited_update(actor=actor, instance=instance, data=values, fields=allowed)
+    return instance
+
+
+# --- customers -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: Any,
+    site: Site,
+    name: str,
+    owner: Staff,
+    status: str,
+    tier: str = Customer.Tier.STANDARD,
+    address: str = "",
+    phone: str = "",
+    current_provider: Competitor | None = None,
+    verified: bool = True,
+) -> Customer:
+    """A household customer. Organisations are created with `organization_create`.
+
+    A record entered from a survey is verified as of now; `verified=False` is for data
+    copied from elsewhere that nobody has checked on the ground yet.
+    """
+    rules.ensure(rules.can_create_customers(actor))
+    _check_site(actor, site)
+    _check_owner(actor, owner)
+    customer = Customer(
+        kind=Customer.Kind.HOUSEHOLD,
+        site=site,
+        name=name,
+        owner=owner,
+        status=status,
+        tier=tier,
+        address=address,
+        phone=phone,
+        current_provider=current_provider,
+        **(_stamp(actor) if verified else {}),
+    )
+    return audited_create(actor=actor, instance=customer)
+
+
+@transaction.atomic
+def customer_update(
+    *, actor: Any, customer: Customer, data: Mapping[str, Any], verified: bool = False
+) -> Customer:
+    """Edit a customer; `verified=True` when the editor has just checked it on the ground."""
+    rules.ensure(rules.can_edit_customer(actor, customer))
+    if "site" in data and data["site"].pk != customer.site_id:
+        _check_site(actor, data["site"])
+    if "owner" in data and data["owner"].pk != customer.owner_id:
+        _check_owner(actor, data["owner"])
+    customer = _update(actor, customer, data, CUSTOMER_FIELDS, verified)
+    org = Organization.objects.filter(customer=customer).first()
+    if org is not None and org.name != customer.name:
+        # One name, two rows: the organisation's 集团单位名称 follows.
+        _update(actor, org, {"name": customer.name}, ORGANIZATION_FIELDS, False)
+    return customer
+
+
+@transaction.atomic
+def customer_verify(*, actor: Any, customer: Customer) -> Customer:
+    """Confirm a customer is unchanged; for a group customer its survey too (same visit)."""
+    rules.ensure(rules.can_edit_customer(actor, customer))
+    customer = _update(actor, customer, {}, CUSTOMER_FIELDS, True)
+    org = Organization.objects.filter(customer=customer).first()
+    if org is not None:
+        _update(actor, org, {}, ORGANIZATION_FIELDS, True)
+    return customer
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor: Any,
+    site: Site,
+    name: str,
+    owner: Staff,
+    status: str,
+    tier: str = Customer.Tier.STANDARD,
+    address: str = "",
+    current_provider: Competitor | None = None,
+    verified: bool = True,
+    **survey: Any,
+) -> Organization:
+    """A group customer (集团客户) and its survey; `survey` takes the survey fields."""
+    unknown = set(survey) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not survey fields: {sorted(unknown)}")
+    rules.ensure(rules.can_create_customers(actor))
+    _check_site(actor, site)
+    _check_owner(actor, owner)
+    stamp = _stamp(actor) if verified else {}
+    customer = audited_create(
+        actor=actor,
+        instance=Customer(
+            kind=Customer.Kind.GROUP,
+            site=site,
+            name=name,
+            owner=owner,
+            status=status,
+            tier=tier,
+            address=address,
+            current_provider=current_provider,
+            **stamp,
+        ),
+    )
+    org = Organization(customer=customer, name=name, **survey, **stamp)
+    return audited_create(actor=actor, instance=org)
+
+
+@transaction.atomic
+def organization_update(
+    *, actor: Any, organization: Organization, data: Mapping[str, Any], verified: bool = False
+) -> Organization:
+    """Edit the survey; a new 集团单位名称 renames the customer too."""
+    customer = organization.customer
+    rules.ensure(rules.can_edit_customer(actor, customer))
+    organization = _update(actor, organization, data, ORGANIZATION_FIELDS, verified)
+    if customer.name != organization.name:
+        _update(actor, customer, {"name": organization.name}, CUSTOMER_FIELDS, False)
+    return organization
+
+
+@transaction.atomic
+def contact_create(
+    *, actor: Any, customer: Customer, name: str, title: str = "", phone: str = "", note: str = ""
+) -> Contact:
+    rules.ensure(rules.can_edit_customer(actor, customer))
+    contact = Contact(customer=customer, name=name, title=title, phone=phone, note=note)
+    return audited_create(actor=actor, instance=contact)
+
+
+@transaction.atomic
+def contact_update(*, actor: Any, contact: Contact, data: Mapping[str, Any]) -> Contact:
+    rules.ensure(rules.can_edit_customer(actor, contact.customer))
+    return _update(actor, contact, data, CONTACT_FIELDS, False)
+
+
+@transaction.atomic
+def contact_delete(*, actor: Any, contact: Contact) -> None:
+    rules.ensure(rules.can_edit_customer(actor, contact.customer))
+    audited_delete(actor=actor, instance=contact)
+
+
+@transaction.atomic
+def note_create(*, actor: Any, customer: Customer, text: str) -> Note:
+    """Anyone who sees the customer may add a note; notes are never edited."""
+    _check_visible(actor, customer)
+    rules.ensure(rules.can_note_customer(actor, customer))
+    staff = _staff(actor)
+    note = Note(
+        customer=customer, author=staff, author_name=staff.name if staff else "", text=text.strip()
+    )
+    return audited_create(actor=actor, instance=note)
+
+
+# --- subscriptions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def subscription_create(
+    *,
+    actor: Any,
+    customer: Customer,
+    plan: TariffPlan,
+    started_on: dt.date,
+    expires_on: dt.date | None = None,
+    monthly_fee: Decimal | None = None,
+    status: str = Subscription.Status.ACTIVE,
+    arrears: Decimal = Decimal("0.00"),
+    account_no: str = "",
+) -> Subscription:
+    """Subscribe a customer to a plan; the fee defaults to the plan's list price."""
+    rules.ensure(rules.can_edit_customer(actor, customer))
+    subscription = Subscription(
+        customer=customer,
+        plan=plan,
+        started_on=started_on,
+        expires_on=expires_on,
+        monthly_fee=plan.monthly_price if monthly_fee is None else monthly_fee,
+        status=status,
+        arrears=arrears,
+        account_no=account_no,
+    )
+    return audited_create(actor=actor, instance=subscription)
+
+
+@transaction.atomic
+def subscription_update(
+    *, actor: Any, subscription: Subscription, data: Mapping[str, Any]
+) -> Subscription:
+    rules.ensure(rules.can_edit_customer(actor, subscription.customer))
+    return _update(actor, subscription, data, SUBSCRIPTION_FIELDS, False)
+
+
+# --- competitor intelligence ---------------------------------------------------------
+
+
+@transaction.atomic
+def competitor_intel_create(
+    *,
+    actor: Any,
+    site: Site,
+    competitor: Competitor,
+    verified: bool = True,
+    **fields: Any,
+) -> CompetitorIntel:
+    unknown = set(fields) - set(INTEL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not intelligence fields: {sorted(unknown)}")
+    rules.ensure(rules.can_survey_site(actor, site))
+    _check_site(actor, site)
+    intel = CompetitorIntel(
+        site=site, competitor=competitor, **fields, **(_stamp(actor) if verified else {})
+    )
+    return audited_create(actor=actor, instance=intel)
+
+
+@transaction.atomic
+def competitor_intel_update(
+    *, actor: Any, intel: CompetitorIntel, data: Mapping[str, Any], verified: bool = False
+) -> CompetitorIntel:
+    rules.ensure(rules.can_survey_site(actor, intel.site))
+    return _update(actor, intel, data, INTEL_FIELDS, verified)
+
+
+@transaction.atomic
+def competitor_intel_verify(*, actor: Any, intel: CompetitorIntel) -> CompetitorIntel:
+    rules.ensure(rules.can_survey_site(actor, intel.site))
+    return _update(actor, intel, {}, INTEL_FIELDS, True)
+
+
+@transaction.atomic
+def competitor_offer_create(
+    *,
+    actor: Any,
+    intel: CompetitorIntel,
+    plan_name: str,
+    price: Decimal,
+    period: str = CompetitorOffer.Period.MONTH,
+    kind: str = CompetitorOffer.Kind.BROADBAND,
+    bandwidth_mbps: int | None = None,
+    promotion: str = "",
+    seen_on: dt.date | None = None,
+) -> CompetitorOffer:
+    """Record a tariff seen in the site; seeing it confirms the site's intelligence too."""
+    rules.ensure(rules.can_survey_site(actor, intel.site))
+    offer = CompetitorOffer(
+        intel=intel,
+        plan_name=plan_name,
+        price=price,
+        period=period,
+        kind=kind,
+        bandwidth_mbps=bandwidth_mbps,
+        promotion=promotion,
+        seen_on=seen_on or timezone.localdate(),
+    )
+    offer = audited_create(actor=actor, instance=offer)
+    _update(actor, intel, {}, INTEL_FIELDS, True)
+    return offer
+
+
+@transaction.atomic
+def competitor_offer_update(
+    *, actor: Any, offer: CompetitorOffer, data: Mapping[str, Any]
+) -> CompetitorOffer:
+    """Correct an offer, or end it (`ended_on`): ended offers stay as price history."""
+    rules.ensure(rules.can_survey_site(actor, offer.intel.site))
+    return _update(actor, offer, data, OFFER_FIELDS, False)
+
+
+# --- catalogue -----------------------------------------------------------------------
+
+
+def product_create(
+    *, actor: Any, code: str, name: str, kind: str, is_active: bool = True
+) -> Product:
+    rules.ensure(rules.can_manage_catalogue(actor))
+    product = Product(code=code, name=name, kind=kind, is_active=is_active)
+    return audited_create(actor=actor, instance=product)
+
+
+def product_update(*, actor: Any, product: Product, data: Mapping[str, Any]) -> Product:
+    rules.ensure(rules.can_manage_catalogue(actor))
+    return _update(actor, product, data, PRODUCT_FIELDS, False)
+
+
+def tariff_plan_create(
+    *,
+    actor: Any,
+    product: Product,
+    code: str,
+    name: str,
+    monthly_price: Decimal,
+    bandwidth_mbps: int | None = None,
+    term_months: int = 0,
+    is_active: bool = True,
+) -> TariffPlan:
+    rules.ensure(rules.can_manage_catalogue(actor))
+    plan = TariffPlan(
+        product=product,
+        code=code,
+        name=name,
+        monthly_price=monthly_price,
+        bandwidth_mbps=bandwidth_mbps,
+        term_months=term_months,
+        is_active=is_active,
+    )
+    return audited_create(actor=actor, instance=plan)
+
+
+def tariff_plan_update(*, actor: Any, plan: TariffPlan, data: Mapping[str, Any]) -> TariffPlan:
+    rules.ensure(rules.can_manage_catalogue(actor))
+    return _update(actor, plan, data, PLAN_FIELDS, False)
+
+
+def competitor_create(
+    *, actor: Any, code: str, name: str, short_name: str, is_active: bool = True
+) -> Competitor:
+    rules.ensure(rules.can_manage_catalogue(actor))
+    competitor = Competitor(code=code, name=name, short_name=short_name, is_active=is_active)
+    return audited_create(actor=actor, instance=competitor)
+
+
+def competitors_ensure_national(*, actor: Any) -> list[Competitor]:
+    """The national operators, created where missing (a flushed test database, a fresh
+    install restored from a dump without them)."""
+    found = {
+        c.code: c for c in Competitor.objects.filter(code__in=[c for c, *_ in NATIONAL_OPERATORS])
+    }
+    for code, name, short_name in NATIONAL_OPERATORS:
+        if code not in found:
+            found[code] = competitor_create(
+                actor=actor, code=code, name=name, short_name=short_name
+            )
+    return [found[code] for code, *_ in NATIONAL_OPERATORS]
+
+
+def competitor_update(*, actor: Any, competitor: Competitor, data: Mapping[str, Any]) -> Competitor:
+    rules.ensure(rules.can_manage_catalogue(actor))
+    return _update(actor, competitor, data, COMPETITOR_FIELDS, False)

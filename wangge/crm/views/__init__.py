@@ -1,0 +1,1 @@
+"""Pages of the information base. Thin: parse, call a selector or service, render."""

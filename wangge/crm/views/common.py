@@ -1,0 +1,74 @@
+"""What the crm pages share: query-string parsing, and one way to run a form page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from wangge.core.forms import add_service_errors
+
+
+def int_param(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 18 else None
+
+
+def choice_param(request: HttpRequest, name: str, choices: Any) -> str:
+    value = request.GET.get(name, "")
+    return value if value in choices.values else ""
+
+
+def text_param(request: HttpRequest, name: str) -> str:
+    return request.GET.get(name, "").strip().replace("\x00", "")[:64]
+
+
+def allow(allowed: bool) -> None:
+    """Refused looks like missing: a 404, never a 403 that confirms the record exists."""
+    if not allowed:
+        raise Http404
+
+
+def _attach(all_forms: tuple[forms.BaseForm, ...], exc: ValidationError) -> None:
+    """A service's refusal goes to the form that has the field it names, else on top."""
+    if not hasattr(exc, "error_dict"):
+        add_service_errors(all_forms[0], exc)
+        return
+    for name, messages in exc.message_dict.items():
+        target = next((f for f in all_forms if name in f.fields), all_forms[0])
+        for message in messages:
+            target.add_error(name if name in target.fields else None, message)
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    *,
+    title: str,
+    save: Callable[[dict[str, Any]], Model],
+    done: Callable[[Model], str],
+    cancel: str,
+    extra_forms: tuple[forms.BaseForm, ...] = (),
+) -> HttpResponse:
+    """Show the form; on a valid POST call the service, mapping its refusals onto fields."""
+    all_forms = (form, *extra_forms)
+    if request.method == "POST" and all(f.is_valid() for f in all_forms):
+        data: dict[str, Any] = {}
+        for f in all_forms:
+            data.update(f.cleaned_data)
+        try:
+            obj = save(data)
+        except ValidationError as exc:
+            _attach(all_forms, exc)
+        else:
+            return redirect(done(obj))
+    return render(
+        request,
+        "crm/form.html",
+        {"forms": all_forms, "title": title, "cancel": cancel},
+    )
