@@ -11,3 +11,5 @@ from config.settings.base import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LANGUAGE_CODE = "zh-hans"
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
