@@ -104,6 +104,8 @@ def _progress(plan_id: int) -> Any:
 def plan_auto_run(plan_id: int) -> None:
     """The task body: partition, then write the draft's grids and assignments in one go."""
     plan = GridPlan.objects.get(pk=plan_id)
+    if not plan.running:
+        return  # already done (a task delivered twice must not write the grids twice)
     p = plan.params
     try:
         from wangge.territory.partition import Problem, partition
