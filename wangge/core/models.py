@@ -1,4 +1,4 @@
-"""Cross-cutting records: the audit log."""
+"""Cross-cutting records: the audit log, the export log and import jobs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from wangge.core.access import Scope, ScopedQuerySet
 
 
 class AuditEntry(models.Model):
@@ -57,3 +60,94 @@ class AuditEntry(models.Model):
         after = self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class ExportLog(models.Model):
+    """One export: who took which rows out of the system, with which filter."""
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导出人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    #: Copied like `AuditEntry.actor_repr`; "system" for the command line without `--as`.
+    user_repr = models.CharField(_("导出人名称"), max_length=150, blank=True)
+    kind = models.CharField(_("数据类型"), max_length=32)
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    rows = models.PositiveIntegerField(_("行数"))
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_repr} {self.kind} ({self.rows})"
+
+
+class ImportJobQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope) -> Q:
+        # A job holds a whole uploaded file: only its uploader (and the market department,
+        # whose scope is everything) may see it.
+        return Q(user_id=scope.user_id)
+
+
+class ImportJob(models.Model):
+    """An uploaded file on its way in: kept server-side from preview to commit."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        VALIDATING = "validating", _("校验中")
+        VALIDATED = "validated", _("待确认")
+        COMMITTING = "committing", _("写入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("失败")
+
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("数据类型"), max_length=32)
+    filename = models.CharField(_("文件名"), max_length=200)
+    data = models.BinaryField(_("文件内容"))
+    rows_estimate = models.PositiveIntegerField(_("估计行数"), default=0)
+    strict = models.BooleanField(_("严格模式"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.FloatField(_("进度"), default=0.0)
+    progress_note = models.CharField(_("进度说明"), max_length=200, blank=True)
+    report = models.JSONField(_("结果"), default=dict, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=1), name="import_job_progress_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.filename}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in {
+            self.Status.QUEUED,
+            self.Status.VALIDATING,
+            self.Status.COMMITTING,
+        }

@@ -1,9 +1,16 @@
 from django.urls import path
 
+from wangge.core import views_imports
 from wangge.core.views_audit import AuditListView
 
 app_name = "core"
 
 urlpatterns = [
     path("audit/", AuditListView.as_view(), name="audit_list"),
+    path("imports/", views_imports.import_list, name="import_list"),
+    path("imports/<int:pk>/", views_imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/commit/", views_imports.import_commit, name="import_commit"),
+    path("imports/<int:pk>/errors.xlsx", views_imports.import_errors, name="import_errors"),
+    path("imports/template/<slug:kind>/", views_imports.import_template, name="import_template"),
+    path("exports/<slug:kind>/", views_imports.export, name="export"),
 ]

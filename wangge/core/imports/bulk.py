@@ -1,0 +1,89 @@
+"""Audit entries for bulk writes: one entry per record, inserted in batches.
+
+Specs that write with `bulk_create`/`bulk_update` for speed call this inside the
+pipeline's transaction, so each record still has its who/what/before/after, exactly as
+`wangge.core.audit.audit_record` would have written it one at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections, models, router
+
+from wangge.core.models import AuditEntry
+
+BATCH = 1000
+
+
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return {
+        "actor": actor if is_user else None,
+        "actor_repr": (actor.get_full_name() or actor.get_username()) if is_user else "system",
+    }
+
+
+def bulk_audit(
+    *,
+    actor: Any,
+    action: str,
+    changes: Iterable[tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None]],
+) -> int:
+    """Record (instance, before, after) for every written instance; returns the count."""
+    who = _actor_fields(actor)
+    types: dict[type[models.Model], ContentType] = {}
+    entries = []
+    for instance, before, after in changes:
+        cls = type(instance)
+        if cls not in types:
+            types[cls] = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+        entries.append(
+            AuditEntry(
+                **who,
+                action=action,
+                content_type=types[cls],
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:200],
+                before=before,
+                after=after,
+            )
+        )
+    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    return len(entries)
+
+
+def bulk_update_changed(model: type[models.Model], rows: Iterable[tuple[Any, set[str]]]) -> None:
+    """Save each instance's changed fields, one UPDATE … WHERE pk per row, sent in batches.
+
+    Django's `bulk_update` builds one CASE WHEN per field over the whole batch, which both
+    SQLite and PostgreSQL evaluate row by row: 100,000 updated sites took ~20 s that way.
+    `executemany` of a plain prepared UPDATE does the same work in a fraction of it, and
+    rows changing different fields each write only their own.
+    """
+    groups: dict[tuple[str, ...], list[Any]] = {}
+    for obj, changed in rows:
+        if changed:
+            groups.setdefault(tuple(sorted(changed)), []).append(obj)
+    if not groups:
+        return
+    conn = connections[router.db_for_write(model)]
+    quote = conn.ops.quote_name
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    for names, objs in groups.items():
+        fields = [f for f in map(meta.get_field, names) if isinstance(f, models.Field)]
+        if len(fields) != len(names):
+            raise ValueError(f"Not concrete fields of {model.__name__}: {names}")
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s"
+        for start in range(0, len(objs), BATCH):
+            params = [
+                [f.get_db_prep_save(getattr(o, f.attname), conn) for f in fields] + [o.pk]
+                for o in objs[start : start + BATCH]
+            ]
+            with conn.cursor() as cursor:
+                cursor.executemany(sql, params)

@@ -1,0 +1,293 @@
+"""The workbooks the pipeline hands out: templates, exports and error sheets.
+
+Headers and choice labels are always written in Chinese, whatever the page's language:
+they are the file format the operator's people exchange, and what the reader expects back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from wangge.core.imports.cells import choice_labels, format_hint, parser_for
+from wangge.core.imports.parsers import ParseError
+from wangge.core.imports.spec import Column, ImportSpec
+from wangge.core.phones import mask_phone
+
+ERROR_HEADER = "错误"
+#: Above this many rows the error sheet is streamed (values only) instead of edited in place.
+IN_PLACE_ERROR_SHEET_ROWS = 5000
+_RED_FILL = PatternFill("solid", fgColor="FFC7CE")
+_RED_FONT = Font(bold=True, color="9C0006")
+_BOLD = Font(bold=True)
+_EXAMPLE_FONT = Font(italic=True, color="808080")
+_DATE_FORMAT = "yyyy-mm-dd"
+_PERCENT_FORMAT = "0.00%"
+
+
+def sheet_title(text: Any) -> str:
+    bad = str.maketrans({c: " " for c in "[]:*?/\\"})
+    return str(text).translate(bad)[:31] or "Sheet1"
+
+
+def _width(column: Column) -> float:
+    return max(10.0, min(40.0, len(column.header) * 2.2 + 2, (column.max_length or 0) * 1.2))
+
+
+def _typed(column: Column, value: Any, *, mask: bool = False) -> Any:
+    """A Python value as the cell should hold it (labels for choices, 是/否 for booleans)."""
+    if value is None or value == "":
+        return None
+    if column.kind == "choice":
+        labels = dict(column.choices or ())
+        with translation.override("zh-hans"):
+            return str(labels.get(value, value))
+    if column.kind == "bool":
+        return "是" if value else "否"
+    if column.kind == "phone":
+        return mask_phone(str(value)) if mask else str(value)
+    if isinstance(value, Decimal) and column.kind == "int":
+        return int(value)
+    return value
+
+
+def _cell_format(column: Column) -> str | None:
+    if column.kind == "date":
+        return _DATE_FORMAT
+    if column.kind == "percent":
+        return _PERCENT_FORMAT
+    return None
+
+
+def _as_date(value: Any) -> Any:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# --- template ---------------------------------------------------------------------------------
+
+
+def _example_value(column: Column) -> Any:
+    """The example typed like real data (numbers as numbers), read by the column's parser."""
+    if not column.example:
+        return None
+    try:
+        value = parser_for(column)(column.example)
+    except ParseError:
+        return column.example
+    return _typed(column, value)
+
+
+def template_workbook(spec: ImportSpec) -> bytes:
+    """Headers (required ones in red, each with a format note), one example row, dropdowns
+    for choices, and a sheet of instructions."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    with translation.override("zh-hans"):
+        ws.title = sheet_title(spec.label)
+    for i, column in enumerate(spec.columns, start=1):
+        head = ws.cell(row=1, column=i, value=column.header)
+        head.font = _RED_FONT if column.required else _BOLD
+        note = format_hint(column)
+        if column.required:
+            note = gettext("必填") + "；" + note
+        head.comment = Comment(note, "wangge")
+        example = ws.cell(row=2, column=i, value=_example_value(column))
+        example.font = _EXAMPLE_FONT
+        if fmt := _cell_format(column):
+            example.number_format = fmt
+        if column.kind == "phone":
+            example.number_format = "@"  # text: Excel must not turn 13800138000 into 1.38E+10
+        ws.column_dimensions[get_column_letter(i)].width = _width(column)
+        _dropdown(ws, column, i)
+    ws.freeze_panes = "A2"
+    _instructions(wb, spec)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _dropdown(ws: Any, column: Column, index: int) -> None:
+    if column.kind == "choice":
+        options = choice_labels(column)
+    elif column.kind == "bool":
+        options = ["是", "否"]
+    else:
+        return
+    formula = '"' + ",".join(options) + '"'
+    if len(formula) > 255:  # Excel's limit for an inline list: leave the column free
+        return
+    letter = get_column_letter(index)
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+    dv.add(f"{letter}2:{letter}10000")
+    ws.add_data_validation(dv)
+
+
+def _instructions(wb: Workbook, spec: ImportSpec) -> None:
+    ws = wb.create_sheet(sheet_title(gettext("填写说明")))
+    ws.append([gettext("列名"), gettext("必填"), gettext("格式与说明")])
+    for cell in ws[1]:
+        cell.font = _BOLD
+    for column in spec.columns:
+        required = gettext("是") if column.required else ""
+        ws.append([column.header, required, format_hint(column)])
+    keys = "、".join(spec.header(k) for k in spec.natural_key)
+    ws.append([])
+    for line in (
+        gettext("第 2 行是示例，导入前请删除或改写。"),
+        gettext("表头上方可以有标题行；列的顺序不限，多余的列会被忽略。"),
+        gettext("按“%(keys)s”识别已有记录：已有的更新，没有的新建。") % {"keys": keys},
+        gettext("更新时，留空的单元格保持原值不变。"),
+    ):
+        ws.append([line])
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["C"].width = 70
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def export_workbook(
+    spec: ImportSpec, user: Any, queryset: Any, filters: Mapping[str, Any]
+) -> bytes:
+    """The rows of `queryset` under the template's headers, and an `ExportLog` entry.
+
+    Streamed (write-only), so a 100,000-row list does not sit in memory twice.
+    """
+    from wangge.core.models import ExportLog
+
+    wb = Workbook(write_only=True)
+    with translation.override("zh-hans"):
+        ws = wb.create_sheet(sheet_title(spec.label))
+    for i, column in enumerate(spec.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = _width(column)
+    ws.freeze_panes = "A2"
+    header = []
+    for column in spec.columns:
+        cell = WriteOnlyCell(ws, value=column.header)
+        cell.font = _BOLD
+        header.append(cell)
+    ws.append(header)
+    mask = spec.mask_phones(user)
+    formats = [_cell_format(c) for c in spec.columns]
+    count = 0
+    for obj in spec.export_queryset(queryset).iterator(chunk_size=2000):
+        values = spec.export_row(obj)
+        row: list[Any] = []
+        for column, fmt in zip(spec.columns, formats, strict=True):
+            value = _typed(column, values.get(column.key), mask=mask)
+            if fmt and value is not None:
+                cell = WriteOnlyCell(ws, value=_as_date(value) if fmt == _DATE_FORMAT else value)
+                cell.number_format = fmt
+                row.append(cell)
+            else:
+                row.append(value)
+        ws.append(row)
+        count += 1
+    out = io.BytesIO()
+    wb.save(out)
+    is_user = user is not None and getattr(user, "is_authenticated", False)
+    ExportLog.objects.create(
+        user=user if is_user else None,
+        user_repr=(user.get_full_name() or user.get_username()) if is_user else "system",
+        kind=spec.kind,
+        filters=dict(filters),
+        rows=count,
+    )
+    return out.getvalue()
+
+
+# --- error sheet ------------------------------------------------------------------------------
+
+
+def error_workbook(original: bytes, report: Any) -> bytes:
+    """The uploaded sheet with a "错误" column; cells in error are filled red.
+
+    Small files are edited in place, keeping their formatting and merged cells; large ones
+    are streamed into a new workbook with the values only.
+    """
+    by_row = report.errors_by_row()
+    if report.rows <= IN_PLACE_ERROR_SHEET_ROWS:
+        return _errors_in_place(original, report, by_row)
+    return _errors_streamed(original, report, by_row)
+
+
+def _row_text(errors: list[Any]) -> str:
+    return "；".join(f"{e.column}：{e.message}" if e.column else e.message for e in errors)
+
+
+def _header_text(errors: list[Any] | None) -> str:
+    """The error column's title; problems with the header itself (a missing column) follow."""
+    return f"{ERROR_HEADER}：{_row_text(errors)}" if errors else ERROR_HEADER
+
+
+def _errors_in_place(original: bytes, report: Any, by_row: dict[int, list[Any]]) -> bytes:
+    wb = load_workbook(io.BytesIO(original))
+    ws = wb[report.sheet] if report.sheet in wb.sheetnames else wb.worksheets[0]
+    wb.active = wb.worksheets.index(ws)
+    target = ws.max_column + 1
+    header_row = max(report.header_row, 1)
+    head = ws.cell(row=header_row, column=target, value=_header_text(by_row.get(header_row)))
+    head.font = _RED_FONT
+    ws.column_dimensions[get_column_letter(target)].width = 60
+    for row, errors in by_row.items():
+        if row <= 0 or row == header_row:
+            continue
+        note = ws.cell(row=row, column=target, value=_row_text(errors))
+        note.fill = _RED_FILL
+        for e in errors:
+            index = report.positions.get(e.column)
+            if index is not None:
+                ws.cell(row=row, column=index + 1).fill = _RED_FILL
+    file_errors = [e for e in report.errors if e.row <= 0]
+    if file_errors:
+        ws.cell(row=1, column=target + 1, value=_row_text(file_errors)).fill = _RED_FILL
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _errors_streamed(original: bytes, report: Any, by_row: dict[int, list[Any]]) -> bytes:
+    source = load_workbook(io.BytesIO(original), read_only=True, data_only=True)
+    ws_in = source[report.sheet] if report.sheet in source.sheetnames else source.worksheets[0]
+    ws_in.reset_dimensions()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet_title(ws_in.title))
+    header_rows = ws_in.iter_rows(
+        min_row=report.header_row, max_row=report.header_row, values_only=True
+    )
+    width = max((len(r) for r in header_rows), default=0)
+    for number, values in enumerate(ws_in.iter_rows(values_only=True), start=1):
+        cells: list[Any] = list(values)
+        cells.extend([None] * (width - len(cells)))
+        errors = by_row.get(number)
+        if number == report.header_row:
+            head = WriteOnlyCell(ws, value=_header_text(errors))
+            head.font = _RED_FONT
+            cells.append(head)
+        elif errors:
+            bad = {report.positions[e.column] for e in errors if e.column in report.positions}
+            for i in bad:
+                cell = WriteOnlyCell(ws, value=cells[i])
+                cell.fill = _RED_FILL
+                cells[i] = cell
+            note = WriteOnlyCell(ws, value=_row_text(errors))
+            note.fill = _RED_FILL
+            cells.append(note)
+        ws.append(cells)
+    source.close()
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,387 @@
+"""Excel import/export of sites: estates (the seed's survey fields) and buildings.
+
+Scope: the market department (and the system) may write any site; a grid manager only
+sites that lie, by point-in-polygon in the active plan, in a grid they manage, and only
+existing sites already in such a grid. A row that would land elsewhere is refused in
+validation, so the dry run shows it.
+
+Writes are bulk (one `bulk_create`/`bulk_update` per batch, one audit entry per site via
+`bulk_audit`) because `services.site_create` places each site with several queries and a
+fresh polygon parse: fine for a form, minutes for 100,000 rows. Placement follows
+`services._place_new_site` (new or moved sites go to the active plan's grid containing
+them); a building in an estate goes with its estate, as plans place it (`write_assignments`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from shapely.geometry import shape
+
+from wangge.core.access import scope_for, user_can
+from wangge.core.audit import snapshot
+from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
+from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
+from wangge.core.imports.spec import RowErrors
+from wangge.core.models import AuditEntry
+from wangge.org.permissions import Action
+from wangge.territory import geometry
+from wangge.territory.models import GridPlan, Site, SiteAssignment
+
+_COUNT: dict[str, Any] = {"min_value": 0, "max_value": 2_147_483_647}
+_LON: dict[str, Any] = {"min_value": -180, "max_value": 180, "decimal_places": 6}
+_LAT: dict[str, Any] = {"min_value": -90, "max_value": 90, "decimal_places": 6}
+#: (grid id, plan grid id, the column that decided it): where a new or moved site goes.
+Placement = tuple[int | None, int | None, str]
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+class SiteSpec(ImportSpec):
+    """What estates and buildings share: codes, coordinates, counts, placement, scope."""
+
+    model = Site
+    site_kind: ClassVar[str]
+    natural_key = ("code",)
+    search_fields = ("name", "code", "address")
+    export_action = Action.VIEW_ORG
+    chunk_size = 2000
+
+    # --- scope --------------------------------------------------------------------------
+
+    def base_queryset(self) -> QuerySet[Site]:
+        return Site.objects.filter(kind=self.site_kind)
+
+    def existing_queryset(self) -> QuerySet[Site]:
+        return Site.objects.all()  # codes are unique across kinds: a building's code is taken
+
+    def managed(self, user: Any) -> frozenset[int] | None:
+        """Grids the user may write sites in; None means all (system, market department)."""
+        if user is None or user_can(user, Action.MANAGE_ORG):
+            return None
+        return scope_for(user).managed_grid_ids
+
+    def can_import(self, user: Any) -> bool:
+        managed = self.managed(user)
+        return managed is None or bool(managed)
+
+    def writable(self, user: Any, objs: Sequence[Any]) -> set[Any]:
+        managed = self.managed(user)
+        return {o.pk for o in objs if managed is None or o.grid_id in managed}
+
+    def filter_queryset(
+        self, user: Any, params: Mapping[str, str]
+    ) -> tuple[QuerySet[Any], dict[str, str]]:
+        """The site list page's filters: q, grid, outside."""
+        qs, used = super().filter_queryset(user, params)
+        if (grid := params.get("grid", "")).isdigit():
+            qs, used["grid"] = qs.filter(grid_id=int(grid)), grid
+        if params.get("outside") == "1":
+            qs, used["outside"] = qs.filter(grid__isnull=True), "1"
+        return qs, used
+
+    # --- placement ----------------------------------------------------------------------
+
+    def _plan(self, ctx: ImportContext) -> dict[str, Any]:
+        if "plan" not in ctx.cache:
+            plan = GridPlan.objects.active()
+            grids = list(plan.grids.exclude(boundary=None)) if plan else []
+            ctx.cache["plan"] = {
+                "plan": plan,
+                "grids": grids,
+                "shapes": [shape(g.boundary) for g in grids],
+            }
+            ctx.cache["placement"] = {}
+        return ctx.cache["plan"]
+
+    def _moved(self, draft: RowDraft) -> bool:
+        site = draft.existing
+        if site is None:
+            return True
+        return any(
+            k in draft.values and float(draft.values[k]) != getattr(site, k) for k in ("lon", "lat")
+        )
+
+    def fixed_placement(self, draft: RowDraft, ctx: ImportContext) -> Placement | None:
+        """A placement that does not depend on the point (buildings in an estate)."""
+        return None
+
+    def prepare(self, user: Any, drafts: Sequence[RowDraft], ctx: ImportContext) -> None:
+        plan = self._plan(ctx)
+        placement: dict[int, Placement] = ctx.cache["placement"]
+        rows, lons, lats = [], [], []
+        for d in drafts:
+            fixed = self.fixed_placement(d, ctx)
+            if fixed is not None:
+                placement[d.row] = fixed
+                continue
+            if not self._moved(d):
+                continue
+            lon = d.values.get("lon", getattr(d.existing, "lon", None))
+            lat = d.values.get("lat", getattr(d.existing, "lat", None))
+            if lon is None or lat is None:
+                continue
+            rows.append(d.row)
+            lons.append(float(lon))
+            lats.append(float(lat))
+        if not rows:
+            return
+        where = geometry.locate(plan["shapes"], np.array(lons), np.array(lats))
+        for row, idx in zip(rows, where.tolist(), strict=True):
+            pg = plan["grids"][idx] if idx >= 0 else None
+            placement[row] = (pg.grid_id if pg else None, pg.pk if pg else None, "lon")
+
+    # --- rows ---------------------------------------------------------------------------
+
+    def clean_row(
+        self, user: Any, values: dict[str, Any], ctx: ImportContext
+    ) -> tuple[dict[str, Any], RowErrors]:
+        site: Site | None = ctx.existing
+        errors: RowErrors = []
+        if site is not None and site.kind != self.site_kind:
+            other = Site.Kind(site.kind).label
+            return {}, [("code", _("编码已被另一种网格单元（%(kind)s）使用") % {"kind": other})]
+        cleaned = dict(values)
+        for key in ("lon", "lat"):
+            if key in values:
+                cleaned[key] = float(values[key])
+        errors += self._coordinates(cleaned, site, ctx.failed)
+        if not ctx.failed & {"households", "covered_households"}:
+            errors += self._counts(cleaned, site)
+        placed = ctx.cache["placement"].get(ctx.row)
+        if placed is not None:
+            cleaned["_placement"] = placed
+            managed = self.managed(user)
+            if managed is not None and placed[0] not in managed:
+                errors.append((placed[2], _("位置不在您负责的网格内")))
+        return cleaned, errors
+
+    def _coordinates(
+        self, cleaned: dict[str, Any], site: Site | None, failed: set[str]
+    ) -> RowErrors:
+        lon = cleaned.get("lon", getattr(site, "lon", None))
+        # Everywhere in China longitude (73–135) exceeds latitude (18–54); a latitude of 111
+        # fails its range check, and the longitude column says why.
+        if lon is not None and 18 <= lon <= 54 and "lat" in failed:
+            return [("lon", _("经度和纬度可能填反了"))]
+        if site is None:
+            missing: RowErrors = [
+                (k, _("新建时必须填写")) for k in ("lon", "lat") if k not in cleaned
+            ]
+            if missing:
+                return missing
+        lat = cleaned.get("lat", getattr(site, "lat", None))
+        if lon is not None and lat is not None and 18 <= lon <= 54 and 73 <= lat <= 135:
+            return [("lon", _("经度和纬度可能填反了"))]
+        return []
+
+    def _counts(self, cleaned: dict[str, Any], site: Site | None) -> RowErrors:
+        households = cleaned.get("households", site.households if site else 0)
+        covered = cleaned.get("covered_households", site.covered_households if site else 0)
+        customers = site.customers if site else 0
+        if covered > households:
+            key = "covered_households" if "covered_households" in cleaned else "households"
+            return [
+                (
+                    key,
+                    _("覆盖户数（%(c)s）不能超过总户数（%(h)s）") % {"c": covered, "h": households},
+                )
+            ]
+        if self.site_kind != Site.Kind.PREMISES and customers > households:
+            return [("households", _("总户数不能少于现有用户数（%(n)s）") % {"n": customers})]
+        return []
+
+    # --- writing ------------------------------------------------------------------------
+
+    def save(self, user: Any, cleaned: dict[str, Any], existing: Any) -> tuple[Any, bool]:
+        item = WriteItem(0, cleaned, existing, "create" if existing is None else "update")
+        self.save_many(user, [item])
+        return item.obj, existing is None
+
+    def save_many(self, user: Any, items: Sequence[WriteItem]) -> None:
+        plan = GridPlan.objects.active()
+        creates = [i for i in items if i.existing is None]
+        updates = [i for i in items if i.existing is not None]
+        assignments: dict[int, int | None] = {}
+        new_sites = []
+        for item in creates:
+            grid_id, _plan_grid, _source = item.cleaned.get("_placement", (None, None, ""))
+            item.obj = Site(kind=self.site_kind, grid_id=grid_id, **_fields(item.cleaned))
+            new_sites.append(item.obj)
+        Site.objects.bulk_create(new_sites, batch_size=1000)
+        for item in creates:
+            assignments[item.obj.pk] = item.cleaned.get("_placement", (None, None, ""))[1]
+        changes, changed_fields = [], []
+        for item in updates:
+            site = item.obj = item.existing
+            before = snapshot(site)
+            names = set()
+            for name, value in _fields(item.cleaned).items():
+                if getattr(site, name) != value:
+                    setattr(site, name, value)
+                    names.add(name)
+            if "_placement" in item.cleaned:
+                site.grid_id, assignments[site.pk], _source = item.cleaned["_placement"]
+                names.add("grid")
+            changes.append((site, before, snapshot(site)))
+            changed_fields.append((site, names))
+        bulk_update_changed(Site, changed_fields)
+        if plan is not None and assignments:
+            self._assign(plan, assignments)
+        bulk_audit(
+            actor=user,
+            action=AuditEntry.Action.CREATE,
+            changes=((s, None, snapshot(s)) for s in new_sites),
+        )
+        bulk_audit(actor=user, action=AuditEntry.Action.UPDATE, changes=changes)
+
+    def _assign(self, plan: GridPlan, assignments: dict[int, int | None]) -> None:
+        """The active plan's record of where new and moved sites are (as `_place_new_site`)."""
+        ids = list(assignments)
+        for start in range(0, len(ids), 900):
+            SiteAssignment.objects.filter(plan=plan, site_id__in=ids[start : start + 900]).delete()
+        SiteAssignment.objects.bulk_create(
+            [
+                SiteAssignment(plan=plan, site_id=s, plan_grid_id=pg)
+                for s, pg in assignments.items()
+            ],
+            batch_size=1000,
+        )
+
+
+def _fields(cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """Model fields of a cleaned row (keys starting with _ are the spec's own notes)."""
+    return {k: v for k, v in cleaned.items() if not k.startswith("_")}
+
+
+class EstateSpec(SiteSpec):
+    kind = "estates"
+    label = gettext_lazy("小区")
+    site_kind = Site.Kind.ESTATE
+    columns = (
+        Column("code", "编码", required=True, max_length=32, example="XQ0001",
+               aliases=("小区编码", "单元编码")),
+        Column("name", "小区名称", required=True, max_length=100, example="东湖花园",
+               aliases=("小区", "名称")),
+        Column("address", "详细地址", max_length=200, example="两市塘街道东湖路 18 号",
+               aliases=("小区准确地址", "小区地址", "地址")),
+        Column("households", "总户数", "int", example="480",
+               aliases=("小区总户数", "户数"), **_COUNT),
+        Column("delivery_date", "交房时间", "date", example="2019-06-30",
+               aliases=("交付使用时间", "交付时间", "交房日期")),
+        Column("occupancy_rate", "入住率", "percent", example="85%", decimal_places=4),
+        Column("property_company", "物业公司", max_length=100, example="邵东宏达物业管理有限公司",
+               aliases=("物业",)),
+        Column("property_contact", "物业联系人", max_length=50, example="王经理"),
+        Column("property_phone", "物业联系电话", "phone", example="0739-2712345",
+               aliases=("物业电话", "物业联系方式")),
+        Column("lon", "经度", "decimal", example="111.7435", aliases=("lon", "lng", "longitude"),
+               help=gettext_lazy("WGS-84；新建时必填"), **_LON),
+        Column("lat", "纬度", "decimal", example="27.2581", aliases=("lat", "latitude"),
+               help=gettext_lazy("WGS-84；新建时必填"), **_LAT),
+        Column("covered_households", "覆盖户数", "int", example="450",
+               aliases=("网络覆盖户数",), **_COUNT),
+        Column("free_ports", "空闲端口", "int", example="36", aliases=("空闲端口数",), **_COUNT),
+    )  # fmt: skip
+
+
+class BuildingSpec(SiteSpec):
+    kind = "buildings"
+    label = gettext_lazy("楼宇")
+    site_kind = Site.Kind.BUILDING
+    columns = (
+        Column("code", "编码", required=True, max_length=32, example="XQ0001-01",
+               aliases=("楼宇编码", "单元编码")),
+        Column("name", "楼宇名称", required=True, max_length=100, example="东湖花园 1 栋",
+               aliases=("楼宇", "楼栋", "名称")),
+        Column("estate", "所属小区", "ref", max_length=32, example="XQ0001",
+               aliases=("小区编码",), help=gettext_lazy("小区编码；不在小区内的楼宇不填")),
+        Column("address", "详细地址", max_length=200, example="两市塘街道东湖路 18 号 1 栋",
+               aliases=("地址",)),
+        Column("lon", "经度", "decimal", example="111.7436", aliases=("lon", "lng", "longitude"),
+               help=gettext_lazy("WGS-84；不填则用所属小区的位置"), **_LON),
+        Column("lat", "纬度", "decimal", example="27.2582", aliases=("lat", "latitude"),
+               help=gettext_lazy("WGS-84；不填则用所属小区的位置"), **_LAT),
+        Column("households", "总户数", "int", example="96", aliases=("户数",), **_COUNT),
+        Column("covered_households", "覆盖户数", "int", example="90",
+               aliases=("网络覆盖户数",), **_COUNT),
+        Column("free_ports", "空闲端口", "int", example="8", aliases=("空闲端口数",), **_COUNT),
+    )  # fmt: skip
+
+    def existing_queryset(self) -> QuerySet[Site]:
+        return super().existing_queryset().select_related("estate")
+
+    def export_queryset(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        return qs.select_related("estate")
+
+    def export_row(self, obj: Any) -> dict[str, Any]:
+        row = super().export_row(obj)
+        row["estate"] = obj.estate.code if obj.estate else ""
+        return row
+
+    def prepare(self, user: Any, drafts: Sequence[RowDraft], ctx: ImportContext) -> None:
+        plan = self._plan(ctx)["plan"]
+        codes = {d.values["estate"] for d in drafts if "estate" in d.values}
+        estates = {e.code: e for e in Site.objects.filter(kind=Site.Kind.ESTATE, code__in=codes)}
+        ctx.cache["estates"] = estates
+        ctx.cache["estate_grids"] = (
+            dict(
+                SiteAssignment.objects.filter(
+                    plan=plan, site_id__in=[e.pk for e in estates.values()]
+                ).values_list("site_id", "plan_grid_id")
+            )
+            if plan
+            else {}
+        )
+        super().prepare(user, drafts, ctx)
+
+    def fixed_placement(self, draft: RowDraft, ctx: ImportContext) -> Placement | None:
+        code = draft.values.get("estate")
+        site = draft.existing
+        if code is None or (site is not None and site.estate_id and site.estate.code == code):
+            return None  # no estate, or the same one: placed by its point, or kept
+        estate = ctx.cache["estates"].get(code)
+        if estate is None:
+            return None
+        return (estate.grid_id, ctx.cache["estate_grids"].get(estate.pk), "estate")
+
+    def _moved(self, draft: RowDraft) -> bool:
+        site = draft.existing
+        if site is not None and site.estate_id:
+            return False  # a building in an estate stays in its estate's grid
+        return super()._moved(draft)
+
+    def clean_row(
+        self, user: Any, values: dict[str, Any], ctx: ImportContext
+    ) -> tuple[dict[str, Any], RowErrors]:
+        errors: RowErrors = []
+        values = dict(values)
+        if "estate" in values:
+            estate = ctx.cache["estates"].get(values["estate"])
+            if estate is None:
+                errors.append(("estate", _("没有这个小区编码")))
+            else:
+                values["estate"] = estate
+                for key in ("lon", "lat"):  # a building without its own point takes the estate's
+                    if key not in values and ctx.existing is None:
+                        values[key] = getattr(estate, key)
+        cleaned, more = super().clean_row(user, values, ctx)
+        return cleaned, errors + more
+
+    def diff(self, obj: Any, cleaned: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+        out = super().diff(obj, {k: v for k, v in cleaned.items() if k != "estate"})
+        estate = cleaned.get("estate")
+        if estate is not None and estate.pk != obj.estate_id:
+            out.append(("estate", obj.estate.code if obj.estate else "", estate.code))
+        return out
+
+
+register(EstateSpec())
+register(BuildingSpec())
