@@ -28,6 +28,7 @@ from wangge.crm.models import (
     Product,
     Subscription,
     TariffPlan,
+    customer_code,
 )
 from wangge.demo.crm import CrmDemo, SiteIn, StaffIn, generate_crm
 from wangge.org.models import GridMembership, Staff
@@ -87,15 +88,21 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
 
 
 def _insert_rows(
-    model: type[models.Model], fields: Sequence[str], rows: list[tuple[Any, ...]]
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    code: Callable[[int], str] | None = None,
 ) -> list[int]:
     """Insert plain tuples with explicit ids (1…n after a reset); returns the ids.
+    `code(id)`, if given, fills the `code` column (the number `save()` would issue).
 
     The two big tables skip model instances: building 200,000 of them and letting
     `bulk_create` prepare every value took most of the demo's time. Values go through the
     backend's own adapters, so what is stored is exactly what the ORM would store.
     """
     meta = model._meta
+    if code is not None:
+        fields = [*fields, "code"]
     columns = [cast(models.Field, meta.get_field(name)) for name in fields]
     adapters = [(i, a) for i, f in enumerate(columns) if (a := _adapter(f)) is not None]
     start = (model._default_manager.aggregate(m=Max("id"))["m"] or 0) + 1
@@ -110,7 +117,7 @@ def _insert_rows(
         for at in range(0, len(rows), BATCH):
             batch = []
             for pk, row in zip(ids[at : at + BATCH], rows[at : at + BATCH], strict=True):
-                values = list(row)
+                values = list(row) if code is None else [*row, code(pk)]
                 for i, adapt in adapters:
                     if values[i] is not None:
                         values[i] = adapt(values[i])
@@ -220,6 +227,7 @@ def _write(data: CrmDemo) -> dict[str, int]:
             )
             for c in data.customers
         ],
+        code=customer_code,
     )
     orgs = [(o, data.customers[o.customer]) for o in data.organizations]
     _insert(

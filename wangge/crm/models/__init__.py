@@ -8,7 +8,7 @@ from wangge.crm.models.catalogue import (
     ProductKind,
     TariffPlan,
 )
-from wangge.crm.models.customers import Contact, Customer, Note, Organization
+from wangge.crm.models.customers import Contact, Customer, Note, Organization, customer_code
 from wangge.crm.models.intel import CompetitorIntel, CompetitorOffer, Quality, Relationship
 from wangge.crm.models.subscriptions import Subscription
 
@@ -28,6 +28,7 @@ __all__ = [
     "Subscription",
     "TariffPlan",
     "Verified",
+    "customer_code",
     "resurvey_cutoff",
     "resurvey_days",
     "stale_q",

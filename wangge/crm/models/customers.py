@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -11,6 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from wangge.crm.models.base import Verified
 from wangge.crm.models.catalogue import Competitor
 from wangge.crm.models.scopes import CustomerChildQuerySet, CustomerQuerySet
+
+
+def customer_code(pk: int) -> str:
+    """The number we issue a customer who came without one."""
+    return f"KH{pk:08d}"
+
 
 phone_validator = RegexValidator(r"^[0-9+\- ]*$", _("电话只能包含数字、空格、+ 和 -。"))
 
@@ -44,6 +52,11 @@ class Customer(Verified):
     SUBSCRIBER_STATUSES = (Status.EXISTING, Status.NEW, Status.KEY)
 
     kind = models.CharField(_("客户类型"), max_length=16, choices=Kind.choices)
+    # The operator's customer number (from its billing system), or ours: KH + the id,
+    # issued on the first save. Empty (NULL) only between the insert and that update.
+    code = models.CharField(
+        _("客户编号"), max_length=32, unique=True, null=True, blank=True, default=None
+    )
     name = models.CharField(_("客户名称"), max_length=100)
     site = models.ForeignKey(
         "territory.Site",
@@ -102,6 +115,14 @@ class Customer(Verified):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.code == "":
+            self.code = None  # a blank form field, not a number
+        super().save(*args, **kwargs)
+        if self.code is None:
+            self.code = customer_code(self.pk)
+            type(self)._default_manager.filter(pk=self.pk).update(code=self.code)
 
     @property
     def is_subscriber(self) -> bool:

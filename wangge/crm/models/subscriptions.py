@@ -67,6 +67,13 @@ class Subscription(models.Model):
             ),
         ]
         constraints = [
+            # The account number is how the billing system and import sheets name a line.
+            models.UniqueConstraint(
+                fields=["account_no"],
+                condition=~Q(account_no=""),
+                name="crm_sub_account_unique",
+                violation_error_message=_("业务账号已被另一条订购使用。"),
+            ),
             models.CheckConstraint(
                 condition=Q(monthly_fee__gte=0),
                 name="crm_sub_fee_not_negative",
