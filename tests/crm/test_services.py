@@ -187,3 +187,24 @@ def test_recording_an_offer_confirms_the_sites_intelligence(crm: CrmWorld) -> No
     )
     intel.refresh_from_db()
     assert intel.verified_by == crm.world.staff["sales_b"]
+
+
+def test_a_customer_without_a_number_gets_ours_and_its_audit_entry_says_so(
+    crm: CrmWorld,
+) -> None:
+    user = crm.world.user("account_a")
+    kwargs = {
+        "actor": user,
+        "site": crm.t.sites_a[3],
+        "owner": crm.world.staff["account_a"],
+        "status": Customer.Status.INTENDED,
+    }
+    ours = services.customer_create(name="无编号", **kwargs)  # type: ignore[arg-type]
+    theirs = services.customer_create(name="有编号", code="0739123", **kwargs)  # type: ignore[arg-type]
+    ours.refresh_from_db()
+    assert ours.code == f"KH{ours.pk:08d}"
+    assert theirs.code == "0739123"
+    assert _entries(ours)[0].after["code"] == ours.code
+    with pytest.raises(ValidationError) as exc:
+        services.customer_create(name="重号", code="0739123", **kwargs)  # type: ignore[arg-type]
+    assert "code" in exc.value.message_dict

@@ -36,6 +36,7 @@ from wangge.org.models import Staff
 from wangge.territory.models import Site
 
 CUSTOMER_FIELDS = (
+    "code",
     "name",
     "site",
     "address",
@@ -159,8 +160,11 @@ def customer_create(
     phone: str = "",
     current_provider: Competitor | None = None,
     verified: bool = True,
+    code: str | None = None,
 ) -> Customer:
     """A household customer. Organisations are created with `organization_create`.
+
+    `code` is the operator's own customer number; without one the customer gets ours.
 
     A record entered from a survey is verified as of now; `verified=False` is for data
     copied from elsewhere that nobody has checked on the ground yet.
@@ -170,6 +174,7 @@ def customer_create(
     _check_owner(actor, owner)
     customer = Customer(
         kind=Customer.Kind.HOUSEHOLD,
+        code=code or None,
         site=site,
         name=name,
         owner=owner,
@@ -224,6 +229,7 @@ def organization_create(
     address: str = "",
     current_provider: Competitor | None = None,
     verified: bool = True,
+    code: str | None = None,
     **survey: Any,
 ) -> Organization:
     """A group customer (集团客户) and its survey; `survey` takes the survey fields."""
@@ -238,6 +244,7 @@ def organization_create(
         actor=actor,
         instance=Customer(
             kind=Customer.Kind.GROUP,
+            code=code or None,
             site=site,
             name=name,
             owner=owner,
