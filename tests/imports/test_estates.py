@@ -275,3 +275,50 @@ def test_the_preview_shows_what_will_be_stored(territory: Territory) -> None:
     assert report.preview_headers == rows[0]
     assert report.preview[0]["cells"] == [
         "P1", "东湖", "2022-10-10", "85.5%", "13800138000", "111.705", "27.205"]  # fmt: skip
+
+
+def test_moving_estates_in_bulk_carries_every_one_of_their_buildings(
+    territory: Territory,
+) -> None:
+    from wangge.territory import services
+
+    admin = territory.world.user("market_admin")
+    moving, staying = territory.sites_a[:3], territory.sites_a[3]
+    buildings = {
+        e.code: [
+            services.site_create(
+                actor=None,
+                code=f"{e.code}-{n}",
+                kind="building",
+                name=f"{n} 栋",
+                lon=e.lon,
+                lat=e.lat,
+                estate=e,
+            )
+            for n in range(3)
+        ]
+        for e in (*moving, staying)
+    }
+    rows = [["编码", "小区名称", "经度"]]
+    rows += [[e.code, e.name, 111.735] for e in moving]
+    rows += [[staying.code, staying.name, staying.lon + 0.0005]]  # moves, but stays in A
+    report = run_import(get_spec("estates"), admin, xlsx(rows), commit=True)
+    assert report.committed and report.updated == 4
+    grid_b = territory.world.grid_b.pk
+    for e in moving:
+        ids = [b.pk for b in buildings[e.code]]
+        assert set(Site.objects.filter(pk__in=ids).values_list("grid_id", flat=True)) == {grid_b}
+        assert set(
+            SiteAssignment.objects.filter(plan=territory.plan, site_id__in=ids).values_list(
+                "plan_grid__grid_id", flat=True
+            )
+        ) == {grid_b}
+    kept = [b.pk for b in buildings[staying.code]]
+    assert set(Site.objects.filter(pk__in=kept).values_list("grid_id", flat=True)) == {
+        territory.world.grid_a.pk
+    }
+    moved_ids = {str(b.pk) for e in moving for b in buildings[e.code]}
+    entries = AuditEntry.objects.filter(content_type__model="site", action="update", actor=admin)
+    assert set(entries.values_list("object_id", flat=True)) == moved_ids | {
+        str(e.pk) for e in (*moving, staying)
+    }

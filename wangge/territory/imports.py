@@ -6,10 +6,11 @@ existing sites already in such a grid. A row that would land elsewhere is refuse
 validation, so the dry run shows it.
 
 Writes are bulk (one `bulk_create`/`bulk_update` per batch, one audit entry per site via
-`bulk_audit`) because `services.site_create` places each site with several queries and a
-fresh polygon parse: fine for a form, minutes for 100,000 rows. Placement follows
-`services._place_new_site` (new or moved sites go to the active plan's grid containing
-them); a building in an estate goes with its estate, as plans place it (`write_assignments`).
+`bulk_audit`) because `services.site_create` writes each site with several queries: fine
+for a form, minutes for 100,000 rows. Where a site goes is not decided here: the territory
+services' `Placer` says it (the active plan's grid containing the point; a building inside
+an estate goes with its estate) and `sites_place` records it, carrying a moved estate's
+buildings along, exactly as a form edit does.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-import numpy as np
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from shapely.geometry import shape
 
 from wangge.core.access import scope_for, user_can
 from wangge.core.audit import snapshot
@@ -30,14 +29,14 @@ from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
 from wangge.core.imports.spec import RowErrors
 from wangge.core.models import AuditEntry
 from wangge.org.permissions import Action
-from wangge.territory import geometry
-from wangge.territory.models import GridPlan, Site, SiteAssignment
+from wangge.territory.models import GridPlan, Site
+from wangge.territory.services import OUTSIDE, Placement, Placer, sites_place
 
 _COUNT: dict[str, Any] = {"min_value": 0, "max_value": 2_147_483_647}
 _LON: dict[str, Any] = {"min_value": -180, "max_value": 180, "decimal_places": 6}
 _LAT: dict[str, Any] = {"min_value": -90, "max_value": 90, "decimal_places": 6}
-#: (grid id, plan grid id, the column that decided it): where a new or moved site goes.
-Placement = tuple[int | None, int | None, str]
+#: Where a new or moved site goes, and the column that decided it (where errors point).
+Placed = tuple[Placement, str]
 
 
 def _float(value: Any) -> float | None:
@@ -89,17 +88,12 @@ class SiteSpec(ImportSpec):
 
     # --- placement ----------------------------------------------------------------------
 
-    def _plan(self, ctx: ImportContext) -> dict[str, Any]:
-        if "plan" not in ctx.cache:
-            plan = GridPlan.objects.active()
-            grids = list(plan.grids.exclude(boundary=None)) if plan else []
-            ctx.cache["plan"] = {
-                "plan": plan,
-                "grids": grids,
-                "shapes": [shape(g.boundary) for g in grids],
-            }
+    def _placer(self, ctx: ImportContext) -> Placer:
+        if "placer" not in ctx.cache:
+            ctx.cache["placer"] = Placer.active()
             ctx.cache["placement"] = {}
-        return ctx.cache["plan"]
+        placer: Placer = ctx.cache["placer"]
+        return placer
 
     def _moved(self, draft: RowDraft) -> bool:
         site = draft.existing
@@ -109,13 +103,13 @@ class SiteSpec(ImportSpec):
             k in draft.values and float(draft.values[k]) != getattr(site, k) for k in ("lon", "lat")
         )
 
-    def fixed_placement(self, draft: RowDraft, ctx: ImportContext) -> Placement | None:
+    def fixed_placement(self, draft: RowDraft, ctx: ImportContext) -> Placed | None:
         """A placement that does not depend on the point (buildings in an estate)."""
         return None
 
     def prepare(self, user: Any, drafts: Sequence[RowDraft], ctx: ImportContext) -> None:
-        plan = self._plan(ctx)
-        placement: dict[int, Placement] = ctx.cache["placement"]
+        placer = self._placer(ctx)
+        placement: dict[int, Placed] = ctx.cache["placement"]
         rows, lons, lats = [], [], []
         for d in drafts:
             fixed = self.fixed_placement(d, ctx)
@@ -131,12 +125,8 @@ class SiteSpec(ImportSpec):
             rows.append(d.row)
             lons.append(float(lon))
             lats.append(float(lat))
-        if not rows:
-            return
-        where = geometry.locate(plan["shapes"], np.array(lons), np.array(lats))
-        for row, idx in zip(rows, where.tolist(), strict=True):
-            pg = plan["grids"][idx] if idx >= 0 else None
-            placement[row] = (pg.grid_id if pg else None, pg.pk if pg else None, "lon")
+        for row, placed in zip(rows, placer.at(lons, lats), strict=True):
+            placement[row] = (placed, "lon")
 
     # --- rows ---------------------------------------------------------------------------
 
@@ -155,12 +145,13 @@ class SiteSpec(ImportSpec):
         errors += self._coordinates(cleaned, site, ctx.failed)
         if not ctx.failed & {"households", "covered_households"}:
             errors += self._counts(cleaned, site)
-        placed = ctx.cache["placement"].get(ctx.row)
+        placed: Placed | None = ctx.cache["placement"].get(ctx.row)
         if placed is not None:
-            cleaned["_placement"] = placed
+            placement, column = placed
+            cleaned["_placement"] = placement
             managed = self.managed(user)
-            if managed is not None and placed[0] not in managed:
-                errors.append((placed[2], _("位置不在您负责的网格内")))
+            if managed is not None and placement.grid_id not in managed:
+                errors.append((column, _("位置不在您负责的网格内")))
         return cleaned, errors
 
     def _coordinates(
@@ -206,18 +197,17 @@ class SiteSpec(ImportSpec):
         return item.obj, existing is None
 
     def save_many(self, user: Any, items: Sequence[WriteItem]) -> None:
-        plan = GridPlan.objects.active()
         creates = [i for i in items if i.existing is None]
         updates = [i for i in items if i.existing is not None]
-        assignments: dict[int, int | None] = {}
+        placed: dict[int, Placement] = {}
         new_sites = []
         for item in creates:
-            grid_id, _plan_grid, _source = item.cleaned.get("_placement", (None, None, ""))
+            grid_id = item.cleaned.get("_placement", OUTSIDE).grid_id
             item.obj = Site(kind=self.site_kind, grid_id=grid_id, **_fields(item.cleaned))
             new_sites.append(item.obj)
         Site.objects.bulk_create(new_sites, batch_size=1000)
         for item in creates:
-            assignments[item.obj.pk] = item.cleaned.get("_placement", (None, None, ""))[1]
+            placed[item.obj.pk] = item.cleaned.get("_placement", OUTSIDE)
         changes, changed_fields = [], []
         for item in updates:
             site = item.obj = item.existing
@@ -228,32 +218,21 @@ class SiteSpec(ImportSpec):
                     setattr(site, name, value)
                     names.add(name)
             if "_placement" in item.cleaned:
-                site.grid_id, assignments[site.pk], _source = item.cleaned["_placement"]
-                names.add("grid")
+                placed[site.pk] = item.cleaned["_placement"]
+                if site.grid_id != placed[site.pk].grid_id:
+                    site.grid_id = placed[site.pk].grid_id
+                    names.add("grid")
             changes.append((site, before, snapshot(site)))
             changed_fields.append((site, names))
         bulk_update_changed(Site, changed_fields)
-        if plan is not None and assignments:
-            self._assign(plan, assignments)
+        if placed:
+            sites_place(actor=user, plan=GridPlan.objects.active(), placed=placed)
         bulk_audit(
             actor=user,
             action=AuditEntry.Action.CREATE,
             changes=((s, None, snapshot(s)) for s in new_sites),
         )
         bulk_audit(actor=user, action=AuditEntry.Action.UPDATE, changes=changes)
-
-    def _assign(self, plan: GridPlan, assignments: dict[int, int | None]) -> None:
-        """The active plan's record of where new and moved sites are (as `_place_new_site`)."""
-        ids = list(assignments)
-        for start in range(0, len(ids), 900):
-            SiteAssignment.objects.filter(plan=plan, site_id__in=ids[start : start + 900]).delete()
-        SiteAssignment.objects.bulk_create(
-            [
-                SiteAssignment(plan=plan, site_id=s, plan_grid_id=pg)
-                for s, pg in assignments.items()
-            ],
-            batch_size=1000,
-        )
 
 
 def _fields(cleaned: Mapping[str, Any]) -> dict[str, Any]:
@@ -327,22 +306,13 @@ class BuildingSpec(SiteSpec):
         return row
 
     def prepare(self, user: Any, drafts: Sequence[RowDraft], ctx: ImportContext) -> None:
-        plan = self._plan(ctx)["plan"]
         codes = {d.values["estate"] for d in drafts if "estate" in d.values}
         estates = {e.code: e for e in Site.objects.filter(kind=Site.Kind.ESTATE, code__in=codes)}
         ctx.cache["estates"] = estates
-        ctx.cache["estate_grids"] = (
-            dict(
-                SiteAssignment.objects.filter(
-                    plan=plan, site_id__in=[e.pk for e in estates.values()]
-                ).values_list("site_id", "plan_grid_id")
-            )
-            if plan
-            else {}
-        )
+        ctx.cache["estate_placements"] = self._placer(ctx).of_estates(estates.values())
         super().prepare(user, drafts, ctx)
 
-    def fixed_placement(self, draft: RowDraft, ctx: ImportContext) -> Placement | None:
+    def fixed_placement(self, draft: RowDraft, ctx: ImportContext) -> Placed | None:
         code = draft.values.get("estate")
         site = draft.existing
         if code is None or (site is not None and site.estate_id and site.estate.code == code):
@@ -350,7 +320,7 @@ class BuildingSpec(SiteSpec):
         estate = ctx.cache["estates"].get(code)
         if estate is None:
             return None
-        return (estate.grid_id, ctx.cache["estate_grids"].get(estate.pk), "estate")
+        return ctx.cache["estate_placements"][estate.pk], "estate"
 
     def _moved(self, draft: RowDraft) -> bool:
         site = draft.existing

@@ -6,8 +6,8 @@ import datetime as dt
 import json
 import logging
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 import shapely
@@ -19,6 +19,7 @@ from shapely.geometry import shape
 
 from wangge.core.access import user_can
 from wangge.core.audit import audit_record, snapshot
+from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
 from wangge.core.models import AuditEntry
 from wangge.core.services import audited_create, audited_update
 from wangge.org import services as org_services
@@ -61,34 +62,155 @@ def require_plan_editor(actor: Any) -> None:
 # --- sites ------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def site_create(*, actor: Any, **fields: Any) -> Site:
     require_plan_editor(actor)
-    site = audited_create(actor=actor, instance=Site(**fields))
-    _place_new_site(site)
+    placer = Placer.active()
+    site = Site(**fields)
+    placement = placer.one(lon=site.lon, lat=site.lat, estate=site.estate)
+    site.grid_id = placement.grid_id
+    site = audited_create(actor=actor, instance=site)
+    sites_place(actor=actor, plan=placer.plan, placed={site.pk: placement})
     return site
 
 
+@transaction.atomic
 def site_update(*, actor: Any, site: Site, data: dict[str, Any]) -> Site:
+    """Edit a site; a new point or estate places it again, and an estate takes its buildings."""
     require_plan_editor(actor)
-    moved = "lon" in data or "lat" in data
-    site, _changed = audited_update(actor=actor, instance=site, data=data, fields=SITE_FIELDS)
-    if moved:
-        _place_new_site(site)
+    unknown = set(data) - set(SITE_FIELDS)
+    if unknown:
+        raise ValueError(f"Fields not editable here: {sorted(unknown)}")
+    if not {"lon", "lat", "estate"} & set(data):
+        site, _changed = audited_update(actor=actor, instance=site, data=data, fields=SITE_FIELDS)
+        return site
+    placer = Placer.active()
+    placement = placer.one(
+        lon=data.get("lon", site.lon),
+        lat=data.get("lat", site.lat),
+        estate=data.get("estate", site.estate),
+    )
+    # The grid change is part of the same edit, so it is in the same audit entry.
+    site, _changed = audited_update(
+        actor=actor,
+        instance=site,
+        data={**data, "grid_id": placement.grid_id},
+        fields=(*SITE_FIELDS, "grid_id"),
+    )
+    sites_place(actor=actor, plan=placer.plan, placed={site.pk: placement})
     return site
 
 
-def _place_new_site(site: Site) -> None:
-    """Put a new or moved site in the active plan's grid that contains it (or none)."""
-    plan = GridPlan.objects.active()
-    if plan is None:
-        return
-    grids = list(plan.grids.exclude(boundary=None))
-    idx = geometry.locate(
-        [shape(g.boundary) for g in grids], np.array([site.lon]), np.array([site.lat])
-    )[0]
-    plan_grid = grids[idx] if idx >= 0 else None
-    SiteAssignment.objects.update_or_create(plan=plan, site=site, defaults={"plan_grid": plan_grid})
-    Site.objects.filter(pk=site.pk).update(grid=plan_grid.grid if plan_grid else None)
+# --- placement: the one rule for where a site goes --------------------------------------------
+
+#: Ids per query: under SQLite's limit on bound parameters.
+_ID_BATCH = 900
+
+
+class Placement(NamedTuple):
+    """Where a site goes: its grid, and the active plan's grid recording it (None: outside)."""
+
+    grid_id: int | None
+    plan_grid_id: int | None
+
+
+OUTSIDE = Placement(None, None)
+
+
+class Placer:
+    """Where new or moved sites go: the active plan's grid containing their point, except
+    that a building inside an estate goes with its estate, so no estate is ever split.
+
+    Reads and parses the plan's grids once, so one form edit and a 100,000-row import
+    place by the same rule at the same cost per site. Without an active plan every point
+    lies outside every grid.
+    """
+
+    def __init__(self, plan: GridPlan | None) -> None:
+        self.plan = plan
+        self._grids = list(plan.grids.exclude(boundary=None)) if plan else []
+        self._shapes = [shape(g.boundary) for g in self._grids]
+
+    @classmethod
+    def active(cls) -> Placer:
+        return cls(GridPlan.objects.active())
+
+    def at(self, lon: Sequence[float], lat: Sequence[float]) -> list[Placement]:
+        """Placement of each point (WGS-84): the grid containing it, else outside."""
+        where = geometry.locate(
+            self._shapes, np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+        )
+        inside = [Placement(g.grid_id, g.pk) for g in self._grids]
+        return [inside[w] if w >= 0 else OUTSIDE for w in where.tolist()]
+
+    def of_estates(self, estates: Iterable[Site]) -> dict[int, Placement]:
+        """Where each estate is now, by id: where a building placed in it goes."""
+        estates = list(estates)
+        plan_grids: dict[int, int | None] = {}
+        if self.plan is not None:
+            ids = [e.pk for e in estates]
+            for start in range(0, len(ids), _ID_BATCH):
+                plan_grids.update(
+                    SiteAssignment.objects.filter(
+                        plan=self.plan, site_id__in=ids[start : start + _ID_BATCH]
+                    ).values_list("site_id", "plan_grid_id")
+                )
+        return {e.pk: Placement(e.grid_id, plan_grids.get(e.pk)) for e in estates}
+
+    def one(self, *, lon: float, lat: float, estate: Site | None) -> Placement:
+        if estate is not None:
+            return self.of_estates([estate])[estate.pk]
+        return self.at([lon], [lat])[0]
+
+
+def sites_place(*, actor: Any, plan: GridPlan | None, placed: Mapping[int, Placement]) -> int:
+    """Record where new or moved sites went, and move each moved estate's buildings with it.
+
+    `placed` maps site ids to what `Placer` said; the caller has saved those sites in their
+    placement's grid and audits that with the rest of its change. Every building of an
+    estate among them follows the estate here, each building whose grid changes with its
+    own audit entry, even one the caller placed itself. The active plan's assignments
+    record them all. Runs in the caller's transaction; returns how many buildings moved.
+    """
+    followers, moved = _buildings_follow(actor, placed)
+    if plan is not None:
+        grids = {site_id: p.plan_grid_id for site_id, p in placed.items()}
+        grids.update((site_id, p.plan_grid_id) for site_id, p in followers.items())
+        _assignments_replace(plan, grids)
+    return moved
+
+
+def _buildings_follow(
+    actor: Any, placed: Mapping[int, Placement]
+) -> tuple[dict[int, Placement], int]:
+    ids = list(placed)
+    followers: dict[int, Placement] = {}
+    rows: list[tuple[Site, set[str]]] = []
+    changes = []
+    for start in range(0, len(ids), _ID_BATCH):
+        for building in Site.objects.filter(estate_id__in=ids[start : start + _ID_BATCH]):
+            assert building.estate_id is not None
+            placement = followers[building.pk] = placed[building.estate_id]
+            if building.grid_id != placement.grid_id:
+                before = snapshot(building)
+                building.grid_id = placement.grid_id
+                rows.append((building, {"grid"}))
+                changes.append((building, before, snapshot(building)))
+    bulk_update_changed(Site, rows)
+    bulk_audit(actor=actor, action=AuditEntry.Action.UPDATE, changes=changes)
+    return followers, len(rows)
+
+
+def _assignments_replace(plan: GridPlan, grids: Mapping[int, int | None]) -> None:
+    """The plan's assignment of each site, by id, is now the given plan grid (or none)."""
+    ids = list(grids)
+    for start in range(0, len(ids), _ID_BATCH):
+        batch = ids[start : start + _ID_BATCH]
+        SiteAssignment.objects.filter(plan=plan, site_id__in=batch).delete()
+    SiteAssignment.objects.bulk_create(
+        [SiteAssignment(plan=plan, site_id=s, plan_grid_id=pg) for s, pg in grids.items()],
+        batch_size=1000,
+    )
 
 
 # --- plan contents ----------------------------------------------------------------------------
@@ -103,7 +225,7 @@ def unit_arrays() -> dict[str, np.ndarray]:
     """Figures of the units grids are made of, in id order.
 
     Buildings inside an estate are not units of their own: the estate carries the figures
-    and the buildings follow it (see `_inherit_estates`), so no estate is ever split.
+    and the buildings follow it (see `write_assignments`), so no estate is ever split.
     """
     qs = Site.objects.filter(estate__isnull=True).order_by("id")
     rows = list(
