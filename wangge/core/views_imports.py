@@ -79,7 +79,13 @@ def import_list(request: HttpRequest) -> HttpResponse:
     importable, exportable = _importable(request.user), _exportable(request.user)
     if not importable and not exportable:
         raise Http404
-    form = UploadForm(request.POST or None, request.FILES or None, kinds=importable)
+    # A list page's 导入 link names its kind (`?kind=estates`); one the user may not import
+    # is ignored rather than refused, the form simply starts at its first choice.
+    preselect = request.GET.get("kind", "")
+    initial = {"kind": preselect} if preselect in {s.kind for s in importable} else {}
+    form = UploadForm(
+        request.POST or None, request.FILES or None, kinds=importable, initial=initial
+    )
     if request.method == "POST":
         if not importable:
             raise Http404

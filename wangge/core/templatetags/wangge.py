@@ -4,6 +4,8 @@ from typing import Any
 
 from django import template
 
+from wangge.core.imports import get_spec
+
 register = template.Library()
 
 
@@ -30,3 +32,32 @@ def signed_percent(value: Any) -> str:
         return f"{float(value) * 100:+.1f}%"
     except (TypeError, ValueError):
         return "—"
+
+
+@register.inclusion_tag("core/_excel_links.html", takes_context=True)
+def excel_links(context: template.Context, *kinds: str) -> dict[str, Any]:
+    """A list page's Excel links: `{% excel_links "estates" "buildings" %}`.
+
+    Export carries the page's current filters (not its page number: the export is the whole
+    filtered list); import and template only for those who may import the kind. A kind not
+    registered (yet) shows nothing, so a page never fails for want of its spec.
+    """
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return {"links": []}  # a spec reads user=None as the system, with every right
+    links = []
+    for kind in kinds:
+        try:
+            spec = get_spec(kind)
+        except LookupError:
+            continue
+        can_export, can_import = spec.can_export(user), spec.can_import(user)
+        if can_export or can_import:
+            links.append(
+                {"kind": kind, "label": spec.label, "export": can_export, "import": can_import}
+            )
+    params = request.GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
+    return {"links": links, "query": query, "several": len(links) > 1}
