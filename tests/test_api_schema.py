@@ -17,7 +17,9 @@ Notes on the wiring:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -28,9 +30,12 @@ from schemathesis import Case
 from schemathesis.core import NOT_SET
 from schemathesis.core.result import Ok
 
+from wangge.crm import services as crm
+from wangge.crm.models import Customer, ProductKind
 from wangge.org import services
-from wangge.org.models import Region
+from wangge.org.models import Grid, Region, Staff
 from wangge.org.roles import Role
+from wangge.territory.models import Site
 
 #: Fixed so a CI failure replays locally; Hypothesis runs derandomized on top of it.
 SEED = 20250601
@@ -46,6 +51,8 @@ class ApiData:
     service_point_ids: list[int]
     grid_ids: list[int]
     staff_ids: list[int]
+    #: crm rows, by the parameter name that carries their id (path or body).
+    crm_ids: dict[str, list[int]]
 
 
 def _seed_rows() -> ApiData:
@@ -91,7 +98,48 @@ def _seed_rows() -> ApiData:
         service_point_ids=[point.pk],
         grid_ids=[grid_a.pk, grid_b.pk],
         staff_ids=[admin.pk, manager.pk],
+        crm_ids=_seed_crm(grid_a, manager),
     )
+
+
+def _seed_crm(grid: Grid, owner: Staff) -> dict[str, list[int]]:
+    """A site with a household, a group customer, a subscription and a competitor's offer,
+    so the crm operations are fuzzed against real records, not only "not found"."""
+    site = Site.objects.create(
+        kind=Site.Kind.ESTATE, code="XQ1", name="东湖花园", lon=111.05, lat=27.05, grid=grid
+    )
+    product = crm.product_create(actor=None, code="BB", name="宽带", kind=ProductKind.BROADBAND)
+    plan = crm.tariff_plan_create(
+        actor=None, product=product, code="BB100", name="百兆", monthly_price=Decimal("50.00")
+    )
+    competitor = crm.competitors_ensure_national(actor=None)[0]
+    home = crm.customer_create(
+        actor=None, site=site, name="张三", owner=owner, status=Customer.Status.EXISTING
+    )
+    org = crm.organization_create(
+        actor=None, site=site, name="东湖小学", owner=owner, status=Customer.Status.POTENTIAL
+    )
+    contact = crm.contact_create(actor=None, customer=home, name="张三")
+    subscription = crm.subscription_create(
+        actor=None, customer=home, plan=plan, started_on=dt.date(2026, 1, 1)
+    )
+    intel = crm.competitor_intel_create(actor=None, site=site, competitor=competitor)
+    offer = crm.competitor_offer_create(
+        actor=None, intel=intel, plan_name="电信 200M", price=Decimal("59.00")
+    )
+    return {
+        "customer_id": [home.pk, org.pk],
+        "contact_id": [contact.pk],
+        "subscription_id": [subscription.pk],
+        "intel_id": [intel.pk],
+        "offer_id": [offer.pk],
+        "site_id": [site.pk],
+        "product_id": [product.pk],
+        "plan_id": [plan.pk],
+        "competitor_id": [competitor.pk],
+        "current_provider_id": [competitor.pk],
+        "owner_id": [owner.pk],
+    }
 
 
 def _config() -> schemathesis.Config:
@@ -160,7 +208,7 @@ def _aim_at_real_rows(case: Case, data: ApiData) -> None:
     Only schema-valid ids are replaced, and schemathesis re-checks whether a case is still
     negative after the edit, so negative cases stay negative.
     """
-    path_ids = {"grid_id": data.grid_ids, "staff_id": data.staff_ids}
+    path_ids = {"grid_id": data.grid_ids, "staff_id": data.staff_ids, **data.crm_ids}
     params = dict(case.path_parameters or {})
     for name, ids in path_ids.items():
         if name in params:
@@ -168,7 +216,11 @@ def _aim_at_real_rows(case: Case, data: ApiData) -> None:
     if params != (case.path_parameters or {}):
         case.path_parameters = params
     if isinstance(case.body, dict):
-        body_ids = {"region_id": data.region_ids, "service_point_id": data.service_point_ids}
+        body_ids = {
+            "region_id": data.region_ids,
+            "service_point_id": data.service_point_ids,
+            **data.crm_ids,
+        }
         body = dict(case.body)
         for name, ids in body_ids.items():
             if name in body:
