@@ -65,11 +65,16 @@ def test_upload_offers_each_persona_only_the_kinds_they_may_import(world: World)
     admin_page = world.client("market_admin").get("/imports/").content.decode()
     manager_page = world.client("manager_a").get("/imports/").content.decode()
     marketer_page = world.client("account_a").get("/imports/").content.decode()
+    agent_page = world.client("agent_a").get("/imports/").content.decode()
     assert 'value="staff"' in admin_page and 'value="estates"' in admin_page
     assert 'value="staff"' not in manager_page and 'value="estates"' in manager_page
-    assert 'data-testid="upload"' not in marketer_page and "下载模板" in marketer_page
-    response = _upload(world.client("account_a"), [])
-    assert response.status_code == 404
+    # Field staff bring in what they survey (customers, competitors), not sites.
+    assert 'value="competitor-offers"' in marketer_page and 'value="estates"' not in marketer_page
+    assert 'data-testid="upload"' not in agent_page and "下载模板" in agent_page
+    refused = _upload(world.client("account_a"), [])  # estates: not a kind they may import
+    assert refused.status_code == 200 and 'value="estates"' not in refused.content.decode()
+    assert not ImportJob.objects.exists()
+    assert _upload(world.client("agent_a"), [], kind="competitor-offers").status_code == 404
 
 
 def test_upload_preview_commit_result(territory: Territory) -> None:
