@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.utils import timezone
@@ -30,6 +31,15 @@ from wangge.crm.models import (
 from wangge.org.permissions import Action
 from wangge.org.selectors import phone_for
 from wangge.territory.models import Site
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _visible(model: type[M], user: Any) -> QuerySet[M]:
+    """What the user may see; `user=None` is the system (a command-line export without
+    `--as`), which sees everything, so the lists' filters have one definition for both."""
+    manager = model._default_manager
+    return manager.all() if user is None else manager.visible_to(user)  # type: ignore[attr-defined]
 
 
 def phone_shown(*, user: Any, phone: str, customer: Customer) -> str:
@@ -60,7 +70,7 @@ def customer_list(
     owner_id: int | None = None,
 ) -> QuerySet[Customer]:
     """Customers the user may see, filtered; each row carries `resurvey_due` (待复核)."""
-    qs = Customer.objects.visible_to(user).select_related(
+    qs = _visible(Customer, user).select_related(
         "site", "site__grid", "owner", "organization", "current_provider"
     )
     if q:
@@ -116,7 +126,7 @@ def customer_subscriptions(*, customer: Customer) -> QuerySet[Subscription]:
 def organization_list(
     *, user: Any, q: str = "", grid_id: int | None = None, stale: bool = False
 ) -> QuerySet[Organization]:
-    qs = Organization.objects.visible_to(user).select_related(
+    qs = _visible(Organization, user).select_related(
         "customer", "customer__site", "customer__owner", "verified_by"
     )
     if q:
@@ -140,7 +150,7 @@ def subscription_list(
 ) -> QuerySet[Subscription]:
     """Subscriptions the user may see; `expiring_within` (days) makes a renewal list,
     `in_arrears` a collection list."""
-    qs = Subscription.objects.visible_to(user).select_related(
+    qs = _visible(Subscription, user).select_related(
         "customer", "customer__site", "customer__owner", "plan", "plan__product"
     )
     if q:
@@ -194,7 +204,7 @@ def intel_list(
     site_id: int | None = None,
     stale: bool = False,
 ) -> QuerySet[CompetitorIntel]:
-    qs = CompetitorIntel.objects.visible_to(user).select_related(
+    qs = _visible(CompetitorIntel, user).select_related(
         "site", "site__grid", "competitor", "verified_by"
     )
     if q:

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet, Value
+from django.db.models import QuerySet, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -50,7 +50,6 @@ from wangge.crm.models import (
     CompetitorOffer,
     Quality,
     Relationship,
-    stale_q,
 )
 from wangge.territory.models import Site
 
@@ -183,10 +182,7 @@ class CompetitorOfferSpec(ImportSpec):
         used = used_filters(params, filters, PAGE_PARAMS)
         qs = self.queryset(user)
         if used:
-            if user is None:
-                intel = system_intel_list(**filters)
-            else:
-                intel = selectors.intel_list(user=user, **filters).prefetch_related(None)
+            intel = selectors.intel_list(user=user, **filters).prefetch_related(None)
             qs = qs.filter(intel__in=intel.values("pk"))
         return qs, used
 
@@ -438,25 +434,6 @@ class CompetitorOfferSpec(ImportSpec):
             site=intel.site.code, competitor=intel.competitor.name, period=labels[obj.period]
         )
         return row
-
-
-def system_intel_list(
-    *, q: str, grid_id: int | None, competitor_id: int | None, site_id: int | None, stale: bool
-) -> QuerySet[CompetitorIntel]:
-    """`selectors.intel_list` for the system (the command line without `--as`), which has
-    no user for the selector to scope by and sees everything."""
-    qs = CompetitorIntel.objects.all()
-    if q:
-        qs = qs.filter(Q(site__name__icontains=q) | Q(site__code__icontains=q))
-    if grid_id:
-        qs = qs.filter(site__grid_id=grid_id)
-    if competitor_id:
-        qs = qs.filter(competitor_id=competitor_id)
-    if site_id:
-        qs = qs.filter(site_id=site_id)
-    if stale:
-        qs = qs.filter(stale_q())
-    return qs
 
 
 register(CompetitorOfferSpec())

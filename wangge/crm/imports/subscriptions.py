@@ -13,13 +13,11 @@ single row, goes through the services.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -128,10 +126,7 @@ class SubscriptionSpec(ImportSpec):
             "expiring_within": days if days in RENEWAL_WINDOWS else None,
             "in_arrears": params.get("arrears") == "1",
         }
-        if user is None:
-            qs = system_list(**filters)
-        else:
-            qs = selectors.subscription_list(user=user, **filters)
+        qs = selectors.subscription_list(user=user, **filters)
         return qs, used_filters(params, filters, PAGE_PARAMS)
 
     # --- reading ------------------------------------------------------------------------
@@ -304,30 +299,6 @@ class SubscriptionSpec(ImportSpec):
             "status": obj.status,
             "arrears": obj.arrears,
         }
-
-
-def system_list(**filters: Any) -> QuerySet[Subscription]:
-    """`selectors.subscription_list` for the system (the command line without `--as`):
-    the selector needs a user to scope by, the system has none and sees everything."""
-    qs = Subscription.objects.all()
-    if q := filters["q"]:
-        qs = qs.filter(Q(customer__name__icontains=q) | Q(account_no__icontains=q))
-    if grid_id := filters["grid_id"]:
-        qs = qs.filter(customer__site__grid_id=grid_id)
-    if product_id := filters["product_id"]:
-        qs = qs.filter(plan__product_id=product_id)
-    if status := filters["status"]:
-        qs = qs.filter(status=status)
-    if (days := filters["expiring_within"]) is not None:
-        today = timezone.localdate()
-        qs = qs.filter(
-            status__in=Subscription.LIVE_STATUSES,
-            expires_on__gte=today,
-            expires_on__lte=today + dt.timedelta(days=days),
-        ).order_by("expires_on", "id")
-    if filters["in_arrears"]:
-        qs = qs.filter(arrears__gt=0).order_by("-arrears", "id")
-    return qs
 
 
 def used_filters(
