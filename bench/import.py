@@ -1,19 +1,32 @@
-"""Benchmark: the Excel import pipeline on a 100,000-row estates file.
+"""Benchmark: the Excel import pipeline on 100,000-row estates and households files.
 
     .venv/bin/python bench/import.py                 # 100,000 rows, a throwaway SQLite file
-    .venv/bin/python bench/import.py --rows 20000
+    .venv/bin/python bench/import.py --rows 20000 --kinds households
     DATABASE_URL=postgres://… .venv/bin/python bench/import.py   # an empty PostgreSQL database
 
-Builds a county of 30 grids with an active plan in a fresh database, writes an .xlsx of
-estates in those grids (the seed's survey fields, phones and dates in mixed forms, a
-title row), then times, as the market department:
+Builds a county of 30 grids with an active plan and 30 marketers in a fresh database, then
+times, as the market department:
+
+estates (the seed's survey fields, phones and dates in mixed forms, a title row):
 
 * dry run: read + parse + validate every row + find existing + place in grids;
 * commit: the same, then write every site, its plan assignment and its audit entry;
 * re-import unchanged: every row found and compared, nothing written;
 * re-import changed: every row updated (one column), audited.
 
-Prints one Markdown table (seconds, rows/s) to stdout. Timing lives only here, not in tests.
+households (without 客户编号, as field sheets come; sites by code, owners by 工号, the
+seed's class words, phones and verification dates in mixed forms), over the estates above
+(or 5,000 estates imported first when the estates case is not run):
+
+* dry run: read + parse + validate + look up sites, owners and same-name-same-address
+  customers already there;
+* commit: the same, then write every customer, issue its number (KH + id), audit it;
+* export: the customers just written, under the template's headers;
+* re-import of that export (dry run): every row found by its number and compared;
+* re-import changed (commit): every row's phone changed, audited.
+
+Prints one Markdown table per kind (seconds, rows/s) to stdout. Timing lives only here,
+not in tests.
 """
 
 from __future__ import annotations
@@ -25,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -110,10 +124,127 @@ def _sheet(rows: int, *, households_bump: int = 0) -> bytes:
     return out.getvalue()
 
 
+def _marketers(grids: int = 30) -> None:
+    """One sales marketer per grid, 工号 S00 … S29: the owners of the households."""
+    from wangge.org import services as org
+    from wangge.org.models import Grid
+    from wangge.org.roles import Role
+
+    for i, grid in enumerate(Grid.objects.order_by("code")[:grids]):
+        org.staff_create(
+            actor=None,
+            username=f"s{i:02d}",
+            password=None,
+            name=f"营销员{i}",
+            employee_no=f"S{i:02d}",
+            role=Role.SALES_MARKETER,
+            primary_grid=grid,
+        )
+
+
+def _households_sheet(rows: int, sites: int, codes: list[str] | None = None) -> bytes:
+    """Household rows over the estates XQ000000…; with `codes`, an update of each."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("家庭客户")
+    ws.append(["2026 年住户摸底表"])
+    ws.append(["客户编号", "户主姓名", "所属单元", "楼栋单元房号", "联系电话", "客户分类",
+               "客户等级", "负责人", "当前运营商", "最近核实日期"])  # fmt: skip
+    phones = ["138-0013-{:04d}", "+86 139 0013 {:04d}", "1370013{:04d}"]
+    classes = ["潜在客户", "存量", "意向客户", "网络覆盖客户", "新增", "重点客户"]
+    providers = ["电信", "中国移动", None]
+    dates = ["2026-03-{:02d}", None, "2026年3月{:02d}日", None]
+    for i in range(rows):
+        ws.append(
+            [
+                codes[i] if codes else None,
+                f"住户{i}",
+                f"XQ{(i * 7) % sites:06d}",
+                f"{i % 30 + 1}栋{i % 6 + 1}单元{i % 40 + 1}01",
+                phones[i % 3].format((i + (1 if codes else 0)) % 10000),
+                classes[i % 6],
+                "普通" if i % 10 else "金牌客户",
+                f"S{i % 30:02d}",
+                providers[i % 3],
+                (d.format(1 + i % 28) if (d := dates[i % 4]) else None),
+            ]
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+Timed = list[tuple[str, Any, float]]
+
+
+def _timed(spec: Any, user: Any, results: Timed, label: str, data: bytes, commit: bool) -> None:
+    from wangge.core.imports.pipeline import run_import
+
+    t0 = time.perf_counter()
+    report = run_import(spec, user, data, commit=commit)
+    seconds = time.perf_counter() - t0
+    assert not report.errors, report.errors[:5]
+    results.append((label, report, seconds))
+    print(f"{label}: {seconds:.1f} s", file=sys.stderr)
+
+
+def _table(results: Timed) -> None:
+    print("| run | rows | created | updated | unchanged | seconds | rows/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, r, seconds in results:
+        if isinstance(r, int):  # an export: rows written
+            print(f"| {label} | {r:,} | | | | {seconds:.1f} | {r / seconds:,.0f} |")
+            continue
+        print(f"| {label} | {r.rows:,} | {r.created:,} | {r.updated:,} | {r.unchanged:,} | "
+              f"{seconds:.1f} | {r.rows / seconds:,.0f} |")  # fmt: skip
+
+
+def _households(admin: Any, rows: int) -> None:
+    from wangge.core.imports import get_spec
+    from wangge.core.imports.pipeline import export_workbook
+    from wangge.core.models import AuditEntry
+    from wangge.crm.models import Customer
+    from wangge.territory.models import Site
+
+    spec = get_spec("households")
+    sites = Site.objects.filter(kind="estate", code__startswith="XQ").count()
+    t = time.perf_counter()
+    data = _households_sheet(rows, sites)
+    print(
+        f"households over {sites:,} estates; file: {len(data) / 1e6:.1f} MB, built in "
+        f"{time.perf_counter() - t:.1f} s",
+        file=sys.stderr,
+    )
+    results: Timed = []
+    _timed(spec, admin, results, "dry run", data, commit=False)
+    _timed(spec, admin, results, "commit (create)", data, commit=True)
+    t0 = time.perf_counter()
+    qs, filters = spec.filter_queryset(admin, {})
+    exported = export_workbook(spec, admin, qs, filters)
+    seconds = time.perf_counter() - t0
+    results.append(("export", qs.count(), seconds))
+    print(f"export: {seconds:.1f} s", file=sys.stderr)
+    _timed(spec, admin, results, "re-import of the export (dry run)", exported, commit=False)
+    codes = {name: str(code) for name, code in Customer.objects.values_list("name", "code")}
+    changed = _households_sheet(rows, sites, [codes[f"住户{i}"] for i in range(rows)])
+    _timed(spec, admin, results, "re-import changed (commit)", changed, commit=True)
+    customers = Customer.objects.count()
+    numbered = Customer.objects.filter(code__startswith="KH").count()
+    audits = AuditEntry.objects.filter(content_type__model="customer").count()
+    print(
+        f"\n{rows:,} household rows · {customers:,} customers in the database, {numbered:,} "
+        f"numbered KH… · {audits:,} customer audit entries\n"
+    )
+    _table(results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--kinds", default="estates,households", help="estates, households")
     args = parser.parse_args()
+    kinds = set(args.kinds.split(","))
     db = _setup(
         os.environ.get("DATABASE_URL") if "postgres" in os.environ.get("DATABASE_URL", "") else None
     )
@@ -123,6 +254,14 @@ def main() -> None:
     from wangge.territory.models import Site, SiteAssignment
 
     admin = _county()
+    _marketers()
+    if "estates" not in kinds:
+        estates = min(args.rows, 5000)
+        report = run_import(get_spec("estates"), admin, _sheet(estates), commit=True)
+        assert report.committed and not report.errors, report.errors[:5]
+        print(f"database: {db.split('@')[-1]}; {estates:,} estates imported", file=sys.stderr)
+        _households(admin, args.rows)
+        return
     spec = get_spec("estates")
     t = time.perf_counter()
     data = _sheet(args.rows)
@@ -132,15 +271,10 @@ def main() -> None:
         file=sys.stderr,
     )
 
-    results = []
+    results: Timed = []
 
     def timed(label: str, payload: bytes, commit: bool) -> None:
-        t0 = time.perf_counter()
-        report = run_import(spec, admin, payload, commit=commit)
-        seconds = time.perf_counter() - t0
-        assert not report.errors, report.errors[:5]
-        results.append((label, report, seconds))
-        print(f"{label}: {seconds:.1f} s", file=sys.stderr)
+        _timed(spec, admin, results, label, payload, commit)
 
     timed("dry run", data, commit=False)
     timed("commit (create)", data, commit=True)
@@ -154,11 +288,10 @@ def main() -> None:
         f"a grid · {SiteAssignment.objects.count():,} plan assignments · "
         f"{audits:,} site audit entries\n"
     )
-    print("| run | rows | created | updated | unchanged | seconds | rows/s |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for label, r, seconds in results:
-        print(f"| {label} | {r.rows:,} | {r.created:,} | {r.updated:,} | {r.unchanged:,} | "
-              f"{seconds:.1f} | {r.rows / seconds:,.0f} |")  # fmt: skip
+    _table(results)
+    if "households" in kinds:
+        print()
+        _households(admin, args.rows)
 
 
 if __name__ == "__main__":

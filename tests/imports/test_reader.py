@@ -104,3 +104,34 @@ def test_a_column_given_twice_is_refused() -> None:
 def test_trailing_formatted_but_empty_rows_are_ignored() -> None:
     data = xlsx([["编码", "小区名称"], ["X1", "东湖"], [None, "  "], [None, None]])
     assert len(_rows(data)) == 1
+
+
+def test_a_header_a_form_repeats_is_read_as_its_second_column() -> None:
+    """The seed's organisation survey lists 联系电话 twice: the second is the key person's."""
+    columns = [
+        Column("name", "集团单位名称"),
+        Column("contact_phone", "联系电话", "phone"),
+        Column("key_person_name", "业务核心人物姓名"),
+        Column("key_person_phone", "业务核心人物联系电话", "phone", second_of="contact_phone"),
+    ]
+    data = xlsx(
+        [
+            ["集团单位名称", "联系电话", "业务核心人物姓名", "联系电话"],
+            ["一中", "13800138000", "李校长", "13900139000"],
+        ]
+    )
+    sheet = open_sheet(data, columns)
+    assert sheet.positions == {
+        "name": 0,
+        "contact_phone": 1,
+        "key_person_name": 2,
+        "key_person_phone": 3,
+    }
+    named = xlsx([["集团单位名称", "联系电话", "业务核心人物联系电话"], ["一中", "1", "2"]])
+    assert open_sheet(named, columns).positions["key_person_phone"] == 2
+    with pytest.raises(SheetError, match="出现了两次"):  # a third occurrence has nowhere to go
+        open_sheet(xlsx([["集团单位名称", "联系电话", "联系电话", "联系电话"]]), columns)
+    with pytest.raises(SheetError, match="出现了两次"):  # the second column is already named
+        open_sheet(
+            xlsx([["集团单位名称", "业务核心人物联系电话", "联系电话", "联系电话"]]), columns
+        )

@@ -51,6 +51,13 @@ def keep_current(form: forms.ModelForm, name: str, *, order_by: str) -> None:
     field.queryset = qs.order_by(order_by)  # type: ignore[attr-defined]
 
 
+def optional_code(form: forms.ModelForm) -> None:
+    """The operator's own customer number, or none: the save issues ours (KH + id)."""
+    field = form.fields["code"]
+    field.required = False
+    field.help_text = _("留空则由系统编号（KH 加 8 位数字）；有运营商自己的编号可填写。")
+
+
 class CustomerForm(ScopedFormMixin, forms.ModelForm):
     verified = VerifiedField()
 
@@ -60,6 +67,7 @@ class CustomerForm(ScopedFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        optional_code(self)
         keep_current(self, "site", order_by="name")
         keep_current(self, "owner", order_by="name")
 
@@ -69,10 +77,11 @@ class GroupCustomerForm(ScopedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = ["site", "address", "status", "tier", "owner", "current_provider"]
+        fields = ["code", "site", "address", "status", "tier", "owner", "current_provider"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        optional_code(self)
         keep_current(self, "site", order_by="name")
         keep_current(self, "owner", order_by="name")
 

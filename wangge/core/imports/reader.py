@@ -171,11 +171,16 @@ def open_sheet(data: bytes, columns: Sequence[Column]) -> Sheet:
         number, cells, rows = found
         positions: dict[str, int] = {}
         unknown: list[str] = []
+        seconds = {c.second_of: c.key for c in columns if c.second_of}
         headers = ["" if is_blank(c) else str(c).strip() for c in cells]
         for i, text in enumerate(headers):
             if not text:
                 continue
             key = index.get(header_key(text))
+            if key is not None and key in positions:
+                second = seconds.get(key)
+                if second is not None and second not in positions:
+                    key = second  # the header's second occurrence is a column of its own
             if key is None:
                 unknown.append(text)
             elif key in positions:

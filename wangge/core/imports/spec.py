@@ -51,6 +51,9 @@ class Column:
     decimal_places: int | None = None
     #: A short format hint for the template's instructions sheet (str or lazy translation).
     help: Any = ""
+    #: This column is the second occurrence of column `second_of`'s header: forms that
+    #: repeat a header (the seed's survey has 联系电话 twice) read it here, not as an error.
+    second_of: str | None = None
 
 
 @dataclass
