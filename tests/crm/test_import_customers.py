@@ -600,3 +600,41 @@ def test_the_customer_number_is_optional_on_the_forms_and_shown_on_the_page(
     assert _customer("供电所").code == "JT-1"
     page = client.get(reverse("crm:customer_detail", args=[ours.pk])).content.decode()
     assert f'data-testid="code">{ours.code}<' in page
+
+
+def test_a_row_for_a_customer_one_may_see_but_not_change_is_fine_while_unchanged(
+    crm: CrmWorld,
+) -> None:
+    """account_a sees the agent's customer in grid A but may not edit it: their own export
+    re-imports cleanly, and only a row that would change that customer is refused."""
+    spec, user = get_spec("households"), crm.world.user("account_a")
+    agents = crm.customers["a_agent"]
+    qs, filters = spec.filter_queryset(user, {})
+    rows = read(export_workbook(spec, user, qs, filters))
+    assert agents.code in {r[0] for r in rows[1:]}
+    again = run_import(spec, user, xlsx(rows), commit=True)
+    assert again.errors == [] and (again.created, again.updated) == (0, 0)
+    index = rows[0].index("客户名称")
+    changed = [r if r[0] != agents.code else [*r[:index], "改名", *r[index + 1 :]] for r in rows]
+    report = run_import(spec, user, xlsx(changed), commit=True)
+    assert [(e.column, "权限范围" in e.message) for e in report.errors] == [("客户编号", True)]
+    assert _fresh(agents).name == agents.name
+    # A customer the user cannot even see is refused however unchanged the row is.
+    hidden = crm.customers["b_home"]
+    report = _run(crm, "account_a", [["客户编号", "客户名称"], [hidden.code, hidden.name]])
+    assert _where(report) == [(2, "客户编号")]
+
+
+def test_a_masked_phone_keeps_the_number_on_update_and_is_refused_on_create(
+    crm: CrmWorld,
+) -> None:
+    """A sheet exported by a role that sees 138****8000 can come back through someone else."""
+    home = crm.customers["a_home"]
+    rows = [HH, hh(1, 客户编号=home.code, 客户名称="改名", 联系电话="138****8001"),
+            hh(2, 联系电话="139****0002"), hh(3, 联系电话="073****2345")]  # fmt: skip
+    report = _run(crm, "market_admin", rows, commit=True)
+    assert _where(report) == [(3, "联系电话"), (4, "联系电话")]
+    assert all("打码" in e.message for e in report.errors)
+    fresh = _fresh(home)
+    assert (fresh.name, fresh.phone) == ("改名", PHONES["a_home"])
+    assert report.updated == 1 and report.created == 0

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from wangge.core.imports import parsers
 from wangge.core.imports.parsers import (
     ParseError,
     normalise_text,
@@ -197,3 +198,12 @@ def test_text_is_tidied_but_chinese_punctuation_kept() -> None:
     assert normalise_text(13800138000.0) == "13800138000"
     assert normalise_text(None) == ""
     assert normalise_text(dt.datetime(2022, 10, 10)) == "2022-10-10"
+
+
+@pytest.mark.parametrize("text", ["138****8000", "073****2345", "１３８＊＊＊＊８０００"])
+def test_a_phone_our_export_masked_is_recognised_as_masked(text: str) -> None:
+    with pytest.raises(parsers.MaskedValue):
+        parsers.parse_phone(text)
+    with pytest.raises(parsers.ParseError) as other:
+        parsers.parse_phone("138**8000")
+    assert not isinstance(other.value, parsers.MaskedValue)

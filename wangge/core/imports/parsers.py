@@ -35,6 +35,11 @@ class ParseError(ValueError):
         return text % self.params if self.params else text
 
 
+class MaskedValue(ParseError):
+    """A value our own export hid (138****8000): it says nothing new about the record, so
+    on an update the pipeline keeps the current value; on a create it is an error."""
+
+
 # --- text -------------------------------------------------------------------------------------
 
 # Full-width digits and Latin letters (U+FF10… U+FF5A) map to ASCII by a fixed offset; the
@@ -100,6 +105,10 @@ _LANDLINE = re.compile(r"(0(?:10|2\d|[3-9]\d{2}))(\d{7,8})")
 _PHONE_JUNK = re.compile(r"[\s\-()（）.·]")
 
 
+#: What `wangge.core.phones.mask_phone` makes of a number: three digits, ****, four digits.
+_MASKED_PHONE = re.compile(r"[\d-]{3}\*{4}\d{4}")
+
+
 def parse_phone(value: Any) -> str:
     """A mobile as 11 digits ("13800138000"); a landline as "0739-2712345".
 
@@ -113,6 +122,8 @@ def parse_phone(value: Any) -> str:
         text = text.split(".")[0]
     if re.search(r"[/,;、]", text) and len(re.findall(r"\d{7,}", text)) > 1:
         raise ParseError(_("一格只能填一个号码"))
+    if _MASKED_PHONE.fullmatch(text):
+        raise MaskedValue(_("号码已打码（导出时隐藏），新建时请填写完整号码"))
     has_plus = text.startswith("+")
     digits = _PHONE_JUNK.sub("", text.lstrip("+"))
     if not digits.isdigit():

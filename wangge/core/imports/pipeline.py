@@ -13,7 +13,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext
 
 from wangge.core.imports.cells import display, parser_for
-from wangge.core.imports.parsers import ParseError, is_blank
+from wangge.core.imports.parsers import MaskedValue, ParseError, is_blank
 from wangge.core.imports.reader import Sheet, SheetError, open_sheet
 from wangge.core.imports.spec import (
     ImportContext,
@@ -42,6 +42,10 @@ PREVIEW_ROWS = 50
 _VALIDATE_SHARE = 0.8
 
 Progress = Callable[[float, str], None]
+
+
+def _not_yours() -> str:
+    return gettext("该记录不在您的权限范围内，不能修改")
 
 
 def format_error(row: int, column: str, message: str) -> str:
@@ -147,9 +151,12 @@ class _Run:
         self.report.errors.append(RowError(row, self.spec.header(key), message))
         self.bad_rows.add(row)
 
-    def parse_row(self, number: int, cells: Sequence[Any]) -> tuple[dict[str, Any], set[str]]:
+    def parse_row(
+        self, number: int, cells: Sequence[Any]
+    ) -> tuple[dict[str, Any], set[str], dict[str, str]]:
         values: dict[str, Any] = {}
         failed: set[str] = set()
+        masked: dict[str, str] = {}
         for column, index, parse in self.parsers:
             raw = cells[index] if index < len(cells) else None
             if is_blank(raw):
@@ -159,18 +166,20 @@ class _Run:
                 continue
             try:
                 values[column.key] = parse(raw)
+            except MaskedValue as exc:
+                masked[column.key] = exc.render(gettext)
             except ParseError as exc:
                 self.error(number, column.key, exc.render(gettext))
                 failed.add(column.key)
-        return values, failed
+        return values, failed, masked
 
     def chunk(self, rows: list[tuple[int, tuple[Any, ...]]]) -> None:
         spec = self.spec
         drafts: list[tuple[RowDraft, set[str]]] = []
         keys = []
         for number, cells in rows:
-            values, failed = self.parse_row(number, cells)
-            draft = RowDraft(row=number, values=values)
+            values, failed, masked = self.parse_row(number, cells)
+            draft = RowDraft(row=number, values=values, masked=masked)
             key = spec.key_of(values)
             if key is not None:
                 first = self.seen.setdefault(key, number)
@@ -185,15 +194,21 @@ class _Run:
             drafts.append((draft, failed))
         existing = spec.find_existing(self.user, keys)
         allowed = spec.writable(self.user, list(existing.values()))
+        denied = [o for o in existing.values() if o.pk not in allowed]
+        seen = spec.visible(self.user, denied) if denied else set()
         ready = []
         for draft, failed in drafts:
             key = spec.key_of(draft.values)
             draft.existing = existing.get(key) if key is not None else None
             if draft.existing is not None and draft.existing.pk not in allowed:
-                self.error(
-                    draft.row, spec.natural_key[0], gettext("该记录不在您的权限范围内，不能修改")
-                )
-                continue
+                if draft.existing.pk not in seen:
+                    self.error(draft.row, spec.natural_key[0], _not_yours())
+                    continue
+                draft.read_only = True
+            if draft.existing is None:
+                for column, message in draft.masked.items():
+                    self.error(draft.row, column, message)
+                    failed.add(column)
             ready.append((draft, failed))
         spec.prepare(self.user, [d for d, _f in ready], self.ctx)
         for draft, failed in ready:
@@ -202,6 +217,9 @@ class _Run:
     def clean(self, draft: RowDraft, failed: set[str]) -> None:
         self.ctx.row, self.ctx.existing, self.ctx.failed = draft.row, draft.existing, failed
         cleaned, errors = self.spec.clean_row(self.user, draft.values, self.ctx)
+        if draft.read_only and errors:
+            self.error(draft.row, self.spec.natural_key[0], _not_yours())
+            return
         for key, message in errors:
             if key not in failed:  # a cell that did not parse has said what is wrong with it
                 self.error(draft.row, key, message)
@@ -215,6 +233,9 @@ class _Run:
             changes = self.spec.diff(draft.existing, cleaned)
             if not changes:
                 self.report.unchanged += 1
+                return
+            if draft.read_only:
+                self.error(draft.row, self.spec.natural_key[0], _not_yours())
                 return
             action = "update"
             self.report.updated += 1

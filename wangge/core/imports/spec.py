@@ -78,6 +78,10 @@ class RowDraft:
     row: int
     values: dict[str, Any]
     existing: Any = None
+    #: Keys of cells holding a value our export masked: kept as they are on an update.
+    masked: dict[str, str] = field(default_factory=dict)
+    #: The record is the user's to see but not to change: fine only if nothing changes.
+    read_only: bool = False
 
 
 @dataclass
@@ -231,6 +235,18 @@ class ImportSpec:
                 cond |= Q(**dict(zip(fields, k, strict=True)))
             qs = qs.filter(cond)
         return {tuple(getattr(o, f) for f in fields): o for o in qs}
+
+    def visible(self, user: Any, objs: Sequence[Any]) -> set[Any]:
+        """Primary keys among `objs` the user may see (`queryset(user)`), one query.
+
+        A row naming a visible record the user may not change is accepted when it changes
+        nothing, so people can re-import their own export; a hidden one is always refused.
+        """
+        if user is None or not objs:
+            return {o.pk for o in objs}
+        return set(
+            self.queryset(user).filter(pk__in=[o.pk for o in objs]).values_list("pk", flat=True)
+        )
 
     def existing_queryset(self) -> QuerySet[Any]:
         """Unscoped queryset used by `find_existing` (add select_related here)."""
