@@ -40,8 +40,12 @@ What the pipeline guarantees a spec (so it need not check again):
   as a 0–1 fraction); bool; choices their value; `ref` columns the text to resolve.
 * Required columns are present and non-blank; lengths, ranges and choices are checked.
 * `find_existing` (unscoped, one query per chunk) found the record for the natural key;
-  a key held by a record the user may not write (`writable`, default: not in
-  `queryset(user)`) is refused before `clean_row` runs. `ctx.existing` is the record or None.
+  a key held by a record the user may not see is refused before `clean_row` runs; one
+  they may see but not write (`writable`, default: in `queryset(user)`) passes only if the
+  row changes nothing (so people can re-import their own export). `ctx.existing` is the
+  record or None.
+* A phone cell our export masked (138****8000) is left out of `values` on an update (the
+  stored number stays) and is an error on a create.
 * A natural key repeated inside one file is an error on the later row.
 * Every row is validated before anything is written, and all errors are reported;
   `clean_row` returns messages already translated (gettext) and keyed by column.
