@@ -1,4 +1,4 @@
-"""Benchmark: the Excel import pipeline on 100,000-row estates and households files.
+"""Benchmark: the Excel import pipeline on 100,000-row files (estates, households, subscriptions).
 
     .venv/bin/python bench/import.py                 # 100,000 rows, a throwaway SQLite file
     .venv/bin/python bench/import.py --rows 20000 --kinds households
@@ -37,6 +37,7 @@ import os
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -239,10 +240,72 @@ def _households(admin: Any, rows: int) -> None:
     _table(results)
 
 
+def _subscriptions_sheet(codes: list[str], plans: list[str], fee_bump: int = 0) -> bytes:
+    """One broadband line per customer number: account, plan by code or name, mixed dates."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("订购")
+    ws.append(["业务账号", "客户编号", "资费套餐", "开通日期", "到期日期", "月费（元）", "状态",
+               "欠费金额（元）"])  # fmt: skip
+    starts = ["2025-0{}-15", "2025/0{}/15", "2025年{}月15日"]
+    for i, code in enumerate(codes):
+        month = 1 + i % 9
+        ws.append(
+            [
+                f"SD{i:08d}",
+                code,
+                plans[i % len(plans)],
+                starts[i % 3].format(month),
+                f"2026-0{month}-14" if i % 4 else None,
+                f"{50 + i % 3 * 10 + fee_bump}.00" if i % 5 else None,
+                "在用" if i % 20 else "暂停",
+                f"{i % 7 * 10}.50" if i % 11 == 0 else None,
+            ]
+        )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _subscriptions(admin: Any) -> None:
+    """Over the households just imported: a line each, created, re-imported, repriced."""
+    from wangge.core.imports import get_spec
+    from wangge.crm import services
+    from wangge.crm.models import Customer, ProductKind
+
+    product = services.product_create(
+        actor=None, code="BB", name="宽带", kind=ProductKind.BROADBAND
+    )
+    plans = [
+        services.tariff_plan_create(
+            actor=None, product=product, code=f"BB{mbps}", name=f"{mbps}M 宽带",
+            bandwidth_mbps=mbps, monthly_price=Decimal(price),
+        )
+        for mbps, price in ((100, "50.00"), (300, "60.00"), (1000, "70.00"))
+    ]  # fmt: skip
+    tokens = [plans[0].code, plans[1].name, plans[2].code]
+    codes = [str(c) for c in Customer.objects.order_by("id").values_list("code", flat=True)]
+    spec = get_spec("subscriptions")
+    data = _subscriptions_sheet(codes, tokens)
+    results: Timed = []
+    _timed(spec, admin, results, "dry run", data, commit=False)
+    _timed(spec, admin, results, "commit (create)", data, commit=True)
+    _timed(spec, admin, results, "re-import unchanged (dry run)", data, commit=False)
+    changed = _subscriptions_sheet(codes, tokens, fee_bump=1)
+    _timed(spec, admin, results, "re-import changed (commit)", changed, commit=True)
+    print(f"\n{len(codes):,} subscription rows, one per customer\n")
+    _table(results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--kinds", default="estates,households", help="estates, households")
+    parser.add_argument(
+        "--kinds",
+        default="estates,households,subscriptions",
+        help="estates, households, subscriptions (over the households)",
+    )
     args = parser.parse_args()
     kinds = set(args.kinds.split(","))
     db = _setup(
@@ -261,6 +324,8 @@ def main() -> None:
         assert report.committed and not report.errors, report.errors[:5]
         print(f"database: {db.split('@')[-1]}; {estates:,} estates imported", file=sys.stderr)
         _households(admin, args.rows)
+        if "subscriptions" in kinds:
+            _subscriptions(admin)
         return
     spec = get_spec("estates")
     t = time.perf_counter()
@@ -292,6 +357,8 @@ def main() -> None:
     if "households" in kinds:
         print()
         _households(admin, args.rows)
+        if "subscriptions" in kinds:
+            _subscriptions(admin)
 
 
 if __name__ == "__main__":
