@@ -391,3 +391,21 @@ def test_the_import_command_answers_json(crm: CrmWorld, tmp_path: Path) -> None:
     data = json.loads(out.getvalue())
     assert (data["rows"], data["created"], data["updated"], data["rejected"]) == (2, 1, 0, 1)
     assert data["errors"] == [{"row": 3, "column": "所属单元", "message": "没有这个单元编码"}]
+
+
+def test_a_new_offer_shows_in_the_preview_what_it_changes_in_known_intelligence(
+    crm: CrmWorld,
+) -> None:
+    """The QA finding: a new offer row silently rewrote the site's 竞争情报."""
+    intel = crm.intel_a
+    rows = [HEADER, row(intel.site.code, intel.competitor.name, "新套餐 1000M",
+                        估计用户数=(intel.customers_estimate or 0) + 77, 备注="新情况")]  # fmt: skip
+    report = run_import(spec(), crm.world.user("market_admin"), xlsx(rows))
+    [preview] = report.preview
+    assert preview["action"] == "create"
+    changed = {header: (before, after) for header, before, after in preview["changes"]}
+    assert set(changed) == {"估计用户数", "备注"}
+    assert changed["备注"] == (intel.note or "", "新情况")
+    # Unknown intelligence: a new pair has nothing to compare, so no changes are listed.
+    fresh = [HEADER, row(crm.t.sites_a[2].code, "移动", "移动宽带", 备注="首次")]
+    assert run_import(spec(), None, xlsx(fresh)).preview[0]["changes"] == []

@@ -228,6 +228,7 @@ class _Run:
         changes: list[tuple[str, Any, Any]] = []
         if draft.existing is None:
             action = "create"
+            changes = self.spec.diff_on_create(cleaned)
             self.report.created += 1
         else:
             changes = self.spec.diff(draft.existing, cleaned)

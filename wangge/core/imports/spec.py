@@ -273,6 +273,11 @@ class ImportSpec:
                 out.append((key, _plain(old), _plain(new)))
         return out
 
+    def diff_on_create(self, cleaned: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+        """What a new record's row changes in records that exist already (a competitor
+        offer updating its site's intelligence), so the preview shows it."""
+        return []
+
     # --- writing ------------------------------------------------------------------------
 
     def save(self, user: Any, cleaned: dict[str, Any], existing: Any) -> tuple[Any, bool]:

@@ -239,6 +239,11 @@ class CompetitorOfferSpec(ImportSpec):
         codes = {d.values["site"] for d in drafts if "site" in d.values}
         sites = visible(Site.objects.all(), user).filter(code__in=codes)
         ctx.cache["sites"] = {s.code: s for s in sites}
+        # What we know now of each site's competitors, for the preview of new offers.
+        ctx.cache["intel_now"] = {
+            (i.site_id, i.competitor_id): i
+            for i in CompetitorIntel.objects.filter(site__in=ctx.cache["sites"].values())
+        }
 
     def clean_row(
         self, user: Any, values: dict[str, Any], ctx: ImportContext
@@ -280,6 +285,7 @@ class CompetitorOfferSpec(ImportSpec):
         cleaned["_site"] = site
         cleaned["_competitor"] = competitor
         cleaned["_intel"] = intel_values
+        cleaned["_intel_now"] = ctx.cache["intel_now"].get(pair)
         return cleaned, errors
 
     def _dates(
@@ -325,11 +331,21 @@ class CompetitorOfferSpec(ImportSpec):
             (k, str(labels.get(a, a)), str(labels.get(b, b))) if k == "period" else (k, a, b)
             for k, a, b in out
         ]
-        intel = obj.intel
-        for key, value in cleaned["_intel"].items():
-            if changed(intel, {key: value}, [key]):
-                out.append((key, getattr(intel, key), value))
-        return out
+        return out + self._intel_diff(obj.intel, cleaned)
+
+    def diff_on_create(self, cleaned: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+        """A new offer in a site whose intelligence we have may change that too."""
+        intel = cleaned.get("_intel_now")
+        return self._intel_diff(intel, cleaned) if intel is not None else []
+
+    def _intel_diff(
+        self, intel: CompetitorIntel, cleaned: Mapping[str, Any]
+    ) -> list[tuple[str, Any, Any]]:
+        return [
+            (key, getattr(intel, key), value)
+            for key, value in cleaned["_intel"].items()
+            if changed(intel, {key: value}, [key])
+        ]
 
     # --- writing ------------------------------------------------------------------------
 
