@@ -57,6 +57,22 @@ def _resurvey_due(prefix: str = "") -> Q:
     )
 
 
+def _customer_search(user: Any, q: str, prefix: str = "", org: str = "organization__") -> Q:
+    """One search for the customer and organisation lists (and their exports): name,
+    number, door address, and for a group customer its contact; phones (the customer's and
+    the contact's, which the list shows) only for those who may see numbers, since a search
+    by number would let anyone else confirm who owns it."""
+    match = (
+        Q(**{f"{prefix}name__icontains": q})
+        | Q(**{f"{prefix}code__iexact": q})
+        | Q(**{f"{prefix}address__icontains": q})
+        | Q(**{f"{org}contact_name__icontains": q})
+    )
+    if user is None or user_can(user, Action.VIEW_PHONE):
+        match |= Q(**{f"{prefix}phone__contains": q}) | Q(**{f"{org}contact_phone__contains": q})
+    return match
+
+
 def customer_list(
     *,
     user: Any,
@@ -74,11 +90,7 @@ def customer_list(
         "site", "site__grid", "owner", "organization", "current_provider"
     )
     if q:
-        match = Q(name__icontains=q) | Q(address__icontains=q)
-        # Searching by number would let a user without the right confirm who owns it.
-        if user_can(user, Action.VIEW_PHONE):
-            match |= Q(phone__contains=q)
-        qs = qs.filter(match)
+        qs = qs.filter(_customer_search(user, q))
     if grid_id:
         qs = qs.filter(site__grid_id=grid_id)
     if kind:
@@ -130,7 +142,7 @@ def organization_list(
         "customer", "customer__site", "customer__owner", "verified_by"
     )
     if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(contact_name__icontains=q))
+        qs = qs.filter(_customer_search(user, q, "customer__", org=""))
     if grid_id:
         qs = qs.filter(customer__site__grid_id=grid_id)
     if stale:
