@@ -166,3 +166,21 @@ def test_export_link_downloads_the_filtered_list_and_logs_it(territory: Territor
 
 def test_the_navigation_links_to_the_page(world: World) -> None:
     assert 'href="/imports/"' in world.client("tech_a").get("/").content.decode()
+
+
+def test_a_file_with_nothing_to_write_says_so_and_waits_for_nobody(territory: Territory) -> None:
+    client = territory.world.client("manager_a")
+    good = [["N1", "新小区", 111.705, 27.205, 10, None]]
+    client.post(f"/imports/{_job(client, good)}/commit/")
+    for rows, text in ((good, "无需写入"), ([["N2", None, 1, 1, 1, None]], "没有可以写入的行")):
+        job = ImportJob.objects.get(pk=_job(client, rows))
+        assert job.status == ImportJob.Status.NOTHING
+        page = client.get(f"/imports/{job.pk}/").content.decode()
+        assert text in page and 'data-testid="commit"' not in page
+        assert "无需写入" in client.get("/imports/").content.decode()  # in the recent list
+
+
+def _job(client: Any, rows: list[list[object]]) -> int:
+    response = _upload(client, rows)
+    assert response.status_code == 302
+    return int(response["Location"].rstrip("/").rsplit("/", 1)[1])

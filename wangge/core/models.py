@@ -105,6 +105,8 @@ class ImportJob(models.Model):
         VALIDATED = "validated", _("待确认")
         COMMITTING = "committing", _("写入中")
         DONE = "done", _("已导入")
+        #: Validated with nothing to write: every row unchanged or in error.
+        NOTHING = "nothing", _("无需写入")
         FAILED = "failed", _("失败")
 
     created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)

@@ -116,7 +116,9 @@ def job_run(job_id: int, *, commit: bool) -> None:
         log.exception("import job %s failed", job_id)
         _finish(job_id, ImportJob.Status.FAILED, ImportReport(kind=job.kind, failed=str(exc)))
         return
-    if not commit:
+    if not commit and report.created + report.updated == 0:
+        status = ImportJob.Status.NOTHING  # nothing to confirm: say so, do not wait
+    elif not commit:
         status = ImportJob.Status.VALIDATED
     elif report.committed:
         status = ImportJob.Status.DONE
