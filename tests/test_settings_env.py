@@ -109,3 +109,13 @@ def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
     result = _run_deploy_check(env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_production_server_gives_a_county_export_time_to_finish() -> None:
+    """gunicorn's default 30 s kills a 200,000-row export mid-way (a 500): ours waits."""
+    import runpy
+    from pathlib import Path
+
+    conf = runpy.run_path(str(Path(__file__).parent.parent / "config" / "gunicorn.conf.py"))
+    assert conf["timeout"] >= 120
+    assert conf["bind"] == "127.0.0.1:8000"
