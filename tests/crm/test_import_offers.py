@@ -398,8 +398,9 @@ def test_a_new_offer_shows_in_the_preview_what_it_changes_in_known_intelligence(
 ) -> None:
     """The QA finding: a new offer row silently rewrote the site's 竞争情报."""
     intel = crm.intel_a
+    estimate = (intel.customers_estimate or 0) + 77
     rows = [HEADER, row(intel.site.code, intel.competitor.name, "新套餐 1000M",
-                        估计用户数=(intel.customers_estimate or 0) + 77, 备注="新情况")]  # fmt: skip
+                        估计用户数=estimate, 备注="新情况")]  # fmt: skip
     report = run_import(spec(), crm.world.user("market_admin"), xlsx(rows))
     [preview] = report.preview
     assert preview["action"] == "create"

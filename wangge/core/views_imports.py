@@ -171,7 +171,8 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     data = bytes(ImportJob.objects.values_list("data", flat=True).get(pk=job.pk))
     stem = job.filename.rsplit(".", 1)[0]
-    return _xlsx(error_workbook(data, report), f"{stem}-{_('错误')}.xlsx")
+    # The suffix names the file in the reader's language ("…-errors.xlsx").
+    return _xlsx(error_workbook(data, report), _("%(stem)s-错误.xlsx") % {"stem": stem})
 
 
 @login_required
@@ -180,7 +181,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     spec = _spec(kind)
     if not (spec.can_import(request.user) or spec.can_export(request.user)):
         raise Http404
-    return _xlsx(template_workbook(spec), f"{spec.label}{_('导入模板')}.xlsx")
+    return _xlsx(template_workbook(spec), _("%(label)s-模板.xlsx") % {"label": spec.label})
 
 
 @login_required

@@ -125,4 +125,4 @@ def format_hint(column: Column) -> str:
         parts.append(gettext("最多 %(n)s 字") % {"n": column.max_length})
     if column.help:
         parts.append(str(column.help))
-    return "；".join(parts)
+    return gettext("；").join(parts)

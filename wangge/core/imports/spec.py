@@ -54,6 +54,9 @@ class Column:
     #: This column is the second occurrence of column `second_of`'s header: forms that
     #: repeat a header (the seed's survey has 联系电话 twice) read it here, not as an error.
     second_of: str | None = None
+    #: Needed only when the row creates a record (updates may leave it blank): the spec's
+    #: `clean_row` enforces it; the template's instructions sheet says so.
+    required_on_create: bool = False
 
 
 @dataclass
@@ -166,6 +169,12 @@ class ImportSpec:
 
     def mask_phones(self, user: Any) -> bool:
         return user is not None and not user_can(user, VIEW_PHONE)
+
+    def phone_visible(self, user: Any, obj: Any) -> bool:
+        """Whether the export shows `obj`'s phones whole, asked per record. Specs whose pages
+        show some records' numbers to more people (a customer's named owner) override it
+        with the pages' rule, so a list and its export agree."""
+        return not self.mask_phones(user)
 
     def base_queryset(self) -> QuerySet[Any]:
         return self.model._default_manager.all()

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -26,7 +26,8 @@ from wangge.core.imports.parsers import ParseError
 from wangge.core.imports.spec import Column, ImportSpec
 from wangge.core.phones import mask_phone
 
-ERROR_HEADER = "错误"
+#: The error sheet's added column: read by people in their language, never read back.
+ERROR_HEADER = gettext_lazy("错误")
 #: Above this many rows the error sheet is streamed (values only) instead of edited in place.
 IN_PLACE_ERROR_SHEET_ROWS = 5000
 _RED_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -101,8 +102,8 @@ def template_workbook(spec: ImportSpec) -> bytes:
         head = ws.cell(row=1, column=i, value=column.header)
         head.font = _RED_FONT if column.required else _BOLD
         note = format_hint(column)
-        if column.required:
-            note = gettext("必填") + "；" + note
+        if need := _required_text(column):
+            note = need + gettext("；") + note
         head.comment = Comment(note, "wangge")
         example = ws.cell(row=2, column=i, value=_example_value(column))
         example.font = _EXAMPLE_FONT
@@ -135,13 +136,22 @@ def _dropdown(ws: Any, column: Column, index: int) -> None:
     ws.add_data_validation(dv)
 
 
+def _required_text(column: Column) -> str:
+    """What the 必填 column says: always, only when the row creates a record, or nothing."""
+    if column.required:
+        return gettext("必填")
+    if column.required_on_create:
+        return gettext("新建时必填")
+    return ""
+
+
 def _instructions(wb: Workbook, spec: ImportSpec) -> None:
     ws = wb.create_sheet(sheet_title(gettext("填写说明")))
     ws.append([gettext("列名"), gettext("必填"), gettext("格式与说明")])
     for cell in ws[1]:
         cell.font = _BOLD
     for column in spec.columns:
-        required = gettext("是") if column.required else ""
+        required = gettext("是") if column.required else _required_text(column)
         ws.append([column.header, required, format_hint(column)])
     keys = "、".join(spec.header(k) for k in spec.natural_key)
     ws.append([])
@@ -180,11 +190,11 @@ def export_workbook(
         cell.font = _BOLD
         header.append(cell)
     ws.append(header)
-    mask = spec.mask_phones(user)
     formats = [_cell_format(c) for c in spec.columns]
     count = 0
     for obj in spec.export_queryset(queryset).iterator(chunk_size=2000):
         values = spec.export_row(obj)
+        mask = not spec.phone_visible(user, obj)
         row: list[Any] = []
         for column, fmt in zip(spec.columns, formats, strict=True):
             value = _typed(column, values.get(column.key), mask=mask)
@@ -225,12 +235,16 @@ def error_workbook(original: bytes, report: Any) -> bytes:
 
 
 def _row_text(errors: list[Any]) -> str:
-    return "；".join(f"{e.column}：{e.message}" if e.column else e.message for e in errors)
+    colon = gettext("：")
+    return gettext("；").join(
+        f"{e.column}{colon}{e.message}" if e.column else e.message for e in errors
+    )
 
 
 def _header_text(errors: list[Any] | None) -> str:
     """The error column's title; problems with the header itself (a missing column) follow."""
-    return f"{ERROR_HEADER}：{_row_text(errors)}" if errors else ERROR_HEADER
+    header = str(ERROR_HEADER)
+    return f"{header}{gettext('：')}{_row_text(errors)}" if errors else header
 
 
 def _errors_in_place(original: bytes, report: Any, by_row: dict[int, list[Any]]) -> bytes:

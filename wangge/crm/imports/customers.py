@@ -87,7 +87,7 @@ def _site_column() -> Column:
     return Column(
         "site", "所属单元", "ref", max_length=32, example="XQ0001",
         aliases=("小区编码", "单元编码", "网格单元编码", "楼宇编码", "商铺编码"),
-        help=gettext_lazy("小区、楼宇或商铺的编码；新建时必填"),
+        required_on_create=True, help=gettext_lazy("小区、楼宇或商铺的编码"),
     )  # fmt: skip
 
 
@@ -95,12 +95,12 @@ def _common_columns() -> tuple[Column, ...]:
     """The customer's own columns after the kind's: class, tier, owner, provider, check."""
     return (
         Column("status", "客户分类", "choice", choices=STATUS_CHOICES, example="潜在客户",
-               aliases=("客户类别",), help=gettext_lazy("新建时必填")),
+               aliases=("客户类别",), required_on_create=True),
         Column("tier", "客户等级", "choice", choices=Customer.Tier.choices, example="普通",
                aliases=("等级",), help=gettext_lazy("不填为普通")),
         Column("owner", "负责人", "ref", max_length=32, example="SD0101",
                aliases=("负责人工号", "客户经理", "营销员"),
-               help=gettext_lazy("人员工号，或不重名的姓名；新建时必填")),
+               required_on_create=True, help=gettext_lazy("人员工号，或不重名的姓名")),
         Column("current_provider", "当前运营商", "ref", max_length=64, example="中国电信",
                aliases=("运营商", "现用运营商"),
                help=gettext_lazy("非我方客户现用的运营商，如 中国电信 或 电信")),
@@ -179,6 +179,12 @@ class CustomerSpec(ImportSpec):
 
     def writable(self, user: Any, objs: Sequence[Any]) -> set[Any]:
         return {o.pk for o in objs if rules.can_edit_customer(user, o)}
+
+    def phone_visible(self, user: Any, obj: Any) -> bool:
+        """The pages' rule (`selectors.phone_shown`): the named owner sees their own
+        customers' numbers, agents included; others need the phone right."""
+        is_owner = user is not None and obj.owner.user_id == user.pk
+        return is_owner or super().phone_visible(user, obj)
 
     def export_queryset(self, qs: QuerySet[Any]) -> QuerySet[Any]:
         return qs.select_related("site", "owner", "current_provider")
@@ -573,7 +579,7 @@ class HouseholdSpec(CustomerSpec):
     columns = (
         _code_column(),
         Column("name", "客户名称", max_length=100, example="张伟",
-               aliases=("户主姓名", "姓名", "客户姓名"), help=gettext_lazy("新建时必填")),
+               aliases=("户主姓名", "姓名", "客户姓名"), required_on_create=True),
         _site_column(),
         Column("address", "门牌地址", max_length=100, example="3栋2单元501",
                aliases=("楼栋单元房号", "地址", "门牌号")),
@@ -625,7 +631,7 @@ class OrganizationSpec(CustomerSpec):
     columns = (
         _code_column(),
         Column("name", "集团单位名称", max_length=100, example="两市塘第一中学",
-               aliases=("单位名称", "集团名称", "客户名称"), help=gettext_lazy("新建时必填")),
+               aliases=("单位名称", "集团名称", "客户名称"), required_on_create=True),
         *SURVEY_COLUMNS,
         Column("address", "单位地址", max_length=100, example="两市塘街道东湖路 8 号",
                aliases=("门牌地址", "地址", "详细地址")),

@@ -129,7 +129,7 @@ class CompetitorOfferSpec(ImportSpec):
         Column("bandwidth_mbps", "带宽（Mbps）", "int", example="300", aliases=("带宽",),
                **_COUNT),
         Column("price", "资费（元）", "money", example="960", aliases=("价格", "资费标准"),
-               help=gettext_lazy("新建时必填"), **_MONEY),
+               required_on_create=True, **_MONEY),
         Column("period", "计费周期", max_length=8, example="元/年", aliases=("计费方式",),
                help=gettext_lazy("可选：元/月、元/年、元/次（也可写 月、年、次、包月、包年）")),
         Column("promotion", "促销优惠", max_length=200, example="首年半价",
@@ -365,7 +365,8 @@ class CompetitorOfferSpec(ImportSpec):
                     actor=user, site=site, competitor=competitor, **data
                 )
             else:
-                intel.site = site
+                # Attached, so the audit entry's `str(intel)` costs no query.
+                intel.site, intel.competitor = site, competitor
                 if stamp or changed(intel, data, data):
                     intel = services.competitor_intel_update(
                         actor=user, intel=intel, data=data, verified=True

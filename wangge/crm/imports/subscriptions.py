@@ -37,8 +37,9 @@ MAX_MONEY = Decimal("99999999.99")
 _MONEY: dict[str, Any] = {"min_value": Decimal(0), "max_value": MAX_MONEY}
 #: Model fields a row may set (besides the customer, fixed once created).
 FIELDS = services.SUBSCRIPTION_FIELDS
-#: What the import reads of a subscription's customer and plan.
-RELATED = ("customer__code", "customer__owner", "customer__site__grid", "plan__code")
+#: What the import reads of a subscription's customer and plan (the plan's name for the
+#: audit entry's `str(subscription)`: deferred, it would cost a query per updated line).
+RELATED = ("customer__code", "customer__owner", "customer__site__grid", "plan__code", "plan__name")
 #: The list page's query parameters and the selector arguments they become.
 PAGE_PARAMS = {"q": "q", "grid": "grid_id", "product": "product_id", "status": "status",
                "expiring": "expiring_within", "arrears": "in_arrears"}  # fmt: skip
@@ -69,12 +70,12 @@ class SubscriptionSpec(ImportSpec):
         Column("account_no", "业务账号", required=True, max_length=32, example="SD20220001",
                aliases=("账号", "宽带账号", "用户账号")),
         Column("customer", "客户编号", "ref", max_length=32, example="KH00000001",
-               aliases=("客户号",), help=gettext_lazy("新建时必填")),
+               aliases=("客户号",), required_on_create=True),
         Column("plan", "资费套餐", "ref", max_length=100, example="BB-300",
                aliases=("套餐", "套餐编码", "套餐名称"),
-               help=gettext_lazy("套餐编码或套餐名称；新建时必填")),
+               required_on_create=True, help=gettext_lazy("套餐编码或套餐名称")),
         Column("started_on", "开通日期", "date", example="2022-10-10",
-               aliases=("开户日期", "开通时间"), help=gettext_lazy("新建时必填")),
+               aliases=("开户日期", "开通时间"), required_on_create=True),
         Column("expires_on", "到期日期", "date", example="2023-10-09",
                aliases=("到期时间",), help=gettext_lazy("不填表示按月续用")),
         Column("monthly_fee", "月费（元）", "money", example="68.00", aliases=("月租",),

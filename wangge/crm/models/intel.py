@@ -71,7 +71,7 @@ class CompetitorIntel(Verified):
         ]
 
     def __str__(self) -> str:
-        return f"{self.competitor} @ {self.site_id}"
+        return f"{self.competitor} @ {self.site.name}"
 
 
 class CompetitorOffer(models.Model):

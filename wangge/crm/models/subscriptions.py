@@ -92,4 +92,8 @@ class Subscription(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} · {self.plan_id} · {self.started_on:%Y-%m-%d}"
+        # Read in timelines and the audit log: name the line as people do, by its account
+        # (bulk imports attach `plan` so this costs no query per record).
+        if self.account_no:
+            return f"{self.account_no} · {self.plan.name}"
+        return f"{self.plan.name} · {self.started_on:%Y-%m-%d}"

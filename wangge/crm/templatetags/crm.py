@@ -1,12 +1,18 @@
-"""Template helpers of the information base: masked phones and the site market section."""
+"""Template helpers of the information base: masked phones, site links and the site market
+section."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
+from wangge.core.access import scope_for, user_can
 from wangge.crm import selectors
+from wangge.org.permissions import Action
 
 register = template.Library()
 
@@ -23,3 +29,40 @@ def site_market(context: template.Context, site: Any) -> selectors.SiteMarket:
     """`{% site_market site as market %}`: lets the territory site page show the section
     with a single include, without its view knowing about crm."""
     return selectors.site_market(user=context["request"].user, site=site)
+
+
+def sees_site(user: Any, site: Any) -> bool:
+    """Whether `Site.objects.visible_to(user)` holds `site`, from the user's cached scope:
+    lists link every row's site, and a query per row would not do. Mirrors
+    `SiteQuerySet.scope_q` (a test holds the two together)."""
+    scope = scope_for(user)
+    if not scope.authenticated:
+        return False
+    if scope.everything:
+        return True
+    return not scope.own_records_only and site.grid_id in scope.grid_ids
+
+
+@register.simple_tag(takes_context=True)
+def site_link(context: template.Context, site: Any, url_name: str = "territory:site_detail") -> str:
+    """`{% site_link c.site %}`: the site's name, linked to its page when the user may open
+    it (agents see no sites, a grid's team only its own grid's), plain text otherwise."""
+    if site is None:
+        return "—"
+    user = context["request"].user
+    allowed = sees_site(user, site)
+    if allowed and url_name == "territory:site_detail":
+        allowed = user_can(user, Action.VIEW_ORG)
+    if not allowed:
+        return format_html("{}", site.name)
+    return format_html('<a href="{}">{}</a>', reverse(url_name, args=[site.pk]), site.name)
+
+
+@register.filter
+def offer_name(offer: Any) -> str:
+    """A competitor offer's plan name with its bandwidth, unless the name already says it
+    ("天翼宽带 500M" stays as it is; "天翼宽带" with 500 Mbps reads "天翼宽带 500M")."""
+    name, mbps = offer.plan_name, offer.bandwidth_mbps
+    if not mbps or re.search(rf"(?<!\d){mbps}(?!\d)", name):
+        return str(name)
+    return f"{name} {mbps}M"
