@@ -166,3 +166,16 @@ def test_the_form_service_refuses_fields_it_does_not_edit_and_people_without_the
         services.site_update(actor=t.world.user("manager_a"), site=estate, data={"name": "x"})
     estate.refresh_from_db()
     assert (estate.grid, estate.name) == (t.world.grid_a, "A小区0")
+
+
+def test_a_sites_count_rule_is_reported_at_its_field() -> None:
+    """Constraint errors name their field (the form shows them there, the API names it)."""
+    from django.core.exceptions import ValidationError
+
+    from wangge.territory.models import Site
+
+    site = Site(kind="estate", code="C1", name="甲", lon=111.7, lat=27.2, households=10,
+                covered_households=12)  # fmt: skip
+    with pytest.raises(ValidationError) as exc:
+        site.full_clean()
+    assert set(exc.value.message_dict) == {"covered_households"}

@@ -664,7 +664,7 @@ def test_an_expiry_before_the_start_is_refused_by_the_domain(crm: CrmWorld) -> N
     client = crm.world.api("market_admin")
     before = (Subscription.objects.count(), AuditEntry.objects.count())
     response = _send(client, "post", _c("a_home")(crm) + "/subscriptions", body)
-    assert _assert_error(response, 400)["code"] == "rejected"
+    assert _assert_error(response, 400, "expires_on")["code"] == "rejected"
     assert response.json()["errors"][0]["msg"] == "到期日期不能早于开通日期。"
     assert (Subscription.objects.count(), AuditEntry.objects.count()) == before
 

@@ -208,3 +208,33 @@ def test_a_customer_without_a_number_gets_ours_and_its_audit_entry_says_so(
     with pytest.raises(ValidationError) as exc:
         services.customer_create(name="重号", code="0739123", **kwargs)  # type: ignore[arg-type]
     assert "code" in exc.value.message_dict
+
+
+def test_constraint_violations_are_reported_under_their_field(crm: CrmWorld) -> None:
+    """A form shows them at the field and the API names it, not "__all__"."""
+    customer, plan = crm.customers["a_home"], crm.plan_bb
+    with pytest.raises(ValidationError) as late:
+        services.subscription_create(
+            actor=None, customer=customer, plan=plan,
+            started_on=dt.date(2026, 5, 1), expires_on=dt.date(2026, 4, 1),
+        )  # fmt: skip
+    assert set(late.value.message_dict) == {"expires_on"}
+    services.subscription_create(
+        actor=None, customer=customer, plan=plan, started_on=dt.date(2026, 5, 1), account_no="X1"
+    )
+    with pytest.raises(ValidationError) as taken:
+        services.subscription_create(
+            actor=None, customer=customer, plan=plan, started_on=dt.date(2026, 5, 1),
+            account_no="X1",
+        )  # fmt: skip
+    assert set(taken.value.message_dict) == {"account_no"}
+    with pytest.raises(ValidationError) as twice:
+        services.competitor_intel_create(
+            actor=None, site=crm.intel_a.site, competitor=crm.intel_a.competitor
+        )
+    assert set(twice.value.message_dict) == {"competitor"}
+    with pytest.raises(ValidationError) as ended:
+        services.competitor_offer_update(
+            actor=None, offer=crm.offer_a, data={"ended_on": crm.offer_a.seen_on - dt.timedelta(1)}
+        )
+    assert set(ended.value.message_dict) == {"ended_on"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core.access import Scope, ScopedQuerySet
+from wangge.core.constraints import ConstraintFields
 from wangge.org.models import Grid, Region, validate_boundary
 from wangge.territory.attributes import workload
 
@@ -23,7 +25,7 @@ class SiteQuerySet(ScopedQuerySet):
         return Q(grid_id__in=scope.grid_ids)
 
 
-class Site(models.Model):
+class Site(ConstraintFields, models.Model):
     """A unit placed in a grid (网格单元): a residential estate, a building, or premises.
 
     `grid` is the grid of the active plan, kept in step by plan activation so that scoping
@@ -93,6 +95,10 @@ class Site(models.Model):
         _("单位类型"), max_length=16, choices=PremisesKind.choices, blank=True
     )
 
+    constraint_fields: ClassVar[dict[str, str]] = {
+        "site_covered_not_above_households": "covered_households",
+        "site_customers_not_above_households": "households",
+    }
     objects = SiteQuerySet.as_manager()
 
     class Meta:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core.constraints import ConstraintFields
 from wangge.crm.models.base import Verified
 from wangge.crm.models.catalogue import MONEY, Competitor
 from wangge.crm.models.scopes import IntelQuerySet, OfferQuerySet
@@ -28,7 +30,7 @@ class Relationship(models.TextChoices):
     UNKNOWN = "unknown", _("不详")
 
 
-class CompetitorIntel(Verified):
+class CompetitorIntel(ConstraintFields, Verified):
     """What we know about one competitor in one site: when it arrived, how well it installs
     and serves, how it stands with the property company. One row per site and competitor;
     its changes are kept by the audit log, its tariff offers by `CompetitorOffer` dates."""
@@ -55,6 +57,9 @@ class CompetitorIntel(Verified):
     )
     note = models.TextField(_("备注"), blank=True)
 
+    constraint_fields: ClassVar[dict[str, str]] = {
+        "crm_intel_once_per_site": "competitor",
+    }
     objects = IntelQuerySet.as_manager()
 
     class Meta:
@@ -74,7 +79,7 @@ class CompetitorIntel(Verified):
         return f"{self.competitor} @ {self.site.name}"
 
 
-class CompetitorOffer(models.Model):
+class CompetitorOffer(ConstraintFields, models.Model):
     """A competitor's tariff plan as offered in a site, from when it was seen until it ended.
 
     Ended offers stay: they are the price history of the site.
@@ -104,6 +109,10 @@ class CompetitorOffer(models.Model):
     seen_on = models.DateField(_("发现日期"), default=timezone.localdate)
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
 
+    constraint_fields: ClassVar[dict[str, str]] = {
+        "crm_offer_price_not_negative": "price",
+        "crm_offer_end_after_seen": "ended_on",
+    }
     objects = OfferQuerySet.as_manager()
 
     class Meta:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core.constraints import ConstraintFields
 from wangge.crm.models.catalogue import MONEY, TariffPlan
 from wangge.crm.models.customers import Customer
 from wangge.crm.models.scopes import CustomerChildQuerySet
 
 
-class Subscription(models.Model):
+class Subscription(ConstraintFields, models.Model):
     """One customer's plan: from when, until when, at what monthly fee, and what is owed.
 
     `monthly_fee` is what this customer actually pays (discounts, bundles), which may differ
@@ -51,6 +53,12 @@ class Subscription(models.Model):
     )
     arrears = models.DecimalField(_("欠费金额（元）"), default=Decimal("0.00"), **MONEY)  # type: ignore[arg-type]
 
+    constraint_fields: ClassVar[dict[str, str]] = {
+        "crm_sub_account_unique": "account_no",
+        "crm_sub_fee_not_negative": "monthly_fee",
+        "crm_sub_arrears_not_negative": "arrears",
+        "crm_sub_expiry_after_start": "expires_on",
+    }
     objects = CustomerChildQuerySet.as_manager()
 
     class Meta:
