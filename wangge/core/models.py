@@ -1,4 +1,4 @@
-"""Cross-cutting records: the audit log, the export log and import jobs."""
+"""Cross-cutting records: the audit log, the export log, import and export jobs."""
 
 from __future__ import annotations
 
@@ -153,3 +153,62 @@ class ImportJob(models.Model):
             self.Status.VALIDATING,
             self.Status.COMMITTING,
         }
+
+
+class ExportJobQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope) -> Q:
+        # The same rule as an import job's: a finished job holds a whole list.
+        return Q(user_id=scope.user_id)
+
+
+class ExportJob(models.Model):
+    """A list too long to write inside a request, written by the task worker and kept
+    for its requester to download."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("导出中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    created_at = models.DateTimeField(_("申请时间"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导出人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("数据类型"), max_length=32)
+    #: The list page's query string, applied again in the worker with the user's scope then.
+    params = models.JSONField(_("筛选参数"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.FloatField(_("进度"), default=0.0)
+    progress_note = models.CharField(_("进度说明"), max_length=200, blank=True)
+    error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    filename = models.CharField(_("文件名"), max_length=200)
+    data = models.BinaryField(_("文件内容"), default=b"")
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=1), name="export_job_progress_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.filename}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.RUNNING}
