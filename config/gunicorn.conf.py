@@ -1,8 +1,9 @@
 """gunicorn settings for production: `gunicorn -c config/gunicorn.conf.py config.wsgi`.
 
-Exports are written inside the request: a whole county's households (about 200,000 rows)
-take 30-40 s on a small machine, past gunicorn's default 30 s worker timeout, which kills
-the worker and answers 500. Imports run in the task worker and are not affected.
+Exports up to `WANGGE_EXPORT_INLINE_ROWS` rows (20,000) are written inside the request,
+which takes a few seconds; larger ones and imports run in the task worker. The worker
+timeout still leaves room above gunicorn's default 30 s, which killed a whole county's
+export (200,000 rows, 30-40 s) mid-way when everything ran in the request.
 """
 
 import os

@@ -75,3 +75,26 @@ def test_the_import_job_page_leaves_the_uploaded_file_out(
     assert detail.status_code == 200
     assert "data" not in detail.context["adminform"].form.fields
     assert "摸底表.xlsx" in detail.content.decode()
+
+
+def test_export_jobs_are_read_only_and_leave_the_file_out(admin_client_: Client) -> None:
+    from wangge.core.models import ExportJob
+
+    user = get_user_model().objects.create_user("someone", password="pw-123456")
+    job = ExportJob.objects.create(
+        user=user, kind="households", filename="家庭客户-20261127-0430.xlsx",
+        status=ExportJob.Status.DONE, rows=12, data=b"PK\x03\x04" + b"\0" * 64,
+    )  # fmt: skip
+    listing = admin_client_.get("/admin/core/exportjob/")
+    assert listing.status_code == 200 and listing.context["cl"].result_count == 1
+    assert admin_client_.get("/admin/core/exportjob/?q=households").status_code == 200
+    detail = admin_client_.get(f"/admin/core/exportjob/{job.pk}/change/")
+    assert detail.status_code == 200 and b'name="_save"' not in detail.content
+    assert "data" not in detail.context["adminform"].form.fields
+    assert admin_client_.get("/admin/core/exportjob/add/").status_code == 403
+    assert admin_client_.get(f"/admin/core/exportjob/{job.pk}/delete/").status_code == 403
+    admin_client_.post(f"/admin/core/exportjob/{job.pk}/change/", {"kind": "staff"})
+    admin_client_.post(
+        "/admin/core/exportjob/", {"action": "delete_selected", "_selected_action": [job.pk]}
+    )
+    assert ExportJob.objects.get().kind == "households"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from config.env import (
     env_bool,
     env_choice,
+    env_int,
     env_list,
     env_secret_key,
     env_str,
@@ -133,3 +134,7 @@ TASKS = {
 
 # Page size for list pages and API lists.
 WANGGE_PAGE_SIZE = 50
+
+# Exports of more rows than this are written by the task worker, with a progress page,
+# instead of inside the request (a whole county's households take longer than a proxy waits).
+WANGGE_EXPORT_INLINE_ROWS = env_int("WANGGE_EXPORT_INLINE_ROWS", 20000)

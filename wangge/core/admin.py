@@ -1,4 +1,4 @@
-"""The records of who did what (audit, exports, imports): viewable, never editable here.
+"""The records of who did what (audit, exports, jobs): viewable, never editable here.
 
 Editing them would defeat their purpose, so the admin offers no add, change or delete even
 to a superuser; they are written only by the services and the import/export pipeline.
@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from wangge.core.models import AuditEntry, ExportLog, ImportJob
+from wangge.core.models import AuditEntry, ExportJob, ExportLog, ImportJob
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,4 +50,17 @@ class ImportJobAdmin(ReadOnlyAdmin):
     exclude = ["data"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
+        return super().get_queryset(request).select_related("user").defer("data")
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "kind", "filename", "status", "rows", "finished_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["filename", "user__username", "kind"]
+    date_hierarchy = "created_at"
+    # The written workbook is a blob; the export log already says what left the system.
+    exclude = ["data"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ExportJob]:
         return super().get_queryset(request).select_related("user").defer("data")

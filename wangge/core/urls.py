@@ -12,5 +12,7 @@ urlpatterns = [
     path("imports/<int:pk>/commit/", views_imports.import_commit, name="import_commit"),
     path("imports/<int:pk>/errors.xlsx", views_imports.import_errors, name="import_errors"),
     path("imports/template/<slug:kind>/", views_imports.import_template, name="import_template"),
+    path("exports/jobs/<int:pk>/", views_imports.export_job, name="export_job"),
+    path("exports/jobs/<int:pk>/download", views_imports.export_download, name="export_download"),
     path("exports/<slug:kind>/", views_imports.export, name="export"),
 ]

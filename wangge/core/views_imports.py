@@ -1,7 +1,7 @@
 """The import/export page: upload → preview → commit → result; templates and exports.
 
-Thin: the pipeline (`wangge.core.imports`) does the work; jobs run inline when small and
-in the task worker when large, with a progress bar polled by htmx.
+Thin: the pipeline (`wangge.core.imports`) does the work; import and export jobs run
+inline when small and in the task worker when large, with a progress bar polled by htmx.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,9 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.core.forms import add_service_errors
 from wangge.core.imports import ImportSpec, all_specs, get_spec
+from wangge.core.imports.exports import export_filename, export_start
 from wangge.core.imports.jobs import MAX_UPLOAD_BYTES, job_commit, job_report, job_start
 from wangge.core.imports.pipeline import error_workbook, export_workbook, template_workbook
-from wangge.core.models import ImportJob
+from wangge.core.models import ExportJob, ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -104,6 +105,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
             else:
                 return redirect("core:import_detail", pk=job.pk)
     jobs = ImportJob.objects.visible_to(request.user).select_related("user").defer("data")
+    exports = (
+        ExportJob.objects.visible_to(request.user).filter(user_id=request.user.pk).defer("data")
+    )
     return render(
         request,
         "core/import_list.html",
@@ -112,6 +116,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             "importable": importable,
             "exportable": exportable,
             "jobs": jobs[:20],
+            "exports": exports[:10],
             "labels": {s.kind: s.label for s in all_specs()},
         },
     )
@@ -187,11 +192,54 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: HttpRequest, kind: str) -> HttpResponse:
-    """Any list the user can see, filtered like its list page (`?q=…&grid=…`), logged."""
+    """Any list the user can see, filtered like its list page (`?q=…&grid=…`), logged.
+
+    A long list goes to the task worker and the user to its progress page: written here it
+    would outlast the proxy's patience and hold a worker."""
     spec = _spec(kind)
     if not spec.can_export(request.user):
         raise Http404
     queryset, filters = spec.filter_queryset(request.user, request.GET)
+    if queryset.count() > settings.WANGGE_EXPORT_INLINE_ROWS:
+        job = export_start(request.user, spec, request.GET.dict())
+        return redirect("core:export_job", pk=job.pk)
     data = export_workbook(spec, request.user, queryset, filters)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _xlsx(data, f"{spec.label}-{stamp}.xlsx")
+    return _xlsx(data, export_filename(spec))
+
+
+def _export_job(request: HttpRequest, pk: int) -> ExportJob:
+    qs = ExportJob.objects.visible_to(request.user).select_related("user").defer("data")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _can_download(request: HttpRequest, job: ExportJob) -> bool:
+    # Only the requester: the export log names them as the one who took these rows out.
+    return (
+        job.status == ExportJob.Status.DONE
+        and job.user_id == request.user.pk
+        and _spec(job.kind).can_export(request.user)
+    )
+
+
+@login_required
+@require_GET
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _export_job(request, pk)
+    ctx = {"job": job, "spec": _spec(job.kind), "can_download": _can_download(request, job)}
+    if request.htmx and job.running:  # type: ignore[attr-defined]
+        return render(request, "core/export_job.html#progress", ctx)
+    if request.htmx:  # type: ignore[attr-defined]
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"  # finished: reload the whole page with the link
+        return response
+    return render(request, "core/export_job.html", ctx)
+
+
+@login_required
+@require_GET
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _export_job(request, pk)
+    if not _can_download(request, job):
+        raise Http404
+    data = bytes(ExportJob.objects.values_list("data", flat=True).get(pk=job.pk))
+    return _xlsx(data, job.filename)

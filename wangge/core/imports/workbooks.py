@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +36,8 @@ _BOLD = Font(bold=True)
 _EXAMPLE_FONT = Font(italic=True, color="808080")
 _DATE_FORMAT = "yyyy-mm-dd"
 _PERCENT_FORMAT = "0.00%"
+#: How often an export reports its progress, in rows.
+EXPORT_PROGRESS_ROWS = 2000
 
 
 def sheet_title(text: Any) -> str:
@@ -170,11 +172,17 @@ def _instructions(wb: Workbook, spec: ImportSpec) -> None:
 
 
 def export_workbook(
-    spec: ImportSpec, user: Any, queryset: Any, filters: Mapping[str, Any]
+    spec: ImportSpec,
+    user: Any,
+    queryset: Any,
+    filters: Mapping[str, Any],
+    progress: Callable[[float, int], None] | None = None,
 ) -> bytes:
     """The rows of `queryset` under the template's headers, and an `ExportLog` entry.
 
     Streamed (write-only), so a 100,000-row list does not sit in memory twice.
+    `progress(fraction, rows written)` is called every few thousand rows, and once at the
+    end with 1.0 and the row count.
     """
     from wangge.core.models import ExportLog
 
@@ -191,6 +199,7 @@ def export_workbook(
         header.append(cell)
     ws.append(header)
     formats = [_cell_format(c) for c in spec.columns]
+    total = queryset.count() if progress else 0  # one more query, only when someone watches
     count = 0
     for obj in spec.export_queryset(queryset).iterator(chunk_size=2000):
         values = spec.export_row(obj)
@@ -206,8 +215,12 @@ def export_workbook(
                 row.append(value)
         ws.append(row)
         count += 1
+        if progress and count % EXPORT_PROGRESS_ROWS == 0 and count < total:
+            progress(min(count / max(total, 1), 1.0), count)
     out = io.BytesIO()
     wb.save(out)
+    if progress:
+        progress(1.0, count)
     is_user = user is not None and getattr(user, "is_authenticated", False)
     ExportLog.objects.create(
         user=user if is_user else None,
