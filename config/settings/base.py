@@ -138,3 +138,7 @@ WANGGE_PAGE_SIZE = 50
 # Exports of more rows than this are written by the task worker, with a progress page,
 # instead of inside the request (a whole county's households take longer than a proxy waits).
 WANGGE_EXPORT_INLINE_ROWS = env_int("WANGGE_EXPORT_INLINE_ROWS", 20000)
+
+# Uploaded sheets and written exports are kept this many days for preview, commit and
+# download, then `wangge purge_jobs` removes them (the audit and export logs stay).
+WANGGE_JOB_KEEP_DAYS = env_int("WANGGE_JOB_KEEP_DAYS", 7)
