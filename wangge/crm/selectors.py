@@ -35,6 +35,10 @@ from wangge.territory.models import Site
 M = TypeVar("M", bound=models.Model)
 
 
+#: The renewal list's windows (days to expiry) the subscription page offers.
+RENEWAL_WINDOWS = (7, 30, 90)
+
+
 def _visible(model: type[M], user: Any) -> QuerySet[M]:
     """What the user may see; `user=None` is the system (a command-line export without
     `--as`), which sees everything, so the lists' filters have one definition for both."""

@@ -46,6 +46,7 @@ from wangge.crm.models import (
     Organization,
     customer_code,
 )
+from wangge.crm.params import choice_param, int_param, text_param
 from wangge.org.models import Staff
 from wangge.org.permissions import Action
 from wangge.territory.models import Site
@@ -108,20 +109,6 @@ def _common_columns() -> tuple[Column, ...]:
                aliases=("核实日期", "核实时间"),
                help=gettext_lazy("现场核实过才填：记为那天由导入人核实；不填则为未核实")),
     )  # fmt: skip
-
-
-def _text(params: Mapping[str, str], name: str) -> str:
-    return (params.get(name) or "").strip().replace("\x00", "")[:64]
-
-
-def _int(params: Mapping[str, str], name: str) -> int | None:
-    raw = params.get(name) or ""
-    return int(raw) if raw.isdigit() and len(raw) < 18 else None
-
-
-def _choice(params: Mapping[str, str], name: str, choices: Any) -> str:
-    value = params.get(name) or ""
-    return value if value in choices.values else ""
 
 
 def _verified_day(at: dt.datetime | None) -> dt.date | None:
@@ -199,7 +186,7 @@ class CustomerSpec(ImportSpec):
 
     def _other_kind(self, params: Mapping[str, str], used: dict[str, str]) -> bool:
         """The list page filtered to the other kind shows none of this kind."""
-        kind = _choice(params, "kind", Customer.Kind)
+        kind = choice_param(params, "kind", Customer.Kind)
         if kind in ("", self.customer_kind):
             return False
         used["kind"] = kind
@@ -210,11 +197,11 @@ class CustomerSpec(ImportSpec):
     ) -> tuple[dict[str, Any], dict[str, str]]:
         """`CustomerListView`'s reading of the query string, as selector arguments."""
         filters: dict[str, Any] = {
-            "q": _text(params, "q"),
-            "grid_id": _int(params, "grid"),
-            "status": _choice(params, "status", Customer.Status),
-            "tier": _choice(params, "tier", Customer.Tier),
-            "product_id": _int(params, "product"),
+            "q": text_param(params, "q"),
+            "grid_id": int_param(params, "grid"),
+            "status": choice_param(params, "status", Customer.Status),
+            "tier": choice_param(params, "tier", Customer.Tier),
+            "product_id": int_param(params, "product"),
             "stale": params.get("stale") == "1",
             "owner_id": None,
         }

@@ -37,13 +37,7 @@ from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors, WriteError, changed, validation_messages
 from wangge.core.models import AuditEntry
 from wangge.crm import rules, selectors, services
-from wangge.crm.imports.subscriptions import (
-    MAX_MONEY,
-    int_param,
-    text_param,
-    used_filters,
-    visible,
-)
+from wangge.crm.imports.subscriptions import MAX_MONEY, used_filters, visible
 from wangge.crm.models import (
     Competitor,
     CompetitorIntel,
@@ -51,6 +45,7 @@ from wangge.crm.models import (
     Quality,
     Relationship,
 )
+from wangge.crm.params import int_param, text_param
 from wangge.territory.models import Site
 
 OFFER_FIELDS = services.OFFER_FIELDS

@@ -30,7 +30,7 @@ from wangge.core.imports.spec import RowErrors, WriteError
 from wangge.core.models import AuditEntry
 from wangge.crm import rules, selectors, services
 from wangge.crm.models import Customer, Subscription, TariffPlan
-from wangge.crm.views.lists import RENEWAL_WINDOWS
+from wangge.crm.params import int_param, text_param
 
 #: The largest amount a money field (10 digits, 2 places) holds.
 MAX_MONEY = Decimal("99999999.99")
@@ -48,15 +48,6 @@ PAGE_PARAMS = {"q": "q", "grid": "grid_id", "product": "product_id", "status": "
 def visible(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
     """`qs` narrowed to the user's scope; the system (`None`) sees everything."""
     return qs if user is None else qs.visible_to(user)  # type: ignore[attr-defined]
-
-
-def int_param(params: Mapping[str, str], name: str) -> int | None:
-    raw = params.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 18 else None
-
-
-def text_param(params: Mapping[str, str], name: str) -> str:
-    return (params.get(name) or "").strip().replace("\x00", "")[:64]
 
 
 class SubscriptionSpec(ImportSpec):
@@ -124,7 +115,7 @@ class SubscriptionSpec(ImportSpec):
             "grid_id": int_param(params, "grid"),
             "product_id": int_param(params, "product"),
             "status": status if status in Subscription.Status.values else "",
-            "expiring_within": days if days in RENEWAL_WINDOWS else None,
+            "expiring_within": days if days in selectors.RENEWAL_WINDOWS else None,
             "in_arrears": params.get("arrears") == "1",
         }
         qs = selectors.subscription_list(user=user, **filters)

@@ -12,20 +12,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from wangge.core.forms import add_service_errors
+from wangge.crm import params
 
 
 def int_param(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) < 18 else None
+    return params.int_param(request.GET, name)
 
 
 def choice_param(request: HttpRequest, name: str, choices: Any) -> str:
-    value = request.GET.get(name, "")
-    return value if value in choices.values else ""
+    return params.choice_param(request.GET, name, choices)
 
 
 def text_param(request: HttpRequest, name: str) -> str:
-    return request.GET.get(name, "").strip().replace("\x00", "")[:64]
+    return params.text_param(request.GET, name)
 
 
 def allow(allowed: bool) -> None:

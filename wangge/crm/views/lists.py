@@ -36,10 +36,6 @@ class OrganizationListView(ScopedListView):
         return ctx
 
 
-#: The lists the subscription page offers, as (value, days ahead).
-RENEWAL_WINDOWS = (7, 30, 90)
-
-
 class SubscriptionListView(ScopedListView):
     model = Subscription
     required_action = rules.VIEW
@@ -54,7 +50,7 @@ class SubscriptionListView(ScopedListView):
             grid_id=int_param(r, "grid"),
             product_id=int_param(r, "product"),
             status=choice_param(r, "status", Subscription.Status),
-            expiring_within=days if days in RENEWAL_WINDOWS else None,
+            expiring_within=days if days in selectors.RENEWAL_WINDOWS else None,
             in_arrears=r.GET.get("arrears") == "1",
         )
 
@@ -64,5 +60,5 @@ class SubscriptionListView(ScopedListView):
         ctx["grids"] = Grid.objects.visible_to(user).filter(is_active=True)
         ctx["products"] = selectors.product_list(user=user)
         ctx["statuses"] = Subscription.Status.choices
-        ctx["windows"] = RENEWAL_WINDOWS
+        ctx["windows"] = selectors.RENEWAL_WINDOWS
         return ctx
