@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, router
 
+from wangge.core.audit import snapshot
 from wangge.core.models import AuditEntry
 
 BATCH = 1000
@@ -87,3 +88,41 @@ def bulk_update_changed(model: type[models.Model], rows: Iterable[tuple[Any, set
             ]
             with conn.cursor() as cursor:
                 cursor.executemany(sql, params)
+
+
+class BulkWriter:
+    """The bookkeeping of a bulk import write for one model: new instances, changed fields
+    with before/after for the audit, then one `flush` that inserts, updates and audits."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        self.model = model
+        self.created: list[models.Model] = []
+        self._changed: list[tuple[Any, set[str]]] = []
+        self._changes: list[tuple[Any, dict[str, Any], dict[str, Any]]] = []
+
+    def create(self, instance: models.Model) -> models.Model:
+        self.created.append(instance)
+        return instance
+
+    def update(self, instance: models.Model, data: dict[str, Any]) -> bool:
+        """Set `data` on `instance`; returns whether anything changed."""
+        before = snapshot(instance)
+        names = set()
+        for name, value in data.items():
+            if getattr(instance, name) != value:
+                setattr(instance, name, value)
+                names.add(name)
+        if names:
+            self._changed.append((instance, names))
+            self._changes.append((instance, before, snapshot(instance)))
+        return bool(names)
+
+    def flush(self, actor: Any) -> None:
+        self.model._default_manager.bulk_create(self.created, batch_size=BATCH)
+        bulk_update_changed(self.model, self._changed)
+        bulk_audit(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            changes=((o, None, snapshot(o)) for o in self.created),
+        )
+        bulk_audit(actor=actor, action=AuditEntry.Action.UPDATE, changes=self._changes)

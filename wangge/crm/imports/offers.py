@@ -30,12 +30,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wangge.core.access import scope_for
-from wangge.core.audit import snapshot
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
-from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
+from wangge.core.imports.bulk import BulkWriter
 from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors, WriteError, changed, validation_messages
-from wangge.core.models import AuditEntry
 from wangge.crm import rules, selectors, services
 from wangge.crm.imports.subscriptions import MAX_MONEY, used_filters, visible
 from wangge.crm.models import (
@@ -397,8 +395,7 @@ class CompetitorOfferSpec(ImportSpec):
             if item.existing is None:
                 stamp.add(pair)
         done: dict[Pair, CompetitorIntel] = {}
-        created: list[CompetitorOffer] = []
-        changes, changed_fields = [], []
+        writer = BulkWriter(CompetitorOffer)
         for item in items:
             pair = (item.cleaned["_site"].pk, item.cleaned["_competitor"].pk)
             item.cleaned["_intel"] = merged[pair]
@@ -408,27 +405,11 @@ class CompetitorOfferSpec(ImportSpec):
             data = {k: v for k, v in item.cleaned.items() if k in OFFER_FIELDS}
             offer = item.existing
             if offer is None:
-                item.obj = CompetitorOffer(intel=intel, **data)
-                created.append(item.obj)
-                continue
-            before = snapshot(offer)
-            names = set()
-            for name, value in data.items():
-                if getattr(offer, name) != value:
-                    setattr(offer, name, value)
-                    names.add(name)
-            item.obj = offer
-            if names:
-                changes.append((offer, before, snapshot(offer)))
-                changed_fields.append((offer, names))
-        CompetitorOffer.objects.bulk_create(created, batch_size=1000)
-        bulk_update_changed(CompetitorOffer, changed_fields)
-        bulk_audit(
-            actor=user,
-            action=AuditEntry.Action.CREATE,
-            changes=((o, None, snapshot(o)) for o in created),
-        )
-        bulk_audit(actor=user, action=AuditEntry.Action.UPDATE, changes=changes)
+                item.obj = writer.create(CompetitorOffer(intel=intel, **data))
+            else:
+                writer.update(offer, data)
+                item.obj = offer
+        writer.flush(user)
 
     # --- exporting ----------------------------------------------------------------------
 

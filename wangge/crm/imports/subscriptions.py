@@ -22,12 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wangge.core.access import scope_for
-from wangge.core.audit import snapshot
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
-from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
+from wangge.core.imports.bulk import BulkWriter
 from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors, WriteError
-from wangge.core.models import AuditEntry
 from wangge.crm import rules, selectors, services
 from wangge.crm.models import Customer, Subscription, TariffPlan
 from wangge.crm.params import int_param, text_param
@@ -236,8 +234,7 @@ class SubscriptionSpec(ImportSpec):
         return services.subscription_update(actor=user, subscription=existing, data=data), False
 
     def save_many(self, user: Any, items: Sequence[WriteItem]) -> None:
-        created: list[Subscription] = []
-        changes, changed_fields = [], []
+        writer = BulkWriter(Subscription)
         for item in items:
             data = {k: v for k, v in item.cleaned.items() if k in FIELDS}
             sub = item.existing
@@ -247,27 +244,11 @@ class SubscriptionSpec(ImportSpec):
             if not rules.can_edit_customer(user, customer):
                 raise WriteError(item.row, _("您没有修改这条记录的权限。"))
             if sub is None:
-                item.obj = Subscription(customer=customer, **data)
-                created.append(item.obj)
-                continue
-            before = snapshot(sub)
-            names = set()
-            for name, value in data.items():
-                if getattr(sub, name) != value:
-                    setattr(sub, name, value)
-                    names.add(name)
-            item.obj = sub
-            if names:
-                changes.append((sub, before, snapshot(sub)))
-                changed_fields.append((sub, names))
-        Subscription.objects.bulk_create(created, batch_size=1000)
-        bulk_update_changed(Subscription, changed_fields)
-        bulk_audit(
-            actor=user,
-            action=AuditEntry.Action.CREATE,
-            changes=((s, None, snapshot(s)) for s in created),
-        )
-        bulk_audit(actor=user, action=AuditEntry.Action.UPDATE, changes=changes)
+                item.obj = writer.create(Subscription(customer=customer, **data))
+            else:
+                writer.update(sub, data)
+                item.obj = sub
+        writer.flush(user)
 
     # --- exporting ----------------------------------------------------------------------
 
