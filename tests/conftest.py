@@ -2,10 +2,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import datetime as dt
+
 import pytest
+import time_machine
+from django.conf import settings
 from django.utils import translation
 
 from tests.personas import World, build_world
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shifted_clock() -> Iterator[None]:
+    """`WANGGE_TEST_CLOCK_SHIFT_DAYS=N` runs every test N days in the future (the clock
+    ticks on from there); tests that need a fixed day travel further with `time_machine`."""
+    days = settings.WANGGE_TEST_CLOCK_SHIFT_DAYS
+    if not days:
+        yield
+        return
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=days), tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

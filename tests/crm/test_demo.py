@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import asdict
+from zoneinfo import ZoneInfo
 
 import pytest
+from time_machine import TimeMachineFixture
 
 from tests.personas import World
 from tests.territory_world import build_territory
@@ -72,9 +74,10 @@ def test_money_and_dates_are_consistent() -> None:
 
 
 @pytest.mark.django_db
-def test_the_loader_fills_the_demo_sites(world: World) -> None:
+def test_the_loader_fills_the_demo_sites(world: World, time_machine: TimeMachineFixture) -> None:
+    time_machine.move_to(dt.datetime(2026, 6, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
     t = build_territory(world, per_grid=3)
-    counts = load_crm(5, today=TODAY)
+    counts = load_crm(5)
     site = t.sites_a[0]
     assert (
         counts["customers"]
@@ -93,4 +96,4 @@ def test_the_loader_fills_the_demo_sites(world: World) -> None:
     reset_crm()
     assert not Customer.objects.exists() and not Organization.objects.exists()
     assert Site.objects.count() == 6
-    assert load_crm(5, today=TODAY) == counts
+    assert load_crm(5) == counts

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core import clock
 from wangge.core.access import Scope, ScopedQuerySet
 
 
@@ -26,7 +26,7 @@ class AuditEntry(models.Model):
         UPDATE = "update", _("修改")
         DELETE = "delete", _("删除")
 
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -65,7 +65,7 @@ class AuditEntry(models.Model):
 class ExportLog(models.Model):
     """One export: who took which rows out of the system, with which filter."""
 
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("时间"), default=clock.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("导出人"),
@@ -109,7 +109,7 @@ class ImportJob(models.Model):
         NOTHING = "nothing", _("无需写入")
         FAILED = "failed", _("失败")
 
-    created_at = models.DateTimeField(_("上传时间"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("上传时间"), default=clock.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),
@@ -171,7 +171,7 @@ class ExportJob(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    created_at = models.DateTimeField(_("申请时间"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("申请时间"), default=clock.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("导出人"),

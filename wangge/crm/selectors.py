@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 from django.db import models
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, When
 from django.http import Http404
-from django.utils import timezone
 
+from wangge.core import clock
 from wangge.core.access import scope_for, user_can
 from wangge.crm.models import (
     Competitor,
@@ -178,7 +178,7 @@ def subscription_list(
     if status:
         qs = qs.filter(status=status)
     if expiring_within is not None:
-        today = timezone.localdate()
+        today = clock.today()
         qs = qs.filter(
             status__in=Subscription.LIVE_STATUSES,
             expires_on__gte=today,
@@ -206,7 +206,7 @@ def competitor_list(*, user: Any) -> QuerySet[Competitor]:
 
 
 def _current_offers() -> Prefetch:
-    today = timezone.localdate()
+    today = clock.today()
     current = CompetitorOffer.objects.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=today))
     return Prefetch("offers", queryset=current.order_by("price", "id"), to_attr="current_offers")
 
@@ -266,7 +266,7 @@ def offer_list(
     if competitor_id:
         qs = qs.filter(intel__competitor_id=competitor_id)
     if current:
-        qs = qs.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=timezone.localdate()))
+        qs = qs.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=clock.today()))
     return qs
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.core import clock
 from wangge.core.services import audited_create, audited_delete, audited_update
 from wangge.crm import rules
 from wangge.crm.models import (
@@ -111,7 +111,7 @@ def _staff(actor: Any) -> Staff | None:
 
 def _stamp(actor: Any) -> dict[str, Any]:
     """The verification mark: now, by the acting person (none for the system)."""
-    return {"verified_at": timezone.now(), "verified_by": _staff(actor)}
+    return {"verified_at": clock.now(), "verified_by": _staff(actor)}
 
 
 def _check_site(actor: Any, site: Site) -> None:
@@ -404,7 +404,7 @@ def competitor_offer_create(
         kind=kind,
         bandwidth_mbps=bandwidth_mbps,
         promotion=promotion,
-        seen_on=seen_on or timezone.localdate(),
+        seen_on=seen_on or clock.today(),
     )
     offer = audited_create(actor=actor, instance=offer)
     _update(actor, intel, {}, INTEL_FIELDS, True)

@@ -17,6 +17,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from wangge.core import clock
 from wangge.crm import services
 from wangge.crm.models import (
     CompetitorIntel,
@@ -175,14 +176,15 @@ def _inputs() -> tuple[list[SiteIn], list[StaffIn]]:
 
 
 @transaction.atomic
-def load_crm(seed: int, *, today: dt.date | None = None, scale: float = 1.0) -> dict[str, int]:
+def load_crm(seed: int, *, scale: float = 1.0) -> dict[str, int]:
     """Generate and insert the demo information base; returns how many rows of each kind.
 
     At scale 1 the county holds about 205,000 customers and 232,000 subscriptions
-    (≈11 s on SQLite); tests pass a small `scale`.
+    (≈11 s on SQLite); tests pass a small `scale`. Dates count back from the clock's today,
+    so a demo loaded on any day has renewals due next week.
     """
     sites, staff = _inputs()
-    data = generate_crm(seed, sites, staff, today or timezone.localdate(), scale)
+    data = generate_crm(seed, sites, staff, clock.today(), scale)
     return _write(data)
 
 

@@ -11,9 +11,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core import clock
 from wangge.core.access import Scope, ScopedQuerySet
 from wangge.org.roles import Role
 
@@ -271,7 +271,7 @@ class GridMembership(models.Model):
         choices=[(r.value, r.label) for r in Role if r is not Role.MARKET_ADMIN],
     )
     is_primary = models.BooleanField(_("主网格"), default=False)
-    since = models.DateField(_("加入日期"), default=timezone.localdate)
+    since = models.DateField(_("加入日期"), default=clock.today)
 
     objects = GridMembershipQuerySet.as_manager()
 
@@ -387,7 +387,7 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         )
         if token is None:
             return None
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
         return token
 
 
@@ -400,7 +400,7 @@ class ApiToken(models.Model):
     name = models.CharField(_("用途"), max_length=64)
     prefix = models.CharField(_("前缀"), max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core import clock
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 
 
@@ -73,5 +73,5 @@ class ActivateForm(forms.Form):
     effective_from = forms.DateField(
         label=_("生效日期"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        initial=timezone.localdate,
+        initial=clock.today,
     )

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core import clock
 from wangge.core.access import Scope, ScopedQuerySet
 from wangge.core.constraints import ConstraintFields
 from wangge.org.models import Grid, Region, validate_boundary
@@ -198,7 +198,7 @@ class GridPlan(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
     activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
 
     objects = GridPlanQuerySet.as_manager()

@@ -13,10 +13,10 @@ import numpy as np
 import shapely
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
+from wangge.core import clock
 from wangge.core.access import user_can
 from wangge.core.audit import audit_record, snapshot
 from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
@@ -581,7 +581,7 @@ def plan_activate(*, actor: Any, plan: GridPlan, effective_from: dt.date) -> Gri
     plan_before = snapshot(plan)
     plan.status = GridPlan.Status.ACTIVE
     plan.effective_from = effective_from
-    plan.activated_at = timezone.now()
+    plan.activated_at = clock.now()
     plan.summary = {**plan.summary, "sites_moved_on_activation": sum(changed.values())}
     plan.full_clean()
     plan.save()

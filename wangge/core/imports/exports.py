@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.core import clock
 from wangge.core.imports.spec import ImportSpec, get_spec
 from wangge.core.imports.workbooks import export_workbook
 from wangge.core.models import ExportJob
@@ -34,7 +35,7 @@ def export_start(user: Any, spec: ImportSpec, params: Mapping[str, str]) -> Expo
     """Queue the export of `spec`'s list filtered by `params` (a list page's query string)."""
     if user is None or not spec.can_export(user):
         raise PermissionDenied
-    now = timezone.now()
+    now = clock.now()
     job = ExportJob.objects.create(
         user=user,
         kind=spec.kind,
@@ -102,7 +103,7 @@ def export_run(job_id: int) -> None:
         progress_note="",
         rows=rows["n"],
         data=data,
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
     )
 
 
@@ -112,5 +113,5 @@ def _fail(job_id: int, message: str) -> None:
         progress=1.0,
         progress_note="",
         error=message[:500],
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
     )

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wangge.core import clock
 from wangge.core.imports.pipeline import ImportReport, run_import
 from wangge.core.imports.reader import estimate_rows
 from wangge.core.imports.spec import ImportSpec, get_spec
@@ -133,7 +133,7 @@ def _finish(job_id: int, status: str, report: ImportReport) -> None:
         progress=1.0,
         progress_note="",
         report=report.to_json(),
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
     )
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.utils import timezone
 
+from wangge.core import clock
 from wangge.core.models import ExportJob, ImportJob
 
 _IMPORT_BUSY = (ImportJob.Status.QUEUED, ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING)
@@ -19,7 +19,7 @@ _EXPORT_BUSY = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
 def jobs_purge(*, older_than: dt.timedelta) -> tuple[int, int]:
     """Delete import and export jobs created before now − `older_than` that are not
     running (one the worker holds would fail mid-way). Returns (imports, exports)."""
-    before = timezone.now() - older_than
+    before = clock.now() - older_than
     imports, _ = (
         ImportJob.objects.filter(created_at__lt=before).exclude(status__in=_IMPORT_BUSY).delete()
     )

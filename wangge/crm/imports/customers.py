@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wangge.core import clock
 from wangge.core.access import scope_for, user_can
 from wangge.core.audit import snapshot
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
@@ -112,12 +113,12 @@ def _common_columns() -> tuple[Column, ...]:
 
 
 def _verified_day(at: dt.datetime | None) -> dt.date | None:
-    return timezone.localdate(at) if at is not None else None
+    return clock.local_date(at) if at is not None else None
 
 
 def _later(at: dt.datetime | None, day: dt.date) -> bool:
     """Whether a verification on `day` is more recent than the one at `at`."""
-    return at is None or timezone.localdate(at) < day
+    return at is None or clock.local_date(at) < day
 
 
 def _verified_at(day: dt.date) -> dt.datetime:
@@ -228,7 +229,7 @@ class CustomerSpec(ImportSpec):
                     cache["competitors"].setdefault(match_key(name), c)
             cache["owners"] = {}
             cache["twins_seen"] = {}
-            cache["today"] = timezone.localdate()
+            cache["today"] = clock.today()
         codes = {d.values["site"] for d in drafts if "site" in d.values}
         sites = Site.objects.filter(code__in=codes)
         if user is not None:

@@ -7,8 +7,9 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from wangge.core import clock
 
 #: How old (days) a verification may get before the record is due for re-survey (待复核).
 DEFAULT_RESURVEY_DAYS = 180
@@ -21,7 +22,7 @@ def resurvey_days() -> int:
 
 def resurvey_cutoff(now: dt.datetime | None = None) -> dt.datetime:
     """Verifications before this instant are stale."""
-    return (now or timezone.now()) - dt.timedelta(days=resurvey_days())
+    return (now or clock.now()) - dt.timedelta(days=resurvey_days())
 
 
 def stale_q(prefix: str = "", *, cutoff: dt.datetime | None = None) -> Q:

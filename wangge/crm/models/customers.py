@@ -7,9 +7,9 @@ from typing import Any
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core import clock
 from wangge.crm.models.base import Verified
 from wangge.crm.models.catalogue import Competitor
 from wangge.crm.models.scopes import CustomerChildQuerySet, CustomerQuerySet
@@ -88,7 +88,7 @@ class Customer(Verified):
         related_name="+",
         help_text=_("非我方客户当前使用的运营商（已知时填写）。"),
     )
-    created_at = models.DateTimeField(_("建档时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("建档时间"), default=clock.now)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -216,7 +216,7 @@ class Note(models.Model):
     # Copied so the note still says who wrote it after the account is removed.
     author_name = models.CharField(_("记录人姓名"), max_length=32, blank=True)
     text = models.TextField(_("内容"))
-    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("记录时间"), default=clock.now)
 
     objects = CustomerChildQuerySet.as_manager()
 

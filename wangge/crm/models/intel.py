@@ -7,9 +7,9 @@ from typing import ClassVar
 
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wangge.core import clock
 from wangge.core.constraints import ConstraintFields
 from wangge.crm.models.base import Verified
 from wangge.crm.models.catalogue import MONEY, Competitor
@@ -106,7 +106,7 @@ class CompetitorOffer(ConstraintFields, models.Model):
         _("计费周期"), max_length=8, choices=Period.choices, default=Period.MONTH
     )
     promotion = models.CharField(_("促销优惠"), max_length=200, blank=True)
-    seen_on = models.DateField(_("发现日期"), default=timezone.localdate)
+    seen_on = models.DateField(_("发现日期"), default=clock.today)
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
 
     constraint_fields: ClassVar[dict[str, str]] = {
@@ -138,7 +138,7 @@ class CompetitorOffer(ConstraintFields, models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.ended_on is None or self.ended_on >= timezone.localdate()
+        return self.ended_on is None or self.ended_on >= clock.today()
 
     @property
     def monthly_equivalent(self) -> Decimal | None:
