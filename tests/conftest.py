@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 import time_machine
