@@ -5,6 +5,8 @@ from django.urls import include, path
 from config.api import api
 from wangge.org.views import home
 
+handler400 = "wangge.core.middleware.bad_request"
+
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

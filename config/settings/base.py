@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -48,10 +49,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "wangge.demo",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wangge.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -59,8 +62,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages so that its 413 page renders like any other page.
+    "wangge.core.middleware.BodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -78,12 +85,18 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wangge.org.context_processors.navigation",
+                "wangge.core.middleware.csp",
             ],
         },
     }
 ]
 
 AUTH_USER_MODEL = "org.User"
+# django-axes first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -115,12 +128,48 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Content-Security-Policy of every answer (wangge.core.middleware; the shape of Django 6's
+# SECURE_CSP, "'nonce'" standing for the request's nonce). Scripts only from our static files
+# or inline blocks that carry `nonce="{{ csp_nonce }}"`, no eval; inline style attributes are
+# allowed (templates and htmx's indicator style use them). The maps draw no tile layer, so no
+# tile host; Leaflet's and geoman's icons include data: images.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'nonce'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is locked for the cool-off; the login page says so (status 429).
+# Unlock early in the admin (访问尝试: delete the row) or `wangge axes_reset_username NAME`.
+# Behind a reverse proxy set WANGGE_PROXY_COUNT so the client's address is read from
+# X-Forwarded-For; otherwise only REMOTE_ADDR counts (a header a client sets is not trusted).
+AXES_FAILURE_LIMIT = env_int("WANGGE_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("WANGGE_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The cool-off counts from the failure that locked; tries while locked do not extend it, so
+# "try again in 30 minutes" stays true for the person who keeps trying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "registration/login.html"
+AXES_COOLOFF_MESSAGE = _("登录失败次数过多，已暂时锁定，请稍后再试或联系管理员解锁。")
+_proxy_count = env_int("WANGGE_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = _proxy_count or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if _proxy_count else ["REMOTE_ADDR"]
+)
 
 # Background work (imports, partitioning): the database queue, drained by
 # `wangge db_worker --no-reload`; "immediate" runs tasks inline (tests, tiny installs).

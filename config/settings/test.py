@@ -12,6 +12,9 @@ from config.settings.base import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LANGUAGE_CODE = "zh-hans"
+# django-axes counts failed logins in the database and wants a request in authenticate();
+# tests that are about login throttling turn it on (tests/org/test_login_throttle.py).
+AXES_ENABLED = False
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 

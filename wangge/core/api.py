@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
@@ -20,6 +20,7 @@ from ninja.utils import check_csrf
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from wangge.core.access import user_can
+from wangge.core.middleware import TOO_LARGE
 
 MAX_ID = 2**63 - 1
 
@@ -194,6 +195,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 "CSRF check failed: send the X-CSRFToken header or use a bearer token.",
             )
         return _error(api, request, 401, "unauthenticated", "Authentication required.")
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Bodies that declare their length are refused before this by BodyLimitMiddleware.
+        return _error(api, request, 413, str(TOO_LARGE["code"]), str(TOO_LARGE["detail"]))
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
