@@ -22,9 +22,10 @@ $(VENV)/.test: pyproject.toml $(VENV)/.app
 demo: $(VENV)/.app
 	$(BIN)/wangge migrate --noinput
 	$(BIN)/wangge demo
-	@echo "Serving at http://$(HOST)/  (Ctrl-C to stop); background worker started for long jobs."
+	@echo "Serving at http://$(HOST)/  (Ctrl-C to stop); background worker and scheduler started."
 	$(BIN)/wangge db_worker --no-reload --interval 0.5 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/wangge scheduler & scheduler=$$!; \
+	trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/wangge runserver $(HOST)
 
 lint: $(VENV)/.test

@@ -129,13 +129,35 @@ def test_an_agent_keeps_their_own_customer_without_seeing_any_site(crm: CrmWorld
     assert c.status == "existing"
 
 
-def test_creating_customers_is_for_staff_with_grids(crm: CrmWorld) -> None:
+def test_customers_are_registered_by_sellers_and_keepers_not_technicians(crm: CrmWorld) -> None:
     for name in ("customer_create", "organization_create"):
         assert_status_matrix(
             crm.world,
             reverse(f"crm:{name}"),
-            _in("market_admin", "manager_a", "account_a", "sales_b", "tech_a"),
+            _in("market_admin", "manager_a", "account_a", "sales_b", "agent_a"),
         )
+
+
+def test_an_agent_registers_a_customer_of_their_own_at_a_site_of_their_grid(
+    crm: CrmWorld,
+) -> None:
+    client = crm.world.client("agent_a")
+    page = client.get(reverse("crm:customer_create")).content.decode()
+    assert crm.t.sites_a[0].name in page and crm.t.sites_b[0].name not in page
+    data = {
+        "name": "代理新户",
+        "site": crm.t.sites_a[2].pk,
+        "address": "",
+        "phone": "",
+        "status": "new",
+        "tier": "standard",
+        "owner": crm.world.staff["agent_a"].pk,
+        "current_provider": "",
+        "verified": "on",
+    }
+    assert client.post(reverse("crm:customer_create"), data).status_code == 302
+    created = Customer.objects.get(name="代理新户")
+    assert created.owner == crm.world.staff["agent_a"] and created.site == crm.t.sites_a[2]
 
 
 def test_a_marketer_creates_a_household_in_their_grid(crm: CrmWorld) -> None:
@@ -186,7 +208,7 @@ def test_a_group_customer_is_created_with_its_survey(crm: CrmWorld) -> None:
     assert c.kind == "group" and c.organization.computers == 12
 
 
-def test_intelligence_pages_follow_the_sites_grid(crm: CrmWorld) -> None:
+def test_intelligence_is_read_by_the_grid_and_gathered_by_its_sellers(crm: CrmWorld) -> None:
     a, b = crm.intel_a.pk, crm.intel_b.pk
     assert_status_matrix(
         crm.world,
@@ -199,12 +221,12 @@ def test_intelligence_pages_follow_the_sites_grid(crm: CrmWorld) -> None:
     assert_status_matrix(
         crm.world,
         reverse("crm:intel_create", args=[crm.t.sites_a[1].pk]),
-        _in("market_admin", "manager_a", "account_a", "tech_a"),
+        _in("market_admin", "manager_a", "account_a"),
     )
     assert_status_matrix(
         crm.world,
         reverse("crm:offer_edit", args=[crm.offer_a.pk]),
-        _in("market_admin", "manager_a", "account_a", "tech_a"),
+        _in("market_admin", "manager_a", "account_a"),
     )
 
 

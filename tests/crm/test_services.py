@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.crm.world import CrmWorld
+from wangge.core.access import SYSTEM
 from wangge.core.models import AuditEntry
 from wangge.crm import services
 from wangge.crm.models import Contact, Customer, Organization, Subscription
@@ -52,7 +53,7 @@ def test_a_failed_organisation_create_leaves_no_customer_and_no_audit(crm: CrmWo
     customers, entries = Customer.objects.count(), AuditEntry.objects.count()
     with pytest.raises(ValidationError):
         services.organization_create(
-            actor=None,
+            actor=SYSTEM,
             site=crm.t.sites_a[3],
             name="坏数据单位",
             owner=crm.world.staff["manager_a"],
@@ -67,7 +68,7 @@ def test_a_refused_subscription_rolls_back_entirely(crm: CrmWorld) -> None:
     before = (Subscription.objects.count(), AuditEntry.objects.count())
     with pytest.raises(ValidationError):
         services.subscription_create(
-            actor=None,
+            actor=SYSTEM,
             customer=crm.customers["a_home"],
             plan=crm.plan_bb,
             started_on=dt.date(2026, 5, 1),
@@ -86,7 +87,7 @@ def test_renaming_an_organisation_renames_its_customer(crm: CrmWorld) -> None:
     )
     assert Customer.objects.get(pk=crm.org.pk).name == "邵东一中"
     services.customer_update(
-        actor=None, customer=Customer.objects.get(pk=crm.org.pk), data={"name": "邵东市一中"}
+        actor=SYSTEM, customer=Customer.objects.get(pk=crm.org.pk), data={"name": "邵东市一中"}
     )
     assert Organization.objects.get(pk=crm.org.pk).name == "邵东市一中"
 
@@ -131,18 +132,67 @@ def test_the_owner_must_be_someone_the_actor_can_see(crm: CrmWorld) -> None:
     assert "owner" in exc.value.message_dict
 
 
-def test_agents_cannot_create_customers_nor_site_intelligence(crm: CrmWorld) -> None:
+def test_agents_register_customers_of_their_own_in_their_grid_but_no_intelligence(
+    crm: CrmWorld,
+) -> None:
     agent = crm.world.user("agent_a")
-    with pytest.raises(PermissionDenied):
+    mine = services.customer_create(
+        actor=agent,
+        site=crm.t.sites_a[0],
+        name="代理新客",
+        owner=crm.world.staff["agent_a"],
+        status="new",
+    )
+    assert mine.owner == crm.world.staff["agent_a"]
+    with pytest.raises(ValidationError) as other_owner:
         services.customer_create(
             actor=agent,
             site=crm.t.sites_a[0],
             name="x",
+            owner=crm.world.staff["account_a"],
+            status="new",
+        )
+    assert "owner" in other_owner.value.message_dict
+    with pytest.raises(ValidationError) as other_grid:
+        services.customer_create(
+            actor=agent,
+            site=crm.t.sites_b[0],
+            name="x",
             owner=crm.world.staff["agent_a"],
             status="new",
         )
+    assert "site" in other_grid.value.message_dict
     with pytest.raises(PermissionDenied):
         services.competitor_intel_update(actor=agent, intel=crm.intel_a, data={"note": "x"})
+
+
+def test_technicians_read_and_note_but_make_no_commercial_edits(crm: CrmWorld) -> None:
+    tech = crm.world.user("tech_a")
+    home = crm.customers["a_home"]
+    with pytest.raises(PermissionDenied):
+        services.customer_create(
+            actor=tech, site=crm.t.sites_a[0], name="x", owner=home.owner, status="new"
+        )
+    with pytest.raises(PermissionDenied):
+        services.customer_update(actor=tech, customer=home, data={"address": "x"})
+    with pytest.raises(PermissionDenied):
+        services.competitor_intel_update(actor=tech, intel=crm.intel_a, data={"note": "x"})
+    assert services.note_create(actor=tech, customer=home, text="装机完成").pk
+
+
+def test_account_marketers_work_every_subscription_of_their_grid(crm: CrmWorld) -> None:
+    sub = crm.subscriptions["a_agent"]  # sold and owned by the agent
+    account = crm.world.user("account_a")
+    sales_b = crm.world.user("sales_b")
+    with pytest.raises(PermissionDenied):
+        services.customer_update(actor=account, customer=sub.customer, data={"address": "x"})
+    services.subscription_update(
+        actor=account, subscription=sub, data={"arrears": Decimal("12.50")}
+    )
+    sub.refresh_from_db()
+    assert sub.arrears == Decimal("12.50")
+    with pytest.raises(PermissionDenied):
+        services.subscription_update(actor=sales_b, subscription=sub, data={"arrears": 0})
 
 
 def test_notes_are_written_by_anyone_who_sees_the_customer(crm: CrmWorld) -> None:
@@ -215,26 +265,28 @@ def test_constraint_violations_are_reported_under_their_field(crm: CrmWorld) -> 
     customer, plan = crm.customers["a_home"], crm.plan_bb
     with pytest.raises(ValidationError) as late:
         services.subscription_create(
-            actor=None, customer=customer, plan=plan,
+            actor=SYSTEM, customer=customer, plan=plan,
             started_on=dt.date(2026, 5, 1), expires_on=dt.date(2026, 4, 1),
         )  # fmt: skip
     assert set(late.value.message_dict) == {"expires_on"}
     services.subscription_create(
-        actor=None, customer=customer, plan=plan, started_on=dt.date(2026, 5, 1), account_no="X1"
+        actor=SYSTEM, customer=customer, plan=plan, started_on=dt.date(2026, 5, 1), account_no="X1"
     )
     with pytest.raises(ValidationError) as taken:
         services.subscription_create(
-            actor=None, customer=customer, plan=plan, started_on=dt.date(2026, 5, 1),
+            actor=SYSTEM, customer=customer, plan=plan, started_on=dt.date(2026, 5, 1),
             account_no="X1",
         )  # fmt: skip
     assert set(taken.value.message_dict) == {"account_no"}
     with pytest.raises(ValidationError) as twice:
         services.competitor_intel_create(
-            actor=None, site=crm.intel_a.site, competitor=crm.intel_a.competitor
+            actor=SYSTEM, site=crm.intel_a.site, competitor=crm.intel_a.competitor
         )
     assert set(twice.value.message_dict) == {"competitor"}
     with pytest.raises(ValidationError) as ended:
         services.competitor_offer_update(
-            actor=None, offer=crm.offer_a, data={"ended_on": crm.offer_a.seen_on - dt.timedelta(1)}
+            actor=SYSTEM,
+            offer=crm.offer_a,
+            data={"ended_on": crm.offer_a.seen_on - dt.timedelta(1)},
         )
     assert set(ended.value.message_dict) == {"ended_on"}

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from tests.crm.world import CrmWorld
 from tests.personas import PERSONAS, assert_status_matrix
+from wangge.core.access import SYSTEM
 from wangge.crm import selectors, services
 from wangge.crm.models import Customer
 from wangge.territory import services as territory_services
@@ -19,7 +20,8 @@ from wangge.territory.models import Site
 pytestmark = pytest.mark.django_db
 
 #: The line the territory site page includes (see the report for where it goes).
-INCLUDE = '{% include "crm/_site_market.html" with site=object %}'
+#: The site page renders the panels other apps registered for it; crm's is the market.
+INCLUDE = '{% load wangge %}{% panels "site" object %}'
 
 
 def _render_include(crm: CrmWorld, persona: str, site: Site) -> str:
@@ -32,12 +34,12 @@ def _render_include(crm: CrmWorld, persona: str, site: Site) -> str:
 def test_penetration_counts_our_subscribers_per_household(crm: CrmWorld) -> None:
     site = crm.t.sites_a[0]
     services.customer_create(
-        actor=None,
+        actor=SYSTEM,
         site=site,
         name="潜在户",
         owner=crm.world.staff["account_a"],
         status=Customer.Status.POTENTIAL,
-        current_provider=services.competitors_ensure_national(actor=None)[0],
+        current_provider=services.competitors_ensure_national(actor=SYSTEM)[0],
     )
     m = selectors.site_market(user=crm.world.user("manager_a"), site=site)
     assert (m.subscribers, m.prospects, m.customers) == (1, 1, 2)
@@ -50,7 +52,7 @@ def test_penetration_counts_our_subscribers_per_household(crm: CrmWorld) -> None
 def test_an_estate_counts_the_customers_of_its_buildings(crm: CrmWorld) -> None:
     estate = crm.t.sites_a[0]
     building = territory_services.site_create(
-        actor=None,
+        actor=SYSTEM,
         code="A0-1",
         kind=Site.Kind.BUILDING,
         name="1栋",
@@ -60,7 +62,7 @@ def test_an_estate_counts_the_customers_of_its_buildings(crm: CrmWorld) -> None:
     Site.objects.filter(pk=building.pk).update(estate=estate, grid=estate.grid)
     building.refresh_from_db()
     services.customer_create(
-        actor=None,
+        actor=SYSTEM,
         site=building,
         name="楼栋户",
         owner=crm.world.staff["account_a"],
@@ -74,7 +76,7 @@ def test_ended_offers_are_history_not_the_current_market(crm: CrmWorld) -> None:
     import datetime as dt
 
     services.competitor_offer_update(
-        actor=None,
+        actor=SYSTEM,
         offer=crm.offer_a,
         data={"ended_on": dt.date(2020, 1, 1), "seen_on": dt.date(2019, 1, 1)},
     )
@@ -82,7 +84,7 @@ def test_ended_offers_are_history_not_the_current_market(crm: CrmWorld) -> None:
     assert m.competitors[0].current_offers == []  # type: ignore[attr-defined]
 
 
-def test_the_included_section_renders_for_those_who_see_the_site(crm: CrmWorld) -> None:
+def test_the_site_page_shows_the_crm_market_panel_to_those_who_see_the_site(crm: CrmWorld) -> None:
     html = _render_include(crm, "account_a", crm.t.sites_a[0])
     assert 'data-testid="site-market"' in html
     assert re.search(r'data-testid="penetration">\d+\.\d%<', html)

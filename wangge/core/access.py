@@ -1,9 +1,15 @@
-"""The one place that decides what a user may see and do.
+"""The one place that decides what a user may see (what they may *do* is
+`wangge.core.permissions`).
 
-`core` must not import the domain apps, so the organisation app registers the two
-functions that know about roles and grid membership (see `wangge.org.apps`). Every
-scoped queryset derives from `ScopedQuerySet` and answers `visible_to(user)` by turning
-the user's `Scope` into a filter it defines once, in `scope_q`.
+`core` must not import the domain apps, so the organisation app registers the function that
+knows about roles and grid membership (see `wangge.org.apps`). Every scoped queryset derives
+from `ScopedQuerySet` and answers `visible_to(user)` by turning the user's `Scope` into a
+filter it defines once, in `scope_q(scope, prefix)`; related models compose that rule with a
+prefix instead of writing it again, and `visible(scope, obj)` is the same rule for one
+loaded object (property-tested to agree with the queryset).
+
+Commands, tasks and imports run from the shell act as `SYSTEM`, an explicit actor that sees
+and may do everything; `None` is nobody and sees nothing.
 """
 
 from __future__ import annotations
@@ -34,26 +40,55 @@ class Scope:
     managed_grid_ids: frozenset[int] = field(default_factory=frozenset)
     #: Agents and similar: only the records they own, never the grid's team.
     own_records_only: bool = False
+    #: The system itself (commands, tasks, shell imports): not a person.
+    system: bool = False
 
     @property
     def authenticated(self) -> bool:
-        return self.user_id is not None
+        return self.user_id is not None or self.system
 
 
+class SystemActor:
+    """The system acting on its own: the demo loader, commands, scheduled jobs, imports run
+    from the shell. It may do everything and is recorded as "system" in the audit log."""
+
+    pk = None
+    is_authenticated = False
+    is_active = True
+    is_superuser = False
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
 ANONYMOUS = Scope(user_id=None)
+SYSTEM_SCOPE = Scope(user_id=None, everything=True, system=True)
 
 ScopeResolver = Callable[[Any], Scope]
-ActionChecker = Callable[[Any, str], bool]
 _resolver: ScopeResolver | None = None
-_checker: ActionChecker | None = None
 
 
-def register(*, resolver: ScopeResolver, checker: ActionChecker) -> None:
-    global _resolver, _checker
-    _resolver, _checker = resolver, checker
+def register(*, resolver: ScopeResolver) -> None:
+    global _resolver
+    _resolver = resolver
+
+
+def is_system(actor: Any) -> bool:
+    return actor is SYSTEM
+
+
+def is_person(actor: Any) -> bool:
+    """A signed-in user (as opposed to the system or nobody)."""
+    return actor is not None and actor is not SYSTEM and getattr(actor, "is_authenticated", False)
 
 
 def scope_for(user: Any) -> Scope:
+    if user is SYSTEM:
+        return SYSTEM_SCOPE
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTR, None)
@@ -72,22 +107,6 @@ def forget_scope(user: Any) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def user_can(user: Any, action: str) -> bool:
-    if not scope_for(user).authenticated:
-        return False
-    if _checker is None:
-        raise RuntimeError("No action checker registered; is wangge.org installed?")
-    return _checker(user, action)
-
-
-def require(user: Any, action: str) -> None:
-    """Refuse an action the user's role lacks with 404, like a record they may not see."""
-    if not user_can(user, action):
-        from django.http import Http404
-
-        raise Http404
-
-
 class ScopedQuerySet(models.QuerySet):
     """A queryset that can be narrowed to what one user may see."""
 
@@ -99,5 +118,18 @@ class ScopedQuerySet(models.QuerySet):
             return self.all()
         return self.filter(self.scope_q(scope))
 
-    def scope_q(self, scope: Scope) -> Q:
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        """The rule as a filter; `prefix` (e.g. `"customer__"`) applies it across a relation."""
         raise NotImplementedError(f"{type(self).__name__} must say how it is scoped.")
+
+    @classmethod
+    def visible(cls, scope: Scope, obj: Any) -> bool:
+        """The same rule for one loaded object, without a query (lists link rows by it).
+        Querysets that need it override `_visible`; tests hold the two together."""
+        if not scope.authenticated:
+            return False
+        return scope.everything or cls._visible(scope, obj)
+
+    @classmethod
+    def _visible(cls, scope: Scope, obj: Any) -> bool:
+        raise NotImplementedError(f"{cls.__name__} has no object predicate.")

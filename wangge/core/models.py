@@ -90,10 +90,10 @@ class ExportLog(models.Model):
 
 
 class ImportJobQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope) -> Q:
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
         # A job holds a whole uploaded file: only its uploader (and the market department,
         # whose scope is everything) may see it.
-        return Q(user_id=scope.user_id)
+        return Q(**{f"{prefix}user_id": scope.user_id})
 
 
 class ImportJob(models.Model):
@@ -156,9 +156,9 @@ class ImportJob(models.Model):
 
 
 class ExportJobQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope) -> Q:
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
         # The same rule as an import job's: a finished job holds a whole list.
-        return Q(user_id=scope.user_id)
+        return Q(**{f"{prefix}user_id": scope.user_id})
 
 
 class ExportJob(models.Model):
@@ -212,3 +212,35 @@ class ExportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.status in {self.Status.QUEUED, self.Status.RUNNING}
+
+
+class JobRun(models.Model):
+    """One due run of a scheduled job (`wangge.core.schedule`): queued once per due time,
+    which the unique constraint guarantees across schedulers."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("运行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    name = models.CharField(_("任务"), max_length=64)
+    due_at = models.DateTimeField(_("应运行时间"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    queued_at = models.DateTimeField(_("排队时间"), default=clock.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务运行")
+        verbose_name_plural = _("定时任务运行")
+        ordering = ["-due_at", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "due_at"], name="job_run_once_per_due_time")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.due_at:%Y-%m-%d %H:%M}"

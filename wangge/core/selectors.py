@@ -7,10 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.http import Http404
 
-from wangge.core.access import user_can
 from wangge.core.models import AuditEntry
-
-VIEW_AUDIT = "core.view_audit"
+from wangge.core.permissions import CoreAction, can
 
 
 def audit_list(
@@ -24,7 +22,7 @@ def audit_list(
     date_to: dt.date | None = None,
 ) -> QuerySet[AuditEntry]:
     """The audit log, for those allowed to read it (the market department)."""
-    if not user_can(user, VIEW_AUDIT):
+    if not can(user, CoreAction.VIEW_AUDIT):
         raise Http404
     qs = AuditEntry.objects.select_related("content_type")
     if actor_q:

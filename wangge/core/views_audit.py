@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.core import selectors
 from wangge.core.models import AuditEntry
+from wangge.core.permissions import CoreAction
 from wangge.core.views import ScopedListView
 
 
@@ -38,7 +39,7 @@ class AuditFilterForm(forms.Form):
 
 class AuditListView(ScopedListView):
     model = AuditEntry
-    required_action = selectors.VIEW_AUDIT
+    required_action = CoreAction.VIEW_AUDIT
     template_name = "core/audit_list.html"
 
     def get_queryset(self) -> QuerySet[AuditEntry]:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core.forms import ScopedFormMixin
-from wangge.crm import services
+from wangge.crm import selectors, services
 from wangge.crm.models import (
     Competitor,
     CompetitorIntel,
@@ -51,6 +51,13 @@ def keep_current(form: forms.ModelForm, name: str, *, order_by: str) -> None:
     field.queryset = qs.order_by(order_by)  # type: ignore[attr-defined]
 
 
+def placeable_sites(form: forms.ModelForm, user: Any) -> None:
+    """A new customer's site: any site the user may register customers at. Agents see no
+    sites, yet register customers of their own in their grid (by the site's name)."""
+    if form.instance.pk is None:
+        form.fields["site"].queryset = selectors.sites_for_new_customers(user=user)  # type: ignore[attr-defined]
+
+
 def optional_code(form: forms.ModelForm) -> None:
     """The operator's own customer number, or none: the save issues ours (KH + id)."""
     field = form.fields["code"]
@@ -68,6 +75,7 @@ class CustomerForm(ScopedFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         optional_code(self)
+        placeable_sites(self, self.user)
         keep_current(self, "site", order_by="name")
         keep_current(self, "owner", order_by="name")
 
@@ -82,6 +90,7 @@ class GroupCustomerForm(ScopedFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         optional_code(self)
+        placeable_sites(self, self.user)
         keep_current(self, "site", order_by="name")
         keep_current(self, "owner", order_by="name")
 

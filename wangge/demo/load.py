@@ -1,6 +1,6 @@
 """Write a generated county into the database through the organisation services.
 
-Everything goes through `wangge.org.services` as the system (`actor=None`), so the demo
+Everything goes through `wangge.org.services` as the system (`actor=SYSTEM`), so the demo
 data is validated and audited exactly like data entered by hand.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from wangge.core.access import SYSTEM
 from wangge.demo.county import DEMO_PASSWORD, County
 from wangge.org import services
 from wangge.org.models import Department, Grid, Region, ServicePoint, Staff
@@ -18,16 +19,16 @@ from wangge.org.models import Department, Grid, Region, ServicePoint, Staff
 def load_county(county: County) -> dict[str, int]:
     """Create everything in `county`; returns how many of each kind were written."""
     departments: dict[str, Department] = {
-        code: services.department_create(actor=None, code=code, name=name)
+        code: services.department_create(actor=SYSTEM, code=code, name=name)
         for code, name in county.departments
     }
     regions: dict[str, Region] = {
-        r.code: services.region_create(actor=None, code=r.code, name=r.name, kind=r.kind)
+        r.code: services.region_create(actor=SYSTEM, code=r.code, name=r.name, kind=r.kind)
         for r in county.regions
     }
     points: dict[str, ServicePoint] = {
         p.name: services.service_point_create(
-            actor=None,
+            actor=SYSTEM,
             name=p.name,
             region=regions[p.region],
             address=p.address,
@@ -39,7 +40,7 @@ def load_county(county: County) -> dict[str, int]:
     }
     grids: dict[str, Grid] = {
         g.code: services.grid_create(
-            actor=None,
+            actor=SYSTEM,
             code=g.code,
             name=g.name,
             region=regions[g.region],
@@ -50,10 +51,10 @@ def load_county(county: County) -> dict[str, int]:
     }
     staff = _load_staff(county, departments, grids)
     for m in county.memberships:
-        services.membership_set(actor=None, staff=staff[m.staff], grid=grids[m.grid], role=m.role)
+        services.membership_set(actor=SYSTEM, staff=staff[m.staff], grid=grids[m.grid], role=m.role)
     for t in county.teams:
         team = services.team_create(
-            actor=None,
+            actor=SYSTEM,
             name=t.name,
             kind=t.kind,
             grid=grids[t.grid] if t.grid else None,
@@ -61,7 +62,7 @@ def load_county(county: County) -> dict[str, int]:
             purpose=t.purpose,
         )
         for employee_no, duty in t.members:
-            services.team_member_add(actor=None, team=team, staff=staff[employee_no], duty=duty)
+            services.team_member_add(actor=SYSTEM, team=team, staff=staff[employee_no], duty=duty)
     return {
         "departments": len(departments),
         "regions": len(regions),
@@ -80,7 +81,7 @@ def _load_staff(
     staff: dict[str, Staff] = {}
     for s in county.staff:
         person = services.staff_create(
-            actor=None,
+            actor=SYSTEM,
             username=s.username,
             password=None,
             name=s.name,

@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from wangge.core import clock
+from wangge.core.access import SYSTEM
 from wangge.crm import services
 from wangge.crm.models import (
     CompetitorIntel,
@@ -190,12 +191,12 @@ def load_crm(seed: int, *, scale: float = 1.0) -> dict[str, int]:
 
 def _write(data: CrmDemo) -> dict[str, int]:
     products = {
-        code: services.product_create(actor=None, code=code, name=name, kind=kind)
+        code: services.product_create(actor=SYSTEM, code=code, name=name, kind=kind)
         for code, name, kind in data.products
     }
     plans = {
         p.code: services.tariff_plan_create(
-            actor=None,
+            actor=SYSTEM,
             product=products[p.product],
             code=p.code,
             name=p.name,
@@ -207,7 +208,7 @@ def _write(data: CrmDemo) -> dict[str, int]:
     }
     site_ids = dict(Site.objects.values_list("code", "id"))
     staff_ids = dict(Staff.objects.values_list("employee_no", "id"))
-    competitor_ids = {c.code: c.pk for c in services.competitors_ensure_national(actor=None)}
+    competitor_ids = {c.code: c.pk for c in services.competitors_ensure_national(actor=SYSTEM)}
 
     ids = _insert_rows(
         Customer,

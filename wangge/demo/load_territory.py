@@ -10,6 +10,7 @@ import numpy as np
 from django.db import transaction
 from shapely.geometry import shape
 
+from wangge.core.access import SYSTEM
 from wangge.demo.county import OUTLINE_PATH
 from wangge.demo.sites import generate_sites
 from wangge.org.models import Grid
@@ -65,6 +66,6 @@ def load_territory(seed: int) -> dict[str, int]:
     for spec in children:
         by_code[spec.code].estate = by_code[spec.estate]  # type: ignore[index]
     Site.objects.bulk_update([by_code[s.code] for s in children], ["estate"], batch_size=1000)
-    plan = services.plan_snapshot_current(actor=None, name="现行网格（2026 年版）")
-    services.plan_activate(actor=None, plan=plan, effective_from=PLAN_EFFECTIVE)
+    plan = services.plan_snapshot_current(actor=SYSTEM, name="现行网格（2026 年版）")
+    services.plan_activate(actor=SYSTEM, plan=plan, effective_from=PLAN_EFFECTIVE)
     return {"sites": len(sites), "plan": 1}

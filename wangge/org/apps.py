@@ -9,7 +9,9 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.core import access
-        from wangge.org.permissions import check
+        from wangge.org import hooks, permissions
         from wangge.org.scoping import resolve_scope
 
-        access.register(resolver=resolve_scope, checker=check)
+        access.register(resolver=resolve_scope)
+        permissions.register()
+        hooks.register()

@@ -2,8 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from wangge.core.access import scope_for, user_can
-from wangge.org.permissions import Action
+from wangge.core.access import scope_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -16,8 +15,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "staff": staff,
             "role_label": staff.get_role_display() if staff else "",
-            "can_manage": user_can(user, Action.MANAGE_ORG),
-            "can_audit": user_can(user, Action.VIEW_AUDIT),
             "everything": scope.everything,
         }
     }

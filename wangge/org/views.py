@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from wangge.core.access import require, scope_for, user_can
+from wangge.core import clock, extensions, params
 from wangge.core.forms import add_service_errors
+from wangge.core.permissions import can, require
 from wangge.core.views import ScopedDetailView, ScopedListView
 from wangge.org import selectors, services
 from wangge.org.forms import GridForm, StaffCreateForm, StaffForm
@@ -22,24 +23,14 @@ from wangge.org.permissions import Action
 from wangge.org.roles import Role
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() else None
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    grids = selectors.grid_list(user=request.user)
+    """The person's today view: what each app asks of them today (empty sections hidden)."""
+    today = clock.today()
     return render(
         request,
         "org/home.html",
-        {
-            "scope": scope,
-            "grids": grids[:12],
-            "grid_count": grids.count(),
-            "staff_count": selectors.staff_list(user=request.user).count(),
-        },
+        {"today": today, "sections": extensions.today_for(request.user, today)},
     )
 
 
@@ -51,14 +42,14 @@ class GridListView(ScopedListView):
     def get_queryset(self) -> QuerySet[Grid]:
         return selectors.grid_list(
             user=self.request.user,
-            q=self.request.GET.get("q", "").strip(),
-            region_id=_int_param(self.request, "region"),
+            q=params.text_param(self.request.GET, "q"),
+            region_id=params.int_param(self.request.GET, "region"),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["regions"] = selectors.region_list(user=self.request.user)
-        ctx["can_manage"] = user_can(self.request.user, Action.MANAGE_ORG)
+        ctx["can_manage"] = can(self.request.user, Action.MANAGE_ORG)
         return ctx
 
 
@@ -70,7 +61,7 @@ class GridDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["chart"] = selectors.grid_org_chart(user=self.request.user, grid=self.object)
-        ctx["can_manage"] = user_can(self.request.user, Action.MANAGE_ORG)
+        ctx["can_manage"] = can(self.request.user, Action.MANAGE_ORG)
         return ctx
 
 
@@ -82,10 +73,10 @@ class StaffListView(ScopedListView):
     def get_queryset(self) -> QuerySet[Staff]:
         return selectors.staff_list(
             user=self.request.user,
-            q=self.request.GET.get("q", "").strip(),
-            role=self.request.GET.get("role", "") if self.request.GET.get("role") in Role else "",
-            grid_id=_int_param(self.request, "grid"),
-            department_id=_int_param(self.request, "department"),
+            q=params.text_param(self.request.GET, "q"),
+            role=params.choice_param(self.request.GET, "role", Role),
+            grid_id=params.int_param(self.request.GET, "grid"),
+            department_id=params.int_param(self.request.GET, "department"),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -93,7 +84,7 @@ class StaffListView(ScopedListView):
         ctx["roles"] = Role.choices
         ctx["grids"] = selectors.grid_list(user=self.request.user)
         ctx["departments"] = Department.objects.all()
-        ctx["can_manage"] = user_can(self.request.user, Action.MANAGE_ORG)
+        ctx["can_manage"] = can(self.request.user, Action.MANAGE_ORG)
         return ctx
 
 
@@ -114,7 +105,7 @@ class StaffDetailView(ScopedDetailView):
         )
         ctx["memberships"] = staff.memberships.visible_to(user).select_related("grid")
         ctx["teams"] = Team.objects.visible_to(user).filter(members=staff).distinct()
-        ctx["can_manage"] = user_can(user, Action.MANAGE_ORG)
+        ctx["can_manage"] = can(user, Action.MANAGE_ORG)
         return ctx
 
 

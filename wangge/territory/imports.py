@@ -22,14 +22,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wangge.core.access import scope_for, user_can
 from wangge.core.audit import snapshot
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
 from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
 from wangge.core.imports.spec import RowErrors
 from wangge.core.models import AuditEntry
-from wangge.org.permissions import Action
+from wangge.core.params import flag_param, int_param
+from wangge.core.permissions import can
 from wangge.territory.models import GridPlan, Site
+from wangge.territory.permissions import Action as TerritoryAction
 from wangge.territory.services import OUTSIDE, Placement, Placer, sites_place
 
 _COUNT: dict[str, Any] = {"min_value": 0, "max_value": 2_147_483_647}
@@ -50,7 +51,7 @@ class SiteSpec(ImportSpec):
     site_kind: ClassVar[str]
     natural_key = ("code",)
     search_fields = ("name", "code", "address")
-    export_action = Action.VIEW_ORG
+    export_action = TerritoryAction.VIEW_SITES
     chunk_size = 2000
 
     # --- scope --------------------------------------------------------------------------
@@ -61,28 +62,21 @@ class SiteSpec(ImportSpec):
     def existing_queryset(self) -> QuerySet[Site]:
         return Site.objects.all()  # codes are unique across kinds: a building's code is taken
 
-    def managed(self, user: Any) -> frozenset[int] | None:
-        """Grids the user may write sites in; None means all (system, market department)."""
-        if user is None or user_can(user, Action.MANAGE_ORG):
-            return None
-        return scope_for(user).managed_grid_ids
-
     def can_import(self, user: Any) -> bool:
-        managed = self.managed(user)
-        return managed is None or bool(managed)
+        """The market department, and grid managers for the sites of their grids."""
+        return can(user, TerritoryAction.EDIT_SITES)
 
     def writable(self, user: Any, objs: Sequence[Any]) -> set[Any]:
-        managed = self.managed(user)
-        return {o.pk for o in objs if managed is None or o.grid_id in managed}
+        return {o.pk for o in objs if can(user, TerritoryAction.EDIT_SITES, o)}
 
     def filter_queryset(
         self, user: Any, params: Mapping[str, str]
     ) -> tuple[QuerySet[Any], dict[str, str]]:
         """The site list page's filters: q, grid, outside."""
         qs, used = super().filter_queryset(user, params)
-        if (grid := params.get("grid", "")).isdigit():
-            qs, used["grid"] = qs.filter(grid_id=int(grid)), grid
-        if params.get("outside") == "1":
+        if grid := int_param(params, "grid"):
+            qs, used["grid"] = qs.filter(grid_id=grid), str(grid)
+        if flag_param(params, "outside"):
             qs, used["outside"] = qs.filter(grid__isnull=True), "1"
         return qs, used
 
@@ -149,8 +143,7 @@ class SiteSpec(ImportSpec):
         if placed is not None:
             placement, column = placed
             cleaned["_placement"] = placement
-            managed = self.managed(user)
-            if managed is not None and placement.grid_id not in managed:
+            if not can(user, TerritoryAction.EDIT_SITES, placement):
                 errors.append((column, _("位置不在您负责的网格内")))
         return cleaned, errors
 

@@ -17,18 +17,19 @@ from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
 from wangge.core import clock
-from wangge.core.access import user_can
+from wangge.core.access import is_person
 from wangge.core.audit import audit_record, snapshot
 from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
 from wangge.core.models import AuditEntry
+from wangge.core.permissions import can
 from wangge.core.services import audited_create, audited_update
 from wangge.org import services as org_services
 from wangge.org.models import Grid
-from wangge.org.permissions import Action
 from wangge.territory import geometry, selectors
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 from wangge.territory.messages import geometry_message
 from wangge.territory.models import GridPlan, PlanGrid, ServiceArea, Site, SiteAssignment
+from wangge.territory.permissions import Action as TerritoryAction
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ SITE_FIELDS = (
 
 
 def require_plan_editor(actor: Any) -> None:
-    if actor is not None and not user_can(actor, Action.MANAGE_ORG):
+    if not can(actor, TerritoryAction.EDIT_PLANS):
         raise PermissionDenied(_("只有市场部可以编辑网格方案。"))
 
 
@@ -513,7 +514,7 @@ def redraw_from_sites(plan: GridPlan) -> None:
 
 
 def acting_user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return actor if is_person(actor) else None
 
 
 @transaction.atomic

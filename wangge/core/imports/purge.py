@@ -27,3 +27,10 @@ def jobs_purge(*, older_than: dt.timedelta) -> tuple[int, int]:
         ExportJob.objects.filter(created_at__lt=before).exclude(status__in=_EXPORT_BUSY).delete()
     )
     return imports, exports
+
+
+def jobs_purge_scheduled() -> None:
+    """The daily scheduled purge (`wangge scheduler`), keeping `WANGGE_JOB_KEEP_DAYS`."""
+    from django.conf import settings
+
+    jobs_purge(older_than=dt.timedelta(days=settings.WANGGE_JOB_KEEP_DAYS))

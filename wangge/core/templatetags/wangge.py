@@ -45,7 +45,7 @@ def excel_links(context: template.Context, *kinds: str) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     if request is None or user is None or not user.is_authenticated:
-        return {"links": []}  # a spec reads user=None as the system, with every right
+        return {"links": []}
     links = []
     for kind in kinds:
         try:
@@ -61,3 +61,30 @@ def excel_links(context: template.Context, *kinds: str) -> dict[str, Any]:
     params.pop("page", None)
     query = params.urlencode()
     return {"links": links, "query": query, "several": len(links) > 1}
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context: template.Context) -> list[Any]:
+    """`{% main_menu as entries %}`: the navigation entries the apps registered, for this user."""
+    from wangge.core.extensions import menu_for
+
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return menu_for(user)
+
+
+@register.simple_tag(takes_context=True)
+def panels(context: template.Context, page: str, obj: Any) -> str:
+    """`{% panels "site" object %}`: the panels higher apps registered for this detail page."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from wangge.core.extensions import panels_for
+
+    request = context.get("request")
+    html = [
+        render_to_string(panel.template, {**ctx, "panel_object": obj}, request=request)
+        for panel, ctx in panels_for(page, request, obj)
+    ]
+    return mark_safe("".join(html))

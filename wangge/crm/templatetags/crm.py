@@ -10,9 +10,10 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from wangge.core.access import scope_for, user_can
+from wangge.core.access import scope_for
+from wangge.core.permissions import can
 from wangge.crm import selectors
-from wangge.org.permissions import Action
+from wangge.org.permissions import Action as OrgAction
 
 register = template.Library()
 
@@ -22,13 +23,6 @@ def shown_phone(context: template.Context, phone: str, customer: Any) -> str:
     """`{% shown_phone c.phone c %}`: the number as the viewing user may see it."""
     user = context["request"].user
     return selectors.phone_shown(user=user, phone=phone or "", customer=customer)
-
-
-@register.simple_tag(takes_context=True)
-def site_market(context: template.Context, site: Any) -> selectors.SiteMarket:
-    """`{% site_market site as market %}`: lets the territory site page show the section
-    with a single include, without its view knowing about crm."""
-    return selectors.site_market(user=context["request"].user, site=site)
 
 
 def sees_site(user: Any, site: Any) -> bool:
@@ -52,7 +46,7 @@ def site_link(context: template.Context, site: Any, url_name: str = "territory:s
     user = context["request"].user
     allowed = sees_site(user, site)
     if allowed and url_name == "territory:site_detail":
-        allowed = user_can(user, Action.VIEW_ORG)
+        allowed = can(user, OrgAction.VIEW_ORG)
     if not allowed:
         return format_html("{}", site.name)
     return format_html('<a href="{}">{}</a>', reverse(url_name, args=[site.pk]), site.name)

@@ -13,16 +13,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from wangge.crm import rules, selectors, services
+from wangge.core.permissions import can
+from wangge.crm import selectors, services
 from wangge.crm.forms import CompetitorForm, PlanForm, ProductForm
 from wangge.crm.models import Competitor, Product, TariffPlan
+from wangge.crm.permissions import Action
 from wangge.crm.views.common import allow, form_page
 
 
 @login_required
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
-    allow(rules.can_view(request.user))
+    allow(can(request.user, Action.VIEW))
     user = request.user
     return render(
         request,
@@ -30,7 +32,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         {
             "products": selectors.product_list(user=user),
             "competitors": selectors.competitor_list(user=user),
-            "can_manage": rules.can_manage_catalogue(user),
+            "can_manage": can(user, Action.MANAGE_CATALOGUE),
         },
     )
 
@@ -44,7 +46,7 @@ def _edit(
     update: Any,
     title: str,
 ) -> HttpResponse:
-    allow(rules.can_view(request.user) and rules.can_manage_catalogue(request.user))
+    allow(can(request.user, Action.VIEW) and can(request.user, Action.MANAGE_CATALOGUE))
     form = form_class(request.POST or None, instance=instance)
     back = reverse("crm:catalogue")
 

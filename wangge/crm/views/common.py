@@ -11,8 +11,8 @@ from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from wangge.core import params
 from wangge.core.forms import add_service_errors
-from wangge.crm import params
 
 
 def int_param(request: HttpRequest, name: str) -> int | None:
@@ -25,6 +25,10 @@ def choice_param(request: HttpRequest, name: str, choices: Any) -> str:
 
 def text_param(request: HttpRequest, name: str) -> str:
     return params.text_param(request.GET, name)
+
+
+def flag_param(request: HttpRequest, name: str) -> bool:
+    return params.flag_param(request.GET, name)
 
 
 def allow(allowed: bool) -> None:

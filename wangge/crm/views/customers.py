@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.core.access import scope_for
+from wangge.core.permissions import can
 from wangge.core.views import ScopedListView
-from wangge.crm import rules, selectors, services
+from wangge.crm import selectors, services
 from wangge.crm.forms import (
     ContactForm,
     CustomerForm,
@@ -25,19 +26,20 @@ from wangge.crm.forms import (
     SubscriptionForm,
 )
 from wangge.crm.models import Contact, Customer, Organization, Subscription, resurvey_days
+from wangge.crm.permissions import Action
 from wangge.crm.timeline import customer_timeline
 from wangge.crm.views.common import allow, choice_param, form_page, int_param, text_param
 from wangge.org.models import Grid, Staff
 
 
 def _customer(request: HttpRequest, pk: int) -> Customer:
-    allow(rules.can_view(request.user))
+    allow(can(request.user, Action.VIEW))
     return selectors.customer_detail(user=request.user, pk=pk)
 
 
 def _editable(request: HttpRequest, pk: int) -> Customer:
     customer = _customer(request, pk)
-    allow(rules.can_edit_customer(request.user, customer))
+    allow(can(request.user, Action.EDIT_CUSTOMER, customer))
     return customer
 
 
@@ -48,7 +50,7 @@ def _me(request: HttpRequest) -> Staff | None:
 
 class CustomerListView(ScopedListView):
     model = Customer
-    required_action = rules.VIEW
+    required_action = Action.VIEW
     template_name = "crm/customer_list.html"
 
     def get_queryset(self) -> QuerySet[Customer]:
@@ -77,7 +79,7 @@ class CustomerListView(ScopedListView):
             tiers=Customer.Tier.choices,
             resurvey_days=resurvey_days(),
             my_resurvey=selectors.my_resurvey_count(user=user),
-            can_create=rules.can_create_customers(user),
+            can_create=can(user, Action.CREATE_CUSTOMER),
         )
         return ctx
 
@@ -97,7 +99,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "subscriptions": selectors.customer_subscriptions(customer=customer),
             "timeline": customer_timeline(user=user, customer=customer),
             "note_form": NoteForm(),
-            "can_edit": rules.can_edit_customer(user, customer),
+            "can_edit": can(user, Action.EDIT_CUSTOMER, customer),
         },
     )
 
@@ -105,7 +107,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_create(request: HttpRequest) -> HttpResponse:
-    allow(rules.can_view(request.user) and rules.can_create_customers(request.user))
+    allow(can(request.user, Action.VIEW) and can(request.user, Action.CREATE_CUSTOMER))
     form = CustomerForm(
         request.POST or None,
         user=request.user,
@@ -129,7 +131,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organization_create(request: HttpRequest) -> HttpResponse:
-    allow(rules.can_view(request.user) and rules.can_create_customers(request.user))
+    allow(can(request.user, Action.VIEW) and can(request.user, Action.CREATE_CUSTOMER))
     form = GroupCustomerForm(
         request.POST or None,
         user=request.user,
@@ -221,7 +223,7 @@ def customer_verify(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def note_create(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
-    allow(rules.can_note_customer(request.user, customer))
+    allow(can(request.user, Action.NOTE_CUSTOMER, customer))
     form = NoteForm(request.POST)
     if form.is_valid() and form.cleaned_data["text"].strip():
         services.note_create(actor=request.user, customer=customer, text=form.cleaned_data["text"])
@@ -303,7 +305,7 @@ def subscription_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscription_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    allow(rules.can_view(request.user))
+    allow(can(request.user, Action.VIEW))
     sub = get_object_or_404(Subscription.objects.visible_to(request.user), pk=pk)
     customer = _editable(request, sub.customer_id)
     back = reverse("crm:customer_detail", args=[customer.pk])

@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wangge.core.permissions import can
 from wangge.core.views import ScopedListView
-from wangge.crm import rules, selectors, services
+from wangge.crm import selectors, services
 from wangge.crm.forms import IntelForm, OfferForm
 from wangge.crm.models import CompetitorIntel, CompetitorOffer, resurvey_days
+from wangge.crm.permissions import Action
 from wangge.crm.views.common import allow, form_page, int_param, text_param
 from wangge.org.models import Grid
 from wangge.territory.models import Site
@@ -24,7 +26,7 @@ from wangge.territory.models import Site
 
 class IntelListView(ScopedListView):
     model = CompetitorIntel
-    required_action = rules.VIEW
+    required_action = Action.VIEW
     template_name = "crm/intel_list.html"
 
     def get_queryset(self) -> QuerySet[CompetitorIntel]:
@@ -47,13 +49,13 @@ class IntelListView(ScopedListView):
 
 
 def _intel(request: HttpRequest, pk: int) -> CompetitorIntel:
-    allow(rules.can_view(request.user))
+    allow(can(request.user, Action.VIEW))
     return selectors.intel_detail(user=request.user, pk=pk)
 
 
 def _surveyable(request: HttpRequest, pk: int) -> CompetitorIntel:
     intel = _intel(request, pk)
-    allow(rules.can_survey_site(request.user, intel.site))
+    allow(can(request.user, Action.SURVEY_SITE, intel.site))
     return intel
 
 
@@ -67,7 +69,7 @@ def intel_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "intel": intel,
             "offers": intel.offers.order_by("-seen_on", "-id"),
-            "can_survey": rules.can_survey_site(request.user, intel.site),
+            "can_survey": can(request.user, Action.SURVEY_SITE, intel.site),
         },
     )
 
@@ -75,9 +77,9 @@ def intel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def intel_create(request: HttpRequest, site_pk: int) -> HttpResponse:
-    allow(rules.can_view(request.user))
+    allow(can(request.user, Action.VIEW))
     site = get_object_or_404(Site.objects.visible_to(request.user), pk=site_pk)
-    allow(rules.can_survey_site(request.user, site))
+    allow(can(request.user, Action.SURVEY_SITE, site))
     form = IntelForm(request.POST or None, user=request.user, instance=CompetitorIntel(site=site))
 
     def save(d: dict[str, Any]) -> CompetitorIntel:
@@ -143,7 +145,7 @@ def offer_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    allow(rules.can_view(request.user))
+    allow(can(request.user, Action.VIEW))
     offer = get_object_or_404(CompetitorOffer.objects.visible_to(request.user), pk=pk)
     _surveyable(request, offer.intel_id)
     form = OfferForm(request.POST or None, instance=offer)
@@ -162,6 +164,7 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def site_market(request: HttpRequest, site_pk: int) -> HttpResponse:
     """The site's market section on its own page (the site page includes the same partial)."""
-    allow(rules.can_view(request.user))
+    allow(can(request.user, Action.VIEW))
     site = get_object_or_404(Site.objects.visible_to(request.user), pk=site_pk)
-    return render(request, "crm/site_market.html", {"site": site})
+    market = selectors.site_market(user=request.user, site=site)
+    return render(request, "crm/site_market.html", {"site": site, "market": market})

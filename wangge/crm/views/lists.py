@@ -6,16 +6,18 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from wangge.core.permissions import can
 from wangge.core.views import ScopedListView
-from wangge.crm import rules, selectors
+from wangge.crm import selectors
 from wangge.crm.models import Organization, Subscription, resurvey_days
+from wangge.crm.permissions import Action
 from wangge.crm.views.common import choice_param, int_param, text_param
 from wangge.org.models import Grid
 
 
 class OrganizationListView(ScopedListView):
     model = Organization
-    required_action = rules.VIEW
+    required_action = Action.VIEW
     template_name = "crm/organization_list.html"
 
     def get_queryset(self) -> QuerySet[Organization]:
@@ -32,13 +34,13 @@ class OrganizationListView(ScopedListView):
         user = self.request.user
         ctx["grids"] = Grid.objects.visible_to(user).filter(is_active=True)
         ctx["resurvey_days"] = resurvey_days()
-        ctx["can_create"] = rules.can_create_customers(user)
+        ctx["can_create"] = can(user, Action.CREATE_CUSTOMER)
         return ctx
 
 
 class SubscriptionListView(ScopedListView):
     model = Subscription
-    required_action = rules.VIEW
+    required_action = Action.VIEW
     template_name = "crm/subscription_list.html"
 
     def get_queryset(self) -> QuerySet[Subscription]:

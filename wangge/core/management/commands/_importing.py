@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
+from wangge.core.access import SYSTEM
 from wangge.core.imports import ImportSpec, all_specs, get_spec
 
 #: Exit status for a command used wrongly (unknown kind, user, file): 2, as argparse does.
@@ -26,7 +27,7 @@ def spec_for(kind: str) -> ImportSpec:
 def user_for(username: str | None) -> Any:
     """`--as USERNAME`: act with that user's scope; without it, the system (full scope)."""
     if not username:
-        return None
+        return SYSTEM
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise CommandError(f"No active user {username!r}.", returncode=USAGE)

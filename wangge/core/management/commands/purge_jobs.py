@@ -12,7 +12,7 @@ from wangge.core.imports.purge import jobs_purge
 class Command(BaseCommand):
     help = (
         "Remove import and export jobs (with their files) older than --days "
-        "(default WANGGE_JOB_KEEP_DAYS); running ones stay. Run it daily, e.g. from cron."
+        "(default WANGGE_JOB_KEEP_DAYS); running ones stay. The scheduler runs it daily."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wangge.core.access import SYSTEM
 from wangge.org.models import User
 from wangge.org.services import api_token_create
 
@@ -19,6 +20,6 @@ class Command(BaseCommand):
         user = User.objects.filter(username=options["username"], is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {options['username']!r}.")
-        token, raw = api_token_create(actor=None, user=user, name=options["name"][:64])
+        token, raw = api_token_create(actor=SYSTEM, user=user, name=options["name"][:64])
         self.stdout.write(raw)
         self.stderr.write(f"Token {token.prefix}… issued to {user.username}; keep it secret.")

@@ -1,0 +1,112 @@
+"""Where a higher app plugs into the pages of lower ones, without them knowing it.
+
+* **Menu** entries: the navigation shows what each app registers, for those who may use it.
+* **Panels**: a detail page (`site`, `customer`, `grid`, `staff`) renders the panels that
+  apps register for it; `territory`'s site page never includes a `crm` template, and later
+  apps add their sections without editing the page.
+* **Today**: each app contributes to-do items for a person (due, overdue, to review); the
+  home page is the person's today view built from them, empty sections hidden.
+
+Apps register in `AppConfig.ready()`. Callables receive the acting user (and the object),
+and must scope what they show like any selector.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.urls import reverse
+
+PAGES = ("site", "customer", "grid", "staff")
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    label: Any
+    url_name: str
+    order: int = 100
+    #: Who sees the entry; the page itself still checks its right.
+    visible: Callable[[Any], bool] = field(default=lambda user: True)
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    page: str
+    template: str
+    #: `context(request, obj)`: the panel's template context, or None to leave it out.
+    context: Callable[[Any, Any], dict[str, Any] | None]
+    order: int = 100
+
+
+State = Literal["overdue", "due", "review", "info"]
+
+
+@dataclass(frozen=True)
+class TodayItem:
+    label: Any
+    url: str = ""
+    count: int | None = None
+    due: dt.date | None = None
+    state: State = "due"
+
+
+@dataclass(frozen=True)
+class TodaySection:
+    key: str
+    title: Any
+    #: `items(user, today)`: what this app asks of the person today.
+    items: Callable[[Any, dt.date], list[TodayItem]]
+    order: int = 100
+
+
+_menu: dict[str, MenuEntry] = {}
+_panels: dict[tuple[str, str], Panel] = {}
+_today: dict[str, TodaySection] = {}
+
+
+def add_menu(entry: MenuEntry) -> None:
+    _menu[entry.key] = entry
+
+
+def add_panel(panel: Panel) -> None:
+    if panel.page not in PAGES:
+        raise ValueError(f"No detail page {panel.page!r}; pages with panels: {PAGES}")
+    _panels[(panel.page, panel.key)] = panel
+
+
+def add_today(section: TodaySection) -> None:
+    _today[section.key] = section
+
+
+def menu_for(user: Any) -> list[MenuEntry]:
+    return [e for e in sorted(_menu.values(), key=lambda e: (e.order, e.key)) if e.visible(user)]
+
+
+def panels_for(page: str, request: Any, obj: Any) -> list[tuple[Panel, dict[str, Any]]]:
+    shown = []
+    for panel in sorted(
+        (p for (pg, _k), p in _panels.items() if pg == page), key=lambda p: (p.order, p.key)
+    ):
+        ctx = panel.context(request, obj)
+        if ctx is not None:
+            shown.append((panel, ctx))
+    return shown
+
+
+def today_for(user: Any, today: dt.date) -> list[tuple[TodaySection, list[TodayItem]]]:
+    """Each section with its items, in order; sections with nothing today are left out."""
+    out = []
+    for section in sorted(_today.values(), key=lambda s: (s.order, s.key)):
+        items = section.items(user, today)
+        if items:
+            out.append((section, items))
+    return out

@@ -1,0 +1,109 @@
+"""The information base's place on other apps' pages: menu, panels and today items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from wangge.core import extensions as ext
+from wangge.core.access import scope_for
+from wangge.core.permissions import can
+from wangge.crm import selectors
+from wangge.crm.models import Customer, Subscription
+from wangge.crm.permissions import Action
+from wangge.org.roles import Role
+
+#: Roles whose work list covers the whole grid's subscriptions, not only their own customers.
+_GRID_WIDE = {Role.GRID_MANAGER, Role.ACCOUNT_MARKETER, Role.MARKET_ADMIN}
+
+
+def _site_panel(request: Any, site: Any) -> dict[str, Any] | None:
+    if not can(request.user, Action.VIEW):
+        return None
+    return {"site": site, "market": selectors.site_market(user=request.user, site=site)}
+
+
+def _grid_panel(request: Any, grid: Any) -> dict[str, Any] | None:
+    if not can(request.user, Action.VIEW):
+        return None
+    qs = Customer.objects.visible_to(request.user).filter(site__grid_id=grid.pk)
+    counts = qs.aggregate(
+        customers=Count("id"),
+        subscribers=Count("id", filter=Q(status__in=Customer.SUBSCRIBER_STATUSES)),
+        prospects=Count(
+            "id", filter=Q(status__in=(Customer.Status.POTENTIAL, Customer.Status.INTENDED))
+        ),
+    )
+    return {"grid": grid, "counts": counts}
+
+
+def _staff_panel(request: Any, staff: Any) -> dict[str, Any] | None:
+    if not can(request.user, Action.VIEW):
+        return None
+    owned = Customer.objects.visible_to(request.user).filter(owner_id=staff.pk)
+    return {"staff": staff, "owned": owned.count()}
+
+
+def _mine(qs: QuerySet[Subscription], user: Any) -> QuerySet[Subscription]:
+    scope = scope_for(user)
+    if scope.everything or scope.role in _GRID_WIDE:
+        return qs
+    return qs.filter(customer__owner_id=scope.staff_id or -1)
+
+
+def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
+    if not can(user, Action.VIEW):
+        return []
+    items = []
+    stale = selectors.my_resurvey_count(user=user)
+    if stale:
+        items.append(
+            ext.TodayItem(
+                label=_("我的客户待复核"),
+                url=reverse("crm:customer_list") + "?mine=1&stale=1",
+                count=stale,
+                state="review",
+            )
+        )
+    renewals = _mine(selectors.subscription_list(user=user, expiring_within=7), user).count()
+    if renewals:
+        items.append(
+            ext.TodayItem(
+                label=_("7 天内到期待续费"),
+                url=reverse("crm:subscription_list") + "?expiring=7",
+                count=renewals,
+                due=today + dt.timedelta(days=7),
+                state="due",
+            )
+        )
+    arrears = _mine(selectors.subscription_list(user=user, in_arrears=True), user).count()
+    if arrears:
+        items.append(
+            ext.TodayItem(
+                label=_("欠费待催缴"),
+                url=reverse("crm:subscription_list") + "?arrears=1",
+                count=arrears,
+                state="overdue",
+            )
+        )
+    return items
+
+
+def register() -> None:
+    ext.add_menu(
+        ext.MenuEntry(
+            "crm.customers",
+            _("客户"),
+            "crm:customer_list",
+            order=40,
+            visible=lambda user: can(user, Action.VIEW),
+        )
+    )
+    ext.add_panel(ext.Panel("crm.market", "site", "crm/_site_market.html", _site_panel, order=10))
+    ext.add_panel(ext.Panel("crm.customers", "grid", "crm/_grid_panel.html", _grid_panel))
+    ext.add_panel(ext.Panel("crm.accounts", "staff", "crm/_staff_panel.html", _staff_panel))
+    ext.add_today(ext.TodaySection("crm", _("客户"), _today, order=20))

@@ -1,0 +1,63 @@
+"""Grid division's menu entries and the planner's today items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from wangge.core import extensions as ext
+from wangge.core.permissions import can
+from wangge.org.permissions import Action as OrgAction
+from wangge.territory.models import GridPlan
+from wangge.territory.permissions import Action
+
+
+def _drafts(user: Any, today: dt.date) -> list[ext.TodayItem]:
+    """Draft plans wait for the market department's review and activation."""
+    if not can(user, Action.EDIT_PLANS):
+        return []
+    drafts = GridPlan.objects.visible_to(user).filter(status=GridPlan.Status.DRAFT).count()
+    if not drafts:
+        return []
+    return [
+        ext.TodayItem(
+            label=_("草稿方案待审定"),
+            url=reverse("territory:plan_list"),
+            count=drafts,
+            state="review",
+        )
+    ]
+
+
+def register() -> None:
+    ext.add_menu(
+        ext.MenuEntry(
+            "territory.map",
+            _("网格地图"),
+            "territory:map",
+            order=20,
+            visible=lambda u: can(u, OrgAction.VIEW_ORG),
+        )
+    )
+    ext.add_menu(
+        ext.MenuEntry(
+            "territory.sites",
+            _("网格单元"),
+            "territory:site_list",
+            order=21,
+            visible=lambda u: can(u, Action.VIEW_SITES),
+        )
+    )
+    ext.add_menu(
+        ext.MenuEntry(
+            "territory.plans",
+            _("网格方案"),
+            "territory:plan_list",
+            order=22,
+            visible=lambda u: can(u, OrgAction.VIEW_ORG),
+        )
+    )
+    ext.add_today(ext.TodaySection("territory.plans", _("网格方案"), _drafts, order=50))
