@@ -111,7 +111,9 @@ class ScopedQuerySet(models.QuerySet):
     """A queryset that can be narrowed to what one user may see."""
 
     def visible_to(self, user: Any) -> Self:
-        scope = scope_for(user)
+        return self.visible_to_scope(scope_for(user))
+
+    def visible_to_scope(self, scope: Scope) -> Self:
         if not scope.authenticated:
             return self.none()
         if scope.everything:

@@ -73,19 +73,17 @@ def subscribe(
     """Call `handler(event)` after each committed publication of `event_type`.
 
     Background handlers must be importable module-level functions (the worker imports them
-    by path). Subscribing the same handler twice is a no-op (apps may be readied twice).
+    by path). Subscribing an equal handler twice is a no-op (apps may be readied twice).
     """
     if background and "<" in getattr(handler, "__qualname__", "<"):
         raise ValueError("A background handler must be a module-level function.")
     subs = _subscribers.setdefault(event_type, [])
-    if not any(s.handler is handler for s in subs):
+    if not any(s.handler == handler for s in subs):
         subs.append(_Subscription(handler=handler, background=background))
 
 
 def unsubscribe(event_type: type[Event], handler: Handler) -> None:
-    _subscribers[event_type] = [
-        s for s in _subscribers.get(event_type, []) if s.handler is not handler
-    ]
+    _subscribers[event_type] = [s for s in _subscribers.get(event_type, []) if s.handler != handler]
 
 
 def publish(*events: Event) -> None:

@@ -18,6 +18,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -95,9 +96,7 @@ def tick() -> list[str]:
                 JobRun.objects.create(name=job.name, due_at=due)
         except IntegrityError:
             continue  # another scheduler took it
-        transaction.on_commit(
-            lambda name=job.name, due=due: run_scheduled_job.enqueue(name, due.isoformat())
-        )
+        transaction.on_commit(partial(run_scheduled_job.enqueue, job.name, due.isoformat()))
         queued.append(job.name)
     return queued
 

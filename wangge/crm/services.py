@@ -17,10 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from wangge.core import clock
+from wangge.core import clock, events
 from wangge.core.access import is_person, is_system
 from wangge.core.permissions import can, require
 from wangge.core.services import audited_create, audited_delete, audited_update
+from wangge.crm.events import CustomerCreated, SubscriptionCreated
 from wangge.crm.models import (
     NATIONAL_OPERATORS,
     Competitor,
@@ -155,6 +156,17 @@ def _update(
     return instance
 
 
+def _announce_customer(customer: Customer) -> None:
+    events.publish(
+        CustomerCreated(
+            customer_id=customer.pk,
+            site_id=customer.site_id,
+            owner_id=customer.owner_id,
+            kind=customer.kind,
+        )
+    )
+
+
 # --- customers -----------------------------------------------------------------------
 
 
@@ -197,7 +209,9 @@ def customer_create(
         current_provider=current_provider,
         **(_stamp(actor) if verified else {}),
     )
-    return audited_create(actor=actor, instance=customer)
+    customer = audited_create(actor=actor, instance=customer)
+    _announce_customer(customer)
+    return customer
 
 
 @transaction.atomic
@@ -271,7 +285,9 @@ def organization_create(
         ),
     )
     org = Organization(customer=customer, name=name, **survey, **stamp)
-    return audited_create(actor=actor, instance=org)
+    org = audited_create(actor=actor, instance=org)
+    _announce_customer(customer)
+    return org
 
 
 @transaction.atomic
@@ -347,7 +363,15 @@ def subscription_create(
         arrears=arrears,
         account_no=account_no,
     )
-    return audited_create(actor=actor, instance=subscription)
+    subscription = audited_create(actor=actor, instance=subscription)
+    events.publish(
+        SubscriptionCreated(
+            subscription_id=subscription.pk,
+            customer_id=subscription.customer_id,
+            plan_id=subscription.plan_id,
+        )
+    )
+    return subscription
 
 
 @transaction.atomic

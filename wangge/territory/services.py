@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 
-from wangge.core import clock
+from wangge.core import clock, events
 from wangge.core.access import is_person
 from wangge.core.audit import audit_record, snapshot
 from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
@@ -27,6 +27,7 @@ from wangge.org import services as org_services
 from wangge.org.models import Grid
 from wangge.territory import geometry, selectors
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
+from wangge.territory.events import PlanActivated, SiteMoved
 from wangge.territory.messages import geometry_message
 from wangge.territory.models import GridPlan, PlanGrid, ServiceArea, Site, SiteAssignment
 from wangge.territory.permissions import Action as TerritoryAction
@@ -579,6 +580,11 @@ def plan_activate(*, actor: Any, plan: GridPlan, effective_from: dt.date) -> Gri
         ids = [s for s, g in after.items() if g == target and before.get(s) != target]
         for start in range(0, len(ids), 900):
             Site.objects.filter(id__in=ids[start : start + 900]).update(grid_id=target)
+    events.publish_many(
+        SiteMoved(site_id=site_id, from_grid_id=before.get(site_id), to_grid_id=grid_id)
+        for site_id, grid_id in after.items()
+        if before.get(site_id) != grid_id
+    )
     plan_before = snapshot(plan)
     plan.status = GridPlan.Status.ACTIVE
     plan.effective_from = effective_from
@@ -592,6 +598,11 @@ def plan_activate(*, actor: Any, plan: GridPlan, effective_from: dt.date) -> Gri
         instance=plan,
         before=plan_before,
         after=snapshot(plan),
+    )
+    events.publish(
+        PlanActivated(
+            plan_id=plan.pk, effective_from=effective_from, sites_moved=sum(changed.values())
+        )
     )
     return plan
 

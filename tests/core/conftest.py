@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from tests.crm.conftest import crm
+
+__all__ = ["crm"]
