@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.core import clock
 from wangge.core.access import Scope, ScopedQuerySet
+from wangge.core.validators import visible_text
 from wangge.org.roles import Role
 
 
@@ -156,7 +157,7 @@ class Grid(models.Model):
     """
 
     code = models.CharField(_("网格编码"), max_length=32, unique=True)
-    name = models.CharField(_("网格名称"), max_length=64)
+    name = models.CharField(_("网格名称"), max_length=64, validators=[visible_text])
     region = models.ForeignKey(
         Region, verbose_name=_("区域"), on_delete=models.PROTECT, related_name="grids"
     )
@@ -208,7 +209,7 @@ class Staff(models.Model):
     user = models.OneToOneField(
         User, verbose_name=_("登录账号"), on_delete=models.CASCADE, related_name="staff"
     )
-    name = models.CharField(_("姓名"), max_length=32)
+    name = models.CharField(_("姓名"), max_length=32, validators=[visible_text])
     employee_no = models.CharField(_("工号"), max_length=32, unique=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
@@ -313,7 +314,7 @@ class Team(models.Model):
         VIRTUAL = "virtual", _("虚拟团队")
         AGENTS = "agents", _("代理渠道")
 
-    name = models.CharField(_("团队名称"), max_length=64, unique=True)
+    name = models.CharField(_("团队名称"), max_length=64, unique=True, validators=[visible_text])
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     grid = models.ForeignKey(
         Grid,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.core import clock
 from wangge.core.access import Scope, ScopedQuerySet
 from wangge.core.constraints import ConstraintFields
+from wangge.core.validators import visible_text
 from wangge.org.models import Grid, Region, validate_boundary
 from wangge.territory.attributes import workload
 
@@ -45,7 +46,7 @@ class Site(ConstraintFields, models.Model):
 
     code = models.CharField(_("编码"), max_length=32, unique=True)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    name = models.CharField(_("名称"), max_length=100)
+    name = models.CharField(_("名称"), max_length=100, validators=[visible_text])
     address = models.CharField(_("详细地址"), max_length=200, blank=True)
     lon = models.FloatField(_("经度"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
     lat = models.FloatField(_("纬度"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
