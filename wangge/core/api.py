@@ -1,23 +1,32 @@
-"""API foundations: authentication, the error shape, and the answers every operation declares.
+"""API foundations: authentication, the error shape, the answers every operation declares,
+the router the apps' API packages use, choices read off the models, and one pagination.
 
 Every error is `{"detail": str, "code": str, "errors": [{"loc": [...], "msg": str}]}` so an
 integration handles one shape. Operations list 400/401/404/422 in the schema (django-ninja
-does not add them itself), which is what lets schemathesis check conformance.
+does not add them itself), which is what lets schemathesis check conformance; write
+operations (`ApiRouter` adds them) also 409 (a stale `version`) and 413 (a body too large).
+
+Each app's API is a package, `wangge/<app>/api/`: `schemas.py` and one module of endpoints
+per resource, each with an `ApiRouter`, gathered by the package's `router`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Choices, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.utils import check_csrf
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler
+from pydantic_core import core_schema
 
 from wangge.core.access import user_can
 from wangge.core.middleware import TOO_LARGE
@@ -94,8 +103,90 @@ class ErrorOut(Schema):
 ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
+#: What a write may answer besides those: a stale `version` (409), a body too large (413).
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {409: ErrorOut, 413: ErrorOut}
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def with_errors(ok: dict[int, Any]) -> dict[int, Any]:
     return {**ok, **ERRORS}
+
+
+class ApiRouter(Router):
+    """The router of an app's endpoint module.
+
+    Operation ids stay those of the app's API package (`wangge_crm_api_customer_list`),
+    whichever module of the package holds the endpoint, so splitting or moving endpoints
+    never renames an operation clients use. Write operations declare the write errors.
+    """
+
+    def add_api_operation(
+        self, path: str, methods: list[str], view_func: Callable[..., Any], **kwargs: Any
+    ) -> None:
+        if kwargs.get("operation_id") is None:
+            kwargs["operation_id"] = operation_id(view_func)
+        response = kwargs.get("response")
+        if isinstance(response, dict) and WRITE_METHODS.intersection(m.upper() for m in methods):
+            kwargs["response"] = {**WRITE_ERRORS, **response}
+        super().add_api_operation(path, methods, view_func, **kwargs)
+
+
+def operation_id(view_func: Callable[..., Any]) -> str:
+    """`wangge.crm.api.customers.customer_list` → `wangge_crm_api_customer_list`."""
+    module = view_func.__module__
+    package, sep, _rest = module.partition(".api.")
+    if sep:
+        module = f"{package}.api"
+    return f"{module}_{view_func.__name__}".replace(".", "_")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """`Annotated[str, Choice(Customer.Status)]`: one of a model's `choices` (or of the keys
+    of a mapping that names the allowed values), read from the model so the API never lists
+    them by hand. Validates and documents like a `Literal` of the values (the schema's
+    `enum`); `blank=True` adds "" (a filter left empty)."""
+
+    choices: type[Choices] | Iterable[str]
+    blank: bool = False
+
+    @property
+    def values(self) -> list[str]:
+        given = self.choices
+        values = given.values if isinstance(given, type) and issubclass(given, Choices) else given
+        return ([""] if self.blank else []) + [str(v) for v in values]
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.literal_schema(self.values)
+
+
+class PageParams(Schema):
+    """`limit` and `offset` of every list endpoint; a list that pages differently subclasses
+    this and re-declares `limit`."""
+
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+def paginate(
+    qs: QuerySet[Any], page: PageParams, shape: Callable[[Any], Any] | None = None
+) -> dict[str, Any]:
+    """One page of `qs` as `{"count": …, "items": […]}`, the rows passed through `shape`."""
+    rows: Iterable[Any] = qs[page.offset : page.offset + page.limit]
+    count = qs.count()
+    return {"count": count, "items": [shape(r) for r in rows] if shape else list(rows)}
+
+
+#: `lookup(raw_key) -> token | None`, registered by `wangge.org` (which keeps the tokens):
+#: core must not import the apps above it.
+_token_lookup: Callable[[str], Any] | None = None
+
+
+def register_token_lookup(lookup: Callable[[str], Any]) -> None:
+    global _token_lookup
+    _token_lookup = lookup
 
 
 class TokenAuth(HttpBearer):
