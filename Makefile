@@ -31,7 +31,8 @@ demo: $(VENV)/.app
 lint: $(VENV)/.test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy wangge config
+	$(BIN)/mypy wangge config tests bench
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/wangge makemigrations --check --dry-run
 
 test: $(VENV)/.test lint

@@ -28,8 +28,8 @@ from ninja.utils import check_csrf
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-from wangge.core.access import user_can
 from wangge.core.middleware import TOO_LARGE
+from wangge.core.permissions import CoreAction, can
 
 MAX_ID = 2**63 - 1
 
@@ -196,10 +196,10 @@ class TokenAuth(HttpBearer):
     """
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from wangge.org.models import ApiToken
-
-        found = ApiToken.objects.authenticate(token)
-        if found is None or not user_can(found.user, "api.use"):
+        if _token_lookup is None:
+            raise RuntimeError("No API token lookup registered; is wangge.org installed?")
+        found = _token_lookup(token)
+        if found is None or not can(found.user, CoreAction.USE_API):
             return None
         request.user = found.user
         return found.user
@@ -219,7 +219,7 @@ class ActiveSessionAuth(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        if user is None or not user_can(user, "api.use"):
+        if user is None or not can(user, CoreAction.USE_API):
             return None
         exempt = getattr(request, "_ninja_csrf_exempt", False)
         if self.csrf and not exempt and check_csrf(request) is not None:

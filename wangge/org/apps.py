@@ -12,6 +12,10 @@ class OrgConfig(AppConfig):
         from wangge.org import hooks, permissions
         from wangge.org.scoping import resolve_scope
 
+        from wangge.core.api import register_token_lookup
+        from wangge.org.models import ApiToken
+
         access.register(resolver=resolve_scope)
+        register_token_lookup(ApiToken.objects.authenticate)
         permissions.register()
         hooks.register()
