@@ -35,13 +35,15 @@ lint: $(VENV)/.test
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/wangge makemigrations --check --dry-run
 
+# Two workers (pytest-xdist): the machines have two cores.
 test: $(VENV)/.test lint
 	scripts/ensure-browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
-# The same suite on a throwaway PostgreSQL cluster (CI runs both).
+# The same suite on a throwaway PostgreSQL cluster (CI runs both), a year and a month ahead:
+# a test that silently depends on the day it was written fails here, not weeks after it lands.
 test-pg: $(VENV)/.test
-	scripts/with-postgres $(BIN)/pytest
+	WANGGE_TEST_CLOCK_SHIFT_DAYS=$${WANGGE_TEST_CLOCK_SHIFT_DAYS:-400} scripts/with-postgres $(BIN)/pytest -n 2
 
 messages: $(VENV)/.app
 	$(BIN)/wangge makemessages -l en -l zh_Hans --no-obsolete --ignore ".venv/*" --ignore "var/*" --ignore "tests/*" --ignore "bench/*"
