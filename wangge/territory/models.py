@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,11 +19,26 @@ from wangge.org.models import Grid, Region, validate_boundary
 from wangge.territory.attributes import workload
 
 
+def site_q(scope: Scope, prefix: str = "") -> Q:
+    """Sites are seen by their grid's team; agents work from their own accounts, not from
+    the grid's sites. `prefix` composes the rule for records that belong to a site."""
+    if scope.own_records_only:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}grid_id__in": scope.grid_ids})
+
+
+def site_visible(scope: Scope, site: Any) -> bool:
+    """`site_q` for one loaded site, without a query."""
+    return SiteQuerySet.visible(scope, site)
+
+
 class SiteQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope) -> Q:
-        if scope.own_records_only:
-            return Q(pk__in=[])  # agents work from their own accounts, not the grid's sites
-        return Q(grid_id__in=scope.grid_ids)
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        return site_q(scope, prefix)
+
+    @classmethod
+    def _visible(cls, scope: Scope, obj: Any) -> bool:
+        return not scope.own_records_only and obj.grid_id in scope.grid_ids
 
 
 class Site(ConstraintFields, models.Model):
@@ -138,11 +153,11 @@ class Site(ConstraintFields, models.Model):
 
 
 class GridPlanQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope) -> Q:
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
         # Drafts are the market department's working material; others see what is in force.
         if scope.own_records_only:
             return Q(pk__in=[])
-        return Q(status__in=[GridPlan.Status.ACTIVE, GridPlan.Status.RETIRED])
+        return Q(**{f"{prefix}status__in": [GridPlan.Status.ACTIVE, GridPlan.Status.RETIRED]})
 
     def active(self) -> GridPlan | None:
         return self.filter(status=GridPlan.Status.ACTIVE).first()
@@ -231,6 +246,11 @@ class GridPlan(models.Model):
     @property
     def running(self) -> bool:
         return self.progress < 1 and not self.failed
+
+    @property
+    def editable(self) -> bool:
+        """Only a draft changes: a plan in force or retired is the record of what was."""
+        return self.status == self.Status.DRAFT
 
 
 class PlanGrid(models.Model):

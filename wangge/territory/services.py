@@ -431,7 +431,7 @@ def plan_set_grid_boundary(
     """Redraw one grid of a draft by hand; sites are placed again and findings refreshed."""
     require_plan_editor(actor)
     plan = plan_grid.plan
-    if plan.status != GridPlan.Status.DRAFT:
+    if not plan.editable:
         raise ValidationError(_("只有草稿方案可以修改。"))
     try:
         shapes = geometry.read_grid_features(
@@ -462,7 +462,7 @@ def plan_set_grid_boundary(
 def plan_move_sites(*, actor: Any, plan: GridPlan, site_ids: Sequence[int], to_code: str) -> int:
     """Move sites to another grid of a draft; boundaries are redrawn from the sites' cells."""
     require_plan_editor(actor)
-    if plan.status != GridPlan.Status.DRAFT:
+    if not plan.editable:
         raise ValidationError(_("只有草稿方案可以修改。"))
     target = plan.grids.filter(code=to_code).first()
     if target is None:
@@ -527,7 +527,7 @@ def plan_activate(*, actor: Any, plan: GridPlan, effective_from: dt.date) -> Gri
     """
     require_plan_editor(actor)
     plan = GridPlan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status != GridPlan.Status.DRAFT:
+    if not plan.editable:
         raise ValidationError(_("只有草稿方案可以启用。"))
     if plan.running:
         raise ValidationError(_("方案仍在计算中。"))
@@ -627,7 +627,7 @@ def _nearest_region(pg: PlanGrid) -> Any:
 
 def plan_discard(*, actor: Any, plan: GridPlan) -> None:
     require_plan_editor(actor)
-    if plan.status != GridPlan.Status.DRAFT:
+    if not plan.editable:
         raise ValidationError(_("只有草稿方案可以删除。"))
     from wangge.core.services import audited_delete
 

@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wangge.core.access import require, user_can
+from wangge.core import params
 from wangge.core.forms import add_service_errors
+from wangge.core.permissions import can, require
 from wangge.core.views import ScopedDetailView, ScopedListView
 from wangge.org.models import Grid
 from wangge.org.permissions import Action
@@ -23,6 +24,7 @@ from wangge.territory import auto, selectors, services
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 from wangge.territory.forms import ActivateForm, AutoPlanForm, ImportPlanForm
 from wangge.territory.models import GridPlan, PlanGrid, Site
+from wangge.territory.permissions import Action as TerritoryAction
 
 
 def _plan(request: HttpRequest, pk: int) -> GridPlan:
@@ -62,17 +64,17 @@ def active_geojson(request: HttpRequest) -> JsonResponse:
 
 class SiteListView(ScopedListView):
     model = Site
-    required_action = Action.VIEW_ORG
+    required_action = TerritoryAction.VIEW_SITES
     template_name = "territory/site_list.html"
 
     def get_queryset(self) -> QuerySet[Site]:
         g = self.request.GET
         return selectors.site_list(
             user=self.request.user,
-            q=g.get("q", "").strip()[:64],
-            kind=g.get("kind", "") if g.get("kind") in Site.Kind else "",
-            grid_id=int(g["grid"]) if g.get("grid", "").isdigit() else None,
-            outside=g.get("outside") == "1",
+            q=params.text_param(g, "q"),
+            kind=params.choice_param(g, "kind", Site.Kind),
+            grid_id=params.int_param(g, "grid"),
+            outside=params.flag_param(g, "outside"),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -84,7 +86,7 @@ class SiteListView(ScopedListView):
 
 class SiteDetailView(ScopedDetailView):
     model = Site
-    required_action = Action.VIEW_ORG
+    required_action = TerritoryAction.VIEW_SITES
     template_name = "territory/site_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -101,13 +103,13 @@ class SiteDetailView(ScopedDetailView):
 @login_required
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.VIEW_ORG)
     return render(
         request,
         "territory/plan_list.html",
         {
             "plans": selectors.plan_list(user=request.user)[:100],
-            "can_edit": user_can(request.user, Action.MANAGE_ORG),
+            "can_edit": can(request.user, TerritoryAction.EDIT_PLANS),
+            "figures": selectors.plan_figures_visible(user=request.user),
         },
     )
 
@@ -115,7 +117,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_auto(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.MANAGE_ORG)
+    require(request.user, TerritoryAction.EDIT_PLANS)
     active = GridPlan.objects.active()
     initial = {"k": active.grids.count() if active else 30, "name": _("自动划分方案")}
     form = AutoPlanForm(request.POST or None, initial=initial)
@@ -143,7 +145,7 @@ def plan_auto(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.MANAGE_ORG)
+    require(request.user, TerritoryAction.EDIT_PLANS)
     form = ImportPlanForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -167,7 +169,7 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def plan_snapshot(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.MANAGE_ORG)
+    require(request.user, TerritoryAction.EDIT_PLANS)
     plan = services.plan_snapshot_current(actor=request.user, name=_("现行网格"))
     return redirect("territory:plan_detail", pk=plan.pk)
 
@@ -175,13 +177,13 @@ def plan_snapshot(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.VIEW_ORG)
-    plan = _plan(request, pk)
+    plan = selectors.plan_detail(user=request.user, pk=pk)
     ctx = {
         "plan": plan,
-        "grids": plan.grids.select_related("grid").order_by("code"),
+        "summary": selectors.plan_summary(user=request.user, plan=plan),
+        "grids": selectors.plan_grids(user=request.user, plan=plan),
         "attributes": BALANCE_ATTRIBUTES,
-        "can_edit": user_can(request.user, Action.MANAGE_ORG) and plan.status == "draft",
+        "can_edit": can(request.user, TerritoryAction.EDIT_PLANS) and plan.editable,
         "activate_form": ActivateForm(),
     }
     if request.htmx and plan.running:  # type: ignore[attr-defined]
@@ -196,12 +198,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def plan_geojson(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.VIEW_ORG)
-    plan = _plan(request, pk)
-    visible = None
-    if not user_can(request.user, Action.MANAGE_ORG):
-        visible = set(Grid.objects.visible_to(request.user).values_list("id", flat=True))
-    data = selectors.plan_feature_collection(plan, grid_ids=visible)
+    plan = selectors.plan_detail(user=request.user, pk=pk)
+    data = selectors.plan_geojson(user=request.user, plan=plan)
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False), content_type="application/geo+json; charset=utf-8"
     )
@@ -213,7 +211,7 @@ def plan_geojson(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.MANAGE_ORG)
+    require(request.user, TerritoryAction.EDIT_PLANS)
     plan = _plan(request, pk)
     base = GridPlan.objects.active()
     if base is not None and base.pk == plan.pk:
@@ -238,7 +236,7 @@ def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.MANAGE_ORG)
+    require(request.user, TerritoryAction.EDIT_PLANS)
     plan = _plan(request, pk)
     form = ActivateForm(request.POST)
     if form.is_valid():
@@ -259,7 +257,7 @@ def plan_activate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Action.MANAGE_ORG)
+    require(request.user, TerritoryAction.EDIT_PLANS)
     plan = _plan(request, pk)
     try:
         services.plan_discard(actor=request.user, plan=plan)
@@ -273,7 +271,7 @@ def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_editor(request: HttpRequest, pk: int) -> HttpResponse:
     """Redraw a grid (POST boundary) or move sites between grids (POST sites + to)."""
-    require(request.user, Action.MANAGE_ORG)
+    require(request.user, TerritoryAction.EDIT_PLANS)
     plan = _plan(request, pk)
     if request.method == "POST":
         try:
@@ -303,6 +301,6 @@ def plan_editor(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "grids": plan.grids.order_by("code"),
             "sites_json": [list(s) for s in sites],
-            "editable": plan.status == "draft",
+            "editable": plan.editable,
         },
     )
