@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, register
 from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors
+from wangge.core.params import choice_param, int_param, text_param
 from wangge.org import services
 from wangge.org.models import Department, Grid, GridMembership, Region, ServicePoint, Staff, User
 from wangge.org.permissions import Action
@@ -27,11 +28,6 @@ def _index(objs: Sequence[Any], *attrs: str) -> dict[str, Any]:
         for attr in attrs:
             out.setdefault(match_key(getattr(obj, attr)), obj)
     return out
-
-
-def _int(params: Mapping[str, str], name: str) -> int | None:
-    raw = params.get(name, "")
-    return int(raw) if raw.isdigit() else None
 
 
 # --- staff ------------------------------------------------------------------------------------
@@ -83,14 +79,14 @@ class StaffSpec(ImportSpec):
     ) -> tuple[QuerySet[Any], dict[str, str]]:
         """The staff list page's filters: q, role, grid, department."""
         qs, used = self.queryset(user), {}
-        if q := params.get("q", "").strip()[:64]:
+        if q := text_param(params, "q"):
             cond = Q(name__icontains=q) | Q(employee_no__icontains=q) | Q(phone__icontains=q)
             qs, used["q"] = qs.filter(cond), q
-        if (role := params.get("role", "")) in Role.values:
+        if role := choice_param(params, "role", Role):
             qs, used["role"] = qs.filter(role=role), role
-        if grid := _int(params, "grid"):
+        if grid := int_param(params, "grid"):
             qs, used["grid"] = qs.filter(memberships__grid_id=grid).distinct(), str(grid)
-        if department := _int(params, "department"):
+        if department := int_param(params, "department"):
             qs, used["department"] = qs.filter(department_id=department), str(department)
         return qs, used
 
@@ -243,9 +239,9 @@ class GridSpec(ImportSpec):
     ) -> tuple[QuerySet[Any], dict[str, str]]:
         """The grid list page's filters: q, region, active."""
         qs, used = super().filter_queryset(user, params)
-        if region := _int(params, "region"):
+        if region := int_param(params, "region"):
             qs, used["region"] = qs.filter(region_id=region), str(region)
-        if (active := params.get("active", "")) in ("0", "1"):
+        if active := choice_param(params, "active", ("0", "1")):
             qs, used["active"] = qs.filter(is_active=active == "1"), active
         return qs, used
 

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from wangge.core.access import ScopedQuerySet, user_can
+from wangge.core.params import text_param
 
 ColumnKind = Literal[
     "text", "phone", "date", "int", "decimal", "money", "percent", "bool", "choice", "ref"
@@ -197,7 +198,7 @@ class ImportSpec:
         Specs with a selector override this to call it with the same parameters.
         """
         qs = self.queryset(user)
-        q = (params.get("q") or "").strip()[:64]
+        q = text_param(params, "q")
         if q and self.search_fields:
             cond = Q()
             for name in self.search_fields:

@@ -39,6 +39,7 @@ from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
 from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors
 from wangge.core.models import AuditEntry
+from wangge.core.params import choice_param, int_param, text_param
 from wangge.core.services import audited_update
 from wangge.crm import rules, selectors, services
 from wangge.crm.models import (
@@ -47,7 +48,6 @@ from wangge.crm.models import (
     Organization,
     customer_code,
 )
-from wangge.crm.params import choice_param, int_param, text_param
 from wangge.org.models import Staff
 from wangge.org.permissions import Action
 from wangge.territory.models import Site

@@ -34,6 +34,7 @@ from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, Wri
 from wangge.core.imports.bulk import BulkWriter
 from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors, WriteError, changed, validation_messages
+from wangge.core.params import int_param, text_param
 from wangge.crm import rules, selectors, services
 from wangge.crm.imports.subscriptions import MAX_MONEY, used_filters, visible
 from wangge.crm.models import (
@@ -43,7 +44,6 @@ from wangge.crm.models import (
     Quality,
     Relationship,
 )
-from wangge.crm.params import int_param, text_param
 from wangge.territory.models import Site
 
 OFFER_FIELDS = services.OFFER_FIELDS

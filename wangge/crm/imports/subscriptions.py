@@ -26,9 +26,9 @@ from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, Wri
 from wangge.core.imports.bulk import BulkWriter
 from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors, WriteError
+from wangge.core.params import int_param, text_param
 from wangge.crm import rules, selectors, services
 from wangge.crm.models import Customer, Subscription, TariffPlan
-from wangge.crm.params import int_param, text_param
 
 #: The largest amount a money field (10 digits, 2 places) holds.
 MAX_MONEY = Decimal("99999999.99")
