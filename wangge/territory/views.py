@@ -1,0 +1,306 @@
+"""Grid-division pages: the map, sites, plans (auto, import, edit, compare, activate)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wangge.core import params
+from wangge.core.forms import add_service_errors
+from wangge.core.permissions import can, require
+from wangge.core.views import ScopedDetailView, ScopedListView
+from wangge.org.models import Grid
+from wangge.org.permissions import Action
+from wangge.territory import auto, selectors, services
+from wangge.territory.attributes import BALANCE_ATTRIBUTES
+from wangge.territory.forms import ActivateForm, AutoPlanForm, ImportPlanForm
+from wangge.territory.models import GridPlan, PlanGrid, Site
+from wangge.territory.permissions import Action as TerritoryAction
+
+
+def _plan(request: HttpRequest, pk: int) -> GridPlan:
+    return get_object_or_404(GridPlan.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+@require_GET
+def grid_map(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.VIEW_ORG)
+    plan = GridPlan.objects.active()
+    return render(
+        request,
+        "territory/map.html",
+        {
+            "plan": plan,
+            "attributes": BALANCE_ATTRIBUTES,
+            "features": selectors.active_plan_features(user=request.user),
+            "outline": services.service_area_geometry() is not None and _outline_json(),
+        },
+    )
+
+
+def _outline_json() -> Any:
+    from wangge.territory.models import ServiceArea
+
+    area = ServiceArea.objects.order_by("id").first()
+    return area.boundary if area else None
+
+
+@login_required
+@require_GET
+def active_geojson(request: HttpRequest) -> JsonResponse:
+    require(request.user, Action.VIEW_ORG)
+    return JsonResponse(selectors.active_plan_features(user=request.user))
+
+
+class SiteListView(ScopedListView):
+    model = Site
+    required_action = TerritoryAction.VIEW_SITES
+    template_name = "territory/site_list.html"
+
+    def get_queryset(self) -> QuerySet[Site]:
+        g = self.request.GET
+        return selectors.site_list(
+            user=self.request.user,
+            q=params.text_param(g, "q"),
+            kind=params.choice_param(g, "kind", Site.Kind),
+            grid_id=params.int_param(g, "grid"),
+            outside=params.flag_param(g, "outside"),
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["kinds"] = Site.Kind.choices
+        ctx["grids"] = Grid.objects.visible_to(self.request.user).filter(is_active=True)
+        return ctx
+
+
+class SiteDetailView(ScopedDetailView):
+    model = Site
+    required_action = TerritoryAction.VIEW_SITES
+    template_name = "territory/site_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["history"] = (
+            self.object.assignments.exclude(plan__status=GridPlan.Status.DRAFT)
+            .select_related("plan", "plan_grid")
+            .order_by("-plan__effective_from")
+        )
+        ctx["buildings"] = self.object.buildings.visible_to(self.request.user)[:200]
+        return ctx
+
+
+@login_required
+@require_GET
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "territory/plan_list.html",
+        {
+            "plans": selectors.plan_list(user=request.user)[:100],
+            "can_edit": can(request.user, TerritoryAction.EDIT_PLANS),
+            "figures": selectors.plan_figures_visible(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_auto(request: HttpRequest) -> HttpResponse:
+    require(request.user, TerritoryAction.EDIT_PLANS)
+    active = GridPlan.objects.active()
+    initial = {"k": active.grids.count() if active else 30, "name": _("自动划分方案")}
+    form = AutoPlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            plan = auto.plan_auto_create(
+                actor=request.user,
+                name=d["name"],
+                k=d["k"],
+                attributes=d["attributes"],
+                tolerance=float(d["tolerance"]) / 100,
+                secondary_tolerance=float(d["secondary_tolerance"]) / 100,
+                compactness=d["compactness"] / 100,
+                stable=d["stable"],
+                locked_codes=d["locked"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("territory:plan_detail", pk=plan.pk)
+    return render(request, "territory/plan_form.html", {"form": form, "title": _("自动划分")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_import(request: HttpRequest) -> HttpResponse:
+    require(request.user, TerritoryAction.EDIT_PLANS)
+    form = ImportPlanForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_import_geojson(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                data=form.cleaned_data["file"].read(),
+                crs=form.cleaned_data["crs"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("territory:plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "territory/plan_form.html",
+        {"form": form, "title": _("导入网格方案"), "multipart": True},
+    )
+
+
+@login_required
+@require_POST
+def plan_snapshot(request: HttpRequest) -> HttpResponse:
+    require(request.user, TerritoryAction.EDIT_PLANS)
+    plan = services.plan_snapshot_current(actor=request.user, name=_("现行网格"))
+    return redirect("territory:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_GET
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_detail(user=request.user, pk=pk)
+    ctx = {
+        "plan": plan,
+        "summary": selectors.plan_summary(user=request.user, plan=plan),
+        "grids": selectors.plan_grids(user=request.user, plan=plan),
+        "attributes": BALANCE_ATTRIBUTES,
+        "can_edit": can(request.user, TerritoryAction.EDIT_PLANS) and plan.editable,
+        "activate_form": ActivateForm(),
+    }
+    if request.htmx and plan.running:  # type: ignore[attr-defined]
+        return render(request, "territory/plan_detail.html#progress", ctx)
+    if request.htmx:  # type: ignore[attr-defined]
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"  # finished: reload the whole page with the result
+        return response
+    return render(request, "territory/plan_detail.html", ctx)
+
+
+@login_required
+@require_GET
+def plan_geojson(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_detail(user=request.user, pk=pk)
+    data = selectors.plan_geojson(user=request.user, plan=plan)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False), content_type="application/geo+json; charset=utf-8"
+    )
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.geojson"'
+    return response
+
+
+@login_required
+@require_GET
+def plan_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, TerritoryAction.EDIT_PLANS)
+    plan = _plan(request, pk)
+    base = GridPlan.objects.active()
+    if base is not None and base.pk == plan.pk:
+        base = plan.based_on
+    comparison = selectors.plan_compare(plan, base)
+    return render(
+        request,
+        "territory/plan_compare.html",
+        {
+            "c": comparison,
+            "plan": plan,
+            "attributes": BALANCE_ATTRIBUTES,
+            "activate_form": ActivateForm(),
+            "moved_points": [
+                {"lon": s.lon, "lat": s.lat, "label": f"{s.name}: {a} → {b}"}
+                for s, a, b in comparison.moved_sites
+            ],
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, TerritoryAction.EDIT_PLANS)
+    plan = _plan(request, pk)
+    form = ActivateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_activate(
+                actor=request.user, plan=plan, effective_from=form.cleaned_data["effective_from"]
+            )
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+        else:
+            messages.success(request, _("方案已启用。"))
+    else:
+        messages.error(request, _("请填写有效的生效日期。"))
+    return redirect("territory:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, TerritoryAction.EDIT_PLANS)
+    plan = _plan(request, pk)
+    try:
+        services.plan_discard(actor=request.user, plan=plan)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("territory:plan_detail", pk=plan.pk)
+    return redirect("territory:plan_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_editor(request: HttpRequest, pk: int) -> HttpResponse:
+    """Redraw a grid (POST boundary) or move sites between grids (POST sites + to)."""
+    require(request.user, TerritoryAction.EDIT_PLANS)
+    plan = _plan(request, pk)
+    if request.method == "POST":
+        try:
+            if "boundary" in request.POST:
+                pg = get_object_or_404(PlanGrid, plan=plan, code=request.POST.get("code", ""))
+                services.plan_set_grid_boundary(
+                    actor=request.user, plan_grid=pg, boundary=json.loads(request.POST["boundary"])
+                )
+            else:
+                ids = [int(x) for x in request.POST.get("sites", "").split(",") if x.isdigit()]
+                services.plan_move_sites(
+                    actor=request.user, plan=plan, site_ids=ids, to_code=request.POST.get("to", "")
+                )
+        except (ValidationError, ValueError) as exc:
+            msgs = exc.messages if isinstance(exc, ValidationError) else [_("数据格式不正确。")]
+            return JsonResponse({"ok": False, "errors": msgs}, status=400)
+        return JsonResponse({"ok": True})
+    sites = list(
+        plan.assignments.filter(site__estate__isnull=True).values_list(
+            "site_id", "site__name", "site__lon", "site__lat", "plan_grid__code"
+        )
+    )
+    return render(
+        request,
+        "territory/plan_editor.html",
+        {
+            "plan": plan,
+            "grids": plan.grids.order_by("code"),
+            "sites_json": [list(s) for s in sites],
+            "editable": plan.editable,
+        },
+    )
