@@ -162,7 +162,7 @@ def _broken(crm: CrmWorld) -> dict[int, tuple[dict[str, Any], str, str]]:
         545: ({"所属单元": None}, "所属单元", "新建时必须填写"),
         590: ({"联系电话": "13800138000/13900139000"}, "联系电话", "一个号码"),
         633: ({"客户编号": "KH99999999"}, "客户编号", "系统发放"),
-        680: ({"客户编号": crm.customers["b_home"].code}, "客户编号", "权限范围"),
+        680: ({"客户编号": crm.customers["b_home"].code}, "客户编号", "没有这个客户编号"),
         725: ({"客户编号": crm.customers["a_org"].code}, "客户编号", "集团客户"),
         770: ({"客户名称": a_home.name, "所属单元": "A000", "门牌地址": "1栋 1单元101"},
               "客户名称", f"客户编号 {a_home.code}"),
@@ -287,7 +287,7 @@ def test_a_grid_managers_file_cannot_write_into_another_grid(crm: CrmWorld) -> N
             hh(3, 客户编号=a_home.code, 所属单元="B000"), hh(4)]  # fmt: skip
     report = _run(crm, "manager_a", rows, commit=True)
     assert _where(report) == [(2, "所属单元"), (3, "客户编号"), (4, "所属单元")]
-    assert "权限范围" in report.errors[1].message
+    assert report.errors[1].message.startswith("没有这个客户编号")  # as for a missing one
     assert report.committed and report.created == 1  # the one row inside grid A
     assert _fresh(b_home).name == b_home.name and _fresh(a_home).site == a_home.site
     assert not Customer.objects.filter(site__grid=crm.world.grid_b, name="住户1").exists()

@@ -181,7 +181,7 @@ def test_a_grid_managers_file_cannot_write_into_another_grid(territory: Territor
     report = run_import(get_spec("estates"), manager, xlsx(rows), commit=True)
     assert report.committed and report.created == 1
     assert [(e.row, e.column) for e in report.errors] == [(3, "经度"), (4, "编码"), (5, "经度")]
-    assert "权限" in report.errors[1].message
+    assert report.errors[1].message == "没有这个编码"  # as for a code nobody holds
     site_b.refresh_from_db()
     assert site_b.name != "改名"
     assert not Site.objects.filter(code__in=["E00002", "E00004"]).exists()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
@@ -127,14 +128,20 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
     return get_object_or_404(qs, pk=pk)
 
 
+#: Errors listed per page of an import's result; the error sheet carries them all.
+ERRORS_PER_PAGE = 100
+
+
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     report = job_report(job)
+    errors = Paginator(report.errors if report else [], ERRORS_PER_PAGE)
     ctx = {
         "job": job,
         "report": report,
+        "errors": errors.get_page(request.GET.get("errors")),
         "spec": _spec(job.kind),
         "can_commit": (
             job.status == ImportJob.Status.VALIDATED
@@ -201,7 +208,10 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     queryset, filters = spec.filter_queryset(request.user, request.GET)
     if queryset.count() > settings.WANGGE_EXPORT_INLINE_ROWS:
-        job = export_start(request.user, spec, request.GET.dict())
+        params = request.GET.dict()
+        job = export_start(request.user, spec, params)
+        if job.params != params:
+            messages.info(request, _("您的上一个同类导出还在进行，完成后再导出新的条件"))
         return redirect("core:export_job", pk=job.pk)
     data = export_workbook(spec, request.user, queryset, filters)
     return _xlsx(data, export_filename(spec))

@@ -7,11 +7,13 @@ user's rights and scope at run time, so someone who lost a grid meanwhile does n
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +26,9 @@ from wangge.core.models import ExportJob
 
 log = logging.getLogger(__name__)
 
+#: A queued or running export older than this is taken for dead when the same is asked again.
+STALE_AFTER = dt.timedelta(hours=1)
+
 
 def export_filename(spec: ImportSpec, at: Any = None) -> str:
     """The label in the requester's language and the local time: 家庭客户-20261127-0430.xlsx."""
@@ -32,9 +37,35 @@ def export_filename(spec: ImportSpec, at: Any = None) -> str:
 
 
 def export_start(user: Any, spec: ImportSpec, params: Mapping[str, str]) -> ExportJob:
-    """Queue the export of `spec`'s list filtered by `params` (a list page's query string)."""
+    """Queue the export of `spec`'s list filtered by `params` (a list page's query string).
+
+    One export of a kind runs at a time for a person: while one is queued or running, a
+    repeat request (a double click, an impatient reload) gets that job, not another. A job
+    queued longer than `STALE_AFTER` ago (a worker that was down) no longer holds the place."""
     if user is None or not spec.can_export(user):
         raise PermissionDenied
+    running = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+    with transaction.atomic():
+        # The requester's row, locked (PostgreSQL), makes two requests queue one job.
+        people = get_user_model()._default_manager.select_for_update()
+        list(people.filter(pk=user.pk).values("pk"))
+        current = (
+            ExportJob.objects.filter(
+                user=user,
+                kind=spec.kind,
+                status__in=running,
+                created_at__gte=clock.now() - STALE_AFTER,
+            )
+            .defer("data")
+            .order_by("pk")
+            .first()
+        )
+        if current is not None:
+            return current
+        return _queue(user, spec, params)
+
+
+def _queue(user: Any, spec: ImportSpec, params: Mapping[str, str]) -> ExportJob:
     now = clock.now()
     job = ExportJob.objects.create(
         user=user,

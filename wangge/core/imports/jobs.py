@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from wangge.core import clock
 from wangge.core.imports.pipeline import ImportReport, run_import
-from wangge.core.imports.reader import estimate_rows
+from wangge.core.imports.reader import SheetError, inspect
 from wangge.core.imports.spec import ImportSpec, get_spec
 from wangge.core.models import ImportJob
 
@@ -33,13 +33,19 @@ def job_start(
         raise PermissionDenied
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(_("文件太大（最多 50 MB）"))
+    try:
+        # Before the file is kept or parsed: not an .xlsx, a bomb, too many cells — one
+        # message on the form. The rows are counted as they are, not as the sheet claims.
+        rows = inspect(data).largest_rows
+    except SheetError as exc:
+        raise ValidationError(_(exc.message) % exc.params) from None
     job = ImportJob.objects.create(
         user=actor,
         kind=spec.kind,
         filename=filename[:200],
         data=data,
         strict=strict,
-        rows_estimate=estimate_rows(data),
+        rows_estimate=rows,
         status=ImportJob.Status.QUEUED,
         progress_note=_("排队中"),
     )
@@ -116,7 +122,13 @@ def job_run(job_id: int, *, commit: bool) -> None:
         log.exception("import job %s failed", job_id)
         _finish(job_id, ImportJob.Status.FAILED, ImportReport(kind=job.kind, failed=str(exc)))
         return
-    if not commit and report.created + report.updated == 0:
+    if report.file_error:
+        status = ImportJob.Status.FAILED  # the file, not its rows: say that, not "nothing"
+        if not report.header_row:  # not even read: its one message, no error sheet
+            report.failed, report.errors = report.errors[0].message, []
+        else:
+            report.failed = report.failed or _("文件缺少必填列")
+    elif not commit and report.created + report.updated == 0:
         status = ImportJob.Status.NOTHING  # nothing to confirm: say so, do not wait
     elif not commit:
         status = ImportJob.Status.VALIDATED

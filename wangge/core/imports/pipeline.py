@@ -45,6 +45,7 @@ Progress = Callable[[float, str], None]
 
 
 def _not_yours() -> str:
+    """For a record the user sees but may not change (one they cannot see is "no such")."""
     return gettext("该记录不在您的权限范围内，不能修改")
 
 
@@ -94,6 +95,9 @@ class ImportReport:
     #: Column header (ours, as in errors) → its 0-based column in the file, for the error sheet.
     positions: dict[str, int] = field(default_factory=dict)
     unknown_headers: list[str] = field(default_factory=list)
+    #: The file as a whole could not be used (unreadable, too big, no header, a required
+    #: column missing): its one message is in `errors`, and no row was read.
+    file_error: bool = False
 
     def summary(self) -> dict[str, Any]:
         """The command line's `--json` answer."""
@@ -202,7 +206,8 @@ class _Run:
             draft.existing = existing.get(key) if key is not None else None
             if draft.existing is not None and draft.existing.pk not in allowed:
                 if draft.existing.pk not in seen:
-                    self.error(draft.row, spec.natural_key[0], _not_yours())
+                    # Worded as for a key nobody holds: the answer must not tell that it exists.
+                    self.error(draft.row, spec.natural_key[0], spec.not_found_message())
                     continue
                 draft.read_only = True
             if draft.existing is None:
@@ -275,6 +280,7 @@ def run_import(
     except SheetError as exc:
         report.errors.append(RowError(0, "", gettext(exc.message) % exc.params))
         report.failed = report.errors[0].message if commit else ""
+        report.file_error = True
         return report
     report.sheet, report.header_row = sheet.name, sheet.header_row
     # Keyed by our header, as errors are, whatever alias the file used for the column.
@@ -286,6 +292,7 @@ def run_import(
         for c in missing:
             report.errors.append(RowError(sheet.header_row, c.header, gettext("缺少这一必填列")))
         report.failed = gettext("文件缺少必填列") if commit else ""
+        report.file_error = True
         return report
     run = _Run(spec, user, sheet, report)
     report.preview_headers = [c.header for c in run.present]

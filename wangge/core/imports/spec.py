@@ -258,6 +258,13 @@ class ImportSpec:
             self.queryset(user).filter(pk__in=[o.pk for o in objs]).values_list("pk", flat=True)
         )
 
+    def not_found_message(self) -> str:
+        """What a row naming a record the user cannot see is told: the same words as for a
+        key that nobody holds, so that an import does not confirm another grid's record."""
+        from django.utils.translation import gettext
+
+        return gettext("没有这个%(key)s") % {"key": self.header(self.natural_key[0])}
+
     def existing_queryset(self) -> QuerySet[Any]:
         """Unscoped queryset used by `find_existing` (add select_related here)."""
         return self.base_queryset()

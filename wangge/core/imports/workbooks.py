@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
+import xlsxwriter
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -38,6 +38,25 @@ _DATE_FORMAT = "yyyy-mm-dd"
 _PERCENT_FORMAT = "0.00%"
 #: How often an export reports its progress, in rows.
 EXPORT_PROGRESS_ROWS = 2000
+#: What a spreadsheet may take for the start of a formula (or of a command, after a tab
+#: or carriage return): text starting so is written with Excel's quote prefix.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_LEADS)
+
+
+def neutralise(cell: Any) -> None:
+    """Make an openpyxl cell text if a spreadsheet would run it: a formula (from an uploaded
+    sheet) keeps its text, a string that starts like one gets the quote prefix."""
+    if cell.data_type == "f":
+        value = cell.value
+        cell.value = value if isinstance(value, str) else str(getattr(value, "text", "") or "")
+    elif not is_formula_like(cell.value):
+        return
+    cell.data_type = "s"
+    cell.quotePrefix = True
 
 
 def sheet_title(text: Any) -> str:
@@ -109,6 +128,7 @@ def template_workbook(spec: ImportSpec) -> bytes:
         head.comment = Comment(note, "wangge")
         example = ws.cell(row=2, column=i, value=_example_value(column))
         example.font = _EXAMPLE_FONT
+        neutralise(example)
         if fmt := _cell_format(column):
             example.number_format = fmt
         if column.kind == "phone":
@@ -171,6 +191,17 @@ def _instructions(wb: Workbook, spec: ImportSpec) -> None:
 # --- export -----------------------------------------------------------------------------------
 
 
+def _converter(column: Column) -> Callable[[Any, bool], Any]:
+    """`_typed` for one column, with its labels looked up once instead of per cell."""
+    if column.kind == "choice":
+        with translation.override("zh-hans"):
+            labels = {value: str(label) for value, label in column.choices or ()}
+        return lambda v, _m: None if v is None or v == "" else labels.get(v, v)
+    if column.kind == "date":
+        return lambda v, _m: None if v is None or v == "" else _as_date(v)
+    return lambda v, m: _typed(column, v, mask=m)
+
+
 def export_workbook(
     spec: ImportSpec,
     user: Any,
@@ -180,45 +211,39 @@ def export_workbook(
 ) -> bytes:
     """The rows of `queryset` under the template's headers, and an `ExportLog` entry.
 
-    Streamed (write-only), so a 100,000-row list does not sit in memory twice.
-    `progress(fraction, rows written)` is called every few thousand rows, and once at the
-    end with 1.0 and the row count.
+    Streamed (xlsxwriter's constant-memory mode: each row goes to disk as it is written),
+    so a 100,000-row list does not sit in memory twice. Text that a spreadsheet would run
+    as a formula is written as text (`write_text`). `progress(fraction, rows written)` is
+    called every few thousand rows, and once at the end with 1.0 and the row count.
     """
     from wangge.core.models import ExportLog
 
-    wb = Workbook(write_only=True)
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, _XLSXWRITER_OPTIONS)
     with translation.override("zh-hans"):
-        ws = wb.create_sheet(sheet_title(spec.label))
-    for i, column in enumerate(spec.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _width(column)
-    ws.freeze_panes = "A2"
-    header = []
-    for column in spec.columns:
-        cell = WriteOnlyCell(ws, value=column.header)
-        cell.font = _BOLD
-        header.append(cell)
-    ws.append(header)
-    formats = [_cell_format(c) for c in spec.columns]
+        ws = book.add_worksheet(sheet_title(spec.label))
+    styles = _Styles(book)
+    ws.freeze_panes(1, 0)
+    for i, column in enumerate(spec.columns):
+        ws.set_column(i, i, _width(column))
+        write_text(ws, 0, i, column.header, styles.bold, styles)
+    columns = [
+        (i, column.key, _converter(column), styles.by_kind.get(column.kind))
+        for i, column in enumerate(spec.columns)
+    ]
     total = queryset.count() if progress else 0  # one more query, only when someone watches
     count = 0
     for obj in spec.export_queryset(queryset).iterator(chunk_size=2000):
         values = spec.export_row(obj)
         mask = not spec.phone_visible(user, obj)
-        row: list[Any] = []
-        for column, fmt in zip(spec.columns, formats, strict=True):
-            value = _typed(column, values.get(column.key), mask=mask)
-            if fmt and value is not None:
-                cell = WriteOnlyCell(ws, value=_as_date(value) if fmt == _DATE_FORMAT else value)
-                cell.number_format = fmt
-                row.append(cell)
-            else:
-                row.append(value)
-        ws.append(row)
         count += 1
+        for i, key, convert, fmt in columns:
+            value = convert(values.get(key), mask)
+            if value is not None:
+                write_value(ws, count, i, value, fmt, styles)
         if progress and count % EXPORT_PROGRESS_ROWS == 0 and count < total:
             progress(min(count / max(total, 1), 1.0), count)
-    out = io.BytesIO()
-    wb.save(out)
+    book.close()
     if progress:
         progress(1.0, count)
     is_user = user is not None and getattr(user, "is_authenticated", False)
@@ -230,6 +255,67 @@ def export_workbook(
         rows=count,
     )
     return out.getvalue()
+
+
+#: Never let xlsxwriter guess: a string is text, whatever it starts with.
+_XLSXWRITER_OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "remove_timezone": True,
+}
+
+
+class _Styles:
+    """The formats an xlsxwriter sheet of ours uses, made once per workbook."""
+
+    def __init__(self, book: Any) -> None:
+        self._book = book
+        self.bold = book.add_format({"bold": True})
+        self.fill = book.add_format({"bg_color": "#FFC7CE"})
+        self._quoted = {
+            None: book.add_format({"quote_prefix": True}),
+            self.bold: book.add_format({"bold": True, "quote_prefix": True}),
+            self.fill: book.add_format({"bg_color": "#FFC7CE", "quote_prefix": True}),
+        }
+        self.date = book.add_format({"num_format": _DATE_FORMAT})
+        self.datetime = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.by_kind = {
+            "date": self.date,
+            "percent": book.add_format({"num_format": _PERCENT_FORMAT}),
+        }
+
+    def text(self, fmt: Any) -> Any:
+        """The quote-prefixed twin of `fmt` (another format: its own, with the prefix)."""
+        if fmt not in self._quoted:
+            self._quoted[fmt] = self._book.add_format({"quote_prefix": True})
+        return self._quoted[fmt]
+
+
+def write_text(ws: Any, row: int, col: int, text: str, fmt: Any, styles: _Styles) -> None:
+    """A string cell; one a spreadsheet would run as a formula gets Excel's quote prefix
+    (shown without the quote, kept as text when edited, read back unchanged)."""
+    if is_formula_like(text):
+        ws.write_string(row, col, text, styles.text(fmt))
+    else:
+        ws.write_string(row, col, text, fmt)
+
+
+def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any, styles: _Styles) -> None:
+    """A cell by the value's type: numbers stay numbers, dates dates, everything else text."""
+    if isinstance(value, str):
+        write_text(ws, row, col, value, fmt if fmt is styles.fill else None, styles)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt)
+    elif isinstance(value, int | float | Decimal):
+        ws.write_number(row, col, value, fmt)
+    elif isinstance(value, dt.datetime | dt.date):
+        if fmt is None or fmt is styles.fill:
+            fmt = styles.datetime if isinstance(value, dt.datetime) else styles.date
+        ws.write_datetime(row, col, value, fmt)
+    else:
+        write_text(ws, row, col, str(value), None, styles)
 
 
 # --- error sheet ------------------------------------------------------------------------------
@@ -264,57 +350,63 @@ def _errors_in_place(original: bytes, report: Any, by_row: dict[int, list[Any]])
     wb = load_workbook(io.BytesIO(original))
     ws = wb[report.sheet] if report.sheet in wb.sheetnames else wb.worksheets[0]
     wb.active = wb.worksheets.index(ws)
+    for sheet in wb.worksheets:  # the file may go to someone else: nothing in it runs
+        for line in sheet.iter_rows():
+            for cell in line:
+                neutralise(cell)
     target = ws.max_column + 1
     header_row = max(report.header_row, 1)
     head = ws.cell(row=header_row, column=target, value=_header_text(by_row.get(header_row)))
     head.font = _RED_FONT
+    neutralise(head)
     ws.column_dimensions[get_column_letter(target)].width = 60
     for row, errors in by_row.items():
         if row <= 0 or row == header_row:
             continue
         note = ws.cell(row=row, column=target, value=_row_text(errors))
         note.fill = _RED_FILL
+        neutralise(note)
         for e in errors:
             index = report.positions.get(e.column)
             if index is not None:
                 ws.cell(row=row, column=index + 1).fill = _RED_FILL
     file_errors = [e for e in report.errors if e.row <= 0]
     if file_errors:
-        ws.cell(row=1, column=target + 1, value=_row_text(file_errors)).fill = _RED_FILL
+        note = ws.cell(row=1, column=target + 1, value=_row_text(file_errors))
+        note.fill = _RED_FILL
+        neutralise(note)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
 def _errors_streamed(original: bytes, report: Any, by_row: dict[int, list[Any]]) -> bytes:
-    source = load_workbook(io.BytesIO(original), read_only=True, data_only=True)
-    ws_in = source[report.sheet] if report.sheet in source.sheetnames else source.worksheets[0]
-    ws_in.reset_dimensions()
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title(ws_in.title))
-    header_rows = ws_in.iter_rows(
-        min_row=report.header_row, max_row=report.header_row, values_only=True
-    )
-    width = max((len(r) for r in header_rows), default=0)
-    for number, values in enumerate(ws_in.iter_rows(values_only=True), start=1):
-        cells: list[Any] = list(values)
-        cells.extend([None] * (width - len(cells)))
-        errors = by_row.get(number)
-        if number == report.header_row:
-            head = WriteOnlyCell(ws, value=_header_text(errors))
-            head.font = _RED_FONT
-            cells.append(head)
-        elif errors:
-            bad = {report.positions[e.column] for e in errors if e.column in report.positions}
-            for i in bad:
-                cell = WriteOnlyCell(ws, value=cells[i])
-                cell.fill = _RED_FILL
-                cells[i] = cell
-            note = WriteOnlyCell(ws, value=_row_text(errors))
-            note.fill = _RED_FILL
-            cells.append(note)
-        ws.append(cells)
-    source.close()
+    """The values of the uploaded sheet (as the reader read them) and the error column."""
+    from wangge.core.imports.reader import sheet_rows
+
+    title, source = sheet_rows(original, report.sheet)
+    rows = list(source)
+    width = max((len(c) for n, c in rows if n == report.header_row), default=0)
     out = io.BytesIO()
-    wb.save(out)
+    book = xlsxwriter.Workbook(out, _XLSXWRITER_OPTIONS)
+    ws = book.add_worksheet(sheet_title(title))
+    styles = _Styles(book)
+    red = styles.fill
+    head_format = book.add_format({"bold": True, "font_color": "#9C0006"})
+    ws.set_column(width, width, 60)
+    for number, values in rows:
+        errors = by_row.get(number)
+        bad: set[int] = set()
+        if errors and number != report.header_row:
+            bad = {report.positions[e.column] for e in errors if e.column in report.positions}
+        for i, value in enumerate(values):
+            if value is not None:
+                write_value(ws, number - 1, i, value, red if i in bad else None, styles)
+            elif i in bad:
+                ws.write_blank(number - 1, i, None, red)
+        if number == report.header_row:
+            write_text(ws, number - 1, width, _header_text(errors), head_format, styles)
+        elif errors:
+            write_text(ws, number - 1, width, _row_text(errors), red, styles)
+    book.close()
     return out.getvalue()
