@@ -12,8 +12,9 @@ from django.utils.html import format_html
 
 from wangge.core.access import scope_for
 from wangge.core.permissions import can
-from wangge.crm import selectors
-from wangge.org.permissions import Action as OrgAction
+from wangge.crm import display, selectors
+from wangge.territory.models import site_visible
+from wangge.territory.permissions import Action as TerritoryAction
 
 register = template.Library()
 
@@ -25,16 +26,23 @@ def shown_phone(context: template.Context, phone: str, customer: Any) -> str:
     return selectors.phone_shown(user=user, phone=phone or "", customer=customer)
 
 
+@register.simple_tag
+def customer_name(customer: Any) -> str:
+    """`{% customer_name c %}`: a group customer by its organisation's name (`crm.display`)."""
+    return display.customer_name(customer)
+
+
+@register.simple_tag(takes_context=True)
+def customer_phone(context: template.Context, customer: Any) -> str:
+    """`{% customer_phone c %}`: the number to call, as the viewing user may see it (a
+    group customer's contact; the same rule as the API and exports: `crm.display`)."""
+    return display.customer_phone_shown(user=context["request"].user, customer=customer)
+
+
 def sees_site(user: Any, site: Any) -> bool:
     """Whether `Site.objects.visible_to(user)` holds `site`, from the user's cached scope:
-    lists link every row's site, and a query per row would not do. Mirrors
-    `SiteQuerySet.scope_q` (a test holds the two together)."""
-    scope = scope_for(user)
-    if not scope.authenticated:
-        return False
-    if scope.everything:
-        return True
-    return not scope.own_records_only and site.grid_id in scope.grid_ids
+    lists link every row's site, and a query per row would not do."""
+    return site_visible(scope_for(user), site)
 
 
 @register.simple_tag(takes_context=True)
@@ -46,7 +54,7 @@ def site_link(context: template.Context, site: Any, url_name: str = "territory:s
     user = context["request"].user
     allowed = sees_site(user, site)
     if allowed and url_name == "territory:site_detail":
-        allowed = can(user, OrgAction.VIEW_ORG)
+        allowed = can(user, TerritoryAction.VIEW_SITES)
     if not allowed:
         return format_html("{}", site.name)
     return format_html('<a href="{}">{}</a>', reverse(url_name, args=[site.pk]), site.name)
