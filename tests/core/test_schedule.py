@@ -43,8 +43,8 @@ def counted() -> Iterator[list[str]]:
     schedule._jobs.update(saved)
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 @pytest.mark.django_db

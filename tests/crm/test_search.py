@@ -30,6 +30,7 @@ def test_a_group_customer_is_found_by_the_contact_phone_the_list_shows(crm: CrmW
     found = selectors.customer_list(user=crm.world.user("manager_a"), q=PHONES["a_org"])
     assert [c.pk for c in found] == [org.pk]
     # by its number too, exactly
+    assert org.code
     assert [c.pk for c in selectors.customer_list(user=None, q=org.code)] == [org.pk]
 
 

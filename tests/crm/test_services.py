@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 
 from tests.crm.world import CrmWorld
 from wangge.core.access import SYSTEM
@@ -18,9 +20,9 @@ from wangge.crm.models import Contact, Customer, Organization, Subscription
 pytestmark = pytest.mark.django_db
 
 
-def _entries(obj: object) -> list[AuditEntry]:
+def _entries(obj: Model) -> list[AuditEntry]:
     ct = ContentType.objects.get_for_model(obj)
-    return list(AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)))  # type: ignore[attr-defined]
+    return list(AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)))
 
 
 def test_creating_a_customer_records_who_and_when_it_was_verified(crm: CrmWorld) -> None:
@@ -36,7 +38,7 @@ def test_creating_a_customer_records_who_and_when_it_was_verified(crm: CrmWorld)
     assert c.verified_at is not None
     [entry] = _entries(c)
     assert entry.action == "create" and entry.actor == user
-    assert entry.after["name"] == "新客户"
+    assert entry.after is not None and entry.after["name"] == "新客户"
 
 
 def test_an_update_is_audited_with_before_and_after(crm: CrmWorld) -> None:
@@ -46,6 +48,7 @@ def test_an_update_is_audited_with_before_and_after(crm: CrmWorld) -> None:
     )
     entry = _entries(c)[0]
     assert entry.action == "update"
+    assert entry.before is not None and entry.after is not None
     assert entry.before["tier"] == "standard" and entry.after["tier"] == "gold"
 
 
@@ -213,6 +216,7 @@ def test_deleting_a_contact_is_audited_under_its_customer(crm: CrmWorld) -> None
     )
     services.contact_delete(actor=user, contact=Contact.objects.get(pk=contact.pk))
     [entry, _created] = _entries(contact)
+    assert entry.before is not None
     assert entry.action == "delete" and entry.before["customer"] == crm.customers["a_home"].pk
 
 
@@ -243,20 +247,21 @@ def test_a_customer_without_a_number_gets_ours_and_its_audit_entry_says_so(
     crm: CrmWorld,
 ) -> None:
     user = crm.world.user("account_a")
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "actor": user,
         "site": crm.t.sites_a[3],
         "owner": crm.world.staff["account_a"],
         "status": Customer.Status.INTENDED,
     }
-    ours = services.customer_create(name="无编号", **kwargs)  # type: ignore[arg-type]
-    theirs = services.customer_create(name="有编号", code="0739123", **kwargs)  # type: ignore[arg-type]
+    ours = services.customer_create(name="无编号", **kwargs)
+    theirs = services.customer_create(name="有编号", code="0739123", **kwargs)
     ours.refresh_from_db()
     assert ours.code == f"KH{ours.pk:08d}"
     assert theirs.code == "0739123"
-    assert _entries(ours)[0].after["code"] == ours.code
+    after = _entries(ours)[0].after
+    assert after is not None and after["code"] == ours.code
     with pytest.raises(ValidationError) as exc:
-        services.customer_create(name="重号", code="0739123", **kwargs)  # type: ignore[arg-type]
+        services.customer_create(name="重号", code="0739123", **kwargs)
     assert "code" in exc.value.message_dict
 
 

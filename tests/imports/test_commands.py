@@ -103,6 +103,7 @@ def test_export_command_is_scoped_and_logged(territory: Territory, tmp_path: Pat
     _text, code = _run("export", "estates", str(out), "--as", "manager_a", "--filter", "q=A")
     assert code == 0 and len(read(out.read_bytes())) == 1 + len(territory.sites_a)
     log = ExportLog.objects.get()
+    assert log.user is not None
     assert (log.user.username, log.filters, log.rows) == ("manager_a", {"q": "A"}, 4)
     _run("export", "estates", str(out))
     assert ExportLog.objects.filter(user=None, user_repr="system", rows=8).exists()

@@ -1,0 +1,191 @@
+"""Benchmark: the main scoped pages and API lists on a county of a million customers.
+
+    .venv/bin/python bench/pages.py                       # 1,000,000 customers, SQLite
+    .venv/bin/python bench/pages.py --customers 205000    # the demo county's size
+    scripts/with-postgres .venv/bin/python bench/pages.py # the same on PostgreSQL
+
+Builds the demo county (`wangge demo --customers N`) once into a SQLite file under
+`var/bench/` and reuses it on later runs (`--rebuild` starts again); on PostgreSQL
+(`DATABASE_URL` set, as `scripts/with-postgres` does) it builds into that database unless
+it already holds the county. Then, for each demo persona (market department `admin`, grid
+manager `manager`, account marketer `account`, agent `agent`), it requests every page
+below in-process with Django's test client (warm: one untimed request first, then
+`--requests` timed ones) and prints p50/p95 in milliseconds as a Markdown table, with the
+goal (p95 ≤ 100 ms) beside it. Pages the persona may not open (404) are shown as such.
+
+Server-side time only (no network, no browser); timing lives here, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOAL_MS = 100.0
+PERSONAS = ("admin", "manager", "account", "agent")
+#: The demo generator's scale 1 holds about this many customers.
+CUSTOMERS_AT_SCALE_1 = 205_000
+
+
+def _setup(customers: int, rebuild: bool) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        path = ROOT / "var" / "bench" / f"county-{customers}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if rebuild:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+        os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ.setdefault("WANGGE_TASKS", "immediate")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from wangge.crm.models import Customer
+
+    call_command("migrate", verbosity=0)
+    have = Customer.objects.count()
+    if have < customers * 0.9:
+        print(f"building a county of {customers:,} customers in {url} …", file=sys.stderr)
+        started = time.monotonic()
+        call_command("demo", reset=True, customers=customers, stdout=sys.stderr)
+        print(f"built in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    if url.startswith("sqlite"):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    else:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    return url
+
+
+def _pages(username: str) -> list[tuple[str, str]]:
+    """(label, url) for one persona: lists, a search, details of rows the persona may see."""
+    from django.urls import reverse
+
+    from wangge.crm.models import Customer
+    from wangge.org.models import Grid, User
+    from wangge.territory.models import Site
+
+    user = User.objects.get(username=username)
+    pages = [
+        ("customers", reverse("crm:customer_list")),
+        ("customers p.50", reverse("crm:customer_list") + "?page=50"),
+        ("customers ?q=", reverse("crm:customer_list") + "?q=%E6%9D%8E"),  # 李
+        ("customers ?tier", reverse("crm:customer_list") + "?tier=key"),
+        ("subscriptions", reverse("crm:subscription_list")),
+        ("subscriptions ?expiring", reverse("crm:subscription_list") + "?expiring=30"),
+        ("sites", reverse("territory:site_list")),
+        ("staff", reverse("org:staff_list")),
+        ("grids", reverse("org:grid_list")),
+    ]
+    customer = Customer.objects.visible_to(user).order_by("pk").first()
+    site = Site.objects.visible_to(user).order_by("pk").first()
+    grid = Grid.objects.visible_to(user).order_by("pk").first()
+    pages += [
+        ("customer detail", reverse("crm:customer_detail", args=[customer.pk if customer else 0])),
+        ("site detail", reverse("territory:site_detail", args=[site.pk if site else 0])),
+        ("grid detail", reverse("org:grid_detail", args=[grid.pk if grid else 0])),
+        ("API customers", "/api/crm/customers?limit=50"),
+        ("API customers ?q=", "/api/crm/customers?limit=50&q=%E6%9D%8E"),
+        ("API subscriptions", "/api/crm/subscriptions?limit=50"),
+        ("API sites", "/api/territory/sites?limit=50"),
+        ("API staff", "/api/org/staff?limit=50"),
+        ("API grids", "/api/org/grids?limit=50"),
+    ]
+    return pages
+
+
+def _time(get: Callable[[], Any], n: int) -> tuple[int, list[float]]:
+    status = get().status_code  # warm: caches, session, the database's pages
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        get()
+        times.append((time.perf_counter() - started) * 1000)
+    return status, times
+
+
+def _p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 else times[0]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--personas", default=",".join(PERSONAS))
+    parser.add_argument("--only", default="", help="only pages whose label contains this")
+    parser.add_argument("--rebuild", action="store_true", help="build the county again")
+    args = parser.parse_args(argv)
+
+    url = _setup(args.customers, args.rebuild)
+    from django.db import connection
+    from django.test import Client
+
+    from wangge.crm.models import Customer
+    from wangge.org.models import User
+
+    total = Customer.objects.count()
+    personas = [p for p in args.personas.split(",") if p]
+    results: dict[str, dict[str, tuple[int, list[float]]]] = {}
+    labels: list[str] = []
+    for username in personas:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for label, page in _pages(username):
+            if args.only and args.only not in label:
+                continue
+            print(f"{username:8} {label} {page}", file=sys.stderr)
+            if label not in labels:
+                labels.append(label)
+            results.setdefault(label, {})[username] = _time(
+                functools.partial(client.get, page), args.requests
+            )
+
+    engine = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    print(
+        f"\n{engine}, {total:,} customers ({url.split('@')[-1]}), "
+        f"{args.requests} warm requests each, ms p50 / p95 (goal p95 ≤ {GOAL_MS:.0f} ms)\n"
+    )
+    print("| page | " + " | ".join(personas) + " |")
+    print("|---|" + "---|" * len(personas))
+    worst = 0.0
+    for label in labels:
+        cells = []
+        for username in personas:
+            if username not in results[label]:
+                cells.append("")
+                continue
+            status, times = results[label][username]
+            if status != 200:
+                cells.append(f"({status})")
+                continue
+            p95 = _p95(times)
+            worst = max(worst, p95)
+            mark = "" if p95 <= GOAL_MS else " ✗"
+            cells.append(f"{statistics.median(times):.0f} / {p95:.0f}{mark}")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print(f"\nworst p95: {worst:.0f} ms ({'meets' if worst <= GOAL_MS else 'misses'} the goal)")
+
+
+if __name__ == "__main__":
+    main()
