@@ -16,8 +16,9 @@ from wangge.territory.permissions import Action as Territory
 EXPECTED = {
     "manager_a": {
         Org.VIEW_ORG, CoreAction.VIEW_PHONE, CoreAction.USE_API, Territory.VIEW_SITES,
-        Territory.EDIT_SITES, Crm.VIEW, Crm.NOTE_CUSTOMER, Crm.CREATE_CUSTOMER,
-        Crm.EDIT_CUSTOMER, Crm.EDIT_SUBSCRIPTION, Crm.SURVEY_SITE, Crm.IMPORT_CUSTOMERS,
+        Territory.EDIT_SITES, Territory.VIEW_PLANS, Crm.VIEW, Crm.NOTE_CUSTOMER,
+        Crm.CREATE_CUSTOMER, Crm.EDIT_CUSTOMER, Crm.EDIT_SUBSCRIPTION, Crm.SURVEY_SITE,
+        Crm.IMPORT_CUSTOMERS,
     },
     "account_a": {
         Org.VIEW_ORG, CoreAction.VIEW_PHONE, CoreAction.USE_API, Territory.VIEW_SITES, Crm.VIEW,

@@ -57,7 +57,7 @@ def register() -> None:
             _("网格方案"),
             "territory:plan_list",
             order=22,
-            visible=lambda u: can(u, OrgAction.VIEW_ORG),
+            visible=lambda u: can(u, Action.VIEW_PLANS),
         )
     )
     ext.add_today(ext.TodaySection("territory.plans", _("网格方案"), _drafts, order=50))

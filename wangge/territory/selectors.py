@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
+from wangge.core.permissions import can, require
 from wangge.org.models import Grid
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 from wangge.territory.models import GridPlan, PlanGrid, Site, SiteAssignment
+from wangge.territory.permissions import Action
 
 
 def site_list(
@@ -34,8 +37,50 @@ def site_list(
     return qs
 
 
+# Grid plans are the market department's working material (网格划分 is its job): planners
+# (`EDIT_PLANS`) see every plan with the county's figures. Grid managers may read the plans in
+# force and past ones (`VIEW_PLANS`), but only their own grids' rows and shapes, without the
+# county-wide summary; everyone else has the grid map and their grid's pages, and no plans
+# (404). Pages and the API read plans only through these functions, so they agree.
+
+
 def plan_list(*, user: Any) -> QuerySet[GridPlan]:
+    require(user, Action.VIEW_PLANS)
     return GridPlan.objects.visible_to(user).select_related("created_by")
+
+
+def plan_detail(*, user: Any, pk: int) -> GridPlan:
+    """A plan the user may read; missing, unseen and not allowed all answer 404."""
+    require(user, Action.VIEW_PLANS)
+    return get_object_or_404(GridPlan.objects.visible_to(user), pk=pk)
+
+
+def plan_grid_ids(*, user: Any) -> set[int] | None:
+    """The grids whose figures the user may read in a plan (None: all of them)."""
+    if plan_figures_visible(user=user):
+        return None
+    return set(Grid.objects.visible_to(user).values_list("id", flat=True))
+
+
+def plan_grids(*, user: Any, plan: GridPlan) -> QuerySet[PlanGrid]:
+    """The plan's grids with their totals, limited to those the user may read."""
+    qs = plan.grids.select_related("grid").order_by("code")
+    ids = plan_grid_ids(user=user)
+    return qs if ids is None else qs.filter(grid_id__in=ids)
+
+
+def plan_figures_visible(*, user: Any) -> bool:
+    """May the user read a plan's county-wide figures (balance, overlaps, sites outside)?"""
+    return can(user, Action.EDIT_PLANS)
+
+
+def plan_summary(*, user: Any, plan: GridPlan) -> dict[str, Any]:
+    """The plan's county-wide figures, for planners only (others get none)."""
+    return plan.summary if plan_figures_visible(user=user) else {}
+
+
+def plan_geojson(*, user: Any, plan: GridPlan) -> dict[str, Any]:
+    return plan_feature_collection(plan, grid_ids=plan_grid_ids(user=user))
 
 
 def plan_feature_collection(plan: GridPlan, *, grid_ids: set[int] | None = None) -> dict[str, Any]:
