@@ -13,7 +13,7 @@ from wangge.org.permissions import Action as Org
 from wangge.territory.permissions import Action as Territory
 
 #: The table as the seed's duties (§三.1) make it: the test prints what it checks.
-EXPECTED = {
+EXPECTED: dict[str, set[str]] = {
     "manager_a": {
         Org.VIEW_ORG, CoreAction.VIEW_PHONE, CoreAction.USE_API, Territory.VIEW_SITES,
         Territory.EDIT_SITES, Territory.VIEW_PLANS, Crm.VIEW, Crm.NOTE_CUSTOMER,

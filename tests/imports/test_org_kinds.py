@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -20,7 +22,7 @@ GRIDS = ["网格编码", "网格名称", "区域", "服务点", "启用", "备�
 
 def test_staff_are_created_with_login_primary_grid_and_audit(world: World) -> None:
     admin = world.user("market_admin")
-    rows = [
+    rows: list[list[Any]] = [
         STAFF,
         ["S1", "新人甲", "138 0013 8001", "营销员（销售）", "网络工程部", "A", None, None],
         ["S2", "新人乙", None, "营销员(客户)", "ENG", "b", None, "xinren_b"],
@@ -40,7 +42,7 @@ def test_staff_are_created_with_login_primary_grid_and_audit(world: World) -> No
 
 
 def test_staff_rules_are_all_reported(world: World) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         STAFF,
         ["S1", "甲", None, "营销员（销售）", None, None, None, None],  # no primary grid
         ["S2", "乙", None, "营销员（销售）", None, "A", "某店", None],  # agency, not an agent
@@ -63,7 +65,10 @@ def test_reimporting_staff_updates_by_employee_number(world: World) -> None:
     again = run_import(spec, admin, exported, commit=True)
     assert again.errors == [] and (again.created, again.updated) == (0, 0)
     assert again.unchanged == Staff.objects.count()
-    rows = [STAFF, ["ACCOUNT_A", "客户经理甲", None, "营销员（客户）", None, "B", None, None]]
+    rows: list[list[Any]] = [
+        STAFF,
+        ["ACCOUNT_A", "客户经理甲", None, "营销员（客户）", None, "B", None, None],
+    ]
     moved = run_import(spec, admin, xlsx(rows), commit=True)
     assert moved.updated == 1
     assert (
@@ -73,14 +78,17 @@ def test_reimporting_staff_updates_by_employee_number(world: World) -> None:
 
 
 def test_a_login_name_cannot_be_changed_by_import(world: World) -> None:
-    rows = [STAFF, ["MANAGER_A", "经理甲", None, "网格经理", None, None, None, "someone_else"]]
+    rows: list[list[Any]] = [
+        STAFF,
+        ["MANAGER_A", "经理甲", None, "网格经理", None, None, None, "someone_else"],
+    ]
     report = run_import(get_spec("staff"), world.user("market_admin"), xlsx(rows))
     assert [(e.column, "不能" in e.message) for e in report.errors] == [("登录名", True)]
 
 
 def test_grids_are_created_and_updated_with_region_by_name_or_code(world: World) -> None:
     admin = world.user("market_admin")
-    rows = [
+    rows: list[list[Any]] = [
         GRIDS,
         ["C", "网格丙", "两市塘街道", "两市塘服务点", "是", "新网格"],
         ["D", "网格丁", "RB", None, "否", None],
@@ -96,7 +104,7 @@ def test_grids_are_created_and_updated_with_region_by_name_or_code(world: World)
 
 
 def test_grid_errors(world: World) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         GRIDS,
         ["E", "网格戊", None, None, None, None],
         ["F", "网格己", "火星", "无此点", "也许", None],

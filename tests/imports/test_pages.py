@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ ALL = dict.fromkeys(PERSONAS, 200)
 
 
 def _upload(
-    client: Any, rows: list[list[object]], *, kind: str = "estates", strict: bool = False
+    client: Any, rows: Sequence[Sequence[object]], *, kind: str = "estates", strict: bool = False
 ) -> Any:
     f = SimpleUploadedFile("摸底表.xlsx", xlsx([HEADER, *rows]))
     data = {"kind": kind, "file": f}
@@ -106,7 +107,10 @@ def test_upload_preview_commit_result(territory: Territory) -> None:
 
 def test_strict_mode_with_errors_offers_no_commit(territory: Territory) -> None:
     client = territory.world.client("manager_a")
-    rows = [["N1", "新", 111.705, 27.205, 10, None], ["N2", None, 1, 1, 1, None]]
+    rows: list[list[object]] = [
+        ["N1", "新", 111.705, 27.205, 10, None],
+        ["N2", None, 1, 1, 1, None],
+    ]
     response = _upload(client, rows, strict=True)
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="commit"' not in page and "严格模式下有错误" in page
@@ -179,7 +183,7 @@ def test_a_file_with_nothing_to_write_says_so_and_waits_for_nobody(territory: Te
         assert "无需写入" in client.get("/imports/").content.decode()  # in the recent list
 
 
-def _job(client: Any, rows: list[list[object]]) -> int:
+def _job(client: Any, rows: Sequence[Sequence[object]]) -> int:
     response = _upload(client, rows)
     assert response.status_code == 302
     return int(response["Location"].rstrip("/").rsplit("/", 1)[1])
