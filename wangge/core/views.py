@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.generic import DetailView, ListView
 
 from wangge.core.access import user_can
+from wangge.core.pagination import BoundedPaginator
+from wangge.core.params import page_param
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -51,7 +53,17 @@ class HtmxTemplateMixin:
 
 
 class ScopedListView(ScopedViewMixin, HtmxTemplateMixin, ListView):
+    """A scoped, paged list: counted no further than `BoundedPaginator.cap` rows, and a
+    page number that is not a page shows the first or the last page, never an error."""
+
     paginate_by = settings.WANGGE_PAGE_SIZE
+
+    def paginate_queryset(
+        self, queryset: Any, page_size: int
+    ) -> tuple[BoundedPaginator, Any, Any, bool]:
+        paginator = BoundedPaginator(queryset, page_size)
+        page = paginator.page_or_last(page_param(self.request.GET))
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

@@ -105,7 +105,11 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 add_service_errors(form, exc)
             else:
                 return redirect("core:import_detail", pk=job.pk)
-    jobs = ImportJob.objects.visible_to(request.user).select_related("user").defer("data")
+    jobs = (
+        ImportJob.objects.visible_to(request.user)
+        .select_related("user", "user__staff")  # the list names each uploader
+        .defer("data")
+    )
     exports = (
         ExportJob.objects.visible_to(request.user).filter(user_id=request.user.pk).defer("data")
     )

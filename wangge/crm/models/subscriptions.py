@@ -67,6 +67,8 @@ class Subscription(ConstraintFields, models.Model):
         ordering = ["customer_id", "-started_on", "-id"]
         indexes = [
             models.Index(fields=["customer", "status"], name="crm_sub_customer_status_idx"),
+            # The list's order (and a customer's own subscriptions): pages without sorting.
+            models.Index(fields=["customer", "-started_on", "-id"], name="crm_sub_list_order_idx"),
             # Renewal lists: live subscriptions by expiry date.
             models.Index(fields=["status", "expires_on"], name="crm_sub_expiry_idx"),
             # Collection lists: only the few rows that owe anything.
