@@ -59,6 +59,7 @@ def test_a_building_in_an_estate_goes_with_the_estate_not_its_point(t: Territory
     assert b.grid == t.world.grid_a
     assert SiteAssignment.objects.get(plan=t.plan, site=b).plan_grid_id == _plan_grid(t, "A")[1]
     [entry] = AuditEntry.objects.filter(content_type__model="site", object_id=str(b.pk))
+    assert entry.after is not None
     assert (entry.action, entry.after["grid"]) == ("create", t.world.grid_a.pk)
 
 
@@ -85,7 +86,7 @@ def test_sites_place_records_the_sites_and_carries_each_estates_buildings(t: Ter
     assert sorted(entries.values_list("object_id", flat=True)) == sorted(
         str(b.pk) for b in buildings
     )  # the estate's own entry is its caller's
-    assert {(e.before["grid"], e.after["grid"]) for e in entries} == {
+    assert {((e.before or {})["grid"], (e.after or {})["grid"]) for e in entries} == {
         (t.world.grid_a.pk, east.grid_id)
     }
 

@@ -345,6 +345,7 @@ def test_a_marketer_creates_a_household_with_the_operators_number(crm: CrmWorld)
     assert (customer.code, customer.name, customer.site) == ("0739001", "新户", crm.t.sites_a[3])
     assert customer.verified_by == crm.world.staff["account_a"]
     [entry] = _entries(customer, "create")
+    assert entry.after is not None
     assert entry.actor == crm.world.user("account_a") and entry.after["code"] == "0739001"
 
 
@@ -451,6 +452,7 @@ def test_patch_changes_only_what_it_names_and_is_audited(crm: CrmWorld) -> None:
     assert fresh.verified_at == verified_at  # not said to be checked on the ground
     [entry] = _entries(c, "update")
     assert entry.actor == crm.world.user("manager_a")
+    assert entry.before is not None and entry.after is not None
     assert (entry.before["tier"], entry.after["tier"]) == ("standard", "gold")
 
 
@@ -491,6 +493,7 @@ def test_verify_stamps_a_group_customer_and_its_survey(crm: CrmWorld) -> None:
     assert Customer.objects.get(pk=crm.org.pk).verified_by == manager
     assert Organization.objects.get(pk=crm.org.pk).verified_by == manager
     [entry] = _entries(Customer.objects.get(pk=crm.org.pk), "update")
+    assert entry.after is not None
     assert entry.actor == crm.world.user("manager_a") and entry.after["verified_by"] == manager.pk
 
 
@@ -536,6 +539,7 @@ def test_renaming_the_survey_renames_the_customer(crm: CrmWorld) -> None:
     org = Organization.objects.select_related("customer").get(pk=crm.org.pk)
     assert (org.name, org.customer.name, org.computers) == ("邵东一中", "邵东一中", None)
     [entry] = _entries(org, "update")
+    assert entry.before is not None and entry.after is not None
     assert entry.before["computers"] == 120 and entry.after["computers"] is None
 
 

@@ -35,11 +35,13 @@ from wangge.territory import services as territory_services
 
 pytestmark = pytest.mark.django_db
 
-HH = ["客户编号", "客户名称", "所属单元", "门牌地址", "联系电话", "客户分类", "客户等级", "负责人",
-      "当前运营商"]  # fmt: skip
+HH: list[Any] = [
+    "客户编号", "客户名称", "所属单元", "门牌地址", "联系电话", "客户分类", "客户等级", "负责人",
+    "当前运营商"]  # fmt: skip
 #: The seed's organisation survey form, word for word: 联系电话 twice.
-SEED_FORM = ["集团单位名称", "联系人", "联系电话", "单位现有电脑数", "单位现用网络", "网络质量要求",
-             "使用网络质量及诉求", "发展希望", "业务核心人物姓名", "联系电话"]  # fmt: skip
+SEED_FORM: list[Any] = [
+    "集团单位名称", "联系人", "联系电话", "单位现有电脑数", "单位现用网络", "网络质量要求",
+    "使用网络质量及诉求", "发展希望", "业务核心人物姓名", "联系电话"]  # fmt: skip
 
 
 def hh(i: int, **over: Any) -> list[Any]:
@@ -99,6 +101,7 @@ def test_each_template_imports_its_own_example_row(crm: CrmWorld) -> None:
     home = _customer("张伟")
     assert (home.kind, home.site, home.address, home.phone, home.status, home.tier) == (
         "household", site, "3栋2单元501", "13800138000", "potential", "standard")  # fmt: skip
+    assert home.current_provider is not None
     assert (home.owner.employee_no, home.current_provider.code) == ("SD0101", "telecom")
     assert home.code == f"KH{home.pk:08d}"
     assert timezone.localdate(home.verified_at) == dt.date(2025, 10, 10)
@@ -242,7 +245,8 @@ def test_the_same_field_sheet_without_numbers_twice_is_refused_the_second_time(
     assert again.errors[0].message == (
         f"该单元已有同名同地址的客户（客户编号 {code}），要更新请填写客户编号"
     )
-    assert _customer("廉桥供电所").code in again_orgs.errors[0].message
+    org_code = _customer("廉桥供电所").code
+    assert org_code and org_code in again_orgs.errors[0].message
     assert Customer.objects.filter(name__in=["住户1", "住户2", "廉桥供电所"]).count() == 3
     # The same name at another address is another household.
     other = _run(crm, "manager_a", [HH, hh(1, 门牌地址="9栋9号")], commit=True)
@@ -264,7 +268,7 @@ def test_numbers_are_issued_as_customer_code_writes_them_at_any_id(crm: CrmWorld
 
 def test_a_number_updates_what_the_row_says_and_keeps_blank_cells(crm: CrmWorld) -> None:
     a_home = crm.customers["a_home"]
-    rows = [["客户编号", "联系电话", "客户等级", "负责人", "当前运营商"],
+    rows: list[list[Any]] = [["客户编号", "联系电话", "客户等级", "负责人", "当前运营商"],
             [a_home.code, "137-0000-0031", "金牌客户", "客户经理甲", None]]  # fmt: skip
     report = _run(crm, "manager_a", rows, commit=True)
     assert report.errors == [] and report.updated == 1
@@ -298,15 +302,22 @@ def test_a_grid_managers_file_cannot_write_into_another_grid(crm: CrmWorld) -> N
 
 def test_a_sales_person_updates_only_their_own_customers(crm: CrmWorld) -> None:
     b_home, b_owned = crm.customers["b_home"], crm.customers["b_owned"]
-    rows = [["客户编号", "客户等级"], [b_home.code, "金牌客户"], [b_owned.code, "金牌客户"]]
+    rows: list[list[Any]] = [
+        ["客户编号", "客户等级"],
+        [b_home.code, "金牌客户"],
+        [b_owned.code, "金牌客户"],
+    ]
     report = _run(crm, "sales_b", rows, commit=True)
     assert _where(report) == [(3, "客户编号")] and report.updated == 1
     assert (_fresh(b_home).tier, _fresh(b_owned).tier) == ("gold", "standard")
     # The named owner keeps a customer in another grid current, without moving it there.
-    keep = [["客户编号", "所属单元", "客户等级"], [b_owned.code, "B001", "重点客户"]]
+    keep: list[list[Any]] = [
+        ["客户编号", "所属单元", "客户等级"],
+        [b_owned.code, "B001", "重点客户"],
+    ]
     assert _run(crm, "account_a", keep, commit=True).updated == 1
     assert _fresh(b_owned).tier == "key"
-    move = [["客户编号", "所属单元"], [b_owned.code, "B002"]]
+    move: list[list[Any]] = [["客户编号", "所属单元"], [b_owned.code, "B002"]]
     assert _where(_run(crm, "account_a", move, commit=True)) == [(2, "所属单元")]
 
 
@@ -331,11 +342,13 @@ def test_every_written_record_has_its_audit_entry(crm: CrmWorld) -> None:
         c = _customer(name)
         entry = AuditEntry.objects.get(object_id=str(c.pk), content_type__model="customer")
         assert (entry.action, entry.actor, entry.before) == ("create", admin, None)
+        assert entry.after is not None
         assert entry.after["code"] == c.code and entry.after["name"] == name
     assert _customer("住户2").code == "YX-0002"
     update = AuditEntry.objects.get(
         object_id=str(a_home.pk), action="update", content_type__model="customer"
     )
+    assert update.before is not None and update.after is not None
     assert (update.before["name"], update.after["name"]) == (a_home.name, "改了名")
     orgs = [[*SEED_FORM, "所属单元", "客户分类", "负责人"],
             ["廉桥供电所", "刘所长", "13700000001", 12, None, None, None, None, "张站长",
@@ -370,8 +383,9 @@ def test_the_seeds_organisation_form_with_two_phone_columns_imports_and_updates(
     assert (org.key_person_name, org.key_person_phone) == ("张站长", "13700000002")
     assert org.verified_at is None  # copied from paper: not verified on the ground
 
-    update = [["客户编号", "集团单位名称", "联系电话", "业务核心人物姓名", "联系电话"],
-              [org.customer.code, "廉桥供电所（新）", None, "李站长", "13700000003"]]  # fmt: skip
+    update: list[list[Any]] = [
+        ["客户编号", "集团单位名称", "联系电话", "业务核心人物姓名", "联系电话"],
+        [org.customer.code, "廉桥供电所（新）", None, "李站长", "13700000003"]]  # fmt: skip
     report = run_import(spec, manager, xlsx(update), commit=True)
     assert report.errors == [] and report.updated == 1
     fresh = _fresh(org.customer)
@@ -399,7 +413,7 @@ def test_imported_customers_are_unverified_unless_the_sheet_dates_a_verification
     assert two.verified_by == crm.world.staff["manager_a"]
 
     def verify(day: object) -> ImportReport:
-        sheet = [["客户编号", "最近核实日期"], [two.code, day]]
+        sheet: list[list[Any]] = [["客户编号", "最近核实日期"], [two.code, day]]
         return _run(crm, "account_a", sheet, commit=True)
 
     assert verify("2025-12-01").unchanged == 1  # older than the record's: kept

@@ -257,6 +257,7 @@ def test_intelligence_columns_update_the_existing_intelligence(crm: CrmWorld) ->
     update = AuditEntry.objects.get(
         content_type__model="competitorintel", object_id=intel.pk, action="update", actor=user
     )
+    assert update.before is not None and update.after is not None
     assert (update.before["after_sales_quality"], update.after["after_sales_quality"]) == (
         "fair", "poor")  # fmt: skip
     offer = CompetitorOffer.objects.get(pk=crm.offer_a.pk)
@@ -278,6 +279,7 @@ def test_offers_are_audited_one_entry_each(crm: CrmWorld) -> None:
     new = CompetitorOffer.objects.filter(plan_name__in=["移动 1000M", "移动 500M"])
     assert {int(e.object_id) for e in entries.filter(action="create")} == {o.pk for o in new}
     ended = entries.get(action="update")
+    assert ended.before is not None and ended.after is not None
     assert (ended.object_id, ended.before["ended_on"], ended.after["ended_on"]) == (
         str(crm.offer_b.pk), None, crm.offer_b.seen_on.isoformat())  # fmt: skip
 

@@ -322,6 +322,7 @@ def test_every_write_leaves_one_audit_entry_by_the_importer(crm: CrmWorld) -> No
     update = entries.get(action="update")
     sub = Subscription.objects.get(account_no="SD-a_home")
     assert update.object_id == str(sub.pk)
+    assert update.before is not None and update.after is not None
     assert (update.before["monthly_fee"], update.after["monthly_fee"]) == ("68.00", "50.00")
     assert entries.count() == 3
 

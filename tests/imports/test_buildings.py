@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.imports.sheets import xlsx
@@ -12,7 +14,7 @@ from wangge.territory.models import Site, SiteAssignment
 
 pytestmark = pytest.mark.django_db
 
-HEADER = [
+HEADER: list[Any] = [
     "编码",
     "楼宇名称",
     "所属小区",
@@ -103,7 +105,8 @@ def test_a_building_given_another_estate_goes_to_that_estates_grid(
     assert report.committed and report.updated == 1
     b.refresh_from_db()
     assert (b.estate, b.grid) == (east, territory.world.grid_b)
-    assert SiteAssignment.objects.get(plan=territory.plan, site=b).plan_grid.grid == b.grid
+    placed = SiteAssignment.objects.get(plan=territory.plan, site=b).plan_grid
+    assert placed is not None and placed.grid == b.grid
 
 
 def test_buildings_of_an_estate_moved_by_the_estates_file_land_in_its_new_grid(

@@ -81,6 +81,7 @@ def test_an_estate_moved_by_import_carries_its_buildings(
     moves = [e for e in _building_audits(family) if e.action == "update"]
     assert sorted(e.object_id for e in moves) == sorted(str(b.pk) for b in family.buildings)
     for entry in moves:
+        assert entry.before is not None and entry.after is not None
         assert (entry.before["grid"], entry.after["grid"], entry.actor) == (grid_a, grid_b, admin)
     for b in family.buildings:  # a building keeps its own point: only its grid follows
         b_now = Site.objects.get(pk=b.pk)
@@ -159,11 +160,14 @@ def test_the_form_service_moves_an_estate_with_its_buildings(
     assert _grids(family.neighbour) == {grid_a}
     moves = [e for e in _building_audits(family) if e.action == "update"]
     assert sorted(e.object_id for e in moves) == sorted(str(b.pk) for b in family.buildings)
-    assert {(e.before["grid"], e.after["grid"]) for e in moves} == {(grid_a, grid_b)}
+    assert {((e.before or {})["grid"], (e.after or {})["grid"]) for e in moves} == {
+        (grid_a, grid_b)
+    }
     # The estate's own edit and its new grid are one audit entry.
     [entry] = AuditEntry.objects.filter(
         content_type__model="site", object_id=str(family.estate.pk), action="update"
     )
+    assert entry.before is not None and entry.after is not None
     assert (entry.before["lon"], entry.after["lon"]) == (old_lon, EAST_LON)
     assert (entry.before["grid"], entry.after["grid"]) == (grid_a, grid_b)
 

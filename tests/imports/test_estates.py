@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ HEADER = ["编码", "小区名称", "详细地址", "总户数", "交房时间",
           "物业联系电话", "经度", "纬度", "覆盖户数", "空闲端口"]  # fmt: skip
 
 
-def estate_row(i: int, *, lon: float = 111.705, **over: object) -> list[object]:
+def estate_row(i: int, *, lon: float = 111.705, **over: object) -> list[Any]:
     row = {
         "编码": f"E{i:05d}", "小区名称": f"小区{i}", "详细地址": f"东湖路 {i} 号",
         "总户数": 100 + i % 50, "交房时间": "2020-05-01", "入住率": "80%", "物业公司": "宏达物业",
@@ -62,7 +63,8 @@ def test_a_messy_survey_sheet_reads_into_clean_estates(territory: Territory) -> 
         "13800138000", "13900139000", "13700137000", "0739-2712345"]  # fmt: skip
     assert (m2.property_company, m2.property_contact) == ("宏达物业", "王经理")  # merged down
     assert m1.grid == territory.world.grid_a
-    assert SiteAssignment.objects.get(plan=territory.plan, site=m1).plan_grid.grid == m1.grid
+    placed = SiteAssignment.objects.get(plan=territory.plan, site=m1).plan_grid
+    assert placed is not None and placed.grid == m1.grid
     assert AuditEntry.objects.filter(object_id=str(m1.pk), action="create").count() == 1
 
 
@@ -81,7 +83,7 @@ def _bad_rows() -> dict[int, tuple[str, str]]:
 
 
 def _thousand_rows_with_20_bad() -> bytes:
-    broken = {
+    broken: dict[int, dict[str, Any]] = {
         7: {"物业联系电话": "1380013800"}, 55: {"交房时间": "去年"}, 101: {"入住率": "120%"},
         160: {"总户数": "很多"}, 222: {"经度": 200}, 280: {"小区名称": None},
         333: {"物业联系电话": "abc"}, 390: {"覆盖户数": 10_000}, 444: {"空闲端口": -1},
@@ -154,6 +156,7 @@ def test_reimporting_the_same_file_updates_instead_of_duplicating(territory: Ter
     site = Site.objects.get(code="E00003")
     assert site.households == 999
     entry = AuditEntry.objects.filter(object_id=str(site.pk), action="update").get()
+    assert entry.before is not None and entry.after is not None
     assert (entry.before["households"], entry.after["households"]) == (103, 999)
 
 
@@ -238,7 +241,7 @@ def test_a_write_the_database_refuses_rolls_everything_back(
 
 def test_a_grid_manager_cannot_move_their_site_into_another_grid(territory: Territory) -> None:
     site = territory.sites_a[0]
-    rows = [["编码", "小区名称", "经度"], [site.code, site.name, 111.735]]
+    rows: list[list[Any]] = [["编码", "小区名称", "经度"], [site.code, site.name, 111.735]]
     report = run_import(
         get_spec("estates"), territory.world.user("manager_a"), xlsx(rows), commit=True
     )
@@ -249,17 +252,19 @@ def test_a_grid_manager_cannot_move_their_site_into_another_grid(territory: Terr
 
 def test_moving_a_site_places_it_again_and_records_it(territory: Territory) -> None:
     site = territory.sites_a[0]
-    rows = [["编码", "小区名称", "经度"], [site.code, site.name, 111.735]]
+    rows: list[list[Any]] = [["编码", "小区名称", "经度"], [site.code, site.name, 111.735]]
     report = run_import(
         get_spec("estates"), territory.world.user("market_admin"), xlsx(rows), commit=True
     )
     assert report.updated == 1
     site.refresh_from_db()
     assert site.grid == territory.world.grid_b
-    assert SiteAssignment.objects.get(plan=territory.plan, site=site).plan_grid.grid == site.grid
+    placed = SiteAssignment.objects.get(plan=territory.plan, site=site).plan_grid
+    assert placed is not None and placed.grid == site.grid
     entry = AuditEntry.objects.get(
         content_type__model="site", object_id=str(site.pk), action="update"
     )
+    assert entry.before is not None and entry.after is not None
     assert (entry.before["grid"], entry.after["grid"]) == (
         territory.world.grid_a.pk,
         territory.world.grid_b.pk,
@@ -267,7 +272,7 @@ def test_moving_a_site_places_it_again_and_records_it(territory: Territory) -> N
 
 
 def test_the_preview_shows_what_will_be_stored(territory: Territory) -> None:
-    rows = [
+    rows: list[list[Any]] = [
         ["编码", "小区名称", "交房时间", "入住率", "物业联系电话", "经度", "纬度"],
         ["P1", "东湖", "2022年10月10日", "0.855", "+86 138 0013 8000", "１１１.７０５", 27.205],
     ]
@@ -299,7 +304,7 @@ def test_moving_estates_in_bulk_carries_every_one_of_their_buildings(
         ]
         for e in (*moving, staying)
     }
-    rows = [["编码", "小区名称", "经度"]]
+    rows: list[list[Any]] = [["编码", "小区名称", "经度"]]
     rows += [[e.code, e.name, 111.735] for e in moving]
     rows += [[staying.code, staying.name, staying.lon + 0.0005]]  # moves, but stays in A
     report = run_import(get_spec("estates"), admin, xlsx(rows), commit=True)
