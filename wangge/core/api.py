@@ -29,6 +29,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchem
 from pydantic_core import core_schema
 
 from wangge.core.middleware import TOO_LARGE
+from wangge.core.pagination import bounded_count
 from wangge.core.permissions import CoreAction, can
 
 MAX_ID = 2**63 - 1
@@ -173,9 +174,13 @@ class PageParams(Schema):
 def paginate(
     qs: QuerySet[Any], page: PageParams, shape: Callable[[Any], Any] | None = None
 ) -> dict[str, Any]:
-    """One page of `qs` as `{"count": …, "items": […]}`, the rows passed through `shape`."""
+    """One page of `qs` as `{"count": …, "items": […]}`, the rows passed through `shape`.
+
+    `count` is exact up to `COUNT_CAP` (10,000) and `COUNT_CAP + 1` for any longer list:
+    counting a million scoped rows on every page costs more than the page. Integrations
+    page on until a page comes back shorter than `limit`."""
     rows: Iterable[Any] = qs[page.offset : page.offset + page.limit]
-    count = qs.count()
+    count = bounded_count(qs)
     return {"count": count, "items": [shape(r) for r in rows] if shape else list(rows)}
 
 

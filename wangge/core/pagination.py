@@ -20,9 +20,11 @@ from django.utils.functional import cached_property
 COUNT_CAP = 10_000
 
 
-def bounded_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> int:
+def bounded_count(qs: QuerySet[Any], cap: int | None = None) -> int:
     """How many rows `qs` has, counting no further than `cap` + 1 (more than `cap` means
-    "more than `cap`"). Ordering and joined columns do not change a count, so they go."""
+    "more than `cap`"; `COUNT_CAP` by default). Ordering and joined columns do not change
+    a count, so they go."""
+    cap = COUNT_CAP if cap is None else cap
     return qs.select_related(None).order_by().values("pk")[: cap + 1].count()
 
 

@@ -30,6 +30,9 @@ from wangge.org.roles import Role
 from wangge.territory.models import GridPlan, ServiceArea, Site
 
 ORG_MODELS = (Department, Region, ServicePoint, Grid, Staff, Team)
+#: About how many customers the county holds at `--crm-scale 1` (the default seed).
+CUSTOMERS_AT_SCALE_1 = 205_000
+MAX_CUSTOMERS = 5_000_000
 
 
 class Command(BaseCommand):
@@ -47,12 +50,29 @@ class Command(BaseCommand):
             default=1.0,
             help="客户数据规模（1 = 约 20 万客户；测试用小值）",
         )
+        parser.add_argument(
+            "--customers",
+            type=int,
+            default=None,
+            help="约多少客户（代替 --crm-scale；基准测试用，如 1000000）",
+        )
 
     def handle(
-        self, *args: Any, seed: int, grids: int, reset: bool, crm_scale: float, **options: Any
+        self,
+        *args: Any,
+        seed: int,
+        grids: int,
+        reset: bool,
+        crm_scale: float,
+        customers: int | None = None,
+        **options: Any,
     ) -> None:
         if not 1 <= grids <= demo.MAX_GRIDS:
             raise CommandError(f"--grids 必须在 1 到 {demo.MAX_GRIDS} 之间。")
+        if customers is not None:
+            if not 0 < customers <= MAX_CUSTOMERS:
+                raise CommandError(f"--customers 必须在 1 到 {MAX_CUSTOMERS} 之间。")
+            crm_scale = customers / CUSTOMERS_AT_SCALE_1
         started = time.monotonic()
         county = demo.generate(seed=seed, grids=grids)
         usernames = [s.username for s in county.staff]
