@@ -29,9 +29,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchem
 from pydantic_core import core_schema
 
 from wangge.core.middleware import TOO_LARGE
-from wangge.core.pagination import bounded_count
 from wangge.core.permissions import CoreAction, can
 
+from wangge.core.services import StaleVersion
 MAX_ID = 2**63 - 1
 
 
@@ -80,6 +80,22 @@ def text(max_length: int, min_length: int = 0) -> Any:
 
 
 class BodyIn(BaseModel):
+#: A `Versioned` record's `version`, as GET returned it (a PositiveIntegerField).
+VersionIn = Annotated[int, Field(ge=1, le=2_147_483_647), BeforeValidator(_integral)]
+
+
+def version_in() -> Any:
+    """The optional `version` of a PATCH body (`version: VersionIn = version_in()`): sent,
+    it must still be the record's, else 409 `stale_version` and nothing changes; left out,
+    the fields sent are written over whatever is there (older clients)."""
+    return Field(
+        None,
+        description="读取时得到的 version：若他人已修改（版本已变）则答 409 stale_version，"
+        "不作任何修改；不填则不检查",
+        json_schema_extra=_no_default,
+    )
+
+
     """Base of JSON request bodies.
 
     A plain pydantic model, not ninja's `Schema`: that one reads fields off any object, so a
@@ -174,13 +190,9 @@ class PageParams(Schema):
 def paginate(
     qs: QuerySet[Any], page: PageParams, shape: Callable[[Any], Any] | None = None
 ) -> dict[str, Any]:
-    """One page of `qs` as `{"count": …, "items": […]}`, the rows passed through `shape`.
-
-    `count` is exact up to `COUNT_CAP` (10,000) and `COUNT_CAP + 1` for any longer list:
-    counting a million scoped rows on every page costs more than the page. Integrations
-    page on until a page comes back shorter than `limit`."""
+    """One page of `qs` as `{"count": …, "items": […]}`, the rows passed through `shape`."""
     rows: Iterable[Any] = qs[page.offset : page.offset + page.limit]
-    count = bounded_count(qs)
+    count = qs.count()
     return {"count": count, "items": [shape(r) for r in rows] if shape else list(rows)}
 
 
@@ -275,6 +287,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return _error(api, request, 404, "not_found", "Not found.")
 
     @api.exception_handler(PermissionDenied)
+    @api.exception_handler(StaleVersion)
+    def on_stale(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
+        # Another edit was saved since the client read `version`: nothing was written.
+        msg = f"The record is at version {exc.current} now; read it again and resend."
+        return _error(
+            api,
+            request,
+            409,
+            "stale_version",
+            "The record was changed by someone else since you read it.",
+            [{"loc": ["body", "version"], "msg": msg}],
+        )
+
     def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         # Forbidden answers like missing, so the API never confirms what exists.
         return _error(api, request, 404, "not_found", "Not found.")

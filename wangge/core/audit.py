@@ -30,8 +30,11 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-def snapshot(instance: models.Model, *, exclude: tuple[str, ...] = ("password",)) -> dict[str, Any]:
-    """The instance's concrete field values (foreign keys as ids), JSON-safe."""
+def snapshot(
+    instance: models.Model, *, exclude: tuple[str, ...] = ("password", "version")
+) -> dict[str, Any]:
+    """The instance's concrete field values (foreign keys as ids), JSON-safe. A
+    `Versioned` record's `version` is bookkeeping, not a change anyone made: left out."""
     data: dict[str, Any] = {}
     for f in instance._meta.concrete_fields:
         if f.name in exclude:

@@ -244,3 +244,18 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Versioned(models.Model):
+    """A record people edit from two screens at once: each saved change bumps `version`.
+
+    An editor sends back the version they loaded (the API's `version`, the form's hidden
+    field); `core.services.audited_update` refuses a stale one (`StaleVersion`: 409 in the
+    API, a message on the form) instead of silently overwriting the other person's edit.
+    Bulk writes bump it too (`core.imports.bulk.bulk_update_changed`).
+    """
+
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    class Meta:
+        abstract = True

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wangge.core.forms import ScopedFormMixin
+from wangge.core.forms import ScopedFormMixin, VersionedFormMixin
 from wangge.crm import selectors, services
 from wangge.crm.models import (
     Competitor,
@@ -65,7 +65,7 @@ def optional_code(form: forms.ModelForm) -> None:
     field.help_text = _("留空则由系统编号（KH 加 8 位数字）；有运营商自己的编号可填写。")
 
 
-class CustomerForm(ScopedFormMixin, forms.ModelForm):
+class CustomerForm(VersionedFormMixin, ScopedFormMixin, forms.ModelForm):
     verified = VerifiedField()
 
     class Meta:
@@ -95,7 +95,7 @@ class GroupCustomerForm(ScopedFormMixin, forms.ModelForm):
         keep_current(self, "owner", order_by="name")
 
 
-class OrganizationForm(forms.ModelForm):
+class OrganizationForm(VersionedFormMixin, forms.ModelForm):
     verified = VerifiedField()
 
     class Meta:
@@ -119,7 +119,7 @@ class NoteForm(forms.Form):
     )
 
 
-class SubscriptionForm(ScopedFormMixin, forms.ModelForm):
+class SubscriptionForm(VersionedFormMixin, ScopedFormMixin, forms.ModelForm):
     class Meta:
         model = Subscription
         fields = list(services.SUBSCRIPTION_FIELDS)

@@ -145,14 +145,22 @@ def _check_code(code: str | None) -> None:
 
 
 def _update(
-    actor: Any, instance: Any, data: Mapping[str, Any], fields: tuple[str, ...], verified: bool
+    actor: Any,
+    instance: Any,
+    data: Mapping[str, Any],
+    fields: tuple[str, ...],
+    verified: bool,
+    version: int | None = None,
 ) -> Any:
+    """`version`: the one the editor loaded; a stale one raises `StaleVersion`."""
     values = dict(data)
     allowed = fields
     if verified:
         values.update(_stamp(actor))
         allowed = fields + _VERIFY_FIELDS
-    instance, _changed = audited_update(actor=actor, instance=instance, data=values, fields=allowed)
+    instance, _changed = audited_update(
+        actor=actor, instance=instance, data=values, fields=allowed, version=version
+    )
     return instance
 
 
@@ -216,9 +224,15 @@ def customer_create(
 
 @transaction.atomic
 def customer_update(
-    *, actor: Any, customer: Customer, data: Mapping[str, Any], verified: bool = False
+    *,
+    actor: Any,
+    customer: Customer,
+    data: Mapping[str, Any],
+    verified: bool = False,
+    version: int | None = None,
 ) -> Customer:
-    """Edit a customer; `verified=True` when the editor has just checked it on the ground."""
+    """Edit a customer; `verified=True` when the editor has just checked it on the ground.
+    `version` is the one the editor loaded: if someone saved since, `StaleVersion`."""
     require(actor, Action.EDIT_CUSTOMER, customer)
     if "site" in data and data["site"].pk != customer.site_id:
         _check_site(actor, data["site"])
@@ -226,7 +240,7 @@ def customer_update(
         _check_owner(actor, data["owner"])
     if data.get("code") and data["code"] != customer.code:
         _check_code(data["code"])
-    customer = _update(actor, customer, data, CUSTOMER_FIELDS, verified)
+    customer = _update(actor, customer, data, CUSTOMER_FIELDS, verified, version)
     org = Organization.objects.filter(customer=customer).first()
     if org is not None and org.name != customer.name:
         # One name, two rows: the organisation's 集团单位名称 follows.
@@ -292,12 +306,18 @@ def organization_create(
 
 @transaction.atomic
 def organization_update(
-    *, actor: Any, organization: Organization, data: Mapping[str, Any], verified: bool = False
+    *,
+    actor: Any,
+    organization: Organization,
+    data: Mapping[str, Any],
+    verified: bool = False,
+    version: int | None = None,
 ) -> Organization:
-    """Edit the survey; a new 集团单位名称 renames the customer too."""
+    """Edit the survey; a new 集团单位名称 renames the customer too. `version` is the
+    survey's as the editor loaded it (`StaleVersion` if someone saved since)."""
     customer = organization.customer
     require(actor, Action.EDIT_CUSTOMER, customer)
-    organization = _update(actor, organization, data, ORGANIZATION_FIELDS, verified)
+    organization = _update(actor, organization, data, ORGANIZATION_FIELDS, verified, version)
     if customer.name != organization.name:
         _update(actor, customer, {"name": organization.name}, CUSTOMER_FIELDS, False)
     return organization
@@ -376,10 +396,15 @@ def subscription_create(
 
 @transaction.atomic
 def subscription_update(
-    *, actor: Any, subscription: Subscription, data: Mapping[str, Any]
+    *,
+    actor: Any,
+    subscription: Subscription,
+    data: Mapping[str, Any],
+    version: int | None = None,
 ) -> Subscription:
+    """`version` is the one the editor loaded (`StaleVersion` if someone saved since)."""
     require(actor, Action.EDIT_SUBSCRIPTION, subscription.customer)
-    return _update(actor, subscription, data, SUBSCRIPTION_FIELDS, False)
+    return _update(actor, subscription, data, SUBSCRIPTION_FIELDS, False, version)
 
 
 # --- competitor intelligence ---------------------------------------------------------

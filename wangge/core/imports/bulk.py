@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, router
 
 from wangge.core.audit import snapshot
-from wangge.core.models import AuditEntry
+from wangge.core.models import AuditEntry, Versioned
 
 BATCH = 1000
 
@@ -110,6 +110,8 @@ class BulkWriter:
         names = set()
         for name, value in data.items():
             if getattr(instance, name) != value:
+        if issubclass(model, Versioned):  # an editor holding the old version must reload
+            assignments += f", {quote('version')} = {quote('version')} + 1"
                 setattr(instance, name, value)
                 names.add(name)
         if names:

@@ -111,6 +111,7 @@ def customer_update(
     data, verified = split_verified(payload, partial=True)
     with errors_named_as_sent():
         customer = services.customer_update(
+    version = data.pop("version", None)
             actor=user,
             customer=customer,
             data=customer_refs(user, data, customer),
@@ -118,6 +119,7 @@ def customer_update(
         )
     return customer_out(user, customer)
 
+            version=version,
 
 @router.post(
     "/crm/customers/{customer_id}/verify",
@@ -154,6 +156,7 @@ def organization_update(
     data, verified = split_verified(payload, partial=True)
     with errors_named_as_sent():
         org = services.organization_update(
-            actor=user, organization=org, data=data, verified=verified
+            actor=user, organization=org, data=data, verified=verified, version=version
         )
+    version = data.pop("version", None)
     return organization_out(user, org)

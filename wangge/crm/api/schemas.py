@@ -21,9 +21,11 @@ from wangge.core.api import (
     Choice,
     Id,
     PageParams,
+    VersionIn,
     integer,
     omittable,
     text,
+    version_in,
 )
 from wangge.crm import models
 from wangge.crm.models import CompetitorOffer, Customer, Subscription
@@ -70,6 +72,7 @@ class SubscriptionOut(Schema):
 class CustomerOut(Schema):
     id: int
     code: str | None = Field(title="客户编号")
+    version: int = Field(description="修改时随 PATCH 送回")
     kind: str
     name: str
     site_id: int
@@ -91,6 +94,7 @@ class OrganizationOut(Schema):
     customer_id: int
     code: str | None = Field(title="客户编号")
     site_id: int
+    version: int = Field(description="修改时随 PATCH 送回")
     owner_id: int
     name: str = Field(title="集团单位名称")
     contact_name: str = Field(title="联系人")
@@ -111,6 +115,7 @@ class CustomerDetailOut(CustomerOut):
     organization: OrganizationOut | None
     contacts: list[ContactOut]
     subscriptions: list[SubscriptionOut]
+    version: int = Field(description="集团客户信息的版本：修改时随 PATCH 送回")
 
 
 class CustomerPage(Schema):
@@ -313,6 +318,7 @@ class OrganizationIn(BodyIn):
     name: filled(100) = Field(title="集团单位名称")  # type: ignore[valid-type]
     owner_id: Id
     status: CustomerStatus
+    version: VersionIn = version_in()
     tier: CustomerTier = "standard"
     address: text(100) = ""  # type: ignore[valid-type]
     current_provider_id: Id | None = None
@@ -353,6 +359,7 @@ class ContactIn(BodyIn):
 
 
 class ContactPatch(BodyIn):
+    version: VersionIn = version_in()
     name: filled(32) = omittable()  # type: ignore[valid-type]
     title: text(32) = omittable()  # type: ignore[valid-type]
     phone: PhoneIn = omittable()
@@ -402,6 +409,7 @@ class IntelIn(BodyIn):
     after_sales_quality: Quality = Field("unknown", title="售后服务")
     property_relationship: Relationship = Field("unknown", title="与物业关系")
     note: text(5000) = ""  # type: ignore[valid-type]
+    version: VersionIn = version_in()
     verified: bool = Field(True, description=VERIFIED_HELP)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
-from wangge.crm import selectors
+from wangge.crm import display, selectors
 from wangge.crm.models import (
     CompetitorIntel,
     CompetitorOffer,
@@ -22,11 +22,11 @@ def customer_out(user: Any, c: Customer) -> dict[str, Any]:
         "id": c.id,
         "code": c.code,
         "kind": c.kind,
-        "name": c.name,
+        "name": display.customer_name(c),
         "site_id": c.site_id,
         "grid_id": c.site.grid_id,
         "address": c.address,
-        "phone": selectors.phone_shown(user=user, phone=c.phone, customer=c),
+        "phone": display.customer_phone_shown(user=user, customer=c),
         "status": c.status,
         "tier": c.tier,
         "owner_id": c.owner_id,
@@ -36,6 +36,7 @@ def customer_out(user: Any, c: Customer) -> dict[str, Any]:
         "verified_at": c.verified_at,
         "verified_by_id": c.verified_by_id,
         "resurvey_due": getattr(c, "resurvey_due", c.needs_resurvey),
+        "version": c.version,
     }
 
 
@@ -59,6 +60,7 @@ def organization_out(user: Any, o: Organization) -> dict[str, Any]:
         "verified_at": o.verified_at,
         "verified_by_id": o.verified_by_id,
         "resurvey_due": o.needs_resurvey,
+        "version": o.version,
     }
 
 
@@ -84,6 +86,7 @@ def subscription_out(s: Subscription) -> dict[str, Any]:
         "monthly_fee": s.monthly_fee,
         "status": s.status,
         "arrears": s.arrears,
+        "version": s.version,
     }
 
 

@@ -75,8 +75,9 @@ def subscription_update(
     sub = get_object_or_404(subs, pk=subscription_id)
     require(user, Action.EDIT_CUSTOMER, sub.customer)
     data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version", None)
     if "plan_id" in data:
         data["plan"] = plan_on_sale(user, data.pop("plan_id"), current=sub.plan)
     with errors_named_as_sent():
-        sub = services.subscription_update(actor=user, subscription=sub, data=data)
+        sub = services.subscription_update(actor=user, subscription=sub, data=data, version=version)
     return subscription_out(sub)

@@ -41,7 +41,7 @@ from wangge.core.imports.spec import RowErrors
 from wangge.core.models import AuditEntry
 from wangge.core.params import choice_param, int_param, text_param
 from wangge.core.services import audited_update
-from wangge.crm import rules, selectors, services
+from wangge.crm import display, rules, selectors, services
 from wangge.crm.models import (
     Competitor,
     Customer,
@@ -529,7 +529,7 @@ class CustomerSpec(ImportSpec):
             "name": obj.name,
             "site": obj.site.code,
             "address": obj.address,
-            "phone": obj.phone,
+            "phone": display.customer_phone(obj),  # the pages' and the API's rule
             "status": obj.status,
             "tier": obj.tier,
             "owner": obj.owner.employee_no,

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core import clock
+from wangge.core.models import Versioned
 from wangge.crm.models.base import Verified
 from wangge.crm.models.catalogue import Competitor
 from wangge.crm.models.scopes import CustomerChildQuerySet, CustomerQuerySet
@@ -23,7 +24,7 @@ def customer_code(pk: int) -> str:
 phone_validator = RegexValidator(r"^[0-9+\- ]*$", _("电话只能包含数字、空格、+ 和 -。"))
 
 
-class Customer(Verified):
+class Customer(Versioned, Verified):
     """A household or an organisation (集团客户) at a site, with its named owner (名单制).
 
     `status` is the seed's classification, `tier` the care level later rules read (gold:
@@ -129,7 +130,7 @@ class Customer(Verified):
         return self.status in self.SUBSCRIBER_STATUSES
 
 
-class Organization(Verified):
+class Organization(Versioned, Verified):
     """The seed's survey of a group customer (集团客户信息收集核心要素), one per customer.
 
     The field names follow the survey form word for word; the form lists 联系电话 twice,

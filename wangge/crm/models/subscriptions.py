@@ -10,12 +10,13 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core.constraints import ConstraintFields
+from wangge.core.models import Versioned
 from wangge.crm.models.catalogue import MONEY, TariffPlan
 from wangge.crm.models.customers import Customer
 from wangge.crm.models.scopes import CustomerChildQuerySet
 
 
-class Subscription(ConstraintFields, models.Model):
+class Subscription(ConstraintFields, Versioned):
     """One customer's plan: from when, until when, at what monthly fee, and what is owed.
 
     `monthly_fee` is what this customer actually pays (discounts, bundles), which may differ

@@ -12,7 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from wangge.core import params
-from wangge.core.forms import add_service_errors
+from wangge.core.forms import add_service_errors, add_stale_error
+from wangge.core.services import StaleVersion
 
 
 def int_param(request: HttpRequest, name: str) -> int | None:
@@ -58,7 +59,8 @@ def form_page(
     cancel: str,
     extra_forms: tuple[forms.BaseForm, ...] = (),
 ) -> HttpResponse:
-    """Show the form; on a valid POST call the service, mapping its refusals onto fields."""
+    """Show the form; on a valid POST call the service, mapping its refusals onto fields
+    (and a stale `version`, someone else's save in between, onto the form)."""
     all_forms = (form, *extra_forms)
     if request.method == "POST" and all(f.is_valid() for f in all_forms):
         data: dict[str, Any] = {}
@@ -68,6 +70,8 @@ def form_page(
             obj = save(data)
         except ValidationError as exc:
             _attach(all_forms, exc)
+        except StaleVersion:
+            add_stale_error(form)  # nothing was written: the service's transaction rolled back
         else:
             return redirect(done(obj))
     return render(

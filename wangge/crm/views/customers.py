@@ -173,7 +173,11 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         fresh = Customer.objects.select_related("site").get(pk=pk)
         data = {k: d[k] for k in services.CUSTOMER_FIELDS if k in form.fields}
         return services.customer_update(
-            actor=request.user, customer=fresh, data=data, verified=d["verified"]
+            actor=request.user,
+            customer=fresh,
+            data=data,
+            verified=d["verified"],
+            version=d.get("version"),
         )
 
     return form_page(
@@ -197,7 +201,11 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
         fresh = Organization.objects.select_related("customer__site").get(pk=pk)
         data = {k: d[k] for k in services.ORGANIZATION_FIELDS}
         return services.organization_update(
-            actor=request.user, organization=fresh, data=data, verified=d["verified"]
+            actor=request.user,
+            organization=fresh,
+            data=data,
+            verified=d["verified"],
+            version=d.get("version"),
         )
 
     return form_page(
@@ -313,9 +321,12 @@ def subscription_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save(d: dict[str, Any]) -> Subscription:
         fresh = Subscription.objects.select_related("customer__site").get(pk=pk)
+        version = d.pop("version", None)
         if d.get("monthly_fee") is None:
             d["monthly_fee"] = d["plan"].monthly_price
-        return services.subscription_update(actor=request.user, subscription=fresh, data=d)
+        return services.subscription_update(
+            actor=request.user, subscription=fresh, data=d, version=version
+        )
 
     return form_page(
         request, form, title=_("编辑订购"), save=save, done=lambda s: back, cancel=back
