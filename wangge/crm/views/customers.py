@@ -28,7 +28,14 @@ from wangge.crm.forms import (
 from wangge.crm.models import Contact, Customer, Organization, Subscription, resurvey_days
 from wangge.crm.permissions import Action
 from wangge.crm.timeline import customer_timeline
-from wangge.crm.views.common import allow, choice_param, form_page, int_param, text_param
+from wangge.crm.views.common import (
+    allow,
+    choice_param,
+    flag_param,
+    form_page,
+    int_param,
+    text_param,
+)
 from wangge.org.models import Grid, Staff
 
 
@@ -55,7 +62,7 @@ class CustomerListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet[Customer]:
         r = self.request
-        mine = r.GET.get("mine") == "1"
+        mine = flag_param(r, "mine")
         return selectors.customer_list(
             user=r.user,
             q=text_param(r, "q"),
@@ -64,7 +71,7 @@ class CustomerListView(ScopedListView):
             status=choice_param(r, "status", Customer.Status),
             tier=choice_param(r, "tier", Customer.Tier),
             product_id=int_param(r, "product"),
-            stale=r.GET.get("stale") == "1",
+            stale=flag_param(r, "stale"),
             owner_id=(scope_for(r.user).staff_id or -1) if mine else None,
         )
 

@@ -19,7 +19,7 @@ from wangge.crm import selectors, services
 from wangge.crm.forms import IntelForm, OfferForm
 from wangge.crm.models import CompetitorIntel, CompetitorOffer, resurvey_days
 from wangge.crm.permissions import Action
-from wangge.crm.views.common import allow, form_page, int_param, text_param
+from wangge.crm.views.common import allow, flag_param, form_page, int_param, text_param
 from wangge.org.models import Grid
 from wangge.territory.models import Site
 
@@ -36,7 +36,7 @@ class IntelListView(ScopedListView):
             q=text_param(r, "q"),
             grid_id=int_param(r, "grid"),
             competitor_id=int_param(r, "competitor"),
-            stale=r.GET.get("stale") == "1",
+            stale=flag_param(r, "stale"),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from wangge.core.views import ScopedListView
 from wangge.crm import selectors
 from wangge.crm.models import Organization, Subscription, resurvey_days
 from wangge.crm.permissions import Action
-from wangge.crm.views.common import choice_param, int_param, text_param
+from wangge.crm.views.common import choice_param, flag_param, int_param, text_param
 from wangge.org.models import Grid
 
 
@@ -26,7 +26,7 @@ class OrganizationListView(ScopedListView):
             user=r.user,
             q=text_param(r, "q"),
             grid_id=int_param(r, "grid"),
-            stale=r.GET.get("stale") == "1",
+            stale=flag_param(r, "stale"),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -53,7 +53,7 @@ class SubscriptionListView(ScopedListView):
             product_id=int_param(r, "product"),
             status=choice_param(r, "status", Subscription.Status),
             expiring_within=days if days in selectors.RENEWAL_WINDOWS else None,
-            in_arrears=r.GET.get("arrears") == "1",
+            in_arrears=flag_param(r, "arrears"),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
