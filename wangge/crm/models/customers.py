@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.core import clock
 from wangge.core.models import Versioned
+from wangge.core.validators import visible_text
 from wangge.crm.models.base import Verified
 from wangge.crm.models.catalogue import Competitor
 from wangge.crm.models.scopes import CustomerChildQuerySet, CustomerQuerySet
@@ -58,7 +59,7 @@ class Customer(Versioned, Verified):
     code = models.CharField(
         _("客户编号"), max_length=32, unique=True, null=True, blank=True, default=None
     )
-    name = models.CharField(_("客户名称"), max_length=100)
+    name = models.CharField(_("客户名称"), max_length=100, validators=[visible_text])
     site = models.ForeignKey(
         "territory.Site",
         verbose_name=_("网格单元"),
@@ -144,7 +145,7 @@ class Organization(Versioned, Verified):
         on_delete=models.CASCADE,
         related_name="organization",
     )
-    name = models.CharField(_("集团单位名称"), max_length=100)
+    name = models.CharField(_("集团单位名称"), max_length=100, validators=[visible_text])
     contact_name = models.CharField(_("联系人"), max_length=32, blank=True)
     contact_phone = models.CharField(
         _("联系电话"), max_length=20, blank=True, validators=[phone_validator]
@@ -184,7 +185,7 @@ class Contact(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="contacts"
     )
-    name = models.CharField(_("姓名"), max_length=32)
+    name = models.CharField(_("姓名"), max_length=32, validators=[visible_text])
     title = models.CharField(_("职务/关系"), max_length=32, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
     note = models.CharField(_("备注"), max_length=200, blank=True)
