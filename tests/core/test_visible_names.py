@@ -12,6 +12,7 @@ from tests.crm.world import CrmWorld, build_crm
 from tests.personas import World
 from wangge.core.validators import visible_text
 from wangge.crm import services as crm_services
+from wangge.crm.models import Organization
 from wangge.org import services as org_services
 from wangge.territory import services as territory_services
 from wangge.territory.models import Site
@@ -84,10 +85,6 @@ def test_services_refuse_invisible_names_of_staff_grids_teams_sites_and_contacts
         "contact": lambda: crm_services.contact_create(
             actor=admin, customer=crm.org.customer, name=blank
         ),
-        "organisation": lambda: crm_services.organization_create(
-            actor=admin, site=crm.t.sites_a[1], name=blank,
-            owner=w.staff["account_a"], status="potential",
-        ),
     }  # fmt: skip
     refused = []
     for kind, create in attempts.items():
@@ -96,3 +93,9 @@ def test_services_refuse_invisible_names_of_staff_grids_teams_sites_and_contacts
         if "name" in exc.value.message_dict:
             refused.append(kind)
     assert refused == list(attempts)
+
+
+def test_an_organisations_name_needs_a_visible_character() -> None:
+    with pytest.raises(ValidationError) as exc:
+        Organization(name="\u200b\u202e").clean_fields()
+    assert exc.value.message_dict["name"] == ["不能只包含空格或不可见字符。"]
