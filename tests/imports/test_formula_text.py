@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import xlsxwriter
 from openpyxl import Workbook
 
 from tests.imports.sheets import workbook, xlsx
@@ -18,11 +17,9 @@ from tests.territory_world import Territory
 from wangge.core.imports import all_specs, get_spec
 from wangge.core.imports.pipeline import error_workbook, export_workbook, run_import
 from wangge.core.imports.workbooks import (
-    _XLSXWRITER_OPTIONS,
-    _Styles,
     template_workbook,
-    write_value,
 )
+from wangge.core.imports.xlsx import SheetWriter
 from wangge.territory.models import Site
 
 pytestmark = pytest.mark.django_db
@@ -64,17 +61,18 @@ def test_an_export_writes_formula_like_names_as_text_and_reimports_them_unchange
 
 def test_numbers_stay_numbers_and_only_risky_text_is_quoted() -> None:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, _XLSXWRITER_OPTIONS)
-    ws = book.add_worksheet()
-    styles = _Styles(book)
-    values: list[Any] = [Decimal("-12.50"), -3, "-", "\tcmd", "\r=1", "张伟", dt.date(2024, 5, 1)]
-    for i, value in enumerate(values):
-        write_value(ws, 0, i, value, None, styles)
-    book.close()
+    sheet = SheetWriter(out, "t")
+    values: list[Any] = [Decimal("-12.50"), -3, "-", "\tcmd", "\r=1", "张伟", dt.date(2024, 5, 1),
+                         True, " a&b<c> "]  # fmt: skip
+    sheet.append(values)
+    sheet.close()
     cells = next(workbook(out.getvalue()).worksheets[0].iter_rows())
-    assert [c.data_type for c in cells] == ["n", "n", "s", "s", "s", "s", "d"]
-    assert [c.value for c in cells[:4]] == [-12.5, -3, "-", "\tcmd"]  # (CR: _x000D_ escaped)
+    assert [c.data_type for c in cells] == ["n", "n", "s", "s", "s", "s", "d", "b", "s"]
+    assert [c.value for c in cells[:6]] == [-12.5, -3, "-", "\tcmd", "\r=1", "张伟"]
     assert [c.quotePrefix for c in cells[2:6]] == [True, True, True, False]
+    assert (cells[6].value.date(), cells[7].value, cells[8].value) == (
+        dt.date(2024, 5, 1), True, " a&b<c> ",
+    )  # fmt: skip
 
 
 def _upload_with_formulas() -> bytes:

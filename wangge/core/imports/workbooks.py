@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -21,6 +20,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from wangge.core.imports import xlsx
 from wangge.core.imports.cells import choice_labels, format_hint, parser_for
 from wangge.core.imports.parsers import ParseError
 from wangge.core.imports.spec import Column, ImportSpec
@@ -38,13 +38,8 @@ _DATE_FORMAT = "yyyy-mm-dd"
 _PERCENT_FORMAT = "0.00%"
 #: How often an export reports its progress, in rows.
 EXPORT_PROGRESS_ROWS = 2000
-#: What a spreadsheet may take for the start of a formula (or of a command, after a tab
-#: or carriage return): text starting so is written with Excel's quote prefix.
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_formula_like(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_LEADS)
+FORMULA_LEADS = xlsx.FORMULA_LEADS
+is_formula_like = xlsx.is_formula_like
 
 
 def neutralise(cell: Any) -> None:
@@ -199,7 +194,12 @@ def _converter(column: Column) -> Callable[[Any, bool], Any]:
         return lambda v, _m: None if v is None or v == "" else labels.get(v, v)
     if column.kind == "date":
         return lambda v, _m: None if v is None or v == "" else _as_date(v)
+    if column.kind in ("text", "ref"):
+        return lambda v, _m: None if v == "" else v
     return lambda v, m: _typed(column, v, mask=m)
+
+
+_KIND_STYLES = {"date": xlsx.DATE, "percent": xlsx.PERCENT}
 
 
 def export_workbook(
@@ -211,39 +211,34 @@ def export_workbook(
 ) -> bytes:
     """The rows of `queryset` under the template's headers, and an `ExportLog` entry.
 
-    Streamed (xlsxwriter's constant-memory mode: each row goes to disk as it is written),
-    so a 100,000-row list does not sit in memory twice. Text that a spreadsheet would run
-    as a formula is written as text (`write_text`). `progress(fraction, rows written)` is
-    called every few thousand rows, and once at the end with 1.0 and the row count.
+    Streamed (`xlsx.SheetWriter`: each row is deflated as it is written), so a 100,000-row
+    list does not sit in memory twice. Text a spreadsheet would run as a formula is written
+    as quoted text. `progress(fraction, rows written)` is called every few thousand rows,
+    and once at the end with 1.0 and the row count.
     """
     from wangge.core.models import ExportLog
 
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, _XLSXWRITER_OPTIONS)
     with translation.override("zh-hans"):
-        ws = book.add_worksheet(sheet_title(spec.label))
-    styles = _Styles(book)
-    ws.freeze_panes(1, 0)
-    for i, column in enumerate(spec.columns):
-        ws.set_column(i, i, _width(column))
-        write_text(ws, 0, i, column.header, styles.bold, styles)
-    columns = [
-        (i, column.key, _converter(column), styles.by_kind.get(column.kind))
-        for i, column in enumerate(spec.columns)
-    ]
+        title = sheet_title(spec.label)
+    sheet = xlsx.SheetWriter(
+        out, title, widths=[_width(c) for c in spec.columns], freeze_header=True
+    )
+    sheet.append([c.header for c in spec.columns], [xlsx.BOLD] * len(spec.columns))
+    keys = [c.key for c in spec.columns]
+    converters = [_converter(c) for c in spec.columns]
+    styles = [_KIND_STYLES.get(c.kind, xlsx.PLAIN) for c in spec.columns]
+    pairs = list(zip(keys, converters, strict=True))
     total = queryset.count() if progress else 0  # one more query, only when someone watches
     count = 0
     for obj in spec.export_queryset(queryset).iterator(chunk_size=2000):
         values = spec.export_row(obj)
         mask = not spec.phone_visible(user, obj)
+        sheet.append([convert(values.get(key), mask) for key, convert in pairs], styles)
         count += 1
-        for i, key, convert, fmt in columns:
-            value = convert(values.get(key), mask)
-            if value is not None:
-                write_value(ws, count, i, value, fmt, styles)
         if progress and count % EXPORT_PROGRESS_ROWS == 0 and count < total:
             progress(min(count / max(total, 1), 1.0), count)
-    book.close()
+    sheet.close()
     if progress:
         progress(1.0, count)
     is_user = user is not None and getattr(user, "is_authenticated", False)
@@ -255,67 +250,6 @@ def export_workbook(
         rows=count,
     )
     return out.getvalue()
-
-
-#: Never let xlsxwriter guess: a string is text, whatever it starts with.
-_XLSXWRITER_OPTIONS = {
-    "constant_memory": True,
-    "strings_to_formulas": False,
-    "strings_to_numbers": False,
-    "strings_to_urls": False,
-    "remove_timezone": True,
-}
-
-
-class _Styles:
-    """The formats an xlsxwriter sheet of ours uses, made once per workbook."""
-
-    def __init__(self, book: Any) -> None:
-        self._book = book
-        self.bold = book.add_format({"bold": True})
-        self.fill = book.add_format({"bg_color": "#FFC7CE"})
-        self._quoted = {
-            None: book.add_format({"quote_prefix": True}),
-            self.bold: book.add_format({"bold": True, "quote_prefix": True}),
-            self.fill: book.add_format({"bg_color": "#FFC7CE", "quote_prefix": True}),
-        }
-        self.date = book.add_format({"num_format": _DATE_FORMAT})
-        self.datetime = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-        self.by_kind = {
-            "date": self.date,
-            "percent": book.add_format({"num_format": _PERCENT_FORMAT}),
-        }
-
-    def text(self, fmt: Any) -> Any:
-        """The quote-prefixed twin of `fmt` (another format: its own, with the prefix)."""
-        if fmt not in self._quoted:
-            self._quoted[fmt] = self._book.add_format({"quote_prefix": True})
-        return self._quoted[fmt]
-
-
-def write_text(ws: Any, row: int, col: int, text: str, fmt: Any, styles: _Styles) -> None:
-    """A string cell; one a spreadsheet would run as a formula gets Excel's quote prefix
-    (shown without the quote, kept as text when edited, read back unchanged)."""
-    if is_formula_like(text):
-        ws.write_string(row, col, text, styles.text(fmt))
-    else:
-        ws.write_string(row, col, text, fmt)
-
-
-def write_value(ws: Any, row: int, col: int, value: Any, fmt: Any, styles: _Styles) -> None:
-    """A cell by the value's type: numbers stay numbers, dates dates, everything else text."""
-    if isinstance(value, str):
-        write_text(ws, row, col, value, fmt if fmt is styles.fill else None, styles)
-    elif isinstance(value, bool):
-        ws.write_boolean(row, col, value, fmt)
-    elif isinstance(value, int | float | Decimal):
-        ws.write_number(row, col, value, fmt)
-    elif isinstance(value, dt.datetime | dt.date):
-        if fmt is None or fmt is styles.fill:
-            fmt = styles.datetime if isinstance(value, dt.datetime) else styles.date
-        ws.write_datetime(row, col, value, fmt)
-    else:
-        write_text(ws, row, col, str(value), None, styles)
 
 
 # --- error sheet ------------------------------------------------------------------------------
@@ -388,25 +322,18 @@ def _errors_streamed(original: bytes, report: Any, by_row: dict[int, list[Any]])
     rows = list(source)
     width = max((len(c) for n, c in rows if n == report.header_row), default=0)
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, _XLSXWRITER_OPTIONS)
-    ws = book.add_worksheet(sheet_title(title))
-    styles = _Styles(book)
-    red = styles.fill
-    head_format = book.add_format({"bold": True, "font_color": "#9C0006"})
-    ws.set_column(width, width, 60)
+    sheet = xlsx.SheetWriter(out, sheet_title(title), widths=[10.0] * width + [60.0])
     for number, values in rows:
+        while sheet.row < number - 1:  # rows the reader numbered but that hold nothing
+            sheet.append(())
         errors = by_row.get(number)
-        bad: set[int] = set()
-        if errors and number != report.header_row:
-            bad = {report.positions[e.column] for e in errors if e.column in report.positions}
-        for i, value in enumerate(values):
-            if value is not None:
-                write_value(ws, number - 1, i, value, red if i in bad else None, styles)
-            elif i in bad:
-                ws.write_blank(number - 1, i, None, red)
+        cells: list[Any] = [*values, *([None] * (width - len(values)))]
         if number == report.header_row:
-            write_text(ws, number - 1, width, _header_text(errors), head_format, styles)
+            cells.append((_header_text(errors), xlsx.RED_BOLD))
         elif errors:
-            write_text(ws, number - 1, width, _row_text(errors), red, styles)
-    book.close()
+            bad = {report.positions[e.column] for e in errors if e.column in report.positions}
+            cells = [(v, xlsx.RED) if i in bad else v for i, v in enumerate(cells)]
+            cells.append((_row_text(errors), xlsx.RED))
+        sheet.append(cells)
+    sheet.close()
     return out.getvalue()

@@ -446,7 +446,8 @@ class CustomerSpec(ImportSpec):
     def save_many(self, user: Any, items: Sequence[WriteItem]) -> None:
         verifier = _staff_of(user)
         creates = [i for i in items if i.existing is None]
-        new = [self._new(i.cleaned, verifier) for i in creates]
+        now = clock.now()  # once, not a default per instance
+        new = [self._new(i.cleaned, verifier, now) for i in creates]
         Customer.objects.bulk_create(new, batch_size=1000)
         _issue_codes([c for c in new if c.code is None])
         for item, customer in zip(creates, new, strict=True):
@@ -459,9 +460,10 @@ class CustomerSpec(ImportSpec):
         )
         self._update_many(user, [i for i in items if i.existing is not None], verifier)
 
-    def _new(self, cleaned: Mapping[str, Any], verifier: Staff | None) -> Customer:
+    def _new(self, cleaned: Mapping[str, Any], verifier: Staff | None, now: Any) -> Customer:
         day = cleaned.get("verified_on")
         return Customer(
+            created_at=now,
             kind=self.customer_kind,
             code=cleaned.get("code") or None,
             name=cleaned["name"],
@@ -564,6 +566,14 @@ def _staff_of(user: Any) -> Staff | None:
 
 class HouseholdSpec(CustomerSpec):
     kind = "households"
+
+    def export_queryset(self, qs: QuerySet[Any]) -> QuerySet[Any]:
+        """The customer's own columns and only the related ones `export_row` and
+        `phone_visible` read (codes and names, not the sites' and staff's every column)."""
+        own = [f.name for f in Customer._meta.concrete_fields]
+        related = ("site__code", "owner__employee_no", "owner__user_id", "current_provider__name")
+        return super().export_queryset(qs.select_related(None)).only(*own, *related)
+
     label = gettext_lazy("家庭客户")
     customer_kind = Customer.Kind.HOUSEHOLD
     duplicate_message = gettext_lazy(
