@@ -378,7 +378,7 @@ def subscription_create(
         plan=plan,
         started_on=started_on,
         expires_on=expires_on,
-        monthly_fee=plan.monthly_price if monthly_fee is None else monthly_fee,
+        monthly_fee=subscription_fee(plan=plan, monthly_fee=monthly_fee),
         status=status,
         arrears=arrears,
         account_no=account_no,
@@ -548,6 +548,34 @@ def competitors_ensure_national(*, actor: Any) -> list[Competitor]:
                 actor=actor, code=code, name=name, short_name=short_name
             )
     return [found[code] for code, *_ in NATIONAL_OPERATORS]
+
+
+# --- rules the bulk writes (imports) share with the one-at-a-time services --------------------
+
+
+def subscription_fee(*, plan: TariffPlan, monthly_fee: Decimal | None) -> Decimal:
+    """A line's monthly fee: the one agreed, else its plan's price."""
+    return plan.monthly_price if monthly_fee is None else monthly_fee
+
+
+def customers_number(customers: list[Customer]) -> None:
+    """Our numbers (`customer_code`: KH + the id in 8 digits) for customers written in bulk
+    without one; `Customer.save` issues the same one at a time. The database writes them
+    with one UPDATE per batch: a row-by-row UPDATE of 100,000 customers took 5 s on
+    PostgreSQL. (LPAD cuts at 8 digits: larger ids, written in full, go row by row.)"""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat, LPad
+
+    from wangge.core.imports.bulk import bulk_update_changed
+    from wangge.crm.models import customer_code
+
+    short = [c.pk for c in customers if c.pk < 10**8]
+    number = Concat(Value("KH"), LPad(Cast("id", CharField()), 8, Value("0")))
+    for start in range(0, len(short), 900):
+        Customer.objects.filter(pk__in=short[start : start + 900]).update(code=number)
+    for c in customers:
+        c.code = customer_code(c.pk)
+    bulk_update_changed(Customer, ((c, {"code"}) for c in customers if c.pk >= 10**8))
 
 
 def competitor_update(*, actor: Any, competitor: Competitor, data: Mapping[str, Any]) -> Competitor:

@@ -25,8 +25,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from django.db.models import CharField, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat, LPad
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,7 +45,6 @@ from wangge.crm.models import (
     Competitor,
     Customer,
     Organization,
-    customer_code,
 )
 from wangge.org.models import Staff
 from wangge.org.permissions import Action
@@ -449,7 +447,7 @@ class CustomerSpec(ImportSpec):
         now = clock.now()  # once, not a default per instance
         new = [self._new(i.cleaned, verifier, now) for i in creates]
         Customer.objects.bulk_create(new, batch_size=1000)
-        _issue_codes([c for c in new if c.code is None])
+        services.customers_number([c for c in new if c.code is None])
         for item, customer in zip(creates, new, strict=True):
             item.obj = customer
         created_surveys = self.create_surveys(creates)
@@ -538,20 +536,6 @@ class CustomerSpec(ImportSpec):
             "current_provider": _ref_code("current_provider", obj.current_provider),
             "verified_on": _verified_day(obj.verified_at),
         }
-
-
-def _issue_codes(customers: Sequence[Customer]) -> None:
-    """Our numbers for new customers who came without one. The database writes them with
-    one UPDATE per batch, formatting as `customer_code` does: a row-by-row UPDATE of
-    100,000 customers took 5 s on PostgreSQL. (LPAD cuts at 8 digits: larger ids, which
-    `customer_code` writes in full, go row by row.)"""
-    short = [c.pk for c in customers if c.pk < 10**8]
-    number = Concat(Value("KH"), LPad(Cast("id", CharField()), 8, Value("0")))
-    for start in range(0, len(short), 900):
-        Customer.objects.filter(pk__in=short[start : start + 900]).update(code=number)
-    for c in customers:
-        c.code = customer_code(c.pk)
-    bulk_update_changed(Customer, ((c, {"code"}) for c in customers if c.pk >= 10**8))
 
 
 def _staff_of(user: Any) -> Staff | None:

@@ -198,7 +198,7 @@ class SubscriptionSpec(ImportSpec):
             if "started_on" not in values:
                 errors.append(("started_on", _("新建时必须填写")))
             if plan is not None and "monthly_fee" not in values:
-                cleaned["monthly_fee"] = plan.monthly_price  # as `subscription_create` does
+                cleaned["monthly_fee"] = services.subscription_fee(plan=plan, monthly_fee=None)
         errors += self._dates(cleaned, sub, ctx.failed)
         return cleaned, errors
 
