@@ -29,9 +29,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchem
 from pydantic_core import core_schema
 
 from wangge.core.middleware import TOO_LARGE
+from wangge.core.pagination import bounded_count
 from wangge.core.permissions import CoreAction, can
-
 from wangge.core.services import StaleVersion
+
 MAX_ID = 2**63 - 1
 
 
@@ -79,7 +80,6 @@ def text(max_length: int, min_length: int = 0) -> Any:
     ]
 
 
-class BodyIn(BaseModel):
 #: A `Versioned` record's `version`, as GET returned it (a PositiveIntegerField).
 VersionIn = Annotated[int, Field(ge=1, le=2_147_483_647), BeforeValidator(_integral)]
 
@@ -96,6 +96,7 @@ def version_in() -> Any:
     )
 
 
+class BodyIn(BaseModel):
     """Base of JSON request bodies.
 
     A plain pydantic model, not ninja's `Schema`: that one reads fields off any object, so a
@@ -190,9 +191,13 @@ class PageParams(Schema):
 def paginate(
     qs: QuerySet[Any], page: PageParams, shape: Callable[[Any], Any] | None = None
 ) -> dict[str, Any]:
-    """One page of `qs` as `{"count": …, "items": […]}`, the rows passed through `shape`."""
+    """One page of `qs` as `{"count": …, "items": […]}`, the rows passed through `shape`.
+
+    `count` is exact up to `COUNT_CAP` (10,000) and `COUNT_CAP + 1` for any longer list:
+    counting a million scoped rows on every page costs more than the page. Integrations
+    page on until a page comes back shorter than `limit`."""
     rows: Iterable[Any] = qs[page.offset : page.offset + page.limit]
-    count = qs.count()
+    count = bounded_count(qs)
     return {"count": count, "items": [shape(r) for r in rows] if shape else list(rows)}
 
 
@@ -282,11 +287,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
             errors = [{"loc": ["body"], "msg": str(m)} for m in exc.messages]
         return _error(api, request, 400, "rejected", "The request was refused.", errors)
 
-    @api.exception_handler(Http404)
-    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return _error(api, request, 404, "not_found", "Not found.")
-
-    @api.exception_handler(PermissionDenied)
     @api.exception_handler(StaleVersion)
     def on_stale(request: HttpRequest, exc: StaleVersion) -> HttpResponse:
         # Another edit was saved since the client read `version`: nothing was written.
@@ -300,6 +300,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
             [{"loc": ["body", "version"], "msg": msg}],
         )
 
+    @api.exception_handler(Http404)
+    def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return _error(api, request, 404, "not_found", "Not found.")
+
+    @api.exception_handler(PermissionDenied)
     def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         # Forbidden answers like missing, so the API never confirms what exists.
         return _error(api, request, 404, "not_found", "Not found.")

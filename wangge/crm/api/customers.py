@@ -109,17 +109,17 @@ def customer_update(
     user = request.user
     customer = editable_customer(user, customer_id)
     data, verified = split_verified(payload, partial=True)
+    version = data.pop("version", None)
     with errors_named_as_sent():
         customer = services.customer_update(
-    version = data.pop("version", None)
             actor=user,
             customer=customer,
             data=customer_refs(user, data, customer),
             verified=verified,
+            version=version,
         )
     return customer_out(user, customer)
 
-            version=version,
 
 @router.post(
     "/crm/customers/{customer_id}/verify",
@@ -154,9 +154,9 @@ def organization_update(
     org = get_object_or_404(selectors.organization_list(user=user), pk=customer_id)
     require(user, Action.EDIT_CUSTOMER, org.customer)
     data, verified = split_verified(payload, partial=True)
+    version = data.pop("version", None)
     with errors_named_as_sent():
         org = services.organization_update(
             actor=user, organization=org, data=data, verified=verified, version=version
         )
-    version = data.pop("version", None)
     return organization_out(user, org)

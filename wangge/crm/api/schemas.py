@@ -67,12 +67,12 @@ class SubscriptionOut(Schema):
     monthly_fee: Decimal = Money
     status: str
     arrears: Decimal = Money
+    version: int = Field(description="修改时随 PATCH 送回")
 
 
 class CustomerOut(Schema):
     id: int
     code: str | None = Field(title="客户编号")
-    version: int = Field(description="修改时随 PATCH 送回")
     kind: str
     name: str
     site_id: int
@@ -88,13 +88,13 @@ class CustomerOut(Schema):
     verified_at: dt.datetime | None
     verified_by_id: int | None
     resurvey_due: bool
+    version: int = Field(description="修改时随 PATCH 送回")
 
 
 class OrganizationOut(Schema):
     customer_id: int
     code: str | None = Field(title="客户编号")
     site_id: int
-    version: int = Field(description="修改时随 PATCH 送回")
     owner_id: int
     name: str = Field(title="集团单位名称")
     contact_name: str = Field(title="联系人")
@@ -109,13 +109,13 @@ class OrganizationOut(Schema):
     verified_at: dt.datetime | None
     verified_by_id: int | None
     resurvey_due: bool
+    version: int = Field(description="集团客户信息的版本：修改时随 PATCH 送回")
 
 
 class CustomerDetailOut(CustomerOut):
     organization: OrganizationOut | None
     contacts: list[ContactOut]
     subscriptions: list[SubscriptionOut]
-    version: int = Field(description="集团客户信息的版本：修改时随 PATCH 送回")
 
 
 class CustomerPage(Schema):
@@ -309,6 +309,7 @@ class CustomerPatch(BodyIn):
     phone: PhoneIn = omittable()
     current_provider_id: Id | None = None
     verified: bool = Field(False, description=VERIFIED_HELP)
+    version: VersionIn = version_in()
 
 
 class OrganizationIn(BodyIn):
@@ -318,7 +319,6 @@ class OrganizationIn(BodyIn):
     name: filled(100) = Field(title="集团单位名称")  # type: ignore[valid-type]
     owner_id: Id
     status: CustomerStatus
-    version: VersionIn = version_in()
     tier: CustomerTier = "standard"
     address: text(100) = ""  # type: ignore[valid-type]
     current_provider_id: Id | None = None
@@ -349,6 +349,7 @@ class OrganizationPatch(BodyIn):
     key_person_name: text(32) = omittable()  # type: ignore[valid-type]
     key_person_phone: PhoneIn = omittable()
     verified: bool = Field(False, description=VERIFIED_HELP)
+    version: VersionIn = version_in()
 
 
 class ContactIn(BodyIn):
@@ -359,7 +360,6 @@ class ContactIn(BodyIn):
 
 
 class ContactPatch(BodyIn):
-    version: VersionIn = version_in()
     name: filled(32) = omittable()  # type: ignore[valid-type]
     title: text(32) = omittable()  # type: ignore[valid-type]
     phone: PhoneIn = omittable()
@@ -399,6 +399,7 @@ class SubscriptionPatch(BodyIn):
     monthly_fee: MoneyIn = omittable()
     status: SubscriptionStatus = omittable()
     arrears: MoneyIn = omittable()
+    version: VersionIn = version_in()
 
 
 class IntelIn(BodyIn):
@@ -409,7 +410,6 @@ class IntelIn(BodyIn):
     after_sales_quality: Quality = Field("unknown", title="售后服务")
     property_relationship: Relationship = Field("unknown", title="与物业关系")
     note: text(5000) = ""  # type: ignore[valid-type]
-    version: VersionIn = version_in()
     verified: bool = Field(True, description=VERIFIED_HELP)
 
 
