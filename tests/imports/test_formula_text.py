@@ -118,3 +118,12 @@ def test_a_formula_like_value_in_an_upload_reads_as_its_text(world: World) -> No
     data = xlsx([["网格编码", "网格名称", "区域"], ["X1", "+86 网格", "两市塘街道"]])
     report = run_import(get_spec("grids"), world.user("market_admin"), data)
     assert report.errors == [] and report.preview[0]["cells"][1] == "+86 网格"
+
+
+def test_a_number_excel_cannot_hold_is_written_as_its_text() -> None:
+    out = io.BytesIO()
+    sheet = SheetWriter(out, "t")
+    sheet.append([float("nan"), Decimal("Infinity"), 1.5])
+    sheet.close()
+    cells = next(workbook(out.getvalue()).worksheets[0].iter_rows())
+    assert [c.value for c in cells] == ["nan", "Infinity", 1.5]

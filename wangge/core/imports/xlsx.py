@@ -15,6 +15,7 @@ that editing the cell keeps it text; the value reads back unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -137,6 +138,8 @@ class SheetWriter:
             return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
         if isinstance(value, bool):
             return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, float | Decimal) and not math.isfinite(value):
+            return self._cell(ref, str(value), style)  # NaN, ∞: no number Excel can hold
         if isinstance(value, int | float | Decimal):
             s = f' s="{style}"' if style else ""
             return f'<c r="{ref}"{s}><v>{_number(value)}</v></c>'
