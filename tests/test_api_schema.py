@@ -114,10 +114,18 @@ def _seed_crm(grid: Grid, owner: Staff) -> dict[str, list[int]]:
     )
     competitor = crm.competitors_ensure_national(actor=None)[0]
     home = crm.customer_create(
-        actor=None, site=site, name="张三", owner=owner, status=Customer.Status.EXISTING
+        actor=None,
+        site=site,
+        name="张三",
+        owner=owner,
+        relationship=Customer.Relationship.EXISTING,
     )
     org = crm.organization_create(
-        actor=None, site=site, name="东湖小学", owner=owner, status=Customer.Status.POTENTIAL
+        actor=None,
+        site=site,
+        name="东湖小学",
+        owner=owner,
+        relationship=Customer.Relationship.POTENTIAL,
     )
     contact = crm.contact_create(actor=None, customer=home, name="张三")
     subscription = crm.subscription_create(

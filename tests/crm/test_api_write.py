@@ -100,7 +100,7 @@ def _customer_body(crm: CrmWorld) -> dict[str, Any]:
         "site_id": crm.t.sites_a[3].pk,
         "name": "新户",
         "owner_id": crm.world.staff["account_a"].pk,
-        "status": "potential",
+        "relationship": "potential",
     }
 
 
@@ -409,6 +409,8 @@ def test_unknown_or_unseen_references_are_400_naming_the_field(
         ("name", "   "),
         ("name", "x" * 101),
         ("name", "a\x00b"),
+        ("relationship", "vip"),
+        ("relationship", "key"),  # importance, not a relationship
         ("status", "vip"),
         ("tier", ""),
         ("phone", "call me"),
@@ -462,17 +464,17 @@ def test_patch_may_clear_the_provider_but_not_null_a_required_field(crm: CrmWorl
     cleared = _send(client, "patch", _c("a_home")(crm), {"current_provider_id": None})
     assert cleared.status_code == 200
     assert Customer.objects.get(pk=crm.customers["a_home"].pk).current_provider is None
-    for field in ("name", "status", "site_id", "owner_id", "code", "phone"):
+    for field in ("name", "relationship", "status", "site_id", "owner_id", "code", "phone"):
         _assert_error(_send(client, "patch", _c("a_home")(crm), {field: None}), 422, field)
 
 
 def test_the_owner_keeps_a_customer_outside_their_grids(crm: CrmWorld) -> None:
     """名单制: account_a owns b_owned in grid B and may resend its site and owner unchanged."""
     c = crm.customers["b_owned"]
-    body = {"site_id": c.site_id, "owner_id": c.owner_id, "status": "key"}
+    body = {"site_id": c.site_id, "owner_id": c.owner_id, "relationship": "intended"}
     response = _send(crm.world.api("account_a"), "patch", _c("b_owned")(crm), body)
     assert response.status_code == 200, response.content
-    assert Customer.objects.get(pk=c.pk).status == "key"
+    assert Customer.objects.get(pk=c.pk).relationship == "intended"
 
 
 def test_a_patch_with_verified_stamps_the_customer(crm: CrmWorld) -> None:
@@ -894,7 +896,8 @@ def test_the_bodies_offer_exactly_the_models_choices(crm: CrmWorld) -> None:
     def enum(schema: str, field: str) -> set[str]:
         return set(schemas[schema]["properties"][field]["enum"])
 
-    assert enum("CustomerIn", "status") == set(Customer.Status.values)
+    assert enum("CustomerIn", "relationship") == set(Customer.Relationship.values)
+    assert enum("CustomerIn", "status") == {*Customer.Relationship.values, "key"}
     assert enum("CustomerIn", "tier") == set(Customer.Tier.values)
     assert enum("SubscriptionIn", "status") == set(Subscription.Status.values)
     assert enum("IntelIn", "install_quality") == set(Quality.values)

@@ -44,10 +44,12 @@ def test_the_same_seed_and_day_give_the_same_information_base() -> None:
 
 def test_households_follow_the_sites_figures() -> None:
     data = generate_crm(7, SITES, STAFF, TODAY)
-    subscribers = Counter(c.site for c in data.customers if c.status in ("existing", "new", "key"))
+    subscribers = Counter(c.site for c in data.customers if c.relationship in ("existing", "new"))
     households = {s.code: s.customers for s in SITES if s.kind != "premises"}
     assert {k: subscribers[k] for k in households} == households
-    prospects = Counter(c.site for c in data.customers if c.status in ("potential", "intended"))
+    prospects = Counter(
+        c.site for c in data.customers if c.relationship in ("potential", "intended")
+    )
     assert prospects["E001"] > 0
     groups = [c for c in data.customers if c.kind == "group"]
     assert {c.site for c in groups} == {"P004", "P005"} and len(data.organizations) == 2
@@ -56,10 +58,30 @@ def test_households_follow_the_sites_figures() -> None:
 def test_owners_are_the_grids_people_by_kind_of_account() -> None:
     data = generate_crm(7, SITES, STAFF, TODAY)
     g1 = [c for c in data.customers if c.site in ("E001", "B002")]
-    keepers = {c.owner for c in g1 if c.status == "existing"}
+    keepers = {c.owner for c in g1 if c.relationship == "existing"}
     assert keepers == {"SD0003"}
-    assert {c.owner for c in g1 if c.status in ("potential", "intended")} == {"SD0004"}
-    assert {c.owner for c in g1 if c.status == "new"} <= {"SD0003", "SD0005"}
+    assert {c.owner for c in g1 if c.relationship in ("potential", "intended")} == {"SD0004"}
+    assert {c.owner for c in g1 if c.relationship == "new"} <= {"SD0003", "SD0005"}
+
+
+def test_importance_is_a_fact_beside_the_relationship() -> None:
+    """重点 and 金牌 are few and sit on existing customers and prospects alike; gold is for
+    our own customers only, and most organisations are key accounts."""
+    sites = [SiteIn(f"E{i:03d}", "estate", f"小区{i}", "G1", 300, 280, 150) for i in range(8)]
+    data = generate_crm(7, [*sites, *SITES[3:]], STAFF, TODAY)
+    households = [c for c in data.customers if c.kind == "household"]
+    tiers = Counter(c.tier for c in households)
+    assert 0 < tiers["gold"] < tiers["key"] < 0.1 * len(households)
+    key_by_relationship = Counter(c.relationship for c in households if c.tier == "key")
+    assert key_by_relationship["existing"] > 0 and key_by_relationship["potential"] > 0
+    assert all(c.relationship in ("existing", "new") for c in households if c.tier == "gold")
+    assert {c.relationship for c in data.customers} <= {
+        "covered",
+        "existing",
+        "potential",
+        "intended",
+        "new",
+    }
 
 
 def test_money_and_dates_are_consistent() -> None:
@@ -84,10 +106,12 @@ def test_the_loader_fills_the_demo_sites(world: World, time_machine: TimeMachine
         == Customer.objects.count()
         > sum(s.customers for s in t.sites_a + t.sites_b)
     )
-    subscribers = Customer.objects.filter(
-        site=site, status__in=Customer.SUBSCRIBER_STATUSES
-    ).count()
-    assert subscribers == site.customers
+    for s in Site.objects.all():
+        subscribers = Customer.objects.filter(
+            site=s, relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS
+        ).count()
+        assert subscribers == s.customers, s.code
+    site.refresh_from_db()
     m = site_market(user=world.user("market_admin"), site=site)
     assert m.penetration == pytest.approx(site.customers / site.households)
     assert Subscription.objects.filter(arrears__gt=0).exists()
@@ -97,3 +121,21 @@ def test_the_loader_fills_the_demo_sites(world: World, time_machine: TimeMachine
     assert not Customer.objects.exists() and not Organization.objects.exists()
     assert Site.objects.count() == 6
     assert load_crm(5) == counts
+
+
+@pytest.mark.django_db
+def test_at_any_scale_every_site_counts_its_subscribers(
+    world: World, time_machine: TimeMachineFixture
+) -> None:
+    """A small demo keeps few households: the sites' 现有用户数 follow what was loaded, even
+    where a site was left with no customer at all."""
+    time_machine.move_to(dt.datetime(2026, 6, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    build_territory(world, per_grid=4)
+    load_crm(5, scale=0.012)
+    counts = {s.code: s.customers for s in Site.objects.all()}
+    assert 0 in counts.values() and any(counts.values())
+    for site in Site.objects.all():
+        subscribers = Customer.objects.filter(
+            site=site, relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS
+        ).count()
+        assert subscribers == site.customers, site.code

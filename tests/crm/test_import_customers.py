@@ -99,7 +99,7 @@ def test_each_template_imports_its_own_example_row(crm: CrmWorld) -> None:
         assert report.errors == [], kind
         assert (report.rows, report.created, report.committed) == (1, 1, True)
     home = _customer("张伟")
-    assert (home.kind, home.site, home.address, home.phone, home.status, home.tier) == (
+    assert (home.kind, home.site, home.address, home.phone, home.relationship, home.tier) == (
         "household", site, "3栋2单元501", "13800138000", "potential", "standard")  # fmt: skip
     assert home.current_provider is not None
     assert (home.owner.employee_no, home.current_provider.code) == ("SD0101", "telecom")
@@ -135,7 +135,7 @@ def test_a_messy_field_sheet_reads_into_clean_households(crm: CrmWorld) -> None:
     assert [c.site.code for c in people] == ["A000", "A000", "A000", "A001"]
     assert [c.address for c in people] == ["3栋2单元501", "3栋2单元502", "3栋2单元503", "B座101"]
     assert [c.phone for c in people] == [f"1380013800{i}" for i in range(4)]
-    assert [c.status for c in people] == ["existing", "potential", "intended", "covered"]
+    assert [c.relationship for c in people] == ["existing", "potential", "intended", "covered"]
     assert {c.owner for c in people} == {crm.world.staff["account_a"]}
     days = [c.verified_at and timezone.localdate(c.verified_at) for c in people]
     assert days == [dt.date(2022, 10, 10)] * 3 + [None]
@@ -257,7 +257,7 @@ def test_numbers_are_issued_as_customer_code_writes_them_at_any_id(crm: CrmWorld
     a_home = crm.customers["a_home"]
     Customer.objects.create(
         pk=99_999_999, kind="household", name="边界", site=a_home.site, owner=a_home.owner,
-        status="potential",
+        relationship="potential",
     )  # fmt: skip
     report = _run(crm, "manager_a", [HH, hh(1), hh(2), hh(3, 客户编号="YX-3")], commit=True)
     assert report.created == 3
@@ -428,7 +428,7 @@ def test_imported_customers_are_unverified_unless_the_sheet_dates_a_verification
 def test_one_row_saves_through_the_services_under_the_same_rules(crm: CrmWorld) -> None:
     spec, manager = get_spec("households"), crm.world.user("manager_a")
     site, me = crm.t.sites_a[0], crm.world.staff["manager_a"]
-    cleaned = {"name": "单户", "site": site, "status": "potential", "owner": me,
+    cleaned = {"name": "单户", "site": site, "relationship": "potential", "owner": me,
                "phone": "13700000021", "verified_on": dt.date(2026, 1, 1)}  # fmt: skip
     customer, created = spec.save(manager, cleaned, None)
     assert created and customer.code == f"KH{customer.pk:08d}"
@@ -445,7 +445,7 @@ def test_one_row_saves_through_the_services_under_the_same_rules(crm: CrmWorld) 
         {
             "name": "单位甲",
             "site": site,
-            "status": "new",
+            "relationship": "new",
             "owner": me,
             "key_person_phone": "0739-1",
         },
@@ -509,7 +509,7 @@ def test_exports_mask_phones_as_the_pages_do(
         site=crm.t.sites_a[1],
         name="甲通讯店",
         owner=crm.world.staff["tech_a"],
-        status="new",
+        relationship="new",
         contact_phone="13700000011",
         key_person_phone="13700000012",
     )
@@ -543,8 +543,8 @@ def _page_ids(crm: CrmWorld, persona: str, name: str, query: str) -> set[int]:
 
 @pytest.mark.parametrize(
     "query",
-    ["", "status=existing", "tier=gold", "q=客户a", "mine=1", "stale=1", "grid={grid}",
-     "product={product}", "status=key&grid={grid}", "kind=group", "status=nonsense"],
+    ["", "relationship=existing", "tier=gold", "q=客户a", "mine=1", "stale=1", "grid={grid}",
+     "product={product}", "relationship=new&grid={grid}", "kind=group", "relationship=nonsense"],
 )  # fmt: skip
 def test_an_export_holds_exactly_what_the_list_page_shows(crm: CrmWorld, query: str) -> None:
     Customer.objects.filter(pk=crm.customers["a_home"].pk).update(verified_at=None)
@@ -559,7 +559,7 @@ def test_an_export_holds_exactly_what_the_list_page_shows(crm: CrmWorld, query: 
         assert set(households.values_list("pk", flat=True)) == page - groups, persona
         page = _page_ids(crm, persona, "crm:organization_list", query)
         orgs, _used = get_spec("organizations").filter_queryset(user, params)
-        if not {"status", "tier", "product", "mine"} & set(params):
+        if not {"relationship", "tier", "product", "mine"} & set(params):
             assert set(orgs.values_list("pk", flat=True)) == page, persona
     if "mine" not in params:  # the system (command line) sees what the market department sees
         admin = crm.world.user("market_admin")
@@ -573,7 +573,7 @@ def test_an_export_holds_exactly_what_the_list_page_shows(crm: CrmWorld, query: 
 def test_the_export_writes_codes_and_logs_the_filter(crm: CrmWorld) -> None:
     admin = crm.world.user("market_admin")
     spec = get_spec("households")
-    qs, filters = spec.filter_queryset(admin, QueryDict("status=existing&grid=&junk=1"))
+    qs, filters = spec.filter_queryset(admin, QueryDict("relationship=existing&grid=&junk=1"))
     rows = read(export_workbook(spec, admin, qs, filters))
     assert list(rows[0]) == [c.header for c in spec.columns]
     a_home = crm.customers["a_home"]
@@ -582,7 +582,7 @@ def test_the_export_writes_codes_and_logs_the_filter(crm: CrmWorld) -> None:
                         "普通", "ACCOUNT_A", None)  # fmt: skip
     assert len(rows) == 3  # a_home and b_owned are the existing households
     log = ExportLog.objects.get()
-    assert (log.kind, log.filters, log.rows) == ("households", {"status": "existing"}, 2)
+    assert (log.kind, log.filters, log.rows) == ("households", {"relationship": "existing"}, 2)
 
 
 # --- command line -----------------------------------------------------------------------------
@@ -615,8 +615,9 @@ def test_the_customer_number_is_optional_on_the_forms_and_shown_on_the_page(
     crm: CrmWorld,
 ) -> None:
     client = crm.world.client("account_a")
-    data = {"name": "新户", "site": crm.t.sites_a[3].pk, "status": "potential", "tier": "standard",
-            "owner": crm.world.staff["account_a"].pk, "verified": "on"}  # fmt: skip
+    data = {"name": "新户", "site": crm.t.sites_a[3].pk, "relationship": "potential",
+            "tier": "standard", "owner": crm.world.staff["account_a"].pk,
+            "verified": "on"}  # fmt: skip
     assert client.post(reverse("crm:customer_create"), {**data, "code": ""}).status_code == 302
     ours = _customer("新户")
     assert ours.code == f"KH{ours.pk:08d}"
@@ -625,7 +626,7 @@ def test_the_customer_number_is_optional_on_the_forms_and_shown_on_the_page(
     assert _customer("另一户").code == "YX-0009"
     again = client.post(reverse("crm:customer_create"), {**theirs, "name": "第三户"})
     assert again.status_code == 200 and not Customer.objects.filter(name="第三户").exists()
-    group = {"site": crm.t.sites_a[3].pk, "status": "potential", "tier": "standard",
+    group = {"site": crm.t.sites_a[3].pk, "relationship": "potential", "tier": "standard",
              "owner": crm.world.staff["account_a"].pk, "name": "供电所",
              "code": "JT-1"}  # fmt: skip
     assert client.post(reverse("crm:organization_create"), group).status_code == 302

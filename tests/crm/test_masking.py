@@ -47,7 +47,7 @@ def test_a_role_without_the_right_sees_masked_numbers_except_of_its_own(crm: Crm
         site=crm.t.sites_a[3],
         name="装维自己的客户",
         owner=crm.world.staff["tech_a"],
-        status="new",
+        relationship="new",
         phone="13912345678",
     )
     client = crm.world.client("tech_a")

@@ -89,7 +89,7 @@ def test_one_intelligence_row_per_site_and_competitor(crm: CrmWorld) -> None:
 
 def test_names_and_notes_cannot_be_blank(crm: CrmWorld) -> None:
     c = crm.customers["a_home"]
-    _refused(Customer, kind="household", name="", site=c.site, owner=c.owner, status="new")
+    _refused(Customer, kind="household", name="", site=c.site, owner=c.owner, relationship="new")
     _refused(Note, customer=c, text="")
 
 

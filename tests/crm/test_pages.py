@@ -95,7 +95,7 @@ def test_the_owner_edits_and_verifies_through_the_pages(crm: CrmWorld) -> None:
         "site": c.site_id,
         "address": "2栋",
         "phone": "13800008001",
-        "status": "key",
+        "relationship": "intended",
         "tier": "gold",
         "owner": c.owner_id,
         "current_provider": "",
@@ -104,7 +104,7 @@ def test_the_owner_edits_and_verifies_through_the_pages(crm: CrmWorld) -> None:
     response = client.post(reverse("crm:customer_edit", args=[c.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     c.refresh_from_db()
-    assert (c.name, c.tier, c.status) == ("客户改", "gold", "key")
+    assert (c.name, c.tier, c.relationship) == ("客户改", "gold", "intended")
     page = client.get(reverse("crm:customer_detail", args=[c.pk])).content.decode()
     assert "客户等级" in page and "金牌客户" in page
 
@@ -118,7 +118,7 @@ def test_an_agent_keeps_their_own_customer_without_seeing_any_site(crm: CrmWorld
         "site": c.site_id,
         "address": "",
         "phone": "13800008002",
-        "status": "existing",
+        "relationship": "existing",
         "tier": "standard",
         "owner": c.owner_id,
         "current_provider": "",
@@ -126,7 +126,7 @@ def test_an_agent_keeps_their_own_customer_without_seeing_any_site(crm: CrmWorld
     response = client.post(reverse("crm:customer_edit", args=[c.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     c.refresh_from_db()
-    assert c.status == "existing"
+    assert c.relationship == "existing"
 
 
 def test_customers_are_registered_by_sellers_and_keepers_not_technicians(crm: CrmWorld) -> None:
@@ -149,7 +149,7 @@ def test_an_agent_registers_a_customer_of_their_own_at_a_site_of_their_grid(
         "site": crm.t.sites_a[2].pk,
         "address": "",
         "phone": "",
-        "status": "new",
+        "relationship": "new",
         "tier": "standard",
         "owner": crm.world.staff["agent_a"].pk,
         "current_provider": "",
@@ -168,7 +168,7 @@ def test_a_marketer_creates_a_household_in_their_grid(crm: CrmWorld) -> None:
         "site": site.pk,
         "address": "",
         "phone": "",
-        "status": "potential",
+        "relationship": "potential",
         "tier": "standard",
         "owner": crm.world.staff["account_a"].pk,
         "current_provider": "",
@@ -186,7 +186,7 @@ def test_a_group_customer_is_created_with_its_survey(crm: CrmWorld) -> None:
     data = {
         "site": crm.t.sites_a[3].pk,
         "address": "",
-        "status": "potential",
+        "relationship": "potential",
         "tier": "key",
         "owner": crm.world.staff["manager_a"].pk,
         "current_provider": "",
@@ -265,7 +265,7 @@ def test_htmx_asks_for_the_results_only(crm: CrmWorld) -> None:
 @pytest.mark.parametrize(
     ("query", "keys"),
     [
-        ("status=new", {"a_agent"}),
+        ("relationship=new", {"a_agent"}),
         ("kind=group", {"a_org"}),
         ("tier=gold", {"a_org"}),
         ("mine=1", {"a_home", "b_owned"}),

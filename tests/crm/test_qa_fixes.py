@@ -88,7 +88,7 @@ def test_site_links_cost_no_query_per_row(crm: CrmWorld) -> None:
             site=crm.t.sites_a[i % 4] if i % 2 else crm.t.sites_b[i % 4],
             name=f"加客户{i}",
             owner=crm.world.staff["account_a"],
-            status="new",
+            relationship="new",
         )
     with CaptureQueriesContext(connection) as more:
         client.get(url)
@@ -231,7 +231,7 @@ def test_the_export_masks_others_numbers_and_agrees_with_the_page(crm: CrmWorld)
         site=crm.t.sites_a[3],
         name="装维自己的客户",
         owner=crm.world.staff["tech_a"],
-        status="new",
+        relationship="new",
         phone="13912345678",
     )
     exported = _export_phones(crm, "tech_a")

@@ -26,7 +26,7 @@ def _many(crm: CrmWorld, n: int) -> None:
             name=f"批量客户{i:04d}",
             site=sites[i % len(sites)],
             owner=owners[i % len(owners)],
-            status="existing",
+            relationship="existing",
             tier=("standard", "key", "gold")[i % 3],
             phone=f"139{i:08d}",
             verified_at=stamp if i % 2 else None,

@@ -32,7 +32,7 @@ def test_creating_a_customer_records_who_and_when_it_was_verified(crm: CrmWorld)
         site=crm.t.sites_a[3],
         name="新客户",
         owner=crm.world.staff["account_a"],
-        status=Customer.Status.INTENDED,
+        relationship=Customer.Relationship.INTENDED,
     )
     assert c.verified_by == crm.world.staff["account_a"]
     assert c.verified_at is not None
@@ -60,7 +60,7 @@ def test_a_failed_organisation_create_leaves_no_customer_and_no_audit(crm: CrmWo
             site=crm.t.sites_a[3],
             name="坏数据单位",
             owner=crm.world.staff["manager_a"],
-            status=Customer.Status.POTENTIAL,
+            relationship=Customer.Relationship.POTENTIAL,
             contact_phone="call me",  # not a phone number: refused after the customer row
         )
     assert Customer.objects.count() == customers
@@ -120,7 +120,7 @@ def test_a_customer_cannot_be_created_at_a_site_outside_ones_grids(crm: CrmWorld
             site=crm.t.sites_b[3],
             name="越界",
             owner=crm.world.staff["account_a"],
-            status="potential",
+            relationship="potential",
         )
     assert "site" in exc.value.message_dict
 
@@ -162,7 +162,7 @@ def test_agents_register_customers_of_their_own_in_their_grid_but_no_intelligenc
             site=crm.t.sites_b[0],
             name="x",
             owner=crm.world.staff["agent_a"],
-            status="new",
+            relationship="new",
         )
     assert "site" in other_grid.value.message_dict
     with pytest.raises(PermissionDenied):
@@ -251,7 +251,7 @@ def test_a_customer_without_a_number_gets_ours_and_its_audit_entry_says_so(
         "actor": user,
         "site": crm.t.sites_a[3],
         "owner": crm.world.staff["account_a"],
-        "status": Customer.Status.INTENDED,
+        "relationship": Customer.Relationship.INTENDED,
     }
     ours = services.customer_create(name="无编号", **kwargs)
     theirs = services.customer_create(name="有编号", code="0739123", **kwargs)

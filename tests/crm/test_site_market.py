@@ -38,7 +38,7 @@ def test_penetration_counts_our_subscribers_per_household(crm: CrmWorld) -> None
         site=site,
         name="潜在户",
         owner=crm.world.staff["account_a"],
-        status=Customer.Status.POTENTIAL,
+        relationship=Customer.Relationship.POTENTIAL,
         current_provider=services.competitors_ensure_national(actor=SYSTEM)[0],
     )
     m = selectors.site_market(user=crm.world.user("manager_a"), site=site)
@@ -66,7 +66,7 @@ def test_an_estate_counts_the_customers_of_its_buildings(crm: CrmWorld) -> None:
         site=building,
         name="楼栋户",
         owner=crm.world.staff["account_a"],
-        status=Customer.Status.NEW,
+        relationship=Customer.Relationship.NEW,
     )
     m = selectors.site_market(user=crm.world.user("market_admin"), site=estate)
     assert m.subscribers == 2

@@ -38,7 +38,7 @@ def test_the_timeline_gathers_everything_about_a_customer(crm: CrmWorld) -> None
 
 def test_the_timeline_shows_choice_labels_on_the_page(crm: CrmWorld) -> None:
     c = crm.customers["a_home"]
-    services.customer_update(actor=None, customer=c, data={"status": "key"})
+    services.customer_update(actor=None, customer=c, data={"relationship": "intended"})
     services.subscription_update(
         actor=None, subscription=crm.subscriptions["a_home"], data={"status": "suspended"}
     )
@@ -47,7 +47,7 @@ def test_the_timeline_shows_choice_labels_on_the_page(crm: CrmWorld) -> None:
         .get(reverse("crm:customer_detail", args=[c.pk]))
         .content.decode()
     )
-    assert '客户分类：<span class="muted">存量</span> → 重点' in html
+    assert '客户分类：<span class="muted">存量</span> → 意向' in html
     assert "暂停" in html
 
 

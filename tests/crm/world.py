@@ -77,30 +77,30 @@ def build_crm(world: World) -> CrmWorld:
         actor=None, product=hd, code="HD-BASE", name="高清基本包", monthly_price=Decimal("28.00")
     )
 
-    def household(key: str, site_index: int, grid: str, owner: str, status: str) -> Customer:
+    def household(key: str, site_index: int, grid: str, owner: str, relationship: str) -> Customer:
         site = (t.sites_a if grid == "a" else t.sites_b)[site_index]
         return s.customer_create(
             actor=None,
             site=site,
             name=f"客户{key}",
             owner=staff[owner],
-            status=status,
+            relationship=relationship,
             phone=PHONES[key],
             address="1栋1单元101",
         )
 
     customers = {
-        "a_home": household("a_home", 0, "a", "account_a", Customer.Status.EXISTING),
-        "a_agent": household("a_agent", 1, "a", "agent_a", Customer.Status.NEW),
-        "b_home": household("b_home", 0, "b", "sales_b", Customer.Status.POTENTIAL),
-        "b_owned": household("b_owned", 1, "b", "account_a", Customer.Status.EXISTING),
+        "a_home": household("a_home", 0, "a", "account_a", Customer.Relationship.EXISTING),
+        "a_agent": household("a_agent", 1, "a", "agent_a", Customer.Relationship.NEW),
+        "b_home": household("b_home", 0, "b", "sales_b", Customer.Relationship.POTENTIAL),
+        "b_owned": household("b_owned", 1, "b", "account_a", Customer.Relationship.EXISTING),
     }
     org = s.organization_create(
         actor=None,
         site=t.sites_a[2],
         name="两市塘第一中学",
         owner=staff["manager_a"],
-        status=Customer.Status.KEY,
+        relationship=Customer.Relationship.EXISTING,
         tier=Customer.Tier.GOLD,
         contact_name="王主任",
         contact_phone=PHONES["a_org"],

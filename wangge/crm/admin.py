@@ -29,8 +29,8 @@ class CompetitorAdmin(admin.ModelAdmin):
 
 @admin.register(models.Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "status", "tier", "site", "owner", "verified_at"]
-    list_filter = ["kind", "status", "tier"]
+    list_display = ["name", "kind", "relationship", "tier", "site", "owner", "verified_at"]
+    list_filter = ["kind", "relationship", "tier"]
     search_fields = ["name"]
     list_select_related = ["site", "owner"]
     raw_id_fields = ["site", "owner", "verified_by"]

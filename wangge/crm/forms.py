@@ -85,7 +85,7 @@ class GroupCustomerForm(ScopedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = ["code", "site", "address", "status", "tier", "owner", "current_provider"]
+        fields = ["code", "site", "address", "relationship", "tier", "owner", "current_provider"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

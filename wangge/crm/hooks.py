@@ -33,10 +33,8 @@ def _grid_panel(request: Any, grid: Any) -> dict[str, Any] | None:
     qs = Customer.objects.visible_to(request.user).filter(site__grid_id=grid.pk)
     counts = qs.aggregate(
         customers=Count("id"),
-        subscribers=Count("id", filter=Q(status__in=Customer.SUBSCRIBER_STATUSES)),
-        prospects=Count(
-            "id", filter=Q(status__in=(Customer.Status.POTENTIAL, Customer.Status.INTENDED))
-        ),
+        subscribers=Count("id", filter=Q(relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS)),
+        prospects=Count("id", filter=Q(relationship__in=Customer.PROSPECT_RELATIONSHIPS)),
     )
     return {"grid": grid, "counts": counts}
 

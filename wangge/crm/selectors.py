@@ -83,7 +83,7 @@ def customer_list(
     q: str = "",
     grid_id: int | None = None,
     kind: str = "",
-    status: str = "",
+    relationship: str = "",
     tier: str = "",
     product_id: int | None = None,
     stale: bool = False,
@@ -99,8 +99,8 @@ def customer_list(
         qs = qs.filter(site__grid_id=grid_id)
     if kind:
         qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
+    if relationship:
+        qs = qs.filter(relationship=relationship)
     if tier:
         qs = qs.filter(tier=tier)
     if product_id:
@@ -305,13 +305,11 @@ def site_market(*, user: Any, site: Site) -> SiteMarket:
         raise Http404
     site_ids = [site.pk, *Site.objects.filter(estate_id=site.pk).values_list("pk", flat=True)]
     here = Customer.objects.filter(site_id__in=site_ids)
-    ours = Q(status__in=Customer.SUBSCRIBER_STATUSES)
+    ours = Q(relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS)
     totals = here.aggregate(
         customers=Count("id"),
         subscribers=Count("id", filter=ours),
-        prospects=Count(
-            "id", filter=Q(status__in=[Customer.Status.POTENTIAL, Customer.Status.INTENDED])
-        ),
+        prospects=Count("id", filter=Q(relationship__in=Customer.PROSPECT_RELATIONSHIPS)),
     )
     rows = (
         here.exclude(ours)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from wangge.core import clock, events
@@ -45,7 +47,7 @@ CUSTOMER_FIELDS = (
     "site",
     "address",
     "phone",
-    "status",
+    "relationship",
     "tier",
     "owner",
     "current_provider",
@@ -164,6 +166,52 @@ def _update(
     return instance
 
 
+# --- site counts ---------------------------------------------------------------------
+
+#: Sites per UPDATE: the ids are bound parameters, well under every backend's limit.
+_SITE_BATCH = 500
+
+
+def site_counts_refresh(*, site_ids: Iterable[int] | None = None) -> int:
+    """Make `Site.customers` of these sites (all if None) the crm's subscriber count.
+
+    The rule (see `Site`): once the crm holds any customer at a site, the site's 现有用户数
+    is the number of its customers whose relationship is existing or new; a site the crm
+    knows nothing of keeps its surveyed figure. Sites named in `site_ids` are those a crm
+    write touched, so they are counted even when their last customer just left (0). The
+    count is set-based, one UPDATE per 500 sites, so bulk imports call it once with every
+    site they touched. The customer services call it in their transaction, so the figure
+    never disagrees with a committed write. A site's 总户数 is raised to its subscribers
+    where the survey counted fewer (the database refuses more subscribers than households,
+    except at premises).
+
+    A derived figure, not an edit: no audit entry. Returns the sites updated.
+    """
+    here = Customer.objects.filter(site_id=OuterRef("pk"))
+    count = Coalesce(
+        Subquery(
+            here.filter(relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS)
+            .order_by()
+            .values("site_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        Value(0),
+    )
+    households = Case(
+        When(kind=Site.Kind.PREMISES, then=F("households")),
+        default=Greatest(F("households"), count),
+    )
+    if site_ids is None:
+        return Site.objects.filter(Exists(here)).update(customers=count, households=households)
+    ids = sorted(set(site_ids))
+    updated = 0
+    for at in range(0, len(ids), _SITE_BATCH):
+        batch = Site.objects.filter(pk__in=ids[at : at + _SITE_BATCH])
+        updated += batch.update(customers=count, households=households)
+    return updated
+
+
 def _announce_customer(customer: Customer) -> None:
     events.publish(
         CustomerCreated(
@@ -185,7 +233,7 @@ def customer_create(
     site: Site,
     name: str,
     owner: Staff,
-    status: str,
+    relationship: str,
     tier: str = Customer.Tier.STANDARD,
     address: str = "",
     phone: str = "",
@@ -210,7 +258,7 @@ def customer_create(
         site=site,
         name=name,
         owner=owner,
-        status=status,
+        relationship=relationship,
         tier=tier,
         address=address,
         phone=phone,
@@ -219,6 +267,7 @@ def customer_create(
     )
     customer = audited_create(actor=actor, instance=customer)
     _announce_customer(customer)
+    site_counts_refresh(site_ids=[site.pk])
     return customer
 
 
@@ -240,7 +289,12 @@ def customer_update(
         _check_owner(actor, data["owner"])
     if data.get("code") and data["code"] != customer.code:
         _check_code(data["code"])
+    counted = {"site", "relationship"} & set(data)
+    # The row's site as stored (the caller's copy may be stale), to recount where it was.
+    was = Customer.objects.filter(pk=customer.pk).values_list("site_id", flat=True).first()
     customer = _update(actor, customer, data, CUSTOMER_FIELDS, verified, version)
+    if counted:
+        site_counts_refresh(site_ids={was or customer.site_id, customer.site_id})
     org = Organization.objects.filter(customer=customer).first()
     if org is not None and org.name != customer.name:
         # One name, two rows: the organisation's 集团单位名称 follows.
@@ -266,7 +320,7 @@ def organization_create(
     site: Site,
     name: str,
     owner: Staff,
-    status: str,
+    relationship: str,
     tier: str = Customer.Tier.STANDARD,
     address: str = "",
     current_provider: Competitor | None = None,
@@ -291,7 +345,7 @@ def organization_create(
             site=site,
             name=name,
             owner=owner,
-            status=status,
+            relationship=relationship,
             tier=tier,
             address=address,
             current_provider=current_provider,
@@ -301,6 +355,7 @@ def organization_create(
     org = Organization(customer=customer, name=name, **survey, **stamp)
     org = audited_create(actor=actor, instance=org)
     _announce_customer(customer)
+    site_counts_refresh(site_ids=[site.pk])
     return org
 
 

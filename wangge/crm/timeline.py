@@ -43,6 +43,12 @@ class TimelineEntry:
 
 
 def _label_and_display(model: type[models.Model], name: str, value: Any) -> tuple[str, Any]:
+    if model is Customer and name == "status":
+        # Entries written before 客户分类 became `relationship` (crm 0005); its 重点 is a tier.
+        name = "relationship"
+        if value == Customer.LEGACY_KEY_STATUS:
+            label = Customer._meta.get_field(name).verbose_name  # type: ignore[union-attr]
+            return str(label), Customer.Tier.KEY.label
     try:
         f = model._meta.get_field(name)
     except Exception:  # a field since removed: show its raw name

@@ -26,6 +26,9 @@ MARKET_ADMIN = "market_admin"
 
 #: Share of the covered households that are not ours and have been surveyed as prospects.
 PROSPECT_SHARE = 0.15
+#: Households of ours that are key (重点) or gold (金牌) customers, and the gold among them.
+KEY_SHARE = 0.07
+GOLD_PER_KEY = 0.3
 #: Verifications reach this many days back, most of them recent (re-survey age: 180).
 VERIFIED_SPREAD_DAYS = 400
 
@@ -103,7 +106,7 @@ class CustomerSpec:
     name: str
     address: str
     phone: str
-    status: str
+    relationship: str
     tier: str
     owner: str
     provider: str | None
@@ -234,21 +237,28 @@ class _Gen:
         return f"{r.randint(1, 8)}0{r.randint(1, 6)}室"
 
     # --- customers ---
-    def household(self, site: SiteIn, team: _Team, status: str) -> int:
-        r = self.rng
-        subscriber = status in ("existing", "new", "key")
-        owner = r.choice(team.keepers if subscriber else team.sellers)
-        if status == "new" and team.agents and r.random() < 0.2:
-            owner = r.choice(team.agents)  # agents sign new customers and keep them
-        tier = "standard"
+    def importance(self, subscriber: bool) -> str:
+        """Few households are key (重点), fewer gold (金牌, visited every half month); a
+        prospect can be key (a large household, an opinion leader), gold is for our own."""
+        x = self.rng.random()
         if subscriber:
-            x = r.random()
-            tier = "gold" if x < 0.02 else "key" if x < 0.07 or status == "key" else "standard"
+            return (
+                "gold" if x < KEY_SHARE * GOLD_PER_KEY else "key" if x < KEY_SHARE else "standard"
+            )
+        return "key" if x < KEY_SHARE / 2 else "standard"
+
+    def household(self, site: SiteIn, team: _Team, relationship: str) -> int:
+        r = self.rng
+        subscriber = relationship in ("existing", "new")
+        owner = r.choice(team.keepers if subscriber else team.sellers)
+        if relationship == "new" and team.agents and r.random() < 0.2:
+            owner = r.choice(team.agents)  # agents sign new customers and keep them
+        tier = self.importance(subscriber)
         provider = None
         if not subscriber and r.random() < 0.7:
             provider = r.choices(COMPETITORS, (45, 35, 20))[0]
         verified_on, verified_by = self.verified(team)
-        created = self.days_ago(0, 150) if status == "new" else self.days_ago(150, 2000)
+        created = self.days_ago(0, 150) if relationship == "new" else self.days_ago(150, 2000)
         self.customers.append(
             CustomerSpec(
                 site=site.code,
@@ -256,7 +266,7 @@ class _Gen:
                 name=self.name(),
                 address=self.address(site),
                 phone=self.phone(),
-                status=status,
+                relationship=relationship,
                 tier=tier,
                 owner=owner,
                 provider=provider,
@@ -270,9 +280,7 @@ class _Gen:
     def organization(self, site: SiteIn, team: _Team) -> None:
         r = self.rng
         subscriber = site.customers > 0
-        status = (
-            r.choice(("existing", "key")) if subscriber else r.choice(("potential", "intended"))
-        )
+        relationship = "existing" if subscriber else r.choice(("potential", "intended"))
         verified_on, verified_by = self.verified(team)
         self.customers.append(
             CustomerSpec(
@@ -281,8 +289,9 @@ class _Gen:
                 name=site.name,
                 address="",
                 phone="",
-                status=status,
-                tier=r.choices(("standard", "key", "gold"), (5, 4, 1))[0],
+                relationship=relationship,
+                # The seed's 集团客户等重点客户: most organisations are key accounts.
+                tier=r.choices(("standard", "key", "gold"), (3, 5, 2))[0],
                 owner=r.choice(team.keepers if subscriber else team.sellers),
                 provider=None if subscriber else r.choice(COMPETITORS),
                 created_on=self.days_ago(100, 2000),
@@ -309,13 +318,15 @@ class _Gen:
         )
         if subscriber:
             plan = r.choice(("BB-300", "BB-1000"))
-            self.subscribe(index, plan, status, group=True)
+            self.subscribe(index, plan, relationship, group=True)
 
     # --- subscriptions ---
-    def subscribe(self, customer: int, plan_code: str, status: str, group: bool = False) -> None:
+    def subscribe(
+        self, customer: int, plan_code: str, relationship: str, group: bool = False
+    ) -> None:
         r = self.rng
         plan = _PLAN[plan_code]
-        start = self.days_ago(0, 150) if status == "new" else self.days_ago(150, 1800)
+        start = self.days_ago(0, 150) if relationship == "new" else self.days_ago(150, 1800)
         expires = None
         if plan.term_months:
             # Contracts roll over each term; the current term ends on the next anniversary.
@@ -348,14 +359,15 @@ class _Gen:
 
     def subscriber(self, site: SiteIn, team: _Team) -> None:
         r = self.rng
-        status = r.choices(("existing", "new", "key"), (85, 10, 5))[0]
-        index = self.household(site, team, status)
+        relationship = r.choices(("existing", "new"), (90, 10))[0]
+        index = self.household(site, team, relationship)
+        plan = r.choices(("BB-100", "BB-300", "BB-1000"), (3, 5, 2))[0]
         if r.random() < 0.88:
-            self.subscribe(index, r.choices(("BB-100", "BB-300", "BB-1000"), (3, 5, 2))[0], status)
+            self.subscribe(index, plan, relationship)
             if r.random() < 0.3:
-                self.subscribe(index, r.choice(("HD-BASE", "HD-FAMILY")), status)
+                self.subscribe(index, r.choice(("HD-BASE", "HD-FAMILY")), relationship)
         else:
-            self.subscribe(index, "DTV-BASE", status)
+            self.subscribe(index, "DTV-BASE", relationship)
 
     # --- competitors ---
     def site_intel(self, site: SiteIn, team: _Team) -> None:
@@ -427,8 +439,8 @@ class _Gen:
             others = max(0, site.covered_households - site.customers)
             prospects = round(others * PROSPECT_SHARE * self.scale)
             for _ in range(prospects):
-                status = self.rng.choices(("potential", "intended", "covered"), (6, 2, 2))[0]
-                self.household(site, team, status)
+                relationship = self.rng.choices(("potential", "intended", "covered"), (6, 2, 2))[0]
+                self.household(site, team, relationship)
         if site.households:
             self.site_intel(site, team)
 

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from wangge.core import clock
@@ -43,7 +43,7 @@ CUSTOMER_COLUMNS = (
     "site",
     "address",
     "phone",
-    "status",
+    "relationship",
     "tier",
     "owner",
     "current_provider",
@@ -100,12 +100,22 @@ def _insert_rows(
 
     The two big tables skip model instances: building 200,000 of them and letting
     `bulk_create` prepare every value took most of the demo's time. Values go through the
-    backend's own adapters, so what is stored is exactly what the ORM would store.
+    backend's own adapters, so what is stored is exactly what the ORM would store. Fields
+    not given take their model's constant default (a record's `version`), as the ORM would.
     """
     meta = model._meta
     if code is not None:
         fields = [*fields, "code"]
-    columns = [cast(models.Field, meta.get_field(name)) for name in fields]
+    constant = [
+        f
+        for f in meta.concrete_fields
+        if f.name not in fields
+        and not f.primary_key
+        and f.has_default()
+        and not callable(f.default)
+    ]
+    columns = [cast(models.Field, meta.get_field(name)) for name in fields] + constant
+    defaults = tuple(f.default for f in constant)
     adapters = [(i, a) for i, f in enumerate(columns) if (a := _adapter(f)) is not None]
     start = (model._default_manager.aggregate(m=Max("id"))["m"] or 0) + 1
     ids = list(range(start, start + len(rows)))
@@ -119,7 +129,8 @@ def _insert_rows(
         for at in range(0, len(rows), BATCH):
             batch = []
             for pk, row in zip(ids[at : at + BATCH], rows[at : at + BATCH], strict=True):
-                values = list(row) if code is None else [*row, code(pk)]
+                values = [*row, code(pk)] if code is not None else list(row)
+                values += defaults
                 for i, adapt in adapters:
                     if values[i] is not None:
                         values[i] = adapt(values[i])
@@ -186,7 +197,18 @@ def load_crm(seed: int, *, scale: float = 1.0) -> dict[str, int]:
     """
     sites, staff = _inputs()
     data = generate_crm(seed, sites, staff, clock.today(), scale)
-    return _write(data)
+    counts = _write(data)
+    _derive_site_counts()
+    return counts
+
+
+def _derive_site_counts() -> None:
+    """Every site's 现有用户数 is its subscribers in the crm (`services.site_counts_refresh`).
+    The demo's information base is the county's whole record, so a site it left without
+    customers (a small `scale`) has none."""
+    services.site_counts_refresh()
+    has_customers = Exists(Customer.objects.filter(site_id=OuterRef("pk")))
+    Site.objects.exclude(has_customers).update(customers=0)
 
 
 def _write(data: CrmDemo) -> dict[str, int]:
@@ -220,7 +242,7 @@ def _write(data: CrmDemo) -> dict[str, int]:
                 site_ids[c.site],
                 c.address,
                 c.phone,
-                c.status,
+                c.relationship,
                 c.tier,
                 staff_ids[c.owner],
                 competitor_ids[c.provider] if c.provider else None,

@@ -46,6 +46,14 @@ class Site(ConstraintFields, models.Model):
 
     `grid` is the grid of the active plan, kept in step by plan activation so that scoping
     and lists need no join through plans; past attribution lives in `SiteAssignment`.
+
+    `customers` (现有用户数, read by balancing, plan comparison and the map) has one source
+    of truth: once the crm holds any customer at the site, it is the number of those
+    customers who are ours (relationship existing or new), kept current by the crm's
+    services in the same transaction as the customer write (`crm.services.
+    site_counts_refresh`, which bulk imports call once per chunk). Until then it is the
+    surveyed figure from the site form or import, so sites not yet entered in the crm
+    still weigh in balancing.
     """
 
     class Kind(models.TextChoices):

@@ -112,3 +112,28 @@ def split_verified(payload: BodyIn, *, partial: bool) -> tuple[dict[str, Any], b
     """The body's fields (only those sent, for a PATCH) and its `verified` flag apart."""
     data = payload.model_dump(exclude_unset=partial)
     return data, bool(data.pop("verified", False))
+
+
+def classification(payload: BodyIn, data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """`relationship` and `tier` from the body, or from the old `status` that clients
+    written before the split send (`Customer.from_legacy_status`); what the body states
+    itself wins. A new customer with neither is refused under `relationship`."""
+    status = data.pop("status", None)
+    if data.get("relationship") is None:
+        data.pop("relationship", None)
+    if status is not None:
+        for name, value in Customer.from_legacy_status(status, creating=creating).items():
+            if name not in payload.model_fields_set:
+                data[name] = value
+    if creating and "relationship" not in data:
+        raise ValidationError({"relationship": _("新建时必须填写")})
+    return data
+
+
+def classification_filter(relationship: str, status: str, tier: str) -> dict[str, str]:
+    """A list's classification filters; the old `status` filter reads as its facts."""
+    out = {"relationship": relationship, "tier": tier}
+    if status:
+        facts = Customer.from_legacy_status(status, creating=False)
+        out.update({k: v for k, v in facts.items() if not out[k]})
+    return out

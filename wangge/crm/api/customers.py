@@ -13,6 +13,8 @@ from wangge.core.api import ApiRouter, Id, paginate, with_errors
 from wangge.core.permissions import require
 from wangge.crm import selectors, services
 from wangge.crm.api.common import (
+    classification,
+    classification_filter,
     customer_refs,
     editable_customer,
     errors_named_as_sent,
@@ -46,8 +48,7 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilter]) -> dict[
         q=filters.q,
         grid_id=filters.grid,
         kind=filters.kind,
-        status=filters.status,
-        tier=filters.tier,
+        **classification_filter(filters.relationship, filters.status, filters.tier),
         product_id=filters.product,
         stale=filters.stale,
         owner_id=(scope_for(request.user).staff_id or -1) if filters.mine else None,
@@ -96,6 +97,7 @@ def customer_create(request: HttpRequest, payload: CustomerIn) -> Status[dict[st
     require(user, Action.CREATE_CUSTOMER)
     data, verified = split_verified(payload, partial=False)
     with errors_named_as_sent():
+        data = classification(payload, data, creating=True)
         customer = services.customer_create(
             actor=user, verified=verified, **customer_refs(user, data)
         )
@@ -111,6 +113,7 @@ def customer_update(
     data, verified = split_verified(payload, partial=True)
     version = data.pop("version", None)
     with errors_named_as_sent():
+        data = classification(payload, data, creating=False)
         customer = services.customer_update(
             actor=user,
             customer=customer,
@@ -139,6 +142,7 @@ def organization_create(request: HttpRequest, payload: OrganizationIn) -> Status
     require(user, Action.CREATE_CUSTOMER)
     data, verified = split_verified(payload, partial=False)
     with errors_named_as_sent():
+        data = classification(payload, data, creating=True)
         org = services.organization_create(
             actor=user, verified=verified, **customer_refs(user, data)
         )

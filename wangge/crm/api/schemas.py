@@ -32,7 +32,11 @@ from wangge.crm.models import CompetitorOffer, Customer, Subscription
 
 Money = Field(description="元，两位小数（字符串）")
 KindIn = Annotated[str, Choice(Customer.Kind, blank=True)]
-StatusIn = Annotated[str, Choice(Customer.Status, blank=True)]
+RelationshipIn = Annotated[str, Choice(Customer.Relationship, blank=True)]
+#: The old single classification (relationship, or 重点 `key`), for clients written before
+#: relationship and tier were split (`Customer.from_legacy_status`).
+LEGACY_STATUSES = [*Customer.Relationship.values, Customer.LEGACY_KEY_STATUS]
+StatusIn = Annotated[str, Choice(LEGACY_STATUSES, blank=True)]
 TierIn = Annotated[str, Choice(Customer.Tier, blank=True)]
 SubscriptionStatusIn = Annotated[str, Choice(Subscription.Status, blank=True)]
 
@@ -41,7 +45,8 @@ class CustomerFilter(PageParams):
     q: str = Field("", max_length=64, pattern=QUERY_TEXT_PATTERN)
     grid: int | None = Field(None, ge=1, le=MAX_ID)
     kind: KindIn = ""
-    status: StatusIn = ""
+    relationship: RelationshipIn = ""
+    status: StatusIn = Field("", description="Deprecated: key reads as tier=key, else relationship")
     tier: TierIn = ""
     product: int | None = Field(None, ge=1, le=MAX_ID)
     stale: bool = False
@@ -79,8 +84,9 @@ class CustomerOut(Schema):
     grid_id: int | None
     address: str
     phone: str
-    status: str
-    tier: str
+    relationship: str = Field(title="客户分类")
+    tier: str = Field(title="客户等级")
+    status: str = Field(description="Deprecated, read-only: equals relationship")
     owner_id: int
     owner_name: str
     current_provider_id: int | None
@@ -270,7 +276,8 @@ def filled(max_length: int) -> Any:
     return Annotated[str, Field(min_length=1, max_length=max_length, pattern=FILLED_PATTERN)]
 
 
-CustomerStatus = Annotated[str, Choice(Customer.Status)]
+CustomerRelationship = Annotated[str, Choice(Customer.Relationship)]
+CustomerStatus = Annotated[str, Choice(LEGACY_STATUSES)]
 CustomerTier = Annotated[str, Choice(Customer.Tier)]
 SubscriptionStatus = Annotated[str, Choice(Subscription.Status)]
 Quality = Annotated[str, Choice(models.Quality)]
@@ -285,7 +292,8 @@ class CustomerIn(BodyIn):
     site_id: Id
     name: filled(100)  # type: ignore[valid-type]
     owner_id: Id = Field(description="负责人（员工 id）")
-    status: CustomerStatus
+    relationship: CustomerRelationship = omittable()  # required, or the old `status`
+    status: CustomerStatus = omittable()  # deprecated: the old classification
     tier: CustomerTier = "standard"
     address: text(100) = ""  # type: ignore[valid-type]
     phone: PhoneIn = ""
@@ -303,7 +311,8 @@ class CustomerPatch(BodyIn):
     name: filled(100) = omittable()  # type: ignore[valid-type]
     site_id: Id = omittable()
     owner_id: Id = omittable()
-    status: CustomerStatus = omittable()
+    relationship: CustomerRelationship = omittable()
+    status: CustomerStatus = omittable()  # deprecated: the old classification
     tier: CustomerTier = omittable()
     address: text(100) = omittable()  # type: ignore[valid-type]
     phone: PhoneIn = omittable()
@@ -318,7 +327,8 @@ class OrganizationIn(BodyIn):
     site_id: Id
     name: filled(100) = Field(title="集团单位名称")  # type: ignore[valid-type]
     owner_id: Id
-    status: CustomerStatus
+    relationship: CustomerRelationship = omittable()  # required, or the old `status`
+    status: CustomerStatus = omittable()  # deprecated: the old classification
     tier: CustomerTier = "standard"
     address: text(100) = ""  # type: ignore[valid-type]
     current_provider_id: Id | None = None

@@ -51,26 +51,31 @@ from wangge.org.permissions import Action
 from wangge.territory.models import Site
 
 #: The seed's words for the classes (网络覆盖客户 …), accepted beside ours. Ours come last
-#: so that exports and previews, which read the pairs as a dict, write our labels.
-STATUS_CHOICES = (
-    (Customer.Status.COVERED.value, "网络覆盖客户"),
-    (Customer.Status.EXISTING.value, "存量客户"),
-    (Customer.Status.POTENTIAL.value, "潜在客户"),
-    (Customer.Status.INTENDED.value, "意向客户"),
-    (Customer.Status.NEW.value, "新增客户"),
-    (Customer.Status.KEY.value, "重点客户"),
-    *Customer.Status.choices,
+#: so that exports and previews, which read the pairs as a dict, write our labels. The
+#: seed's 重点客户 is importance, not a relationship: it reads as 客户等级 重点客户
+#: (`Customer.from_legacy_status`; a new customer so classed is a prospect).
+RELATIONSHIP_CHOICES = (
+    (Customer.Relationship.COVERED.value, "网络覆盖客户"),
+    (Customer.Relationship.EXISTING.value, "存量客户"),
+    (Customer.Relationship.POTENTIAL.value, "潜在客户"),
+    (Customer.Relationship.INTENDED.value, "意向客户"),
+    (Customer.Relationship.NEW.value, "新增客户"),
+    (Customer.LEGACY_KEY_STATUS, "重点客户"),
+    (Customer.LEGACY_KEY_STATUS, "重点"),
+    *Customer.Relationship.choices,
 )
 #: Our own numbers: one the sheet brings that we do not have was mistyped or deleted, and
 #: creating it would take the number a later customer is issued.
 OUR_CODE = re.compile(r"KH\d{8}")
 #: Customer fields a row may set, and those of them that are foreign keys.
-CUSTOMER_KEYS = ("name", "site", "address", "phone", "status", "tier", "owner", "current_provider")
+CUSTOMER_KEYS = (
+    "name", "site", "address", "phone", "relationship", "tier", "owner", "current_provider",
+)  # fmt: skip
 REF_KEYS = frozenset({"site", "owner", "current_provider"})
 #: Columns both kinds need before a customer can be created.
-REQUIRED_ON_CREATE = ("name", "site", "status", "owner")
+REQUIRED_ON_CREATE = ("name", "site", "relationship", "owner")
 #: The customer list page's query-string filters, and the selector argument each feeds.
-LIST_PARAMS = {"q": "q", "grid": "grid_id", "status": "status", "tier": "tier",
+LIST_PARAMS = {"q": "q", "grid": "grid_id", "relationship": "relationship", "tier": "tier",
                "product": "product_id", "stale": "stale", "mine": "owner_id"}  # fmt: skip
 
 
@@ -94,10 +99,10 @@ def _site_column() -> Column:
 def _common_columns() -> tuple[Column, ...]:
     """The customer's own columns after the kind's: class, tier, owner, provider, check."""
     return (
-        Column("status", "客户分类", "choice", choices=STATUS_CHOICES, example="潜在客户",
-               aliases=("客户类别",), required_on_create=True),
+        Column("relationship", "客户分类", "choice", choices=RELATIONSHIP_CHOICES,
+               example="潜在客户", aliases=("客户类别",), required_on_create=True),
         Column("tier", "客户等级", "choice", choices=Customer.Tier.choices, example="普通",
-               aliases=("等级",), help=gettext_lazy("不填为普通")),
+               aliases=("等级", "重要程度"), help=gettext_lazy("不填为普通")),
         Column("owner", "负责人", "ref", max_length=32, example="SD0101",
                aliases=("负责人工号", "客户经理", "营销员"),
                required_on_create=True, help=gettext_lazy("人员工号，或不重名的姓名")),
@@ -198,7 +203,7 @@ class CustomerSpec(ImportSpec):
         filters: dict[str, Any] = {
             "q": text_param(params, "q"),
             "grid_id": int_param(params, "grid"),
-            "status": choice_param(params, "status", Customer.Status),
+            "relationship": choice_param(params, "relationship", Customer.Relationship),
             "tier": choice_param(params, "tier", Customer.Tier),
             "product_id": int_param(params, "product"),
             "stale": params.get("stale") == "1",
@@ -297,6 +302,12 @@ class CustomerSpec(ImportSpec):
             return {}, [("code", self.other_kind_message())]
         errors: RowErrors = []
         cleaned = {k: v for k, v in values.items() if k not in REF_KEYS}
+        if cleaned.get("relationship") == Customer.LEGACY_KEY_STATUS:
+            facts = Customer.from_legacy_status(cleaned.pop("relationship"), creating=not customer)
+            # A 客户等级 the row states itself wins over the class's 重点.
+            cleaned.update(
+                {k: v for k, v in facts.items() if k == "relationship" or k not in values}
+            )
         if customer is None and OUR_CODE.fullmatch(values.get("code", "")):
             errors.append(("code", self.not_found_message()))
         errors += self._references(values, customer, ctx, cleaned)
@@ -456,7 +467,10 @@ class CustomerSpec(ImportSpec):
             action=AuditEntry.Action.CREATE,
             changes=((r, None, snapshot(r)) for r in [*new, *created_surveys]),
         )
-        self._update_many(user, [i for i in items if i.existing is not None], verifier)
+        updates = [i for i in items if i.existing is not None]
+        sites = {c.site_id for c in new} | {i.existing.site_id for i in updates}
+        self._update_many(user, updates, verifier)
+        services.site_counts_refresh(site_ids=sites | {i.existing.site_id for i in updates})
 
     def _new(self, cleaned: Mapping[str, Any], verifier: Staff | None, now: Any) -> Customer:
         day = cleaned.get("verified_on")
@@ -468,7 +482,7 @@ class CustomerSpec(ImportSpec):
             site=cleaned["site"],
             address=cleaned.get("address", ""),
             phone=cleaned.get("phone", ""),
-            status=cleaned["status"],
+            relationship=cleaned["relationship"],
             tier=cleaned.get("tier", Customer.Tier.STANDARD),
             owner=cleaned["owner"],
             current_provider=cleaned.get("current_provider"),
@@ -530,7 +544,7 @@ class CustomerSpec(ImportSpec):
             "site": obj.site.code,
             "address": obj.address,
             "phone": display.customer_phone(obj),  # the pages' and the API's rule
-            "status": obj.status,
+            "relationship": obj.relationship,
             "tier": obj.tier,
             "owner": obj.owner.employee_no,
             "current_provider": _ref_code("current_provider", obj.current_provider),

@@ -28,30 +28,39 @@ phone_validator = RegexValidator(r"^[0-9+\- ]*$", _("电话只能包含数字、
 class Customer(Versioned, Verified):
     """A household or an organisation (集团客户) at a site, with its named owner (名单制).
 
-    `status` is the seed's classification, `tier` the care level later rules read (gold:
-    visit every half month). For a group customer `name` repeats the organisation's
-    集团单位名称, kept equal by the services, so lists and search need no join.
+    The seed's classes (网络覆盖/存量/潜在/意向/新增/重点客户) are two facts, not one list:
+    `relationship`, where the customer stands with us (a customer is in exactly one), and
+    `tier`, its importance (重点/金牌, the care level later rules read; gold: visit every
+    half month), so a key customer can be existing or still a prospect. Subscribers (ours
+    today, counted in penetration and in `Site.customers`) are those whose relationship is
+    existing or new, whatever their tier.
+
+    For a group customer `name` repeats the organisation's 集团单位名称, kept equal by the
+    services, so lists and search need no join.
     """
 
     class Kind(models.TextChoices):
         HOUSEHOLD = "household", _("个人/家庭客户")
         GROUP = "group", _("集团客户")
 
-    class Status(models.TextChoices):
+    class Relationship(models.TextChoices):
         COVERED = "covered", _("网络覆盖")
         EXISTING = "existing", _("存量")
         POTENTIAL = "potential", _("潜在")
         INTENDED = "intended", _("意向")
         NEW = "new", _("新增")
-        KEY = "key", _("重点")
 
     class Tier(models.TextChoices):
         STANDARD = "standard", _("普通")
         KEY = "key", _("重点客户")
         GOLD = "gold", _("金牌客户")
 
-    #: The classes whose customers are ours today (they count toward penetration).
-    SUBSCRIBER_STATUSES = (Status.EXISTING, Status.NEW, Status.KEY)
+    #: The relationships of customers who are ours today (they count toward penetration).
+    SUBSCRIBER_RELATIONSHIPS = (Relationship.EXISTING, Relationship.NEW)
+    #: Those we are winning (the site and grid panels' prospects).
+    PROSPECT_RELATIONSHIPS = (Relationship.POTENTIAL, Relationship.INTENDED)
+    #: The old single classification's extra class (重点): importance, not a relationship.
+    LEGACY_KEY_STATUS = "key"
 
     kind = models.CharField(_("客户类型"), max_length=16, choices=Kind.choices)
     # The operator's customer number (from its billing system), or ours: KH + the id,
@@ -71,7 +80,7 @@ class Customer(Versioned, Verified):
         _("门牌地址"), max_length=100, blank=True, help_text=_("楼栋、单元、房号等。")
     )
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, validators=[phone_validator])
-    status = models.CharField(_("客户分类"), max_length=16, choices=Status.choices)
+    relationship = models.CharField(_("客户分类"), max_length=16, choices=Relationship.choices)
     tier = models.CharField(
         _("客户等级"), max_length=16, choices=Tier.choices, default=Tier.STANDARD
     )
@@ -101,7 +110,9 @@ class Customer(Versioned, Verified):
         indexes = [
             # The list's filters and its default order; site and owner have their FK indexes.
             models.Index(fields=["name", "id"], name="crm_customer_name_idx"),
-            models.Index(fields=["status"], name="crm_customer_status_idx"),
+            models.Index(fields=["relationship"], name="crm_customer_relation_idx"),
+            # Each site's subscriber count (`services.site_counts_refresh`), from the index.
+            models.Index(fields=["site", "relationship"], name="crm_customer_site_rel_idx"),
             models.Index(fields=["tier"], name="crm_customer_tier_idx"),
             models.Index(fields=["kind"], name="crm_customer_kind_idx"),
             models.Index(fields=["verified_at"], name="crm_customer_verified_idx"),
@@ -128,7 +139,24 @@ class Customer(Versioned, Verified):
 
     @property
     def is_subscriber(self) -> bool:
-        return self.status in self.SUBSCRIBER_STATUSES
+        return self.relationship in self.SUBSCRIBER_RELATIONSHIPS
+
+    @property
+    def legacy_status(self) -> str:
+        """The old single classification, for clients written before the split: the
+        relationship (重点 is no longer a class; `tier` says it)."""
+        return self.relationship
+
+    @classmethod
+    def from_legacy_status(cls, status: str, *, creating: bool) -> dict[str, str]:
+        """The facts an old classification stands for: 重点 (`key`) is importance, and a new
+        customer given only that is a prospect; any other class is the relationship."""
+        if status == cls.LEGACY_KEY_STATUS:
+            facts = {"tier": cls.Tier.KEY.value}
+            return (
+                {**facts, "relationship": cls.Relationship.POTENTIAL.value} if creating else facts
+            )
+        return {"relationship": status}
 
 
 class Organization(Versioned, Verified):

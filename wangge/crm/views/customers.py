@@ -68,7 +68,7 @@ class CustomerListView(ScopedListView):
             q=text_param(r, "q"),
             grid_id=int_param(r, "grid"),
             kind=choice_param(r, "kind", Customer.Kind),
-            status=choice_param(r, "status", Customer.Status),
+            relationship=choice_param(r, "relationship", Customer.Relationship),
             tier=choice_param(r, "tier", Customer.Tier),
             product_id=int_param(r, "product"),
             stale=flag_param(r, "stale"),
@@ -82,7 +82,7 @@ class CustomerListView(ScopedListView):
             grids=Grid.objects.visible_to(user).filter(is_active=True),
             products=selectors.product_list(user=user).filter(is_active=True),
             kinds=Customer.Kind.choices,
-            statuses=Customer.Status.choices,
+            relationships=Customer.Relationship.choices,
             tiers=Customer.Tier.choices,
             resurvey_days=resurvey_days(),
             my_resurvey=selectors.my_resurvey_count(user=user),
@@ -118,7 +118,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(
         request.POST or None,
         user=request.user,
-        initial={"owner": _me(request), "status": Customer.Status.POTENTIAL},
+        initial={"owner": _me(request), "relationship": Customer.Relationship.POTENTIAL},
     )
 
     def save(d: dict[str, Any]) -> Customer:
@@ -142,7 +142,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     form = GroupCustomerForm(
         request.POST or None,
         user=request.user,
-        initial={"owner": _me(request), "status": Customer.Status.POTENTIAL},
+        initial={"owner": _me(request), "relationship": Customer.Relationship.POTENTIAL},
     )
     survey = OrganizationForm(request.POST or None)
 
