@@ -145,7 +145,7 @@ def grower(crm: CrmWorld) -> Callable[[int], None]:
                 code=f"QK{i:06d}",
                 site=sites[k % len(sites)],
                 owner=owners[k % len(owners)],
-                status="existing",
+                relationship="existing",
                 phone=f"139{i:08d}",
                 verified_at=stamp if k % 2 else None,
             )

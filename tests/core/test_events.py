@@ -38,7 +38,7 @@ def _create(crm: CrmWorld, name: str) -> Any:
         site=crm.t.sites_a[0],
         name=name,
         owner=crm.world.staff["account_a"],
-        status="potential",
+        relationship="potential",
     )
 
 

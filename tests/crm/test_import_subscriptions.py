@@ -73,7 +73,7 @@ def test_the_templates_example_row_imports(crm: CrmWorld) -> None:
             site=crm.t.sites_a[0],
             name="示例客户",
             owner=crm.world.staff["account_a"],
-            status="existing",
+            relationship="existing",
             code=example,
         )
     report = run_import(spec(), None, template_workbook(spec()), commit=True)

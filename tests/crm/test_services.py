@@ -144,7 +144,7 @@ def test_agents_register_customers_of_their_own_in_their_grid_but_no_intelligenc
         site=crm.t.sites_a[0],
         name="代理新客",
         owner=crm.world.staff["agent_a"],
-        status="new",
+        relationship="new",
     )
     assert mine.owner == crm.world.staff["agent_a"]
     with pytest.raises(ValidationError) as other_owner:
@@ -153,7 +153,7 @@ def test_agents_register_customers_of_their_own_in_their_grid_but_no_intelligenc
             site=crm.t.sites_a[0],
             name="x",
             owner=crm.world.staff["account_a"],
-            status="new",
+            relationship="new",
         )
     assert "owner" in other_owner.value.message_dict
     with pytest.raises(ValidationError) as other_grid:
@@ -174,7 +174,7 @@ def test_technicians_read_and_note_but_make_no_commercial_edits(crm: CrmWorld) -
     home = crm.customers["a_home"]
     with pytest.raises(PermissionDenied):
         services.customer_create(
-            actor=tech, site=crm.t.sites_a[0], name="x", owner=home.owner, status="new"
+            actor=tech, site=crm.t.sites_a[0], name="x", owner=home.owner, relationship="new"
         )
     with pytest.raises(PermissionDenied):
         services.customer_update(actor=tech, customer=home, data={"address": "x"})
