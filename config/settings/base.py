@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "wangge.core.middleware.BodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Services refuse with PermissionDenied; pages answer it as 404, like a missing record.
+    "wangge.core.refusals.RefusalAsNotFoundMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 
 from tests.crm.world import CrmWorld
 from tests.imports.sheets import read, xlsx
+from wangge.core.access import SYSTEM
 from wangge.core.imports import get_spec
 from wangge.core.imports.pipeline import export_workbook, run_import, template_workbook
 from wangge.core.models import AuditEntry, ExportLog
@@ -50,9 +51,9 @@ def pair(site: Any, code: str) -> CompetitorIntel | None:
 
 def test_the_templates_example_row_imports(crm: CrmWorld) -> None:
     territory_services.site_create(
-        actor=None, code="XQ0001", kind="estate", name="东湖花园", lon=111.705, lat=27.205
+        actor=SYSTEM, code="XQ0001", kind="estate", name="东湖花园", lon=111.705, lat=27.205
     )
-    report = run_import(spec(), None, template_workbook(spec()), commit=True)
+    report = run_import(spec(), SYSTEM, template_workbook(spec()), commit=True)
     assert report.errors == [] and (report.rows, report.created) == (1, 1)
     offer = CompetitorOffer.objects.select_related("intel__site", "intel__competitor").get(
         plan_name="天翼宽带 300M"
@@ -85,7 +86,7 @@ def test_a_messy_survey_sheet_reads_into_offers_and_intelligence(crm: CrmWorld) 
         # The site written once for its three rows, the competitor once for its two.
         merges=["A1:L1", "A4:A6", "B4:B5"],
     )  # fmt: skip
-    report = run_import(spec(), crm.world.user("tech_a"), data, commit=True)
+    report = run_import(spec(), crm.world.user("account_a"), data, commit=True)
     assert report.errors == [] and (report.header_row, report.created) == (3, 3)
     offers = {
         o.plan_name: o
@@ -141,7 +142,7 @@ def test_row_rules_are_reported_on_their_columns(crm: CrmWorld) -> None:
 def test_the_same_offer_named_loosely_twice_is_one_key(crm: CrmWorld) -> None:
     a0 = crm.t.sites_a[0].code
     data = xlsx([HEADER, row(a0, "电信", "P1"), row(a0, "中国电信", " P1 ")])
-    report = run_import(spec(), None, data)
+    report = run_import(spec(), SYSTEM, data)
     assert [(e.row, e.column, "重复" in e.message) for e in report.errors] == [
         (3, "所属单元", True)]  # fmt: skip
 
@@ -149,11 +150,11 @@ def test_the_same_offer_named_loosely_twice_is_one_key(crm: CrmWorld) -> None:
 def test_a_recorded_offer_is_found_by_its_name_written_loosely(crm: CrmWorld) -> None:
     a0 = crm.t.sites_a[0].code
     first = xlsx([HEADER, row(a0, "联通", "Wo 宽带 500M")])
-    assert run_import(spec(), None, first, commit=True).created == 1
+    assert run_import(spec(), SYSTEM, first, commit=True).created == 1
     again = xlsx([HEADER, row(a0, "中国联通", "wo宽带500m"),
                   row(a0, "telecom", "天翼 宽带", 发现日期=crm.offer_a.seen_on,
                       **{"资费（元）": "1,000"})])  # fmt: skip
-    report = run_import(spec(), None, again, commit=True)
+    report = run_import(spec(), SYSTEM, again, commit=True)
     assert (report.created, report.updated, report.unchanged) == (0, 2, 0)
     assert CompetitorOffer.objects.count() == 3  # the world's two and the first file's one
     assert CompetitorOffer.objects.get(pk=crm.offer_a.pk).price == Decimal("1000.00")
@@ -216,10 +217,10 @@ def test_export_then_reimport_changes_nothing(crm: CrmWorld) -> None:
 def test_the_same_sheet_twice_updates_nothing_the_second_time(crm: CrmWorld) -> None:
     a1 = crm.t.sites_a[1].code
     data = xlsx([HEADER, *(row(a1, "联通", f"沃{i}", 安装质量="好") for i in range(4))])
-    first = run_import(spec(), None, data, commit=True)
+    first = run_import(spec(), SYSTEM, data, commit=True)
     assert (first.created, first.updated) == (4, 0)
     audits = AuditEntry.objects.count()
-    second = run_import(spec(), None, data, commit=True)
+    second = run_import(spec(), SYSTEM, data, commit=True)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 4)
     assert AuditEntry.objects.count() == audits
 
@@ -241,7 +242,7 @@ def test_intelligence_is_recorded_once_per_site_and_competitor(crm: CrmWorld) ->
 
 
 def test_intelligence_columns_update_the_existing_intelligence(crm: CrmWorld) -> None:
-    user = crm.world.user("tech_a")
+    user = crm.world.user("account_a")
     a0 = crm.t.sites_a[0].code
     # The offer the world recorded there, restated with new intelligence.
     data = xlsx([HEADER, row(a0, "电信", "天翼宽带", 发现日期=crm.offer_a.seen_on,
@@ -307,7 +308,7 @@ def test_a_grid_manager_cannot_write_another_grids_offers(crm: CrmWorld) -> None
 
 @pytest.mark.parametrize(
     ("persona", "writes"),
-    [("tech_a", {"a"}), ("account_a", {"a"}), ("sales_b", {"b"}), ("market_admin", {"a", "b"})],
+    [("account_a", {"a"}), ("sales_b", {"b"}), ("market_admin", {"a", "b"})],
 )
 def test_field_staff_survey_their_own_grids_sites(
     crm: CrmWorld, persona: str, writes: set[str]
@@ -357,10 +358,10 @@ def test_a_filtered_export_holds_the_offers_of_what_the_intel_page_lists(
 
 
 def test_the_system_exports_everything_or_filtered(crm: CrmWorld) -> None:
-    everything, used = spec().filter_queryset(None, {})
+    everything, used = spec().filter_queryset(SYSTEM, {})
     assert used == {} and everything.count() == CompetitorOffer.objects.count() == 2
     mobile = Competitor.objects.get(code="mobile")
-    qs, used = spec().filter_queryset(None, {"competitor": str(mobile.pk), "grid": "x"})
+    qs, used = spec().filter_queryset(SYSTEM, {"competitor": str(mobile.pk), "grid": "x"})
     assert used == {"competitor": str(mobile.pk)} and [o.pk for o in qs] == [crm.offer_b.pk]
 
 
@@ -368,7 +369,7 @@ def test_the_system_exports_everything_or_filtered(crm: CrmWorld) -> None:
 
 
 def test_the_single_row_save_goes_through_the_services(crm: CrmWorld) -> None:
-    user = crm.world.user("tech_a")
+    user = crm.world.user("account_a")
     site = crm.t.sites_a[2]
     unicom = Competitor.objects.get(code="unicom")
     cleaned = {"_site": site, "_competitor": unicom, "_intel": {"install_quality": "good"},
@@ -387,7 +388,7 @@ def test_the_import_command_answers_json(crm: CrmWorld, tmp_path: Path) -> None:
     out = io.StringIO()
     with pytest.raises(CommandError) as failed:
         call_command(
-            "import", "competitor-offers", str(path), "--json", "--as", "tech_a", stdout=out
+            "import", "competitor-offers", str(path), "--json", "--as", "account_a", stdout=out
         )
     assert failed.value.returncode == 1
     data = json.loads(out.getvalue())
@@ -411,4 +412,4 @@ def test_a_new_offer_shows_in_the_preview_what_it_changes_in_known_intelligence(
     assert changed["备注"] == (intel.note or "", "新情况")
     # Unknown intelligence: a new pair has nothing to compare, so no changes are listed.
     fresh = [HEADER, row(crm.t.sites_a[2].code, "移动", "移动宽带", 备注="首次")]
-    assert run_import(spec(), None, xlsx(fresh)).preview[0]["changes"] == []
+    assert run_import(spec(), SYSTEM, xlsx(fresh)).preview[0]["changes"] == []

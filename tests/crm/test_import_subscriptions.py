@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 
 from tests.crm.world import CrmWorld
 from tests.imports.sheets import read, xlsx
+from wangge.core.access import SYSTEM
 from wangge.core.imports import get_spec
 from wangge.core.imports.pipeline import export_workbook, run_import, template_workbook
 from wangge.core.models import AuditEntry, ExportLog
@@ -42,7 +43,7 @@ def numbered(crm: CrmWorld) -> dict[str, Subscription]:
     out = {}
     for key, sub in crm.subscriptions.items():
         out[key] = services.subscription_update(
-            actor=None, subscription=sub, data={"account_no": f"SD-{key}"}
+            actor=SYSTEM, subscription=sub, data={"account_no": f"SD-{key}"}
         )
     return out
 
@@ -69,14 +70,14 @@ def test_the_templates_example_row_imports(crm: CrmWorld) -> None:
     example = spec().column("customer").example
     if not Customer.objects.filter(code=example).exists():
         services.customer_create(
-            actor=None,
+            actor=SYSTEM,
             site=crm.t.sites_a[0],
             name="示例客户",
             owner=crm.world.staff["account_a"],
             relationship="existing",
             code=example,
         )
-    report = run_import(spec(), None, template_workbook(spec()), commit=True)
+    report = run_import(spec(), SYSTEM, template_workbook(spec()), commit=True)
     assert report.errors == [] and (report.rows, report.created) == (1, 1)
     sub = Subscription.objects.select_related("customer", "plan").get(account_no="SD20220001")
     assert (sub.customer.code, sub.plan, sub.started_on, sub.expires_on) == (
@@ -152,11 +153,11 @@ def test_row_rules_are_reported_on_their_columns(crm: CrmWorld) -> None:
 
 def test_a_plan_name_two_plans_share_asks_for_the_code(crm: CrmWorld) -> None:
     services.tariff_plan_create(
-        actor=None, product=crm.hd, code="HD-2", name="宽带 300M", monthly_price=Decimal(1)
+        actor=SYSTEM, product=crm.hd, code="HD-2", name="宽带 300M", monthly_price=Decimal(1)
     )
     data = xlsx([HEADER, row("N1", code(crm, "a_home")), row("N2", code(crm, "a_home"),
                                                            资费套餐="宽带 300M")])  # fmt: skip
-    errors = run_import(spec(), None, data).errors
+    errors = run_import(spec(), SYSTEM, data).errors
     assert [(e.row, e.column, "套餐编码" in e.message) for e in errors] == [(3, "资费套餐", True)]
 
 
@@ -370,9 +371,9 @@ def test_a_filtered_export_holds_what_the_list_page_shows(
 
 def test_the_system_exports_with_the_same_filters(crm: CrmWorld) -> None:
     numbered(crm)
-    qs, used = spec().filter_queryset(None, {"arrears": "1", "grid": "x"})
+    qs, used = spec().filter_queryset(SYSTEM, {"arrears": "1", "grid": "x"})
     assert used == {"arrears": "1"} and [s.account_no for s in qs] == ["SD-b_home"]
-    everything, _used = spec().filter_queryset(None, {})
+    everything, _used = spec().filter_queryset(SYSTEM, {})
     assert everything.count() == Subscription.objects.count()
 
 
@@ -399,3 +400,18 @@ def test_the_import_command_answers_json(crm: CrmWorld, tmp_path: Path) -> None:
     call_command("import", "subscriptions", str(ok), "--json", "--commit", stdout=out)
     assert json.loads(out.getvalue())["created"] == 1
     assert Subscription.objects.filter(account_no="C1").exists()
+
+
+def test_an_account_marketer_collects_arrears_on_any_subscription_of_their_grid(
+    crm: CrmWorld,
+) -> None:
+    subs = numbered(crm)
+    sheet = xlsx([HEADER, row("SD-a_agent", code(crm, "a_agent"), **{"欠费金额（元）": "35.50"})])
+    report = run_import(spec(), crm.world.user("account_a"), sheet, commit=True)
+    assert report.errors == [] and report.updated == 1
+    subs["a_agent"].refresh_from_db()
+    assert subs["a_agent"].arrears == Decimal("35.50")
+    # A new subscription is a sale: only for customers one keeps.
+    sale = xlsx([HEADER, row("NEW-1", code(crm, "a_agent"))])
+    refused = run_import(spec(), crm.world.user("account_a"), sale, commit=True)
+    assert [e.message for e in refused.errors] == ["您不能修改这个客户的订购"]

@@ -7,6 +7,7 @@ import pytest
 from tests.imports.sheets import read, workbook, xlsx
 from tests.personas import World
 from tests.territory_world import Territory
+from wangge.core.access import SYSTEM
 from wangge.core.imports import all_specs, get_spec
 from wangge.core.imports.pipeline import (
     error_workbook,
@@ -29,7 +30,7 @@ def test_each_template_has_chinese_headers_and_an_example_that_parses(kind: str)
     assert any(v is not None for v in rows[1])
     wb = workbook(data)
     assert "填写说明" in wb.sheetnames
-    report = run_import(spec, None, data)  # dry run as the system: only parsing can fail here
+    report = run_import(spec, SYSTEM, data)  # dry run as the system: only parsing can fail here
     parse_errors = [e for e in report.errors if "没有这个" not in e.message]
     assert report.rows == 1 and parse_errors == []
 

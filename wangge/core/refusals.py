@@ -21,5 +21,8 @@ class RefusalAsNotFoundMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.app_name == "admin":
+            return  # Django's admin (superusers only) keeps its own 403s
         if isinstance(exception, PermissionDenied):
             raise Http404 from exception

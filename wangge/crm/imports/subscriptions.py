@@ -21,14 +21,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wangge.core.access import scope_for
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
 from wangge.core.imports.bulk import BulkWriter
 from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors, WriteError
 from wangge.core.params import int_param, text_param
-from wangge.crm import rules, selectors, services
+from wangge.core.permissions import can
+from wangge.crm import selectors, services
 from wangge.crm.models import Customer, Subscription, TariffPlan
+from wangge.crm.permissions import Action
 
 #: The largest amount a money field (10 digits, 2 places) holds.
 MAX_MONEY = Decimal("99999999.99")
@@ -44,8 +45,14 @@ PAGE_PARAMS = {"q": "q", "grid": "grid_id", "product": "product_id", "status": "
 
 
 def visible(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
-    """`qs` narrowed to the user's scope; the system (`None`) sees everything."""
-    return qs if user is None else qs.visible_to(user)  # type: ignore[attr-defined]
+    """`qs` narrowed to the user's scope (`SYSTEM` sees everything)."""
+    return qs.visible_to(user)  # type: ignore[attr-defined]
+
+
+def _right(sub: Subscription | None) -> str:
+    """A new subscription is a sale (who keeps the customer); a change to one is renewal or
+    collection work (the grid's account marketers too), as in the services."""
+    return Action.EDIT_CUSTOMER if sub is None else Action.EDIT_SUBSCRIPTION
 
 
 class SubscriptionSpec(ImportSpec):
@@ -53,7 +60,7 @@ class SubscriptionSpec(ImportSpec):
     label = gettext_lazy("订购")
     model = Subscription
     natural_key = ("account_no",)
-    export_action = rules.VIEW
+    export_action = Action.VIEW
     chunk_size = 2000
     columns = (
         Column("account_no", "业务账号", required=True, max_length=32, example="SD20220001",
@@ -77,15 +84,8 @@ class SubscriptionSpec(ImportSpec):
     # --- rights and scope ---------------------------------------------------------------
 
     def can_import(self, user: Any) -> bool:
-        """Whoever may edit some customer: market department, grid managers, owners."""
-        if user is None:
-            return True
-        scope = scope_for(user)
-        if not rules.can_view(user) or scope.staff_id is None:
-            return False
-        if scope.everything or scope.managed_grid_ids:
-            return True
-        return Customer.objects.filter(owner_id=scope.staff_id).exists()
+        """Whoever works subscriptions (rows are checked one by one: the customer's)."""
+        return can(user, Action.VIEW) and can(user, Action.EDIT_SUBSCRIPTION)
 
     def existing_queryset(self) -> QuerySet[Subscription]:
         # The account index is partial (blank numbers may repeat); saying so lets SQLite
@@ -99,7 +99,7 @@ class SubscriptionSpec(ImportSpec):
         )
 
     def writable(self, user: Any, objs: Sequence[Any]) -> set[Any]:
-        return {o.pk for o in objs if rules.can_edit_customer(user, o.customer)}
+        return {o.pk for o in objs if can(user, Action.EDIT_SUBSCRIPTION, o.customer)}
 
     def filter_queryset(
         self, user: Any, params: Mapping[str, str]
@@ -170,7 +170,7 @@ class SubscriptionSpec(ImportSpec):
                         % {"code": sub.customer.code},
                     )
                 )
-            elif not rules.can_edit_customer(user, customer):
+            elif not can(user, _right(sub), customer):
                 errors.append(("customer", _("您不能修改这个客户的订购")))
             elif sub is None:
                 cleaned["customer"] = customer
@@ -241,7 +241,7 @@ class SubscriptionSpec(ImportSpec):
             # Checked in `clean_row` already; repeated because a write must never pass
             # scope on the strength of an earlier step alone.
             customer = item.cleaned.get("customer") if sub is None else sub.customer
-            if not rules.can_edit_customer(user, customer):
+            if not can(user, _right(sub), customer):
                 raise WriteError(item.row, _("您没有修改这条记录的权限。"))
             if sub is None:
                 item.obj = writer.create(Subscription(customer=customer, **data))
