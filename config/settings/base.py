@@ -166,6 +166,7 @@ AXES_RESET_ON_SUCCESS = True
 # "try again in 30 minutes" stays true for the person who keeps trying.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/login.html"
+AXES_VERBOSE = False  # no banner on every command
 AXES_COOLOFF_MESSAGE = _("登录失败次数过多，已暂时锁定，请稍后再试或联系管理员解锁。")
 _proxy_count = env_int("WANGGE_PROXY_COUNT", 0)
 AXES_IPWARE_PROXY_COUNT = _proxy_count or None
