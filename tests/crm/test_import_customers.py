@@ -322,12 +322,14 @@ def test_a_sales_person_updates_only_their_own_customers(crm: CrmWorld) -> None:
     assert _where(_run(crm, "account_a", move, commit=True)) == [(2, "所属单元")]
 
 
-def test_agents_and_anonymous_users_may_not_import(crm: CrmWorld) -> None:
+def test_agents_technicians_and_anonymous_users_may_not_import(crm: CrmWorld) -> None:
     spec, data = get_spec("households"), xlsx([HH, hh(1)])
     assert not spec.can_import(crm.world.user("agent_a"))
     with pytest.raises(PermissionDenied):
         run_import(spec, crm.world.user("agent_a"), data)
-    assert spec.can_import(crm.world.user("tech_a"))  # grid staff create customers
+    assert not spec.can_import(crm.world.user("tech_a"))  # no commercial edits
+    assert not spec.can_import(None)
+    assert spec.can_import(crm.world.user("account_a"))  # the grid's marketers bring sheets
     assert get_spec("organizations").can_import(crm.world.user("sales_b"))
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.imports.sheets import xlsx
 from tests.territory_world import Territory
+from wangge.core.access import SYSTEM
 from wangge.core.imports import get_spec
 from wangge.core.imports.pipeline import run_import
 from wangge.core.models import AuditEntry
@@ -233,7 +234,7 @@ def test_a_write_the_database_refuses_rolls_everything_back(
     monkeypatch.setattr(imports, "bulk_audit", broken)
     before = Site.objects.count()
     report = run_import(
-        get_spec("estates"), None, xlsx([HEADER] + [estate_row(i) for i in range(5)]), commit=True
+        get_spec("estates"), SYSTEM, xlsx([HEADER] + [estate_row(i) for i in range(5)]), commit=True
     )
     assert not report.committed and "撤销" in report.failed
     assert Site.objects.count() == before
@@ -292,7 +293,7 @@ def test_moving_estates_in_bulk_carries_every_one_of_their_buildings(
     buildings = {
         e.code: [
             services.site_create(
-                actor=None,
+                actor=SYSTEM,
                 code=f"{e.code}-{n}",
                 kind="building",
                 name=f"{n} 栋",

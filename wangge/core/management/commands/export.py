@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wangge.core.access import is_person
 from wangge.core.imports.pipeline import export_workbook
 from wangge.core.management.commands._importing import USAGE, spec_for, user_for
 from wangge.core.models import ExportLog
@@ -41,6 +42,6 @@ class Command(BaseCommand):
             params[key] = value
         queryset, filters = spec.filter_queryset(user, params)
         out.write_bytes(export_workbook(spec, user, queryset, filters))
-        log = ExportLog.objects.filter(kind=kind, user=user).first()
+        log = ExportLog.objects.filter(kind=kind, user=user if is_person(user) else None).first()
         rows = log.rows if log else 0
         self.stdout.write(f"{out}: {rows} rows")
