@@ -9,11 +9,10 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.core import access
-        from wangge.org import hooks, permissions
-        from wangge.org.scoping import resolve_scope
-
         from wangge.core.api import register_token_lookup
+        from wangge.org import hooks, permissions
         from wangge.org.models import ApiToken
+        from wangge.org.scoping import resolve_scope
 
         access.register(resolver=resolve_scope)
         register_token_lookup(ApiToken.objects.authenticate)
