@@ -14,6 +14,7 @@ from typing import Any
 
 from django.test import Client
 
+from wangge.core.access import SYSTEM
 from wangge.org import services
 from wangge.org.models import Department, Grid, Region, ServicePoint, Staff, Team
 from wangge.org.roles import Role
@@ -47,7 +48,7 @@ class World:
 
     def token(self, persona: str) -> str:
         if persona not in self.tokens:
-            _token, raw = services.api_token_create(actor=None, user=self.user(persona), name="t")
+            _token, raw = services.api_token_create(actor=SYSTEM, user=self.user(persona), name="t")
             self.tokens[persona] = raw
         return self.tokens[persona]
 
@@ -58,20 +59,20 @@ class World:
 
 def build_world() -> World:
     s = services
-    region_a = s.region_create(actor=None, code="RA", name="两市塘街道", kind=Region.Kind.STREET)
-    region_b = s.region_create(actor=None, code="RB", name="廉桥镇", kind=Region.Kind.TOWN)
-    point_a = s.service_point_create(actor=None, name="两市塘服务点", region=region_a)
-    s.service_point_create(actor=None, name="廉桥服务点", region=region_b)
+    region_a = s.region_create(actor=SYSTEM, code="RA", name="两市塘街道", kind=Region.Kind.STREET)
+    region_b = s.region_create(actor=SYSTEM, code="RB", name="廉桥镇", kind=Region.Kind.TOWN)
+    point_a = s.service_point_create(actor=SYSTEM, name="两市塘服务点", region=region_a)
+    s.service_point_create(actor=SYSTEM, name="廉桥服务点", region=region_b)
     grid_a = s.grid_create(
-        actor=None, code="A", name="网格甲", region=region_a, service_point=point_a
+        actor=SYSTEM, code="A", name="网格甲", region=region_a, service_point=point_a
     )
-    grid_b = s.grid_create(actor=None, code="B", name="网格乙", region=region_b)
+    grid_b = s.grid_create(actor=SYSTEM, code="B", name="网格乙", region=region_b)
     eng = Department.objects.create(code="ENG", name="网络工程部")
     mkt = Department.objects.create(code="MKT", name="市场部")
 
     def person(key: str, name: str, role: str, grid: Grid | None, **extra: Any) -> Staff:
         return s.staff_create(
-            actor=None,
+            actor=SYSTEM,
             username=key,
             password=PASSWORD,
             name=name,
@@ -92,18 +93,18 @@ def build_world() -> World:
         "manager_b": person("manager_b", "经理乙", Role.GRID_MANAGER, grid_b),
     }
     team_a = s.team_create(
-        actor=None, name="网格甲团队", kind="grid", grid=grid_a, leader=staff["manager_a"]
+        actor=SYSTEM, name="网格甲团队", kind="grid", grid=grid_a, leader=staff["manager_a"]
     )
     team_b = s.team_create(
-        actor=None, name="网格乙团队", kind="grid", grid=grid_b, leader=staff["manager_b"]
+        actor=SYSTEM, name="网格乙团队", kind="grid", grid=grid_b, leader=staff["manager_b"]
     )
     for key in ("manager_a", "account_a", "tech_a"):
-        s.team_member_add(actor=None, team=team_a, staff=staff[key])
+        s.team_member_add(actor=SYSTEM, team=team_a, staff=staff[key])
     for key in ("manager_b", "sales_b"):
-        s.team_member_add(actor=None, team=team_b, staff=staff[key])
-    virtual = s.team_create(actor=None, name="宽带攻坚虚拟团队", kind="virtual")
-    s.team_member_add(actor=None, team=virtual, staff=staff["tech_a"], duty="技术支撑")
-    s.team_member_add(actor=None, team=virtual, staff=staff["sales_b"], duty="销售")
+        s.team_member_add(actor=SYSTEM, team=team_b, staff=staff[key])
+    virtual = s.team_create(actor=SYSTEM, name="宽带攻坚虚拟团队", kind="virtual")
+    s.team_member_add(actor=SYSTEM, team=virtual, staff=staff["tech_a"], duty="技术支撑")
+    s.team_member_add(actor=SYSTEM, team=virtual, staff=staff["sales_b"], duty="销售")
     return World(
         region_a=region_a,
         region_b=region_b,

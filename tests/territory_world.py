@@ -9,6 +9,7 @@ import shapely
 from shapely.geometry import mapping
 
 from tests.personas import World
+from wangge.core.access import SYSTEM
 from wangge.org import services as org_services
 from wangge.territory import services
 from wangge.territory.models import GridPlan, ServiceArea, Site
@@ -28,13 +29,13 @@ class Territory:
 def build_territory(world: World, per_grid: int = 12) -> Territory:
     ServiceArea.objects.create(name="测试县", boundary=mapping(WEST.union(EAST)))
     for grid, box in ((world.grid_a, WEST), (world.grid_b, EAST)):
-        org_services.grid_update(actor=None, grid=grid, data={"boundary": mapping(box)})
+        org_services.grid_update(actor=SYSTEM, grid=grid, data={"boundary": mapping(box)})
     sites: dict[str, list[Site]] = {"a": [], "b": []}
     for key, x0 in (("a", 111.701), ("b", 111.721)):
         for i in range(per_grid):
             sites[key].append(
                 services.site_create(
-                    actor=None,
+                    actor=SYSTEM,
                     code=f"{key.upper()}{i:03d}",
                     kind=Site.Kind.ESTATE,
                     name=f"{key.upper()}小区{i}",
@@ -45,8 +46,8 @@ def build_territory(world: World, per_grid: int = 12) -> Territory:
                     customers=40 + i,
                 )
             )
-    plan = services.plan_snapshot_current(actor=None, name="现行")
-    plan = services.plan_activate(actor=None, plan=plan, effective_from=dt.date(2026, 1, 1))
+    plan = services.plan_snapshot_current(actor=SYSTEM, name="现行")
+    plan = services.plan_activate(actor=SYSTEM, plan=plan, effective_from=dt.date(2026, 1, 1))
     for lst in sites.values():
         for s in lst:
             s.refresh_from_db()

@@ -30,6 +30,7 @@ from schemathesis import Case
 from schemathesis.core import NOT_SET, NotSet
 from schemathesis.core.result import Ok
 
+from wangge.core.access import SYSTEM
 from wangge.crm import services as crm
 from wangge.crm.models import Customer, ProductKind
 from wangge.org import services
@@ -57,11 +58,11 @@ class ApiData:
 
 def _seed_rows() -> ApiData:
     region = services.region_create(
-        actor=None, code="R1", name="两市塘街道", kind=Region.Kind.STREET
+        actor=SYSTEM, code="R1", name="两市塘街道", kind=Region.Kind.STREET
     )
-    point = services.service_point_create(actor=None, name="两市塘服务点", region=region)
+    point = services.service_point_create(actor=SYSTEM, name="两市塘服务点", region=region)
     grid_a = services.grid_create(
-        actor=None,
+        actor=SYSTEM,
         code="A",
         name="网格甲",
         region=region,
@@ -71,9 +72,9 @@ def _seed_rows() -> ApiData:
             "coordinates": [[[111.0, 27.0], [111.1, 27.0], [111.1, 27.1], [111.0, 27.0]]],
         },
     )
-    grid_b = services.grid_create(actor=None, code="B", name="网格乙", region=region)
+    grid_b = services.grid_create(actor=SYSTEM, code="B", name="网格乙", region=region)
     admin = services.staff_create(
-        actor=None,
+        actor=SYSTEM,
         username="api_admin",
         password=None,
         name="市场甲",
@@ -81,7 +82,7 @@ def _seed_rows() -> ApiData:
         role=Role.MARKET_ADMIN,
     )
     manager = services.staff_create(
-        actor=None,
+        actor=SYSTEM,
         username="api_manager",
         password=None,
         name="经理甲",
@@ -90,8 +91,8 @@ def _seed_rows() -> ApiData:
         role=Role.GRID_MANAGER,
         primary_grid=grid_a,
     )
-    services.team_create(actor=None, name="网格甲团队", kind="grid", grid=grid_a, leader=manager)
-    _token, raw = services.api_token_create(actor=None, user=admin.user, name="schemathesis")
+    services.team_create(actor=SYSTEM, name="网格甲团队", kind="grid", grid=grid_a, leader=manager)
+    _token, raw = services.api_token_create(actor=SYSTEM, user=admin.user, name="schemathesis")
     return ApiData(
         token=raw,
         region_ids=[region.pk],
@@ -108,32 +109,32 @@ def _seed_crm(grid: Grid, owner: Staff) -> dict[str, list[int]]:
     site = Site.objects.create(
         kind=Site.Kind.ESTATE, code="XQ1", name="东湖花园", lon=111.05, lat=27.05, grid=grid
     )
-    product = crm.product_create(actor=None, code="BB", name="宽带", kind=ProductKind.BROADBAND)
+    product = crm.product_create(actor=SYSTEM, code="BB", name="宽带", kind=ProductKind.BROADBAND)
     plan = crm.tariff_plan_create(
-        actor=None, product=product, code="BB100", name="百兆", monthly_price=Decimal("50.00")
+        actor=SYSTEM, product=product, code="BB100", name="百兆", monthly_price=Decimal("50.00")
     )
-    competitor = crm.competitors_ensure_national(actor=None)[0]
+    competitor = crm.competitors_ensure_national(actor=SYSTEM)[0]
     home = crm.customer_create(
-        actor=None,
+        actor=SYSTEM,
         site=site,
         name="张三",
         owner=owner,
         relationship=Customer.Relationship.EXISTING,
     )
     org = crm.organization_create(
-        actor=None,
+        actor=SYSTEM,
         site=site,
         name="东湖小学",
         owner=owner,
         relationship=Customer.Relationship.POTENTIAL,
     )
-    contact = crm.contact_create(actor=None, customer=home, name="张三")
+    contact = crm.contact_create(actor=SYSTEM, customer=home, name="张三")
     subscription = crm.subscription_create(
-        actor=None, customer=home, plan=plan, started_on=dt.date(2026, 1, 1)
+        actor=SYSTEM, customer=home, plan=plan, started_on=dt.date(2026, 1, 1)
     )
-    intel = crm.competitor_intel_create(actor=None, site=site, competitor=competitor)
+    intel = crm.competitor_intel_create(actor=SYSTEM, site=site, competitor=competitor)
     offer = crm.competitor_offer_create(
-        actor=None, intel=intel, plan_name="电信 200M", price=Decimal("59.00")
+        actor=SYSTEM, intel=intel, plan_name="电信 200M", price=Decimal("59.00")
     )
     return {
         "customer_id": [home.pk, org.pk],

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
 from tests.personas import World
+from wangge.core.access import SYSTEM
 from wangge.core.models import AuditEntry
 from wangge.org import services
 from wangge.org.models import Grid, GridMembership, Staff, User
@@ -58,7 +59,7 @@ def test_staff_create_that_fails_half_way_leaves_no_login_behind(world: World) -
     # The membership step fails after the user and staff rows were written.
     with pytest.raises(ValidationError):
         services.staff_create(
-            actor=None,
+            actor=SYSTEM,
             username="half",
             password="x" * 10,
             name="半途",
@@ -73,14 +74,14 @@ def test_staff_create_that_fails_half_way_leaves_no_login_behind(world: World) -
 
 def test_duplicate_grid_code_is_a_validation_error_not_a_crash(world: World) -> None:
     with pytest.raises(ValidationError) as exc:
-        services.grid_create(actor=None, code="A", name="重复", region=world.region_a)
+        services.grid_create(actor=SYSTEM, code="A", name="重复", region=world.region_a)
     assert "code" in exc.value.message_dict
 
 
 def test_invalid_boundary_is_refused_with_the_reason(world: World) -> None:
     bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
     with pytest.raises(ValidationError) as exc:
-        services.grid_update(actor=None, grid=world.grid_a, data={"boundary": bowtie})
+        services.grid_update(actor=SYSTEM, grid=world.grid_a, data={"boundary": bowtie})
     assert "Self-intersection" in str(exc.value)
     world.grid_a.refresh_from_db()
     assert world.grid_a.boundary is None
@@ -94,7 +95,7 @@ def test_services_refuse_people_without_the_right(world: World) -> None:
 def test_a_person_has_exactly_one_primary_grid(world: World) -> None:
     tech = world.staff["tech_a"]
     services.membership_set(
-        actor=None, staff=tech, grid=world.grid_b, role=Role.TECHNICIAN, is_primary=True
+        actor=SYSTEM, staff=tech, grid=world.grid_b, role=Role.TECHNICIAN, is_primary=True
     )
     primaries = GridMembership.objects.filter(staff=tech, is_primary=True)
     assert [m.grid for m in primaries] == [world.grid_b]
@@ -107,7 +108,7 @@ def test_moving_someone_changes_what_they_see_at_once(world: World) -> None:
     user = world.user("tech_a")
     assert set(Grid.objects.visible_to(user)) == {world.grid_a}
     services.membership_set(
-        actor=None, staff=world.staff["tech_a"], grid=world.grid_b, role=Role.TECHNICIAN
+        actor=SYSTEM, staff=world.staff["tech_a"], grid=world.grid_b, role=Role.TECHNICIAN
     )
     assert set(Grid.objects.visible_to(user)) == {world.grid_a, world.grid_b}
 
@@ -121,7 +122,7 @@ def test_virtual_team_membership_keeps_the_home_department(world: World) -> None
 
 
 def test_disabled_login_sees_nothing(world: World) -> None:
-    services.staff_set_active(actor=None, staff=world.staff["manager_a"], active=False)
+    services.staff_set_active(actor=SYSTEM, staff=world.staff["manager_a"], active=False)
     user = User.objects.get(username="manager_a")
     assert not Grid.objects.visible_to(user).exists()
 

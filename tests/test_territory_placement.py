@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from tests.personas import World
 from tests.territory_world import Territory, build_territory
+from wangge.core.access import SYSTEM
 from wangge.core.models import AuditEntry
 from wangge.territory import services
 from wangge.territory.models import GridPlan, Site, SiteAssignment
@@ -27,7 +28,7 @@ def _plan_grid(t: Territory, code: str) -> Placement:
 
 def _building(code: str, estate: Site, lon: float | None = None) -> Site:
     return services.site_create(
-        actor=None, code=code, kind=Site.Kind.BUILDING, name=f"{code} 栋",
+        actor=SYSTEM, code=code, kind=Site.Kind.BUILDING, name=f"{code} 栋",
         lon=estate.lon if lon is None else lon, lat=estate.lat, estate=estate,
     )  # fmt: skip
 
@@ -97,7 +98,7 @@ def test_a_building_placed_apart_from_its_moving_estate_still_ends_with_it(t: Te
     east = _plan_grid(t, "B")
     Site.objects.filter(pk=estate.pk).update(grid_id=east.grid_id)
     moved = services.sites_place(
-        actor=None, plan=t.plan, placed={estate.pk: east, b.pk: _plan_grid(t, "A")}
+        actor=SYSTEM, plan=t.plan, placed={estate.pk: east, b.pk: _plan_grid(t, "A")}
     )
     assert moved == 1
     b.refresh_from_db()
@@ -110,7 +111,7 @@ def test_buildings_already_with_their_estate_are_not_rewritten(t: Territory) -> 
     _building("B1", estate)
     audits = AuditEntry.objects.count()
     assert (
-        services.sites_place(actor=None, plan=t.plan, placed={estate.pk: _plan_grid(t, "A")}) == 0
+        services.sites_place(actor=SYSTEM, plan=t.plan, placed={estate.pk: _plan_grid(t, "A")}) == 0
     )
     assert AuditEntry.objects.count() == audits
 
@@ -121,7 +122,7 @@ def test_without_a_plan_buildings_still_follow_and_no_assignment_is_written(
     estate = t.sites_a[0]
     b = _building("B1", estate)
     assignments = SiteAssignment.objects.count()
-    assert services.sites_place(actor=None, plan=None, placed={estate.pk: OUTSIDE}) == 1
+    assert services.sites_place(actor=SYSTEM, plan=None, placed={estate.pk: OUTSIDE}) == 1
     b.refresh_from_db()
     assert b.grid is None
     assert SiteAssignment.objects.count() == assignments
@@ -129,7 +130,7 @@ def test_without_a_plan_buildings_still_follow_and_no_assignment_is_written(
 
 def test_a_new_point_on_the_form_places_an_estate_again(t: Territory) -> None:
     estate = t.sites_a[0]
-    site = services.site_update(actor=None, site=estate, data={"lon": 111.735, "name": "东迁"})
+    site = services.site_update(actor=SYSTEM, site=estate, data={"lon": 111.735, "name": "东迁"})
     site.refresh_from_db()
     assert (site.name, site.grid) == ("东迁", t.world.grid_b)
     assert SiteAssignment.objects.get(plan=t.plan, site=site).plan_grid_id == _plan_grid(t, "B")[1]
@@ -137,14 +138,14 @@ def test_a_new_point_on_the_form_places_an_estate_again(t: Territory) -> None:
 
 def test_a_buildings_new_point_keeps_it_with_its_estate(t: Territory) -> None:
     b = _building("B1", t.sites_a[0])
-    services.site_update(actor=None, site=b, data={"lon": 111.735})
+    services.site_update(actor=SYSTEM, site=b, data={"lon": 111.735})
     b.refresh_from_db()
     assert (b.lon, b.grid) == (111.735, t.world.grid_a)
 
 
 def test_a_building_given_another_estate_follows_that_estate(t: Territory) -> None:
     b = _building("B1", t.sites_a[0])
-    services.site_update(actor=None, site=b, data={"estate": t.sites_b[0]})
+    services.site_update(actor=SYSTEM, site=b, data={"estate": t.sites_b[0]})
     b.refresh_from_db()
     assert b.grid == t.world.grid_b
     assert SiteAssignment.objects.get(plan=t.plan, site=b).plan_grid_id == _plan_grid(t, "B")[1]
@@ -153,7 +154,7 @@ def test_a_building_given_another_estate_follows_that_estate(t: Territory) -> No
 def test_an_edit_that_does_not_move_a_site_does_not_place_it(t: Territory) -> None:
     estate = t.sites_a[0]
     SiteAssignment.objects.filter(plan=t.plan, site=estate).delete()
-    services.site_update(actor=None, site=estate, data={"name": "改名"})
+    services.site_update(actor=SYSTEM, site=estate, data={"name": "改名"})
     assert not SiteAssignment.objects.filter(plan=t.plan, site=estate).exists()
 
 
@@ -162,7 +163,7 @@ def test_the_form_service_refuses_fields_it_does_not_edit_and_people_without_the
 ) -> None:
     estate = t.sites_a[0]
     with pytest.raises(ValueError):
-        services.site_update(actor=None, site=estate, data={"lon": 111.735, "grid_id": None})
+        services.site_update(actor=SYSTEM, site=estate, data={"lon": 111.735, "grid_id": None})
     with pytest.raises(PermissionDenied):
         services.site_update(actor=t.world.user("manager_a"), site=estate, data={"name": "x"})
     estate.refresh_from_db()

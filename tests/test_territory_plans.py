@@ -13,6 +13,7 @@ from shapely.geometry import mapping
 
 from tests.personas import World
 from tests.territory_world import EAST, WEST, Territory, build_territory
+from wangge.core.access import SYSTEM
 from wangge.core.models import AuditEntry
 from wangge.org.models import Grid
 from wangge.territory import selectors, services
@@ -67,19 +68,21 @@ def test_imported_overlaps_and_gaps_are_reported_and_block_activation(t: Territo
     a = shapely.box(111.70, 27.20, 111.73, 27.22)  # overlaps B by 0.01°
     b = shapely.box(111.72, 27.20, 111.735, 27.22)  # leaves 0.005° uncovered in the east
     plan = services.plan_import_geojson(
-        actor=None, name="坏方案", data=_collection(("A", a), ("B", b))
+        actor=SYSTEM, name="坏方案", data=_collection(("A", a), ("B", b))
     )
     assert [f["codes"] for f in plan.summary["overlaps"]] == [["A", "B"]]
     assert plan.summary["gap_count"] == 1
     assert plan.summary["ambiguous_count"] > 0
     with pytest.raises(ValidationError):
-        services.plan_activate(actor=None, plan=plan, effective_from=dt.date(2026, 6, 1))
+        services.plan_activate(actor=SYSTEM, plan=plan, effective_from=dt.date(2026, 6, 1))
     plan.refresh_from_db()
     assert plan.status == GridPlan.Status.DRAFT
 
 
 def test_sites_outside_every_grid_are_listed_not_lost(t: Territory) -> None:
-    plan = services.plan_import_geojson(actor=None, name="只有西边", data=_collection(("A", WEST)))
+    plan = services.plan_import_geojson(
+        actor=SYSTEM, name="只有西边", data=_collection(("A", WEST))
+    )
     assert plan.summary["outside_count"] == len(t.sites_b)
     assert set(plan.summary["outside_site_ids"]) == {s.pk for s in t.sites_b}
 
@@ -89,7 +92,7 @@ def test_invalid_geojson_is_refused_with_a_chinese_message_and_nothing_written(
 ) -> None:
     before = GridPlan.objects.count()
     with pytest.raises(ValidationError) as exc:
-        services.plan_import_geojson(actor=None, name="坏", data=b"{not json")
+        services.plan_import_geojson(actor=SYSTEM, name="坏", data=b"{not json")
     assert "文件不是有效的 JSON" in str(exc.value)
     assert GridPlan.objects.count() == before
 
@@ -100,7 +103,7 @@ def test_activation_retires_the_old_plan_and_history_keeps_past_attribution(
     a = shapely.box(111.70, 27.20, 111.723, 27.22)
     b = shapely.box(111.723, 27.20, 111.74, 27.22)
     plan = services.plan_import_geojson(
-        actor=None, name="东移", data=_collection(("A", a), ("B", b))
+        actor=SYSTEM, name="东移", data=_collection(("A", a), ("B", b))
     )
     services.plan_activate(
         actor=t.world.user("market_admin"), plan=plan, effective_from=dt.date(2026, 7, 1)
@@ -118,9 +121,9 @@ def test_activation_retires_the_old_plan_and_history_keeps_past_attribution(
 
 
 def test_activation_date_must_follow_the_current_plan(t: Territory) -> None:
-    plan = services.plan_snapshot_current(actor=None, name="再来")
+    plan = services.plan_snapshot_current(actor=SYSTEM, name="再来")
     with pytest.raises(ValidationError):
-        services.plan_activate(actor=None, plan=plan, effective_from=dt.date(2025, 12, 31))
+        services.plan_activate(actor=SYSTEM, plan=plan, effective_from=dt.date(2025, 12, 31))
 
 
 def test_new_grids_of_a_plan_become_organisation_grids(t: Territory) -> None:
@@ -129,18 +132,20 @@ def test_new_grids_of_a_plan_become_organisation_grids(t: Territory) -> None:
     south_east = shapely.box(111.72, 27.20, 111.74, 27.21)
     assert east.equals(north_east.union(south_east))
     plan = services.plan_import_geojson(
-        actor=None, name="三格", data=_collection(("A", west), ("B", south_east), ("C", north_east))
+        actor=SYSTEM,
+        name="三格",
+        data=_collection(("A", west), ("B", south_east), ("C", north_east)),
     )
-    services.plan_activate(actor=None, plan=plan, effective_from=dt.date(2026, 8, 1))
+    services.plan_activate(actor=SYSTEM, plan=plan, effective_from=dt.date(2026, 8, 1))
     new = Grid.objects.get(code="C")
     assert new.region == t.world.region_b  # where its sites were
     assert Site.objects.filter(grid=new).count() == 4  # the row of B's sites north of 27.21°
 
 
 def test_moving_sites_by_hand_redraws_boundaries_and_totals(t: Territory) -> None:
-    plan = services.plan_snapshot_current(actor=None, name="手工")
+    plan = services.plan_snapshot_current(actor=SYSTEM, name="手工")
     picked = [t.sites_b[0].pk, t.sites_b[4].pk]
-    moved = services.plan_move_sites(actor=None, plan=plan, site_ids=picked, to_code="A")
+    moved = services.plan_move_sites(actor=SYSTEM, plan=plan, site_ids=picked, to_code="A")
     assert moved == 2
     plan.refresh_from_db()
     totals = {g.code: g.totals for g in plan.grids.all()}
@@ -151,19 +156,25 @@ def test_moving_sites_by_hand_redraws_boundaries_and_totals(t: Territory) -> Non
 
 def test_only_drafts_can_be_changed(t: Territory) -> None:
     with pytest.raises(ValidationError):
-        services.plan_move_sites(actor=None, plan=t.plan, site_ids=[t.sites_a[0].pk], to_code="B")
+        services.plan_move_sites(actor=SYSTEM, plan=t.plan, site_ids=[t.sites_a[0].pk], to_code="B")
     with pytest.raises(ValidationError):
-        services.plan_discard(actor=None, plan=t.plan)
+        services.plan_discard(actor=SYSTEM, plan=t.plan)
 
 
 def test_a_new_site_is_placed_in_the_active_grid_that_contains_it(t: Territory) -> None:
     site = services.site_create(
-        actor=None, code="N1", kind="building", name="新楼", lon=111.735, lat=27.215, households=10
+        actor=SYSTEM,
+        code="N1",
+        kind="building",
+        name="新楼",
+        lon=111.735,
+        lat=27.215,
+        households=10,
     )
     site.refresh_from_db()
     assert site.grid == t.world.grid_b
     far = services.site_create(
-        actor=None, code="N2", kind="building", name="县外", lon=112.5, lat=27.215, households=10
+        actor=SYSTEM, code="N2", kind="building", name="县外", lon=112.5, lat=27.215, households=10
     )
     far.refresh_from_db()
     assert far.grid is None
@@ -176,7 +187,7 @@ def test_a_gcj02_file_is_converted_to_wgs84_on_import(t: Territory) -> None:
         return shapely.transform(geom, lambda c: np.column_stack(wgs84_to_gcj02(c[:, 0], c[:, 1])))
 
     data = _collection(("A", shifted(WEST)), ("B", shifted(EAST)))
-    plan = services.plan_import_geojson(actor=None, name="高德导出", data=data, crs="gcj02")
+    plan = services.plan_import_geojson(actor=SYSTEM, name="高德导出", data=data, crs="gcj02")
     a = shapely.geometry.shape(plan.grids.get(code="A").boundary)
     assert a.symmetric_difference(WEST).area < 1e-9
     assert selectors.plan_compare(plan, t.plan).moved_count == 0

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.crm.world import CrmWorld
+from wangge.core.access import SYSTEM
 from wangge.crm import services
 from wangge.crm.models import Contact
 from wangge.crm.timeline import customer_timeline
@@ -38,9 +39,9 @@ def test_the_timeline_gathers_everything_about_a_customer(crm: CrmWorld) -> None
 
 def test_the_timeline_shows_choice_labels_on_the_page(crm: CrmWorld) -> None:
     c = crm.customers["a_home"]
-    services.customer_update(actor=None, customer=c, data={"relationship": "intended"})
+    services.customer_update(actor=SYSTEM, customer=c, data={"relationship": "intended"})
     services.subscription_update(
-        actor=None, subscription=crm.subscriptions["a_home"], data={"status": "suspended"}
+        actor=SYSTEM, subscription=crm.subscriptions["a_home"], data={"status": "suspended"}
     )
     html = (
         crm.world.client("account_a")

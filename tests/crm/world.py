@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from tests.personas import World
 from tests.territory_world import Territory, build_territory
+from wangge.core.access import SYSTEM
 from wangge.crm import services
 from wangge.crm.models import (
     CompetitorIntel,
@@ -62,10 +63,10 @@ def build_crm(world: World) -> CrmWorld:
     t = build_territory(world, per_grid=4)
     staff = world.staff
     s = services
-    broadband = s.product_create(actor=None, code="BB", name="有线宽带", kind="broadband")
-    hd = s.product_create(actor=None, code="HD", name="高清电视", kind="hd")
+    broadband = s.product_create(actor=SYSTEM, code="BB", name="有线宽带", kind="broadband")
+    hd = s.product_create(actor=SYSTEM, code="HD", name="高清电视", kind="hd")
     plan_bb = s.tariff_plan_create(
-        actor=None,
+        actor=SYSTEM,
         product=broadband,
         code="BB-300",
         name="宽带 300M",
@@ -74,13 +75,13 @@ def build_crm(world: World) -> CrmWorld:
         term_months=12,
     )
     plan_hd = s.tariff_plan_create(
-        actor=None, product=hd, code="HD-BASE", name="高清基本包", monthly_price=Decimal("28.00")
+        actor=SYSTEM, product=hd, code="HD-BASE", name="高清基本包", monthly_price=Decimal("28.00")
     )
 
     def household(key: str, site_index: int, grid: str, owner: str, relationship: str) -> Customer:
         site = (t.sites_a if grid == "a" else t.sites_b)[site_index]
         return s.customer_create(
-            actor=None,
+            actor=SYSTEM,
             site=site,
             name=f"客户{key}",
             owner=staff[owner],
@@ -96,7 +97,7 @@ def build_crm(world: World) -> CrmWorld:
         "b_owned": household("b_owned", 1, "b", "account_a", Customer.Relationship.EXISTING),
     }
     org = s.organization_create(
-        actor=None,
+        actor=SYSTEM,
         site=t.sites_a[2],
         name="两市塘第一中学",
         owner=staff["manager_a"],
@@ -116,30 +117,30 @@ def build_crm(world: World) -> CrmWorld:
     today = dt.date(2026, 3, 1)
     subscriptions = {
         "a_home": s.subscription_create(
-            actor=None,
+            actor=SYSTEM,
             customer=customers["a_home"],
             plan=plan_bb,
             started_on=today - dt.timedelta(days=300),
             expires_on=today + dt.timedelta(days=65),
         ),
         "b_home": s.subscription_create(
-            actor=None,
+            actor=SYSTEM,
             customer=customers["b_home"],
             plan=plan_hd,
             started_on=today - dt.timedelta(days=30),
             arrears=Decimal("56.00"),
         ),
         "a_agent": s.subscription_create(
-            actor=None,
+            actor=SYSTEM,
             customer=customers["a_agent"],
             plan=plan_bb,
             started_on=today,
             monthly_fee=Decimal("54.40"),
         ),
     }
-    telecom, _unicom, mobile = s.competitors_ensure_national(actor=None)
+    telecom, _unicom, mobile = s.competitors_ensure_national(actor=SYSTEM)
     intel_a = s.competitor_intel_create(
-        actor=None,
+        actor=SYSTEM,
         site=t.sites_a[0],
         competitor=telecom,
         launched_on=dt.date(2019, 5, 1),
@@ -148,7 +149,7 @@ def build_crm(world: World) -> CrmWorld:
         property_relationship="close",
     )
     offer_a = s.competitor_offer_create(
-        actor=None,
+        actor=SYSTEM,
         intel=intel_a,
         plan_name="天翼宽带",
         bandwidth_mbps=300,
@@ -156,9 +157,9 @@ def build_crm(world: World) -> CrmWorld:
         period="year",
         promotion="首年半价",
     )
-    intel_b = s.competitor_intel_create(actor=None, site=t.sites_b[0], competitor=mobile)
+    intel_b = s.competitor_intel_create(actor=SYSTEM, site=t.sites_b[0], competitor=mobile)
     offer_b = s.competitor_offer_create(
-        actor=None, intel=intel_b, plan_name="移动宽带", price=Decimal("69.00")
+        actor=SYSTEM, intel=intel_b, plan_name="移动宽带", price=Decimal("69.00")
     )
     return CrmWorld(
         t=t,

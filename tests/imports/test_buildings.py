@@ -8,6 +8,7 @@ import pytest
 
 from tests.imports.sheets import xlsx
 from tests.territory_world import Territory
+from wangge.core.access import SYSTEM
 from wangge.core.imports import get_spec
 from wangge.core.imports.pipeline import run_import
 from wangge.territory.models import Site, SiteAssignment
@@ -74,7 +75,7 @@ def _building(code: str, estate: Site) -> Site:
     from wangge.territory import services
 
     return services.site_create(
-        actor=None, code=code, kind="building", name=f"{code} 栋",
+        actor=SYSTEM, code=code, kind="building", name=f"{code} 栋",
         lon=estate.lon, lat=estate.lat, estate=estate,
     )  # fmt: skip
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from tests.imports.sheets import xlsx
 from tests.territory_world import Territory
+from wangge.core.access import SYSTEM
 from wangge.core.imports import get_spec
 from wangge.core.imports.pipeline import run_import
 from wangge.core.models import AuditEntry
@@ -33,7 +34,7 @@ def family(territory: Territory) -> Family:
 
     def building(code: str, of: Site) -> Site:
         return services.site_create(
-            actor=None, code=code, kind=Site.Kind.BUILDING, name=f"{code} 栋",
+            actor=SYSTEM, code=code, kind=Site.Kind.BUILDING, name=f"{code} 栋",
             lon=of.lon, lat=of.lat, estate=of, households=10,
         )  # fmt: skip
 

@@ -10,11 +10,13 @@ from django.test import Client
 
 from tests.imports.sheets import read
 from tests.personas import PERSONAS, World, assert_status_matrix
+from tests.rights import without_action
 from tests.territory_world import Territory, build_territory
+from wangge.core import permissions
 from wangge.core.imports import get_spec, workbooks
 from wangge.core.imports.exports import export_run, export_start
 from wangge.core.models import ExportJob, ExportLog
-from wangge.org.permissions import ROLE_ACTIONS, Action
+from wangge.core.permissions import CoreAction
 from wangge.org.roles import Role
 from wangge.territory.models import Site
 
@@ -35,7 +37,7 @@ def territory(world: World, settings: Any) -> Territory:
 
 
 def _no_phone_right(monkeypatch: pytest.MonkeyPatch, role: str = Role.TECHNICIAN) -> None:
-    monkeypatch.setitem(ROLE_ACTIONS, role, ROLE_ACTIONS[role] - {Action.VIEW_PHONE})
+    without_action(monkeypatch, role, CoreAction.VIEW_PHONE)
 
 
 def _export(client: Client, capture: Any, query: str = QUERY) -> Any:
@@ -153,7 +155,7 @@ def test_the_job_fails_visibly_when_the_right_is_gone_at_run_time(
     user = territory.world.user("manager_a")
     with django_capture_on_commit_callbacks(execute=False):
         job = export_start(user, get_spec("estates"), QueryDict(QUERY).dict())
-    monkeypatch.setitem(ROLE_ACTIONS, Role.GRID_MANAGER, frozenset())  # the role lost it
+    monkeypatch.setitem(permissions._roles, Role.GRID_MANAGER, set())  # the role lost it
     export_run(job.pk)
     job.refresh_from_db()
     assert (job.status, bytes(job.data), job.error) == (

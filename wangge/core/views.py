@@ -14,9 +14,9 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.generic import DetailView, ListView
 
-from wangge.core.access import user_can
 from wangge.core.pagination import BoundedPaginator
 from wangge.core.params import page_param
+from wangge.core.permissions import can
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -30,7 +30,7 @@ class ScopedViewMixin(LoginRequiredMixin):
         if (
             request.user.is_authenticated
             and self.required_action
-            and not user_can(request.user, self.required_action)
+            and not can(request.user, self.required_action)
         ):
             raise Http404
         return super().dispatch(request, *args, **kwargs)

@@ -15,7 +15,8 @@ from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, W
 from django.http import Http404
 
 from wangge.core import clock
-from wangge.core.access import scope_for, user_can
+from wangge.core.access import scope_for
+from wangge.core.permissions import CoreAction, can
 from wangge.crm.models import (
     Competitor,
     CompetitorIntel,
@@ -28,7 +29,7 @@ from wangge.crm.models import (
     resurvey_cutoff,
     stale_q,
 )
-from wangge.org.permissions import Action
+from wangge.crm.permissions import Action
 from wangge.org.selectors import phone_for
 from wangge.territory.models import Site
 
@@ -40,10 +41,9 @@ RENEWAL_WINDOWS = (7, 30, 90)
 
 
 def _visible(model: type[M], user: Any) -> QuerySet[M]:
-    """What the user may see; `user=None` is the system (a command-line export without
-    `--as`), which sees everything, so the lists' filters have one definition for both."""
-    manager = model._default_manager
-    return manager.all() if user is None else manager.visible_to(user)  # type: ignore[attr-defined]
+    """What the user may see (`SYSTEM`, a command-line export without `--as`, sees
+    everything), so the lists' filters have one definition for both."""
+    return model._default_manager.visible_to(user)  # type: ignore[attr-defined]
 
 
 def phone_shown(*, user: Any, phone: str, customer: Customer) -> str:
@@ -72,7 +72,7 @@ def _customer_search(user: Any, q: str, prefix: str = "", org: str = "organizati
         | Q(**{f"{prefix}address__icontains": q})
         | Q(**{f"{org}contact_name__icontains": q})
     )
-    if user is None or user_can(user, Action.VIEW_PHONE):
+    if can(user, CoreAction.VIEW_PHONE):
         match |= Q(**{f"{prefix}phone__contains": q}) | Q(**{f"{org}contact_phone__contains": q})
     return match
 
@@ -299,7 +299,6 @@ class SiteMarket:
 
 def site_market(*, user: Any, site: Site) -> SiteMarket:
     """The market section of a site page. An estate counts the customers of its buildings."""
-    from wangge.crm import rules
 
     if not Site.objects.visible_to(user).filter(pk=site.pk).exists():
         raise Http404
@@ -343,7 +342,7 @@ def site_market(*, user: Any, site: Site) -> SiteMarket:
             .select_related("product")
             .order_by("product__kind", "monthly_price")
         ),
-        can_survey=rules.can_survey_site(user, site),
+        can_survey=can(user, Action.SURVEY_SITE, site),
     )
 
 
@@ -368,3 +367,14 @@ def my_resurvey_count(*, user: Any) -> int:
         .count()
     )
     return own + surveys
+
+
+def sites_for_new_customers(*, user: Any) -> QuerySet[Site]:
+    """Sites where the user may register a customer (`Action.CREATE_CUSTOMER`'s rule as a
+    filter): the sites of their grids, for agents too, who otherwise see no sites."""
+    scope = scope_for(user)
+    if not can(user, Action.CREATE_CUSTOMER):
+        return Site.objects.none()
+    if scope.everything:
+        return Site.objects.all()
+    return Site.objects.filter(grid_id__in=scope.grid_ids)

@@ -49,8 +49,8 @@ class Department(models.Model):
 
 
 class RegionQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope) -> Q:
-        return Q(grids__id__in=scope.grid_ids)
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}grids__id__in": scope.grid_ids})
 
     def visible_to(self, user: Any) -> RegionQuerySet:
         return super().visible_to(user).distinct()
@@ -80,8 +80,8 @@ class Region(models.Model):
 
 
 class ServicePointQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope) -> Q:
-        return Q(grids__id__in=scope.grid_ids)
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}grids__id__in": scope.grid_ids})
 
     def visible_to(self, user: Any) -> ServicePointQuerySet:
         return super().visible_to(user).distinct()
@@ -121,8 +121,12 @@ class ServicePoint(models.Model):
 
 
 class GridQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope) -> Q:
-        return Q(id__in=scope.grid_ids)
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}id__in": scope.grid_ids})
+
+    @classmethod
+    def _visible(cls, scope: Scope, obj: Any) -> bool:
+        return obj.pk in scope.grid_ids
 
 
 def validate_boundary(value: Any) -> None:
@@ -196,11 +200,12 @@ class Grid(models.Model):
 
 
 class StaffQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope) -> Q:
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        me = Q(**{f"{prefix}id": scope.staff_id})
         if scope.own_records_only:
-            return Q(id=scope.staff_id)
+            return me
         in_my_grids = GridMembership.objects.filter(grid_id__in=scope.grid_ids).values("staff_id")
-        return Q(id__in=in_my_grids) | Q(id=scope.staff_id)
+        return Q(**{f"{prefix}id__in": in_my_grids}) | me
 
 
 class Staff(models.Model):
@@ -251,10 +256,11 @@ class Staff(models.Model):
 
 
 class GridMembershipQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope) -> Q:
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        mine = Q(**{f"{prefix}staff_id": scope.staff_id})
         if scope.own_records_only:
-            return Q(staff_id=scope.staff_id)
-        return Q(grid_id__in=scope.grid_ids) | Q(staff_id=scope.staff_id)
+            return mine
+        return Q(**{f"{prefix}grid_id__in": scope.grid_ids}) | mine
 
 
 class GridMembership(models.Model):
@@ -295,11 +301,11 @@ class GridMembership(models.Model):
 
 
 class TeamQuerySet(ScopedQuerySet):
-    def scope_q(self, scope: Scope) -> Q:
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
         mine = TeamMembership.objects.filter(staff_id=scope.staff_id or 0).values("team_id")
         if scope.own_records_only:
-            return Q(id__in=mine)
-        return Q(grid_id__in=scope.grid_ids) | Q(id__in=mine)
+            return Q(**{f"{prefix}id__in": mine})
+        return Q(**{f"{prefix}grid_id__in": scope.grid_ids}) | Q(**{f"{prefix}id__in": mine})
 
 
 class Team(models.Model):

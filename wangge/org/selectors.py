@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from wangge.core.access import scope_for, user_can
+from wangge.core.access import scope_for
+from wangge.core.permissions import CoreAction, can
 from wangge.core.phones import mask_phone
 from wangge.org.models import Grid, GridMembership, Region, Staff, Team
-from wangge.org.permissions import Action
 from wangge.org.roles import CHART_ORDER, Role
 
 
@@ -56,7 +56,7 @@ def phone_for(*, user: Any, phone: str, owner_user_id: int | None = None) -> str
     """The phone as this user may see it: whole for roles that need it, masked otherwise."""
     if not phone:
         return ""
-    if owner_user_id == getattr(user, "pk", None) or user_can(user, Action.VIEW_PHONE):
+    if owner_user_id == getattr(user, "pk", None) or can(user, CoreAction.VIEW_PHONE):
         return phone
     return mask_phone(phone)
 

@@ -42,7 +42,7 @@ def export_start(user: Any, spec: ImportSpec, params: Mapping[str, str]) -> Expo
     One export of a kind runs at a time for a person: while one is queued or running, a
     repeat request (a double click, an impatient reload) gets that job, not another. A job
     queued longer than `STALE_AFTER` ago (a worker that was down) no longer holds the place."""
-    if user is None or not spec.can_export(user):
+    if not spec.can_export(user):
         raise PermissionDenied
     running = (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
     with transaction.atomic():
@@ -117,7 +117,7 @@ def export_run(job_id: int) -> None:
     try:
         spec = get_spec(job.kind)
         user = job.user
-        if user is None or not spec.can_export(user):  # inactive users have no rights
+        if not spec.can_export(user):  # inactive users have no rights
             raise PermissionDenied
         queryset, filters = spec.filter_queryset(user, job.params)
         data = export_workbook(spec, user, queryset, filters, progress=progress)

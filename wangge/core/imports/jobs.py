@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wangge.core import clock
+from wangge.core.access import is_person
 from wangge.core.imports.pipeline import ImportReport, run_import
 from wangge.core.imports.reader import SheetError, inspect
 from wangge.core.imports.spec import ImportSpec, get_spec
@@ -29,7 +30,7 @@ def job_start(
     *, actor: Any, spec: ImportSpec, filename: str, data: bytes, strict: bool = False
 ) -> ImportJob:
     """Keep the file and run the dry run (now, or queued when the file is large)."""
-    if actor is None or not spec.can_import(actor):
+    if not is_person(actor) or not spec.can_import(actor):
         raise PermissionDenied
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(_("文件太大（最多 50 MB）"))

@@ -16,15 +16,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from wangge.core.access import ScopedQuerySet, user_can
+from wangge.core.access import ScopedQuerySet
 from wangge.core.params import text_param
+from wangge.core.permissions import CoreAction, can
 
 ColumnKind = Literal[
     "text", "phone", "date", "int", "decimal", "money", "percent", "bool", "choice", "ref"
 ]
-
-#: The organisation's "see phone numbers unmasked" action (core names it, org grants it).
-VIEW_PHONE = "org.view_phone"
 
 
 @dataclass(frozen=True)
@@ -158,18 +156,14 @@ class ImportSpec:
     # --- rights and scope ---------------------------------------------------------------
 
     def can_import(self, user: Any) -> bool:
-        """`user=None` is the system (command line without `--as`): full scope."""
-        if user is None:
-            return True
-        return self.import_action is not None and user_can(user, self.import_action)
+        """`SYSTEM` (command line without `--as`) may do everything."""
+        return self.import_action is not None and can(user, self.import_action)
 
     def can_export(self, user: Any) -> bool:
-        if user is None:
-            return True
-        return self.export_action is not None and user_can(user, self.export_action)
+        return self.export_action is not None and can(user, self.export_action)
 
     def mask_phones(self, user: Any) -> bool:
-        return user is not None and not user_can(user, VIEW_PHONE)
+        return not can(user, CoreAction.VIEW_PHONE)
 
     def phone_visible(self, user: Any, obj: Any) -> bool:
         """Whether the export shows `obj`'s phones whole, asked per record. Specs whose pages
@@ -183,8 +177,6 @@ class ImportSpec:
     def queryset(self, user: Any) -> QuerySet[Any]:
         """What the user may see of this kind: exported, and the only records updated."""
         qs = self.base_queryset()
-        if user is None:
-            return qs
         if not isinstance(qs, ScopedQuerySet):
             raise TypeError(f"{type(self).__name__}: {self.model.__name__} is not scoped.")
         return qs.visible_to(user)
@@ -211,8 +203,8 @@ class ImportSpec:
 
         By default, those in `queryset(user)`: one query per chunk.
         """
-        if user is None or not objs:
-            return {o.pk for o in objs}
+        if not objs:
+            return set()
         return set(
             self.queryset(user).filter(pk__in=[o.pk for o in objs]).values_list("pk", flat=True)
         )
@@ -252,8 +244,8 @@ class ImportSpec:
         A row naming a visible record the user may not change is accepted when it changes
         nothing, so people can re-import their own export; a hidden one is always refused.
         """
-        if user is None or not objs:
-            return {o.pk for o in objs}
+        if not objs:
+            return set()
         return set(
             self.queryset(user).filter(pk__in=[o.pk for o in objs]).values_list("pk", flat=True)
         )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wangge.core import clock
-from wangge.core.access import scope_for, user_can
+from wangge.core.access import is_person, scope_for
 from wangge.core.audit import snapshot
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
 from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
@@ -39,15 +39,16 @@ from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors
 from wangge.core.models import AuditEntry
 from wangge.core.params import choice_param, int_param, text_param
+from wangge.core.permissions import can
 from wangge.core.services import audited_update
-from wangge.crm import display, rules, selectors, services
+from wangge.crm import display, selectors, services
 from wangge.crm.models import (
     Competitor,
     Customer,
     Organization,
 )
+from wangge.crm.permissions import Action
 from wangge.org.models import Staff
-from wangge.org.permissions import Action
 from wangge.territory.models import Site
 
 #: The seed's words for the classes (网络覆盖客户 …), accepted beside ours. Ours come last
@@ -145,8 +146,8 @@ class CustomerSpec(ImportSpec):
     model = Customer
     customer_kind: ClassVar[str]
     natural_key = ("code",)
-    import_action = Action.VIEW_ORG  # and `rules.can_create_customers`: see `can_import`
-    export_action = Action.VIEW_ORG
+    import_action = Action.VIEW  # and `Action.CREATE_CUSTOMER`: see `can_import`
+    export_action = Action.VIEW
     chunk_size = 2000
     #: Survey columns (the organisation's own fields); none for households.
     survey_keys: ClassVar[tuple[str, ...]] = ()
@@ -156,9 +157,7 @@ class CustomerSpec(ImportSpec):
     # --- rights and scope ---------------------------------------------------------------
 
     def can_import(self, user: Any) -> bool:
-        return user is None or (
-            user_can(user, Action.VIEW_ORG) and rules.can_create_customers(user)
-        )
+        return can(user, Action.VIEW) and can(user, Action.IMPORT_CUSTOMERS)
 
     def base_queryset(self) -> QuerySet[Customer]:
         return Customer.objects.filter(kind=self.customer_kind)
@@ -169,12 +168,12 @@ class CustomerSpec(ImportSpec):
         return Customer.objects.select_related("site", "owner", "current_provider")
 
     def writable(self, user: Any, objs: Sequence[Any]) -> set[Any]:
-        return {o.pk for o in objs if rules.can_edit_customer(user, o)}
+        return {o.pk for o in objs if can(user, Action.EDIT_CUSTOMER, o)}
 
     def phone_visible(self, user: Any, obj: Any) -> bool:
         """The pages' rule (`selectors.phone_shown`): the named owner sees their own
         customers' numbers, agents included; others need the phone right."""
-        is_owner = user is not None and obj.owner.user_id == user.pk
+        is_owner = is_person(user) and obj.owner.user_id == user.pk
         return is_owner or super().phone_visible(user, obj)
 
     def export_queryset(self, qs: QuerySet[Any]) -> QuerySet[Any]:
@@ -217,7 +216,7 @@ class CustomerSpec(ImportSpec):
         return filters, used
 
     def _customer_list(self, user: Any, filters: Mapping[str, Any]) -> QuerySet[Customer]:
-        """The list's selector; for `user=None` (the command line) it narrows everything."""
+        """The list's selector (`SYSTEM`, the command line, sees everything)."""
         return selectors.customer_list(user=user, kind=self.customer_kind, **filters)
 
     # --- reading ------------------------------------------------------------------------
@@ -234,9 +233,7 @@ class CustomerSpec(ImportSpec):
             cache["twins_seen"] = {}
             cache["today"] = clock.today()
         codes = {d.values["site"] for d in drafts if "site" in d.values}
-        sites = Site.objects.filter(code__in=codes)
-        if user is not None:
-            sites = sites.visible_to(user)
+        sites = Site.objects.filter(code__in=codes).visible_to(user)
         cache["sites"] = {s.code: s for s in sites.only("id", "code", "grid_id")}
         self._prepare_owners(
             user, {d.values["owner"] for d in drafts if "owner" in d.values}, cache
@@ -252,8 +249,7 @@ class CustomerSpec(ImportSpec):
         qs = Staff.objects.filter(
             Q(employee_no__in=tokens | {t.upper() for t in tokens}) | Q(name__in=tokens)
         )
-        if user is not None:
-            qs = qs.visible_to(user)
+        qs = qs.visible_to(user)
         by_no: dict[str, Staff] = {}
         by_name: dict[str, list[Staff]] = {}
         for s in qs.only("id", "employee_no", "name", "user_id"):
@@ -554,7 +550,7 @@ class CustomerSpec(ImportSpec):
 
 def _staff_of(user: Any) -> Staff | None:
     """The importing person's staff record: who verified, when the sheet says it was."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not is_person(user):
         return None
     return Staff.objects.filter(user_id=user.pk).first()
 

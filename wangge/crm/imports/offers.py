@@ -29,13 +29,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wangge.core.access import scope_for
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
 from wangge.core.imports.bulk import BulkWriter
 from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors, WriteError, changed, validation_messages
 from wangge.core.params import int_param, text_param
-from wangge.crm import rules, selectors, services
+from wangge.core.permissions import can
+from wangge.crm import selectors, services
 from wangge.crm.imports.subscriptions import MAX_MONEY, used_filters, visible
 from wangge.crm.models import (
     Competitor,
@@ -44,6 +44,7 @@ from wangge.crm.models import (
     Quality,
     Relationship,
 )
+from wangge.crm.permissions import Action
 from wangge.territory.models import Site
 
 OFFER_FIELDS = services.OFFER_FIELDS
@@ -108,7 +109,7 @@ class CompetitorOfferSpec(ImportSpec):
     label = gettext_lazy("竞争对手资费")
     model = CompetitorOffer
     natural_key = ("site", "competitor", "plan_name", "seen_on")
-    export_action = rules.VIEW
+    export_action = Action.VIEW
     columns = (
         Column("site", "所属单元", "ref", required=True, max_length=32, example="XQ0001",
                aliases=("小区编码", "单元编码", "网格单元"), help=gettext_lazy("单元（小区）编码")),
@@ -146,13 +147,8 @@ class CompetitorOfferSpec(ImportSpec):
     # --- rights and scope ---------------------------------------------------------------
 
     def can_import(self, user: Any) -> bool:
-        """The market department and the grids' field staff; agents never."""
-        if user is None:
-            return True
-        scope = scope_for(user)
-        if not rules.can_view(user):
-            return False
-        return scope.everything or (bool(scope.grid_ids) and not scope.own_records_only)
+        """Who gathers intelligence: the market department and the grids' field staff."""
+        return can(user, Action.VIEW) and can(user, Action.SURVEY_SITE)
 
     def writable(self, user: Any, objs: Sequence[Any]) -> set[Any]:
         # Every offer found is let through to `clean_row`, which refuses a site the user
@@ -243,7 +239,7 @@ class CompetitorOfferSpec(ImportSpec):
     ) -> tuple[dict[str, Any], RowErrors]:
         errors: RowErrors = []
         site: Site | None = ctx.cache["sites"].get(values.get("site"))
-        if site is None or not rules.can_survey_site(user, site):
+        if site is None or not can(user, Action.SURVEY_SITE, site):
             errors.append(("site", _("没有这个单元编码")))
         competitor = None
         if "competitor" in values:
@@ -400,7 +396,7 @@ class CompetitorOfferSpec(ImportSpec):
             pair = (item.cleaned["_site"].pk, item.cleaned["_competitor"].pk)
             item.cleaned["_intel"] = merged[pair]
             intel = self._intel(user, item, done, stamp=pair in stamp)
-            if not rules.can_survey_site(user, intel.site):  # checked in `clean_row` too
+            if not can(user, Action.SURVEY_SITE, intel.site):  # checked in `clean_row` too
                 raise WriteError(item.row, _("您没有修改这条记录的权限。"))
             data = {k: v for k, v in item.cleaned.items() if k in OFFER_FIELDS}
             offer = item.existing
