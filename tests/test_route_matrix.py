@@ -148,13 +148,13 @@ API_READS: dict[str, tuple[str | None, dict[str, int]]] = {
 
 CRM_WRITES = "tests/crm/test_api_write.py::test_who_may_write_what"
 PLAN_WRITES = (
-    "tests/test_territory_access.py::test_api_plan_writes_are_for_the_market_department_only"
+    "tests/territory/test_access.py::test_api_plan_writes_are_for_the_market_department_only"
 )
 HERE = "tests/test_route_matrix.py::"
 
 #: Write operations: the test that proves who may call each (persona × body).
 WRITES: dict[str, str] = {
-    "POST /api/org/grids": "tests/test_api.py::test_grid_manager_cannot_create_a_grid",
+    "POST /api/org/grids": "tests/core/test_api.py::test_grid_manager_cannot_create_a_grid",
     "PATCH /api/org/grids/{grid_id}": HERE + "test_only_the_market_department_patches_grids",
     "POST /api/territory/plans/auto": HERE + "test_only_planners_start_an_automatic_plan",
     "POST /api/territory/plans/{plan_id}/activate": PLAN_WRITES,
@@ -281,7 +281,7 @@ def test_only_planners_start_an_automatic_plan(matrix: MatrixWorld) -> None:
     world = matrix.crm.world
     for persona in PERSONAS:
         if persona in PLANNERS:
-            continue  # a planner's request starts the partitioner: tests/test_territory_plans.py
+            continue  # a planner's request starts the partitioner: tests/territory/test_plans.py
         response = world.api(persona).post(
             "/api/territory/plans/auto",
             data={"name": "自动", "k": 2, "attributes": ["households"]},

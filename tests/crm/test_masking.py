@@ -8,9 +8,12 @@ import pytest
 from django.urls import reverse
 
 from tests.crm.world import PHONES, VISIBLE, CrmWorld
+from tests.imports.sheets import read
 from tests.personas import PERSONAS
 from tests.rights import without_action
 from wangge.core.access import SYSTEM
+from wangge.core.imports import get_spec
+from wangge.core.imports.pipeline import export_workbook
 from wangge.core.permissions import CoreAction
 from wangge.crm import services
 from wangge.org.roles import Role
@@ -93,3 +96,42 @@ def test_contacts_are_masked_by_the_same_rule(
     without_action(monkeypatch, Role.GRID_MANAGER, CoreAction.VIEW_PHONE)
     html = crm.world.client("manager_a").get(url).content.decode()
     assert "13711112222" not in html and "137****2222" in html
+
+
+def _export_phones(crm: CrmWorld, persona: str) -> set[str]:
+    user = crm.world.user(persona)
+    spec = get_spec("households")
+    data = export_workbook(spec, user, spec.queryset(user), {})
+    rows = read(data)
+    column = rows[0].index("联系电话")
+    return {r[column] for r in rows[1:] if r[column]}
+
+
+def test_an_agent_exports_their_own_customers_numbers_whole(crm: CrmWorld) -> None:
+    assert VISIBLE["agent_a"] == {"a_agent"}
+    assert _export_phones(crm, "agent_a") == {PHONES["a_agent"]}
+    html = crm.world.client("agent_a").get(reverse("crm:customer_list")).content.decode()
+    assert PHONES["a_agent"] in html
+
+
+@pytest.mark.usefixtures("tech_without_phones")
+def test_the_export_masks_others_numbers_and_agrees_with_the_page(crm: CrmWorld) -> None:
+    services.customer_create(
+        actor=SYSTEM,
+        site=crm.t.sites_a[3],
+        name="装维自己的客户",
+        owner=crm.world.staff["tech_a"],
+        relationship="new",
+        phone="13912345678",
+    )
+    exported = _export_phones(crm, "tech_a")
+    assert "13912345678" in exported
+    others = exported - {"13912345678"}
+    assert others and all(MASKED.fullmatch(p) for p in others)
+    html = crm.world.client("tech_a").get(reverse("crm:customer_list")).content.decode()
+    page = {
+        p
+        for p in re.findall(r'data-testid="phone">([^<]*)<', html)
+        if p and p not in (PHONES["a_org"], "138****8005")
+    }
+    assert exported == page

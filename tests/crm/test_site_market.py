@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.template import engines
@@ -99,3 +100,24 @@ def test_the_market_page_is_scoped_like_the_site(crm: CrmWorld) -> None:
     )
     html = crm.world.client("sales_b").get(url).content.decode()
     assert "移动宽带" in html and "天翼宽带" not in html
+
+
+def test_an_offer_name_that_says_its_bandwidth_is_not_repeated(crm: CrmWorld) -> None:
+    services.competitor_offer_create(
+        actor=SYSTEM,
+        intel=crm.intel_a,
+        plan_name="质检天翼宽带 500M",
+        bandwidth_mbps=500,
+        price=Decimal("100.00"),
+    )
+    services.competitor_offer_create(
+        actor=SYSTEM,
+        intel=crm.intel_a,
+        plan_name="天翼宽带 1000M",
+        bandwidth_mbps=100,
+        price=Decimal("90.00"),
+    )
+    url = reverse("crm:site_market", args=[crm.intel_a.site_id])
+    html = crm.world.client("market_admin").get(url).content.decode()
+    names = set(re.findall(r'data-testid="offer-name">([^<]*)<', html))
+    assert names == {"质检天翼宽带 500M", "天翼宽带 300M", "天翼宽带 1000M 100M"}

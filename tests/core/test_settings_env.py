@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_secret_key, parse_database_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("raw", ["maybe", "2", "tru"])
@@ -114,8 +114,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
 def test_the_production_server_gives_a_county_export_time_to_finish() -> None:
     """gunicorn's default 30 s kills a 200,000-row export mid-way (a 500): ours waits."""
     import runpy
-    from pathlib import Path
 
-    conf = runpy.run_path(str(Path(__file__).parent.parent / "config" / "gunicorn.conf.py"))
+    conf = runpy.run_path(str(ROOT / "config" / "gunicorn.conf.py"))
     assert conf["timeout"] >= 120
     assert conf["bind"] == "127.0.0.1:8000"

@@ -1,11 +1,12 @@
-"""Defects from the QA walk-through of the import pages: file names and words that did not
-follow the page's language, and create-only requirements the template did not state."""
+"""What the import sheets say: the template's file name, the error column in the page's
+language, and the columns required only when a row creates a record."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
 import pytest
+from django.http import HttpResponseBase
 from django.urls import reverse
 from django.utils.functional import Promise
 
@@ -19,8 +20,8 @@ from wangge.crm.imports.customers import REQUIRED_ON_CREATE
 pytestmark = pytest.mark.django_db
 
 
-def _filename(response: object) -> str:
-    header = response["Content-Disposition"]  # type: ignore[index]
+def _filename(response: HttpResponseBase) -> str:
+    header = response["Content-Disposition"]
     return unquote(header.split("filename*=utf-8''", 1)[-1])
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-LOCALE = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES"
+LOCALE = Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES"
 
 
 def _entries(po: str) -> list[dict[str, str]]:
