@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.core import extensions as ext
 from wangge.core.access import scope_for
@@ -95,7 +96,7 @@ def register() -> None:
     ext.add_menu(
         ext.MenuEntry(
             "crm.customers",
-            _("客户"),
+            pgettext_lazy("navigation", "客户"),
             "crm:customer_list",
             order=40,
             visible=lambda user: can(user, Action.VIEW),
