@@ -48,34 +48,8 @@ class Migration(migrations.Migration):
         ("territory", "0001_initial"),
     ]
 
+    # PostgreSQL refuses schema changes in a transaction that has pending deferred-constraint
+    # trigger events from this data update: the schema steps follow in their own migrations.
     operations = [
         migrations.RunPython(split_key_class, migrations.RunPython.noop),
-        # The index goes first: SQLite rebuilds the table on a rename, with the old index's
-        # field name (Django 5.2).
-        migrations.RemoveIndex(model_name="customer", name="crm_customer_status_idx"),
-        migrations.RenameField(model_name="customer", old_name="status", new_name="relationship"),
-        migrations.AlterField(
-            model_name="customer",
-            name="relationship",
-            field=models.CharField(
-                choices=[
-                    ("covered", "网络覆盖"),
-                    ("existing", "存量"),
-                    ("potential", "潜在"),
-                    ("intended", "意向"),
-                    ("new", "新增"),
-                ],
-                max_length=16,
-                verbose_name="客户分类",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="customer",
-            index=models.Index(fields=["relationship"], name="crm_customer_relation_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="customer",
-            index=models.Index(fields=["site", "relationship"], name="crm_customer_site_rel_idx"),
-        ),
-        migrations.RunPython(derive_site_counts, migrations.RunPython.noop),
     ]
