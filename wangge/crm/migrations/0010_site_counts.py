@@ -1,24 +1,9 @@
-"""The seed's classes become two facts: `relationship` (the old `status` without 重点) and
-the importance `tier`. A customer classed 重点 keeps that as tier key (gold stays gold)
-and becomes existing if it holds a live subscription, else potential. Then each site that
-has customers in the crm takes its subscriber count as `Site.customers` (the rule of
-`services.site_counts_refresh`)."""
+"""Each site that has customers in the crm takes its subscriber count as `Site.customers`
+(the rule of `services.site_counts_refresh`)."""
 
-from django.db import migrations, models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db import migrations
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
-
-LIVE = ("active", "suspended")
-
-
-def split_key_class(apps, schema_editor):
-    Customer = apps.get_model("crm", "Customer")
-    Subscription = apps.get_model("crm", "Subscription")
-    key = Customer.objects.filter(status="key")
-    key.filter(tier="standard").update(tier="key")
-    live = Subscription.objects.filter(customer_id=OuterRef("pk"), status__in=LIVE)
-    key.filter(Exists(live)).update(status="existing")
-    key.update(status="potential")
 
 
 def derive_site_counts(apps, schema_editor):
