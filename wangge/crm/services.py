@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.core import clock, events
@@ -103,21 +104,30 @@ PLAN_FIELDS = (
     "is_active",
 )
 COMPETITOR_FIELDS = ("code", "name", "short_name", "is_active")
-_VERIFY_FIELDS = ("verified_at", "verified_by")
+VERIFY_FIELDS = ("verified_at", "verified_by")
 
 
 # --- helpers -------------------------------------------------------------------------
 
 
-def _staff(actor: Any) -> Staff | None:
+def staff_of(actor: Any) -> Staff | None:
+    """The acting person's staff record: who verified, who wrote a note (none for the system)."""
     if not is_person(actor):
         return None
     return Staff.objects.filter(user_id=actor.pk).first()
 
 
+def verification_stamp(by: Staff | None, on: dt.date | None = None) -> dict[str, Any]:
+    """The verification mark (`Verified` records: customers, surveys, intelligence): by
+    `by` (`staff_of` the actor; None for the system), now, or on the day a sheet gives
+    (its first moment, local time), for a check made on the ground before it was typed in.
+    Bulk writes (imports) take `by` once and stamp every row with it."""
+    at = clock.now() if on is None else timezone.make_aware(dt.datetime.combine(on, dt.time.min))
+    return {"verified_at": at, "verified_by": by}
+
+
 def _stamp(actor: Any) -> dict[str, Any]:
-    """The verification mark: now, by the acting person (none for the system)."""
-    return {"verified_at": clock.now(), "verified_by": _staff(actor)}
+    return verification_stamp(staff_of(actor))
 
 
 def _check_site(actor: Any, site: Site) -> None:
@@ -159,7 +169,7 @@ def _update(
     allowed = fields
     if verified:
         values.update(_stamp(actor))
-        allowed = fields + _VERIFY_FIELDS
+        allowed = fields + VERIFY_FIELDS
     instance, _changed = audited_update(
         actor=actor, instance=instance, data=values, fields=allowed, version=version
     )
@@ -212,14 +222,20 @@ def site_counts_refresh(*, site_ids: Iterable[int] | None = None) -> int:
     return updated
 
 
-def _announce_customer(customer: Customer) -> None:
-    events.publish(
-        CustomerCreated(
-            customer_id=customer.pk,
-            site_id=customer.site_id,
-            owner_id=customer.owner_id,
-            kind=customer.kind,
-        )
+def _customer_created(customer: Customer) -> CustomerCreated:
+    return CustomerCreated(
+        customer_id=customer.pk,
+        site_id=customer.site_id,
+        owner_id=customer.owner_id,
+        kind=customer.kind,
+    )
+
+
+def _subscription_created(subscription: Subscription) -> SubscriptionCreated:
+    return SubscriptionCreated(
+        subscription_id=subscription.pk,
+        customer_id=subscription.customer_id,
+        plan_id=subscription.plan_id,
     )
 
 
@@ -266,7 +282,7 @@ def customer_create(
         **(_stamp(actor) if verified else {}),
     )
     customer = audited_create(actor=actor, instance=customer)
-    _announce_customer(customer)
+    customers_announce([customer])
     site_counts_refresh(site_ids=[site.pk])
     return customer
 
@@ -296,9 +312,9 @@ def customer_update(
     if counted:
         site_counts_refresh(site_ids={was or customer.site_id, customer.site_id})
     org = Organization.objects.filter(customer=customer).first()
-    if org is not None and org.name != customer.name:
-        # One name, two rows: the organisation's 集团单位名称 follows.
-        _update(actor, org, {"name": customer.name}, ORGANIZATION_FIELDS, False)
+    renamed = organization_renamed(org, customer.name) if org is not None else {}
+    if renamed:
+        _update(actor, org, renamed, ORGANIZATION_FIELDS, False)
     return customer
 
 
@@ -352,9 +368,8 @@ def organization_create(
             **stamp,
         ),
     )
-    org = Organization(customer=customer, name=name, **survey, **stamp)
-    org = audited_create(actor=actor, instance=org)
-    _announce_customer(customer)
+    org = audited_create(actor=actor, instance=organization_new(customer, **survey, **stamp))
+    customers_announce([customer])
     site_counts_refresh(site_ids=[site.pk])
     return org
 
@@ -403,7 +418,7 @@ def contact_delete(*, actor: Any, contact: Contact) -> None:
 def note_create(*, actor: Any, customer: Customer, text: str) -> Note:
     """Anyone who sees the customer may add a note; notes are never edited."""
     require(actor, Action.NOTE_CUSTOMER, customer)
-    staff = _staff(actor)
+    staff = staff_of(actor)
     note = Note(
         customer=customer, author=staff, author_name=staff.name if staff else "", text=text.strip()
     )
@@ -439,13 +454,7 @@ def subscription_create(
         account_no=account_no,
     )
     subscription = audited_create(actor=actor, instance=subscription)
-    events.publish(
-        SubscriptionCreated(
-            subscription_id=subscription.pk,
-            customer_id=subscription.customer_id,
-            plan_id=subscription.plan_id,
-        )
-    )
+    subscriptions_announce([subscription])
     return subscription
 
 
@@ -611,6 +620,29 @@ def competitors_ensure_national(*, actor: Any) -> list[Competitor]:
 def subscription_fee(*, plan: TariffPlan, monthly_fee: Decimal | None) -> Decimal:
     """A line's monthly fee: the one agreed, else its plan's price."""
     return plan.monthly_price if monthly_fee is None else monthly_fee
+
+
+def organization_new(customer: Customer, **fields: Any) -> Organization:
+    """A group customer's survey (集团客户信息), not yet saved. One name, two rows: its
+    集团单位名称 is the customer's name, here and on every rename (`organization_renamed`)."""
+    if "name" in fields:
+        raise ValueError("The survey's name is its customer's.")
+    return Organization(customer=customer, name=customer.name, **fields)
+
+
+def organization_renamed(org: Organization, name: str) -> dict[str, Any]:
+    """What renaming a group customer to `name` changes on its survey: the name follows."""
+    return {"name": name} if org.name != name else {}
+
+
+def customers_announce(customers: Iterable[Customer]) -> None:
+    """`customer_created` for each customer written (on commit: a rollback announces none)."""
+    events.publish_many(_customer_created(c) for c in customers)
+
+
+def subscriptions_announce(subscriptions: Iterable[Subscription]) -> None:
+    """`subscription_created` for each subscription written (on commit)."""
+    events.publish_many(_subscription_created(s) for s in subscriptions)
 
 
 def customers_number(customers: list[Customer]) -> None:

@@ -26,7 +26,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -123,10 +122,6 @@ def _verified_day(at: dt.datetime | None) -> dt.date | None:
 def _later(at: dt.datetime | None, day: dt.date) -> bool:
     """Whether a verification on `day` is more recent than the one at `at`."""
     return at is None or clock.local_date(at) < day
-
-
-def _verified_at(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _ref_code(key: str, obj: Any) -> str:
@@ -391,7 +386,7 @@ class CustomerSpec(ImportSpec):
                 mine[key] = new
         day = cleaned.get("verified_on")
         if day is not None and _later(customer.verified_at, day):
-            mine["verified_at"] = _verified_at(day)
+            mine.update(services.verification_stamp(None, day))
         return mine, self.survey_changes(customer, cleaned)
 
     def survey_changes(self, customer: Customer, cleaned: Mapping[str, Any]) -> dict[str, Any]:
@@ -406,10 +401,10 @@ class CustomerSpec(ImportSpec):
         for key, new in mine.items():
             if key in REF_KEYS:
                 out.append((key, _ref_code(key, getattr(obj, key)), _ref_code(key, new)))
-            elif key != "verified_at":
+            elif key not in services.VERIFY_FIELDS:
                 out.append((key, getattr(obj, key), new))
         for key, new in survey.items():
-            if key != "verified_at" and key not in mine:
+            if key not in services.VERIFY_FIELDS and key not in mine:
                 out.append((key, getattr(org, key, None), new))
         if "verified_at" in mine or "verified_at" in survey:
             record = obj if "verified_at" in mine else org
@@ -437,7 +432,7 @@ class CustomerSpec(ImportSpec):
                 org = Organization.objects.get(customer=customer)
                 services.organization_update(actor=user, organization=org, data=data)
         if day is not None:
-            stamp = {"verified_at": _verified_at(day), "verified_by": _staff_of(user)}
+            stamp = services.verification_stamp(services.staff_of(user), day)
             records = [customer] if "verified_at" in mine else []
             if "verified_at" in survey:
                 records += Organization.objects.filter(customer=customer)
@@ -449,12 +444,13 @@ class CustomerSpec(ImportSpec):
         raise NotImplementedError
 
     def save_many(self, user: Any, items: Sequence[WriteItem]) -> None:
-        verifier = _staff_of(user)
+        verifier = services.staff_of(user)
         creates = [i for i in items if i.existing is None]
         now = clock.now()  # once, not a default per instance
         new = [self._new(i.cleaned, verifier, now) for i in creates]
         Customer.objects.bulk_create(new, batch_size=1000)
         services.customers_number([c for c in new if c.code is None])
+        services.customers_announce(new)  # on commit: a refused import announces nothing
         for item, customer in zip(creates, new, strict=True):
             item.obj = customer
         created_surveys = self.create_surveys(creates)
@@ -482,8 +478,7 @@ class CustomerSpec(ImportSpec):
             tier=cleaned.get("tier", Customer.Tier.STANDARD),
             owner=cleaned["owner"],
             current_provider=cleaned.get("current_provider"),
-            verified_at=_verified_at(day) if day else None,
-            verified_by=verifier if day else None,
+            **(services.verification_stamp(verifier, day) if day else {}),
         )
 
     def create_surveys(self, creates: Sequence[WriteItem]) -> list[Any]:
@@ -500,7 +495,7 @@ class CustomerSpec(ImportSpec):
             mine, survey = self.changes(customer, item.cleaned)
             if mine:
                 if "verified_at" in mine:
-                    mine["verified_by"] = verifier
+                    mine.update(services.verification_stamp(verifier, item.cleaned["verified_on"]))
                 before = snapshot(customer)
                 for name, value in mine.items():
                     setattr(customer, name, value)
@@ -509,12 +504,11 @@ class CustomerSpec(ImportSpec):
             if not survey:
                 continue
             if "verified_at" in survey:
-                survey["verified_by"] = verifier
+                survey.update(services.verification_stamp(verifier, item.cleaned["verified_on"]))
             org = getattr(customer, "organization", None)
             if org is None:  # a group customer whose survey was never started
-                new_surveys.append(
-                    Organization(customer=customer, **{"name": customer.name, **survey})
-                )
+                fields = {k: v for k, v in survey.items() if k != "name"}  # the customer's
+                new_surveys.append(services.organization_new(customer, **fields))
                 continue
             before = snapshot(org)
             for name, value in survey.items():
@@ -546,13 +540,6 @@ class CustomerSpec(ImportSpec):
             "current_provider": _ref_code("current_provider", obj.current_provider),
             "verified_on": _verified_day(obj.verified_at),
         }
-
-
-def _staff_of(user: Any) -> Staff | None:
-    """The importing person's staff record: who verified, when the sheet says it was."""
-    if not is_person(user):
-        return None
-    return Staff.objects.filter(user_id=user.pk).first()
 
 
 # --- households -------------------------------------------------------------------------------
@@ -665,14 +652,18 @@ class OrganizationSpec(CustomerSpec):
         org = getattr(customer, "organization", None)
         out = {
             k: cleaned[k]
-            for k in self.survey_keys
+            for k in self.survey_keys[1:]
             if k in cleaned and (org is None or getattr(org, k) != cleaned[k])
         }
+        # The survey's 集团单位名称 is the customer's name (`services.organization_new`).
+        name = cleaned.get("name", customer.name)
         if org is None:  # a group customer whose survey was never started: start it
-            out.setdefault("name", cleaned.get("name", customer.name))
+            out["name"] = name
+        elif "name" in cleaned:
+            out.update(services.organization_renamed(org, name))
         day = cleaned.get("verified_on")
         if day is not None and _later(getattr(org, "verified_at", None), day):
-            out["verified_at"] = _verified_at(day)
+            out.update(services.verification_stamp(None, day))
         return out
 
     def create_surveys(self, creates: Sequence[WriteItem]) -> list[Any]:
@@ -682,9 +673,8 @@ class OrganizationSpec(CustomerSpec):
             customer = item.obj
             fields = {k: item.cleaned[k] for k in self.survey_keys[1:] if k in item.cleaned}
             surveys.append(
-                Organization(
-                    customer=customer,
-                    name=customer.name,
+                services.organization_new(
+                    customer,
                     verified_at=customer.verified_at,
                     verified_by=customer.verified_by,
                     **fields,

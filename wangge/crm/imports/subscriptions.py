@@ -235,6 +235,7 @@ class SubscriptionSpec(ImportSpec):
 
     def save_many(self, user: Any, items: Sequence[WriteItem]) -> None:
         writer = BulkWriter(Subscription)
+        created: list[Subscription] = []
         for item in items:
             data = {k: v for k, v in item.cleaned.items() if k in FIELDS}
             sub = item.existing
@@ -244,11 +245,13 @@ class SubscriptionSpec(ImportSpec):
             if not can(user, _right(sub), customer):
                 raise WriteError(item.row, _("您没有修改这条记录的权限。"))
             if sub is None:
-                item.obj = writer.create(Subscription(customer=customer, **data))
+                created.append(Subscription(customer=customer, **data))
+                item.obj = writer.create(created[-1])
             else:
                 writer.update(sub, data)
                 item.obj = sub
         writer.flush(user)
+        services.subscriptions_announce(created)  # on commit: a refused import announces none
 
     # --- exporting ----------------------------------------------------------------------
 
