@@ -31,7 +31,13 @@ from wangge.core.params import flag_param, int_param
 from wangge.core.permissions import can
 from wangge.territory.models import GridPlan, Site
 from wangge.territory.permissions import Action as TerritoryAction
-from wangge.territory.services import OUTSIDE, Placement, Placer, sites_place
+from wangge.territory.services import (
+    OUTSIDE,
+    Placement,
+    Placer,
+    sites_moved_announce,
+    sites_place,
+)
 
 _COUNT: dict[str, Any] = {"min_value": 0, "max_value": 2_147_483_647}
 _LON: dict[str, Any] = {"min_value": -180, "max_value": 180, "decimal_places": 6}
@@ -202,6 +208,7 @@ class SiteSpec(ImportSpec):
         for item in creates:
             placed[item.obj.pk] = item.cleaned.get("_placement", OUTSIDE)
         changes, changed_fields = [], []
+        moves: list[tuple[int, int | None, int | None]] = []
         for item in updates:
             site = item.obj = item.existing
             before = snapshot(site)
@@ -213,11 +220,13 @@ class SiteSpec(ImportSpec):
             if "_placement" in item.cleaned:
                 placed[site.pk] = item.cleaned["_placement"]
                 if site.grid_id != placed[site.pk].grid_id:
+                    moves.append((site.pk, site.grid_id, placed[site.pk].grid_id))
                     site.grid_id = placed[site.pk].grid_id
                     names.add("grid")
             changes.append((site, before, snapshot(site)))
             changed_fields.append((site, names))
         bulk_update_changed(Site, changed_fields)
+        sites_moved_announce(moves)  # on commit; buildings that follow are announced too
         if placed:
             sites_place(actor=user, plan=GridPlan.objects.active(), placed=placed)
         bulk_audit(

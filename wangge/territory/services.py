@@ -92,6 +92,8 @@ def site_update(*, actor: Any, site: Site, data: dict[str, Any]) -> Site:
         lat=data.get("lat", site.lat),
         estate=data.get("estate", site.estate),
     )
+    # The grid as stored (the caller's copy may be stale), to announce a real move only.
+    was = Site.objects.filter(pk=site.pk).values_list("grid_id", flat=True).first()
     # The grid change is part of the same edit, so it is in the same audit entry.
     site, _changed = audited_update(
         actor=actor,
@@ -99,6 +101,7 @@ def site_update(*, actor: Any, site: Site, data: dict[str, Any]) -> Site:
         data={**data, "grid_id": placement.grid_id},
         fields=(*SITE_FIELDS, "grid_id"),
     )
+    sites_moved_announce([(site.pk, was, site.grid_id)])
     sites_place(actor=actor, plan=placer.plan, placed={site.pk: placement})
     return site
 
@@ -182,6 +185,16 @@ def sites_place(*, actor: Any, plan: GridPlan | None, placed: Mapping[int, Place
     return moved
 
 
+def sites_moved_announce(moves: Iterable[tuple[int, int | None, int | None]]) -> None:
+    """`site_moved` for each (site id, grid before, grid after) whose grid changed, on
+    commit: a form edit, an import, a building following its estate, a plan's activation."""
+    events.publish_many(
+        SiteMoved(site_id=site_id, from_grid_id=before, to_grid_id=after)
+        for site_id, before, after in moves
+        if before != after
+    )
+
+
 def _buildings_follow(
     actor: Any, placed: Mapping[int, Placement]
 ) -> tuple[dict[int, Placement], int]:
@@ -189,16 +202,19 @@ def _buildings_follow(
     followers: dict[int, Placement] = {}
     rows: list[tuple[Site, set[str]]] = []
     changes = []
+    moves: list[tuple[int, int | None, int | None]] = []
     for start in range(0, len(ids), _ID_BATCH):
         for building in Site.objects.filter(estate_id__in=ids[start : start + _ID_BATCH]):
             assert building.estate_id is not None
             placement = followers[building.pk] = placed[building.estate_id]
             if building.grid_id != placement.grid_id:
                 before = snapshot(building)
+                moves.append((building.pk, building.grid_id, placement.grid_id))
                 building.grid_id = placement.grid_id
                 rows.append((building, {"grid"}))
                 changes.append((building, before, snapshot(building)))
     bulk_update_changed(Site, rows)
+    sites_moved_announce(moves)
     bulk_audit(actor=actor, action=AuditEntry.Action.UPDATE, changes=changes)
     return followers, len(rows)
 
@@ -580,11 +596,7 @@ def plan_activate(*, actor: Any, plan: GridPlan, effective_from: dt.date) -> Gri
         ids = [s for s, g in after.items() if g == target and before.get(s) != target]
         for start in range(0, len(ids), 900):
             Site.objects.filter(id__in=ids[start : start + 900]).update(grid_id=target)
-    events.publish_many(
-        SiteMoved(site_id=site_id, from_grid_id=before.get(site_id), to_grid_id=grid_id)
-        for site_id, grid_id in after.items()
-        if before.get(site_id) != grid_id
-    )
+    sites_moved_announce((s, before.get(s), grid_id) for s, grid_id in after.items())
     plan_before = snapshot(plan)
     plan.status = GridPlan.Status.ACTIVE
     plan.effective_from = effective_from
