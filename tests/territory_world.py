@@ -43,9 +43,12 @@ def build_territory(world: World, per_grid: int = 12) -> Territory:
                     lat=round(27.201 + (i // 4) * 0.005, 6),
                     households=100 + 10 * i,
                     covered_households=90,
-                    customers=40 + i,
                 )
             )
+    # Subscribers as the crm would have counted them (no form or import types them).
+    for lst in sites.values():
+        for i, site in enumerate(lst):
+            Site.objects.filter(pk=site.pk).update(customers=40 + i)
     plan = services.plan_snapshot_current(actor=SYSTEM, name="现行")
     plan = services.plan_activate(actor=SYSTEM, plan=plan, effective_from=dt.date(2026, 1, 1))
     for lst in sites.values():

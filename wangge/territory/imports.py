@@ -29,6 +29,7 @@ from wangge.core.imports.spec import RowErrors
 from wangge.core.models import AuditEntry
 from wangge.core.params import flag_param, int_param
 from wangge.core.permissions import can
+from wangge.territory.messages import CUSTOMERS_HELP
 from wangge.territory.models import GridPlan, Site
 from wangge.territory.permissions import Action as TerritoryAction
 from wangge.territory.services import (
@@ -59,6 +60,11 @@ class SiteSpec(ImportSpec):
     search_fields = ("name", "code", "address")
     export_action = TerritoryAction.VIEW_SITES
     chunk_size = 2000
+    #: 现有用户数 is counted from the customer register (`Site.customers`): a survey sheet
+    #: that carries it imports the rest, and the report says why that column was left out.
+    derived_headers = dict.fromkeys(
+        ("现有用户数", "现有用户", "用户数", "在网用户数"), CUSTOMERS_HELP
+    )
 
     # --- scope --------------------------------------------------------------------------
 

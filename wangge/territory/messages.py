@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.territory.geometry import GeometryError
+
+#: What a site's 现有用户数 (`Site.customers`) is, wherever people might expect to type it:
+#: the site page, the site import's report.
+CUSTOMERS_HELP = gettext_lazy(
+    "由客户档案统计（存量和新增客户数），随客户的录入和导入自动更新，不能手工填写"
+)
 
 
 def geometry_message(exc: GeometryError) -> str:

@@ -51,9 +51,10 @@ class Site(ConstraintFields, models.Model):
     of truth: once the crm holds any customer at the site, it is the number of those
     customers who are ours (relationship existing or new), kept current by the crm's
     services in the same transaction as the customer write (`crm.services.
-    site_counts_refresh`, which bulk imports call once per chunk). Until then it is the
-    surveyed figure from the site form or import, so sites not yet entered in the crm
-    still weigh in balancing.
+    site_counts_refresh`, which bulk imports call once per chunk). No form, API or
+    import writes it (`services.SITE_FIELDS`): a typed figure would disagree with the
+    customers listed at the site. A site the crm knows nothing of counts 0 (the demo
+    loader's own figures excepted).
     """
 
     class Kind(models.TextChoices):

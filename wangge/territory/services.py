@@ -34,6 +34,9 @@ from wangge.territory.permissions import Action as TerritoryAction
 
 log = logging.getLogger(__name__)
 
+#: What the site form (and the site import) edit. Not `customers` (现有用户数): the crm
+#: counts it from the customer register (`crm.services.site_counts_refresh`), so a typed
+#: figure would disagree with the customers listed at the site.
 SITE_FIELDS = (
     "code",
     "kind",
@@ -46,7 +49,6 @@ SITE_FIELDS = (
     "households",
     "covered_households",
     "free_ports",
-    "customers",
     "delivery_date",
     "occupancy_rate",
     "property_company",
@@ -64,9 +66,17 @@ def require_plan_editor(actor: Any) -> None:
 # --- sites ------------------------------------------------------------------------------------
 
 
+def _check_fields(fields: Mapping[str, Any]) -> None:
+    unknown = set(fields) - set(SITE_FIELDS)
+    if unknown:
+        raise ValueError(f"Fields not editable here: {sorted(unknown)}")
+
+
 @transaction.atomic
 def site_create(*, actor: Any, **fields: Any) -> Site:
+    """A new site; its 现有用户数 starts at 0 and is counted by the crm from then on."""
     require_plan_editor(actor)
+    _check_fields(fields)
     placer = Placer.active()
     site = Site(**fields)
     placement = placer.one(lon=site.lon, lat=site.lat, estate=site.estate)
@@ -80,9 +90,7 @@ def site_create(*, actor: Any, **fields: Any) -> Site:
 def site_update(*, actor: Any, site: Site, data: dict[str, Any]) -> Site:
     """Edit a site; a new point or estate places it again, and an estate takes its buildings."""
     require_plan_editor(actor)
-    unknown = set(data) - set(SITE_FIELDS)
-    if unknown:
-        raise ValueError(f"Fields not editable here: {sorted(unknown)}")
+    _check_fields(data)
     if not {"lon", "lat", "estate"} & set(data):
         site, _changed = audited_update(actor=actor, instance=site, data=data, fields=SITE_FIELDS)
         return site

@@ -23,6 +23,7 @@ from wangge.org.permissions import Action
 from wangge.territory import auto, selectors, services
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 from wangge.territory.forms import ActivateForm, AutoPlanForm, ImportPlanForm
+from wangge.territory.messages import CUSTOMERS_HELP
 from wangge.territory.models import GridPlan, PlanGrid, Site
 from wangge.territory.permissions import Action as TerritoryAction
 
@@ -97,6 +98,7 @@ class SiteDetailView(ScopedDetailView):
             .order_by("-plan__effective_from")
         )
         ctx["buildings"] = self.object.buildings.visible_to(self.request.user)[:200]
+        ctx["customers_help"] = CUSTOMERS_HELP
         return ctx
 
 

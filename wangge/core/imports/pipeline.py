@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from wangge.core.imports.cells import display, parser_for
 from wangge.core.imports.parsers import MaskedValue, ParseError, is_blank
-from wangge.core.imports.reader import Sheet, SheetError, open_sheet
+from wangge.core.imports.reader import Sheet, SheetError, header_key, open_sheet
 from wangge.core.imports.spec import (
     ImportContext,
     ImportSpec,
@@ -95,6 +95,8 @@ class ImportReport:
     #: Column header (ours, as in errors) → its 0-based column in the file, for the error sheet.
     positions: dict[str, int] = field(default_factory=dict)
     unknown_headers: list[str] = field(default_factory=list)
+    #: Columns the sheet holds that the system counts itself: not imported, and why.
+    notes: list[str] = field(default_factory=list)
     #: The file as a whole could not be used (unreadable, too big, no header, a required
     #: column missing): its one message is in `errors`, and no row was read.
     file_error: bool = False
@@ -108,6 +110,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "errors": [asdict(e) for e in self.errors],
+            "notes": self.notes,
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -285,7 +288,7 @@ def run_import(
     report.sheet, report.header_row = sheet.name, sheet.header_row
     # Keyed by our header, as errors are, whatever alias the file used for the column.
     report.positions = {spec.header(key): i for key, i in sheet.positions.items()}
-    report.unknown_headers = sheet.unknown
+    report.unknown_headers, report.notes = _derived(spec, sheet.unknown)
     missing = [c for c in spec.columns if c.required and c.key not in sheet.positions]
     if missing:
         sheet.close()
@@ -318,6 +321,20 @@ def run_import(
     if progress:
         progress(1.0, gettext("完成"))
     return report
+
+
+def _derived(spec: ImportSpec, unknown: list[str]) -> tuple[list[str], list[str]]:
+    """The unknown headers, less those naming a figure the system counts (`derived_headers`),
+    which become notes saying where the figure comes from."""
+    why = {header_key(h): reason for h, reason in spec.derived_headers.items()}
+    rest, notes = [], []
+    for text in unknown:
+        reason = why.get(header_key(text))
+        if reason is None:
+            rest.append(text)
+        else:
+            notes.append(gettext("“%(header)s”列未导入：%(why)s") % {"header": text, "why": reason})
+    return rest, notes
 
 
 def _commit(run: _Run, *, strict: bool, progress: Progress | None) -> None:

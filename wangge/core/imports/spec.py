@@ -136,6 +136,10 @@ class ImportSpec:
     import_action: ClassVar[str | None] = None
     #: Action a person needs to export what they can see.
     export_action: ClassVar[str | None] = "org.view"
+    #: Headers of figures the system counts itself, with where they come from (a lazy
+    #: translation): a sheet may carry one (a survey, a copied list), and the report says
+    #: it was not imported and why, instead of calling the column unknown.
+    derived_headers: ClassVar[Mapping[str, Any]] = {}
 
     # --- columns ------------------------------------------------------------------------
 

@@ -28,7 +28,9 @@ class SiteOut(Schema):
     households: int
     covered_households: int
     free_ports: int
-    customers: int
+    customers: int = Field(
+        description="现有用户数：由客户档案统计（存量和新增客户数），只读，随客户的录入和导入更新"
+    )
 
 
 class SitePage(Schema):

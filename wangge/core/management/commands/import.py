@@ -59,6 +59,8 @@ class Command(BaseCommand):
     def _print(self, report: ImportReport, *, commit: bool) -> None:
         for error in report.errors:
             self.stdout.write(str(error))
+        for note in report.notes:
+            self.stdout.write(note)
         verb = _("已导入") if commit and report.committed else _("校验（未写入）")
         self.stdout.write(
             _(
