@@ -187,13 +187,13 @@ def site_counts_refresh(*, site_ids: Iterable[int] | None = None) -> int:
 
     The rule (see `Site`): once the crm holds any customer at a site, the site's 现有用户数
     is the number of its customers whose relationship is existing or new; a site the crm
-    knows nothing of keeps its surveyed figure. Sites named in `site_ids` are those a crm
-    write touched, so they are counted even when their last customer just left (0). The
-    count is set-based, one UPDATE per 500 sites, so bulk imports call it once with every
-    site they touched. The customer services call it in their transaction, so the figure
-    never disagrees with a committed write. A site's 总户数 is raised to its subscribers
-    where the survey counted fewer (the database refuses more subscribers than households,
-    except at premises).
+    knows nothing of keeps its figure (0 from its creation: no form or import types it).
+    Sites named in `site_ids` are those a crm write touched, so they are counted even when
+    their last customer just left (0). The count is set-based, one UPDATE per 500 sites,
+    so bulk imports call it once with every site they touched. The customer services call
+    it in their transaction, so the figure never disagrees with a committed write. A
+    site's 总户数 is raised to its subscribers where the survey counted fewer (the
+    database refuses more subscribers than households, except at premises).
 
     A derived figure, not an edit: no audit entry. Returns the sites updated.
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
@@ -32,32 +33,19 @@ def _drafts(user: Any, today: dt.date) -> list[ext.TodayItem]:
     ]
 
 
+#: The navigation's grid-division entries: (key, label, URL name, who sees it).
+MENU = (
+    ("territory.map", _("网格地图"), "territory:map", OrgAction.VIEW_ORG),
+    ("territory.sites", _("网格单元"), "territory:site_list", Action.VIEW_SITES),
+    ("territory.plans", _("网格方案"), "territory:plan_list", Action.VIEW_PLANS),
+)
+
+
+def _may(action: str) -> Callable[[Any], bool]:
+    return lambda user: can(user, action)
+
+
 def register() -> None:
-    ext.add_menu(
-        ext.MenuEntry(
-            "territory.map",
-            _("网格地图"),
-            "territory:map",
-            order=20,
-            visible=lambda u: can(u, OrgAction.VIEW_ORG),
-        )
-    )
-    ext.add_menu(
-        ext.MenuEntry(
-            "territory.sites",
-            _("网格单元"),
-            "territory:site_list",
-            order=21,
-            visible=lambda u: can(u, Action.VIEW_SITES),
-        )
-    )
-    ext.add_menu(
-        ext.MenuEntry(
-            "territory.plans",
-            _("网格方案"),
-            "territory:plan_list",
-            order=22,
-            visible=lambda u: can(u, Action.VIEW_PLANS),
-        )
-    )
+    for order, (key, label, url, action) in enumerate(MENU, start=20):
+        ext.add_menu(ext.MenuEntry(key, label, url, order=order, visible=_may(action)))
     ext.add_today(ext.TodaySection("territory.plans", _("网格方案"), _drafts, order=50))
