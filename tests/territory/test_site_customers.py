@@ -71,8 +71,10 @@ def test_a_column_nobody_knows_is_still_called_unknown(t: Territory) -> None:
 
 def test_the_site_page_shows_the_count_read_only_and_where_it_comes_from(t: Territory) -> None:
     estate = t.sites_a[0]
-    html = t.world.client("market_admin").get(
-        reverse("territory:site_detail", args=[estate.pk])
-    ).content.decode()
+    html = (
+        t.world.client("market_admin")
+        .get(reverse("territory:site_detail", args=[estate.pk]))
+        .content.decode()
+    )
     assert str(CUSTOMERS_HELP) in html
     assert 'name="customers"' not in html
