@@ -82,7 +82,9 @@ class _AnyOf(Func):
 
     output_field = BooleanField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(  # type: ignore[override]  # function/template/arg_joiner have no use here
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
         lhs, subquery = self.get_source_expressions()
         lhs_sql, lhs_params = compiler.compile(lhs)
         sub_sql, sub_params = compiler.compile(subquery)
