@@ -79,6 +79,8 @@ def _setup(customers: int, rebuild: bool) -> str:
 
 def _pages(username: str) -> list[tuple[str, str]]:
     """(label, url) for one persona: lists, a search, details of rows the persona may see."""
+    from urllib.parse import urlencode
+
     from django.urls import reverse
 
     from wangge.crm.models import Customer
@@ -89,7 +91,7 @@ def _pages(username: str) -> list[tuple[str, str]]:
     pages = [
         ("customers", reverse("crm:customer_list")),
         ("customers p.50", reverse("crm:customer_list") + "?page=50"),
-        ("customers ?q=", reverse("crm:customer_list") + "?q=%E6%9D%8E"),  # 李
+        ("customers ?q=", reverse("crm:customer_list") + "?q=%E6%9D%8E"),  # 李: one character
         ("customers ?tier", reverse("crm:customer_list") + "?tier=key"),
         ("subscriptions", reverse("crm:subscription_list")),
         ("subscriptions ?expiring", reverse("crm:subscription_list") + "?expiring=30"),
@@ -100,6 +102,10 @@ def _pages(username: str) -> list[tuple[str, str]]:
     customer = Customer.objects.visible_to(user).order_by("pk").first()
     site = Site.objects.visible_to(user).order_by("pk").first()
     grid = Grid.objects.visible_to(user).order_by("pk").first()
+    if customer is not None:
+        # A whole name (three characters: PostgreSQL's trigram index can serve it).
+        found = reverse("crm:customer_list") + "?" + urlencode({"q": customer.name})
+        pages.insert(3, ("customers ?q=name", found))
     pages += [
         ("customer detail", reverse("crm:customer_detail", args=[customer.pk if customer else 0])),
         ("site detail", reverse("territory:site_detail", args=[site.pk if site else 0])),

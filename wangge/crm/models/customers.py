@@ -108,13 +108,15 @@ class Customer(Versioned, Verified):
         verbose_name_plural = _("客户")
         ordering = ["name", "id"]
         indexes = [
-            # The list's filters and its default order; site and owner have their FK indexes.
+            # The list's default order; site and owner have their FK indexes.
             models.Index(fields=["name", "id"], name="crm_customer_name_idx"),
-            models.Index(fields=["relationship"], name="crm_customer_relation_idx"),
+            # Each filter of the list followed by its order, so a filtered page is read in
+            # order and stops at its last row instead of sorting every match.
+            models.Index(fields=["relationship", "name", "id"], name="crm_customer_rel_name_idx"),
+            models.Index(fields=["tier", "name", "id"], name="crm_customer_tier_name_idx"),
+            models.Index(fields=["kind", "name", "id"], name="crm_customer_kind_name_idx"),
             # Each site's subscriber count (`services.site_counts_refresh`), from the index.
             models.Index(fields=["site", "relationship"], name="crm_customer_site_rel_idx"),
-            models.Index(fields=["tier"], name="crm_customer_tier_idx"),
-            models.Index(fields=["kind"], name="crm_customer_kind_idx"),
             models.Index(fields=["verified_at"], name="crm_customer_verified_idx"),
             models.Index(fields=["owner", "verified_at"], name="crm_customer_owner_ver_idx"),
         ]

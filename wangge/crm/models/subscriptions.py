@@ -72,6 +72,11 @@ class Subscription(ConstraintFields, Versioned):
             models.Index(fields=["customer", "-started_on", "-id"], name="crm_sub_list_order_idx"),
             # Renewal lists: live subscriptions by expiry date.
             models.Index(fields=["status", "expires_on"], name="crm_sub_expiry_idx"),
+            # The renewal list in its order, so a page stops at its last row instead of
+            # sorting the whole window (the status index above gives each live status its
+            # own range, which SQLite cannot read in one order; a partial index on the live
+            # statuses is not used with the statuses as bound parameters).
+            models.Index(fields=["expires_on", "id"], name="crm_sub_renewal_idx"),
             # Collection lists: only the few rows that owe anything.
             models.Index(
                 fields=["arrears"], condition=Q(arrears__gt=0), name="crm_sub_arrears_idx"
