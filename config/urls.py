@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("wangge.core.urls")),
     path("territory/", include("wangge.territory.urls")),
     path("crm/", include("wangge.crm.urls")),
+    path("sales/", include("wangge.sales.urls")),
 ]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from tests.crm.world import CrmWorld
@@ -45,4 +49,12 @@ def build_matrix_world(crm: CrmWorld) -> MatrixWorld:
         "export": exp.pk,
         "kind": "estates",
     }
+    for app in app_matrices():
+        ids.update(app.objects(crm))
     return MatrixWorld(crm=crm, ids=ids)
+
+
+def app_matrices() -> Iterator[ModuleType]:
+    """Each app's share of the matrix (`tests/<app>/matrix.py`), in a fixed order."""
+    for path in sorted(Path(__file__).parent.glob("*/matrix.py")):
+        yield importlib.import_module(f"tests.{path.parent.name}.matrix")

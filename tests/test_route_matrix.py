@@ -1,10 +1,13 @@
 """The permission matrix over every route: persona × page and persona × API operation.
 
 The routes are discovered from the URL configuration and the OpenAPI schema, so a new page
-or operation without an entry here fails the suite. Each entry says which object the route
-is pointed at (grid A's, mostly) and what every persona gets: 200 for those who may, the
-same 404 as a missing record for everyone else. Write operations are covered by the tests
-named in `WRITES` (they need bodies); the test checks those tests exist.
+or operation without an entry here fails the suite. The apps above the information base
+keep their entries beside their tests, in `tests/<app>/matrix.py` (`PAGES`, `API_READS`,
+`WRITES` and `objects(crm)`, the records their routes are pointed at), merged in here.
+Each entry says which object the route is pointed at (grid A's, mostly) and what every
+persona gets: 200 for those who may, the same 404 as a missing record for everyone else.
+Write operations are covered by the tests named in `WRITES` (they need bodies); the test
+checks those tests exist.
 
 `MATRIX_PRINT=1 pytest tests/test_route_matrix.py` prints the statuses seen, to read when a
 rule changes on purpose.
@@ -23,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from config.api import api
 from tests.crm.world import CrmWorld, build_crm
-from tests.matrix_world import MatrixWorld, build_matrix_world
+from tests.matrix_world import MatrixWorld, app_matrices, build_matrix_world
 from tests.personas import PERSONAS, World
 
 ALL = frozenset(PERSONAS)
@@ -175,6 +178,11 @@ WRITES: dict[str, str] = {
     "POST /api/crm/intel/{intel_id}/verify": CRM_WRITES,
     "POST /api/crm/intel/{intel_id}/offers": CRM_WRITES,
 }
+
+for _app in app_matrices():
+    PAGES.update(_app.PAGES)
+    API_READS.update(_app.API_READS)
+    WRITES.update(_app.WRITES)
 
 #: Not ours to check: Django's admin, the API's own schema and docs.
 SKIPPED = re.compile(r"^(admin:|api:)")

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "wangge.org",
     "wangge.territory",
     "wangge.crm",
+    "wangge.sales",
     "django_tasks",
     "django_tasks_db",
     "wangge.demo",
@@ -194,3 +195,13 @@ WANGGE_EXPORT_INLINE_ROWS = env_int("WANGGE_EXPORT_INLINE_ROWS", 20000)
 # Uploaded sheets and written exports are kept this many days for preview, commit and
 # download, then `wangge purge_jobs` removes them (the audit and export logs stay).
 WANGGE_JOB_KEEP_DAYS = env_int("WANGGE_JOB_KEEP_DAYS", 7)
+
+# Door-visit check-ins (sales): a fix farther from the site than max_distance_m, less
+# precise than max_accuracy_m, older than max_age_s or more than max_ahead_s in the future
+# is not verified (the visit is kept and flagged for the manager).
+WANGGE_CHECKIN = {
+    "max_distance_m": env_int("WANGGE_CHECKIN_MAX_DISTANCE_M", 300),
+    "max_accuracy_m": env_int("WANGGE_CHECKIN_MAX_ACCURACY_M", 150),
+    "max_age_s": env_int("WANGGE_CHECKIN_MAX_AGE_S", 180),
+    "max_ahead_s": env_int("WANGGE_CHECKIN_MAX_AHEAD_S", 60),
+}

@@ -43,8 +43,12 @@ EXPECTED: dict[str, set[str]] = {
 }  # fmt: skip
 
 
+#: The apps this table covers; each app above them checks its own share in its tests.
+PLATFORM = ("core", "org", "territory", "crm")
+
+
 def test_the_role_table_is_the_seeds_division_of_duties(world: World) -> None:
-    every = set(permissions.actions())
+    every = {code for code, d in permissions.actions().items() if d.app in PLATFORM}
     wrong = []
     for persona in PERSONAS:
         user = world.user(persona)

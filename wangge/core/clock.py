@@ -32,3 +32,8 @@ def local_date(at: dt.datetime) -> dt.date:
 def days_ago(days: int) -> dt.datetime:
     """The moment `days` whole days before now."""
     return now() - dt.timedelta(days=days)
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    """Midnight opening `day` in the operator's time zone (for "visits of a day")."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -1,0 +1,227 @@
+"""Reads of growth work for users: every one takes the acting user and is scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from wangge.core import clock
+from wangge.core.access import scope_for
+from wangge.crm.models import Customer
+from wangge.sales.models import Campaign, Opportunity, OpportunityStep, PromoPiece, Stage, Visit
+
+
+def _mine(user: Any) -> int:
+    return scope_for(user).staff_id or -1
+
+
+def opportunity_list(
+    *,
+    user: Any,
+    q: str = "",
+    grid_id: int | None = None,
+    stage: str | None = None,
+    open_only: bool = False,
+    assignee_id: int | None = None,
+    mine: bool = False,
+    dispatch: str | None = None,
+    overdue: bool = False,
+    unassigned: bool = False,
+    source: str | None = None,
+    kind: str | None = None,
+    campaign_id: int | None = None,
+    piece_id: int | None = None,
+) -> QuerySet[Opportunity]:
+    qs = Opportunity.objects.visible_to(user).select_related(
+        "customer", "site", "grid", "assignee", "product"
+    )
+    if q:
+        qs = qs.filter(
+            Q(code__iexact=q)
+            | Q(customer__name__icontains=q)
+            | Q(contact_name__icontains=q)
+            | Q(site__name__icontains=q)
+            | Q(need__icontains=q)
+        )
+    if grid_id is not None:
+        qs = qs.filter(grid_id=grid_id)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if open_only:
+        qs = qs.filter(stage__in=Opportunity.OPEN_STAGES)
+    if mine:
+        qs = qs.filter(assignee_id=_mine(user))
+    elif assignee_id is not None:
+        qs = qs.filter(assignee_id=assignee_id)
+    if unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    if dispatch:
+        qs = qs.filter(dispatch=dispatch)
+    if overdue:
+        qs = qs.filter(overdue_q(clock.now()))
+    if source:
+        qs = qs.filter(source=source)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if campaign_id is not None:
+        qs = qs.filter(campaign_id=campaign_id)
+    if piece_id is not None:
+        qs = qs.filter(piece_id=piece_id)
+    return qs
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Open, and the first contact or the outcome is late."""
+    late_contact = Q(first_contact_at__isnull=True, contact_due__lt=now)
+    return Q(stage__in=Opportunity.OPEN_STAGES) & (late_contact | Q(outcome_due__lt=now))
+
+
+def opportunity_detail(*, user: Any, pk: int) -> Opportunity:
+    opp = (
+        Opportunity.objects.visible_to(user)
+        .select_related(
+            "customer", "site", "grid", "assignee", "product", "competitor", "campaign", "piece"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if opp is None:
+        raise Http404
+    return opp
+
+
+def opportunity_steps(*, opportunity: Opportunity) -> QuerySet[OpportunityStep]:
+    return opportunity.steps.select_related("assignee", "grid").order_by("at", "id")
+
+
+@dataclass
+class BoardColumn:
+    stage: str
+    label: str
+    count: int
+    value: Decimal
+
+
+@dataclass
+class BoardRow:
+    assignee_id: int | None
+    name: str
+    counts: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+    pending: int = 0
+
+
+@dataclass
+class Board:
+    columns: list[BoardColumn]
+    rows: list[BoardRow]
+    unassigned: int
+    overdue: int
+
+
+def board(*, user: Any, grid_id: int | None = None) -> Board:
+    """The dispatch board's summary: open opportunities by stage and by person (two grouped
+    queries, whatever the number of opportunities)."""
+    qs = opportunity_list(user=user, grid_id=grid_id, open_only=True).order_by()
+    now = clock.now()
+    by_stage = {
+        r["stage"]: r for r in qs.values("stage").annotate(n=Count("id"), v=Sum("expected_monthly"))
+    }
+    columns = [
+        BoardColumn(
+            stage=s,
+            label=str(Stage(s).label),
+            count=by_stage.get(s, {}).get("n", 0),
+            value=by_stage.get(s, {}).get("v") or Decimal("0.00"),
+        )
+        for s in Opportunity.OPEN_STAGES
+    ]
+    rows: dict[int | None, BoardRow] = {}
+    grouped = qs.values("assignee_id", "assignee__name", "stage").annotate(
+        n=Count("id"),
+        late=Count("id", filter=overdue_q(now)),
+        pending=Count("id", filter=Q(dispatch=Opportunity.Dispatch.PENDING)),
+    )
+    for r in grouped:
+        row = rows.setdefault(
+            r["assignee_id"], BoardRow(assignee_id=r["assignee_id"], name=r["assignee__name"] or "")
+        )
+        row.counts[r["stage"]] = r["n"]
+        row.overdue += r["late"]
+        row.pending += r["pending"]
+    unassigned = rows.pop(None, None)
+    ordered = sorted(rows.values(), key=lambda r: (-r.overdue, r.name))
+    return Board(
+        columns=columns,
+        rows=ordered,
+        unassigned=sum(unassigned.counts.values()) if unassigned else 0,
+        overdue=sum(r.overdue for r in ordered) + (unassigned.overdue if unassigned else 0),
+    )
+
+
+def visit_list(
+    *,
+    user: Any,
+    staff_id: int | None = None,
+    grid_id: int | None = None,
+    flagged: bool = False,
+    customer_id: int | None = None,
+    day: dt.date | None = None,
+) -> QuerySet[Visit]:
+    qs = Visit.objects.visible_to(user).select_related("staff", "customer", "site")
+    if staff_id is not None:
+        qs = qs.filter(staff_id=staff_id)
+    if grid_id is not None:
+        qs = qs.filter(grid_id=grid_id)
+    if flagged:
+        qs = qs.filter(kind=Visit.Kind.DOOR, verified=False)
+    if customer_id is not None:
+        qs = qs.filter(customer_id=customer_id)
+    if day is not None:
+        start = clock.start_of_day(day)
+        qs = qs.filter(at__gte=start, at__lt=start + dt.timedelta(days=1))
+    return qs
+
+
+def campaign_list(*, user: Any, grid_id: int | None = None) -> QuerySet[Campaign]:
+    qs = Campaign.objects.visible_to(user).select_related("grid", "site")
+    if grid_id is not None:
+        qs = qs.filter(grid_id=grid_id)
+    return qs.annotate(
+        opportunities_count=Count("opportunities"),
+        won=Count("opportunities", filter=Q(opportunities__stage=Stage.WON)),
+    )
+
+
+def piece_list(*, user: Any, grid_id: int | None = None, site_id: int | None = None) -> Any:
+    qs = (
+        PromoPiece.objects.visible_to(user)
+        .defer("photo")
+        .select_related("site", "put_up_by")
+        .annotate(leads_count=Count("leads"))
+    )
+    if grid_id is not None:
+        qs = qs.filter(grid_id=grid_id)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    return qs
+
+
+def winback_list(*, user: Any, grid_id: int | None = None) -> QuerySet[Customer]:
+    """Competitors' customers to work (策反): on file with a known current provider, not
+    ours, and no open opportunity yet."""
+    qs = (
+        Customer.objects.visible_to(user)
+        .filter(current_provider__isnull=False)
+        .exclude(relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS)
+        .exclude(opportunities__stage__in=Opportunity.OPEN_STAGES)
+        .select_related("site", "current_provider", "owner")
+    )
+    if grid_id is not None:
+        qs = qs.filter(site__grid_id=grid_id)
+    return qs

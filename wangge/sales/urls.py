@@ -1,0 +1,11 @@
+from django.urls import path
+
+from wangge.sales.views import opportunities, visits
+
+app_name = "sales"
+
+urlpatterns = [
+    path("opportunities/", opportunities.opportunity_list, name="opportunity_list"),
+    path("opportunities/<int:pk>/", opportunities.opportunity_detail, name="opportunity_detail"),
+    path("visits/", visits.visit_list, name="visit_list"),
+]
