@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from tests.crm.world import CrmWorld
+from tests.sales import matrix_funnel, matrix_pages, matrix_promotion
 from wangge.sales import services
 from wangge.sales.models import Opportunity, Visit
 
@@ -46,6 +47,14 @@ WRITES: dict[str, str] = {
 }
 
 
+#: The parts of the sales app keep their own rows (one file each, merged here).
+PARTS = (matrix_pages, matrix_promotion, matrix_funnel)
+for _part in PARTS:
+    PAGES.update(_part.PAGES)
+    API_READS.update(_part.API_READS)
+    WRITES.update(_part.WRITES)
+
+
 def objects(crm: CrmWorld) -> dict[str, Any]:
     account = crm.world.user("account_a")
     opp = services.opportunity_create(
@@ -62,4 +71,7 @@ def objects(crm: CrmWorld) -> dict[str, Any]:
         outcome=Visit.Outcome.INTERESTED,
         customer=crm.customers["a_home"],
     )
-    return {"opportunity": opp.pk, "visit": visit.pk}
+    ids: dict[str, Any] = {"opportunity": opp.pk, "visit": visit.pk}
+    for part in PARTS:
+        ids.update(part.objects(crm))
+    return ids

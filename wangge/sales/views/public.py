@@ -1,0 +1,7 @@
+"""Sales pages: public (see the module's views)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urls: list[URLPattern] = []
