@@ -36,6 +36,7 @@ from wangge.crm.models import Customer, ProductKind
 from wangge.org import services
 from wangge.org.models import Grid, Region, Staff
 from wangge.org.roles import Role
+from wangge.sales import services as sales
 from wangge.territory.models import Site
 
 #: Fixed so a CI failure replays locally; Hypothesis runs derandomized on top of it.
@@ -99,8 +100,31 @@ def _seed_rows() -> ApiData:
         service_point_ids=[point.pk],
         grid_ids=[grid_a.pk, grid_b.pk],
         staff_ids=[admin.pk, manager.pk],
-        crm_ids=_seed_crm(grid_a, manager),
+        crm_ids=_seed_sales(_seed_crm(grid_a, manager), grid_a, manager),
     )
+
+
+def _seed_sales(ids: dict[str, list[int]], grid: Grid, manager: Staff) -> dict[str, list[int]]:
+    """Opportunities on the site (one fresh, one ready to win), so dispatch, stage moves and
+    wins meet real records; visits name customers and sites by `customer` and `site`."""
+    site = Site.objects.get(pk=ids["site_id"][0])
+    fresh = sales.opportunity_create(actor=SYSTEM, source="phone", site=site)
+    ready = sales.opportunity_create(
+        actor=SYSTEM, source="visit", customer=Customer.objects.get(pk=ids["customer_id"][0])
+    )
+    for stage in ("proposal", "confirmed"):
+        ready = sales.opportunity_move(
+            actor=SYSTEM, opportunity=ready, stage=stage, version=ready.version
+        )
+    return {
+        **ids,
+        "opportunity_id": [fresh.pk, ready.pk],
+        "opportunity": [fresh.pk, ready.pk],
+        "customer": ids["customer_id"],
+        "site": ids["site_id"],
+        "assignee": [manager.pk],
+        "grid": [grid.pk],
+    }
 
 
 def _seed_crm(grid: Grid, owner: Staff) -> dict[str, list[int]]:
