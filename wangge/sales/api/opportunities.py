@@ -36,6 +36,8 @@ from wangge.territory.models import Site
 
 router = ApiRouter()
 
+_CLEARABLE = frozenset({"product", "competitor", "campaign", "expected_close"})
+
 
 def opportunity_out(o: Opportunity) -> dict[str, Any]:
     return {
@@ -176,7 +178,8 @@ def opportunity_update(
     stage = sent.pop("stage", None)
     lost_reason = sent.pop("lost_reason", None)
     lost_note = sent.pop("lost_note", "")
-    edits = {k: v for k, v in _refs(user, sent).items() if v is not None or k.endswith("_id")}
+    # null clears an optional link or date; on a text field it means "leave as is".
+    edits = {k: v for k, v in _refs(user, sent).items() if v is not None or k in _CLEARABLE}
     if edits:
         opp = services.opportunity_update(actor=user, opportunity=opp, data=edits, version=version)
         version = opp.version
