@@ -275,3 +275,29 @@ def test_the_day_plan_is_in_walking_order(crm: CrmWorld) -> None:
             day=clock.today() - dt.timedelta(days=1),
             sites=sites[:2],
         )
+
+
+def _supervise(crm: CrmWorld, persona: str, agent: str | None = "agent_a", **kw: object) -> Visit:
+    return services.visit_record(
+        actor=crm.world.user(persona),
+        kind=kw.pop("kind", Visit.Kind.SUPERVISION),  # type: ignore[arg-type]
+        outcome=Visit.Outcome.SERVED,
+        site=crm.t.sites_a[1],
+        agent=crm.world.staff[agent] if agent else None,
+    )
+
+
+def test_managers_supervise_their_grids_agents(crm: CrmWorld) -> None:
+    visit = _supervise(crm, "manager_a")
+    assert visit.agent == crm.world.staff["agent_a"] and visit.flags == ["no_position"]
+    with pytest.raises(PermissionDenied):
+        _supervise(crm, "account_a")  # marketers do not supervise channels
+    with pytest.raises(ValidationError):
+        _supervise(crm, "manager_b")  # agent_a is not in grid B
+    with pytest.raises(ValidationError):
+        _supervise(crm, "manager_a", agent="account_a")  # not an agent
+    with pytest.raises(ValidationError):
+        _supervise(crm, "manager_a", agent=None)
+    with pytest.raises(ValidationError):
+        _supervise(crm, "manager_a", kind=Visit.Kind.DOOR)  # an agent only on supervision
+    assert Visit.objects.count() == 1

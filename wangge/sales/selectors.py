@@ -179,7 +179,7 @@ def visit_list(
     if grid_id is not None:
         qs = qs.filter(grid_id=grid_id)
     if flagged:
-        qs = qs.filter(kind=Visit.Kind.DOOR, verified=False)
+        qs = qs.filter(kind__in=Visit.LOCATED, verified=False)
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if day is not None:

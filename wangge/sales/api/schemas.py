@@ -213,6 +213,7 @@ class VisitIn(BodyIn):
     next_step: text(200) = ""  # type: ignore[valid-type]
     next_on: DateIn | None = None
     opportunity: Id | None = None
+    agent: Id | None = Field(None, description="渠道督导（kind=supervision）时：被督导的代理商")
     lat: Latitude | None = None
     lon: Longitude | None = None
     accuracy_m: Annotated[float, Field(ge=0, le=100_000)] | None = None
@@ -231,6 +232,7 @@ class VisitOut(Schema):
     next_step: str
     next_on: dt.date | None
     opportunity_id: int | None
+    agent_id: int | None
     lat: float | None
     lon: float | None
     accuracy_m: float | None

@@ -10,6 +10,7 @@ from ninja import Query, Status
 from wangge.core.api import ApiRouter, paginate, with_errors
 from wangge.core.permissions import can, require
 from wangge.crm.models import Customer
+from wangge.org.models import Staff
 from wangge.sales import selectors, services
 from wangge.sales.api.opportunities import _ref
 from wangge.sales.api.schemas import VisitFilter, VisitIn, VisitOut, VisitPage
@@ -33,6 +34,7 @@ def visit_out(v: Visit) -> dict[str, Any]:
         "next_step": v.next_step,
         "next_on": v.next_on,
         "opportunity_id": v.opportunity_id,
+        "agent_id": v.agent_id,
         "lat": v.lat,
         "lon": v.lon,
         "accuracy_m": v.accuracy_m,
@@ -52,6 +54,7 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any
     )
     site = _ref(Site.objects.visible_to(user), payload.site, "site")
     opportunity = _ref(Opportunity.objects.visible_to(user), payload.opportunity, "opportunity")
+    agent = _ref(Staff.objects.visible_to(user), payload.agent, "agent")
     visit = services.visit_record(
         actor=user,
         kind=payload.kind,
@@ -66,6 +69,7 @@ def visit_create(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any
         accuracy_m=payload.accuracy_m,
         position_at=payload.position_at,
         opportunity=opportunity,
+        agent=agent,
     )
     return Status(201, visit_out(visit))
 

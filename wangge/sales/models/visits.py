@@ -29,6 +29,11 @@ class Visit(ConstraintFields, models.Model):
     class Kind(models.TextChoices):
         DOOR = "door", _("上门")
         PHONE = "phone", _("电话")
+        #: A manager's visit to an agent's outlet (渠道督导): judged like a door visit.
+        SUPERVISION = "supervision", _("渠道督导")
+
+    #: Kinds made in person, whose check-in is judged (and flagged when not verified).
+    LOCATED: ClassVar[tuple[str, ...]] = ("door", "supervision")
 
     class Outcome(models.TextChoices):
         INTERESTED = "interested", _("有意向")
@@ -44,7 +49,7 @@ class Visit(ConstraintFields, models.Model):
         STALE_FIX = "stale_fix", _("定位过期")
         NO_POSITION = "no_position", _("无定位")
 
-    kind = models.CharField(_("拜访方式"), max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("拜访方式"), max_length=16, choices=Kind.choices)
     staff = models.ForeignKey(
         Staff, verbose_name=_("拜访人"), on_delete=models.PROTECT, related_name="visits"
     )
@@ -68,6 +73,14 @@ class Visit(ConstraintFields, models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    agent = models.ForeignKey(
+        Staff,
+        verbose_name=_("督导的代理商"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supervisions",
     )
     at = models.DateTimeField(_("拜访时间"), default=clock.now)
     outcome = models.CharField(_("拜访结果"), max_length=16, choices=Outcome.choices)
@@ -100,7 +113,10 @@ class Visit(ConstraintFields, models.Model):
     verified = models.BooleanField(_("签到有效"), default=False)
     flags = models.JSONField(_("签到问题"), default=list, blank=True)
 
-    constraint_fields: ClassVar[dict[str, str]] = {"sales_visit_position_pair": "lat"}
+    constraint_fields: ClassVar[dict[str, str]] = {
+        "sales_visit_position_pair": "lat",
+        "sales_visit_agent_iff_supervision": "agent",
+    }
     objects = VisitQuerySet.as_manager()
 
     class Meta:
@@ -111,10 +127,11 @@ class Visit(ConstraintFields, models.Model):
             models.Index(fields=["staff", "-at"], name="sales_visit_staff_idx"),
             models.Index(fields=["grid", "-at"], name="sales_visit_grid_idx"),
             models.Index(fields=["customer", "-at"], name="sales_visit_customer_idx"),
+            models.Index(fields=["agent", "-at"], name="sales_visit_agent_idx"),
             # The manager's flagged check-ins.
             models.Index(
                 fields=["grid", "-at"],
-                condition=Q(kind="door", verified=False),
+                condition=Q(kind__in=["door", "supervision"], verified=False),  # LOCATED
                 name="sales_visit_flagged_idx",
             ),
         ]
@@ -124,6 +141,12 @@ class Visit(ConstraintFields, models.Model):
                 | Q(lat__isnull=False, lon__isnull=False),
                 name="sales_visit_position_pair",
                 violation_error_message=_("经纬度必须同时提供。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="supervision", agent__isnull=False)
+                | (~Q(kind="supervision") & Q(agent__isnull=True)),
+                name="sales_visit_agent_iff_supervision",
+                violation_error_message=_("渠道督导须指定代理商；其他拜访不填代理商。"),
             ),
         ]
 

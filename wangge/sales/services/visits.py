@@ -13,10 +13,12 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from wangge.core import clock, events
+from wangge.core.access import scope_for
 from wangge.core.permissions import require
 from wangge.core.services import audited_create
 from wangge.crm.models import Customer
 from wangge.org.models import Staff
+from wangge.org.roles import Role
 from wangge.sales import checkin, route
 from wangge.sales.events import VisitRecorded
 from wangge.sales.models import DayPlan, DayPlanStop, Opportunity, OpportunityStep, Visit
@@ -37,6 +39,19 @@ def _staff_or_error(actor: Any) -> Staff:
     return staff
 
 
+def _check_supervision(actor: Any, agent: Staff | None) -> None:
+    """Managers supervise the agents of the grids they lead (the market department all)."""
+    require(actor, Action.REVIEW)
+    if agent is None or agent.role != Role.AGENT:
+        raise ValidationError({"agent": _("请选择要督导的代理商。")})
+    scope = scope_for(actor)
+    if scope.everything:
+        return
+    grids = set(agent.memberships.values_list("grid_id", flat=True))
+    if not grids & scope.managed_grid_ids:
+        raise ValidationError({"agent": _("只能督导您所管网格的代理商。")})
+
+
 @transaction.atomic
 def visit_record(
     *,
@@ -53,11 +68,16 @@ def visit_record(
     accuracy_m: float | None = None,
     position_at: dt.datetime | None = None,
     opportunity: Opportunity | None = None,
+    agent: Staff | None = None,
 ) -> Visit:
     """Save the visit whatever the check-in's verdict; an unverified door visit is flagged
     with its reasons for the manager, never refused (the customer was still seen)."""
     require(actor, Action.VISIT)
     staff = _staff_or_error(actor)
+    if kind == Visit.Kind.SUPERVISION:
+        _check_supervision(actor, agent)
+    elif agent is not None:
+        raise ValidationError({"agent": _("只有渠道督导拜访填写代理商。")})
     if customer is not None:
         site = customer.site
     if site is None:
@@ -65,7 +85,7 @@ def visit_record(
     if opportunity is not None:
         require(actor, Action.WORK, opportunity)
     now = clock.now()
-    if kind == Visit.Kind.DOOR:
+    if kind in Visit.LOCATED:
         verdict = checkin.judge(
             site=(site.lat, site.lon),
             lat=lat,
@@ -93,6 +113,7 @@ def visit_record(
             next_step=next_step,
             next_on=next_on,
             opportunity=opportunity,
+            agent=agent,
             lat=lat,
             lon=lon,
             accuracy_m=accuracy_m,
