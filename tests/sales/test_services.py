@@ -26,6 +26,18 @@ def _raise(crm: CrmWorld, persona: str = "account_a", key: str = "a_home") -> Op
     )
 
 
+def _dispatched(crm: CrmWorld, hours: int = 4) -> Opportunity:
+    """A technician's lead, dispatched by grid A's manager to account_a, due in `hours`."""
+    lead = _raise(crm, "tech_a")
+    return services.opportunity_dispatch(
+        actor=crm.world.user("manager_a"),
+        opportunity=lead,
+        version=lead.version,
+        assignee=crm.world.staff["account_a"],
+        due=clock.now() + dt.timedelta(hours=hours),
+    )
+
+
 def test_a_seller_keeps_what_they_raise_a_technician_passes_it_to_the_board(
     crm: CrmWorld,
 ) -> None:
@@ -164,14 +176,7 @@ def test_only_the_market_department_dispatches_to_a_grid(crm: CrmWorld) -> None:
 
 
 def test_return_puts_it_back_on_the_board_with_the_reason(crm: CrmWorld) -> None:
-    lead = _raise(crm, "tech_a")
-    lead = services.opportunity_dispatch(
-        actor=crm.world.user("manager_a"),
-        opportunity=lead,
-        version=lead.version,
-        assignee=crm.world.staff["account_a"],
-        due=clock.now() + dt.timedelta(hours=3),
-    )
+    lead = _dispatched(crm, hours=3)
     with pytest.raises(ValidationError):
         services.opportunity_return(
             actor=crm.world.user("account_a"), opportunity=lead, version=lead.version, reason=" "
@@ -184,15 +189,9 @@ def test_return_puts_it_back_on_the_board_with_the_reason(crm: CrmWorld) -> None
 
 
 def test_unanswered_dispatches_are_escalated_once(crm: CrmWorld) -> None:
-    lead = _raise(crm, "tech_a")
     start = clock.now()
-    services.opportunity_dispatch(
-        actor=crm.world.user("manager_a"),
-        opportunity=lead,
-        version=lead.version,
-        assignee=crm.world.staff["account_a"],
-        due=start + dt.timedelta(hours=4),
-    )
+    with time_machine.travel(start, tick=False):
+        lead = _dispatched(crm, hours=4)
     assert services.escalate_overdue() == 0
     with time_machine.travel(start + dt.timedelta(hours=5), tick=False):
         assert services.escalate_overdue() == 1
@@ -203,14 +202,7 @@ def test_unanswered_dispatches_are_escalated_once(crm: CrmWorld) -> None:
 
 
 def test_a_visit_on_a_dispatched_opportunity_is_its_first_contact(crm: CrmWorld) -> None:
-    lead = _raise(crm, "tech_a")
-    lead = services.opportunity_dispatch(
-        actor=crm.world.user("manager_a"),
-        opportunity=lead,
-        version=lead.version,
-        assignee=crm.world.staff["account_a"],
-        due=clock.now() + dt.timedelta(hours=4),
-    )
+    lead = _dispatched(crm)
     services.visit_record(
         actor=crm.world.user("account_a"),
         kind=Visit.Kind.PHONE,
