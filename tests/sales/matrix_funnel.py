@@ -6,8 +6,22 @@ from typing import Any
 
 from tests.crm.world import CrmWorld
 
-PAGES: dict[str, tuple[str | None, dict[str, int]]] = {}
-API_READS: dict[str, tuple[str | None, dict[str, int]]] = {}
+ALL = ("market_admin", "manager_a", "account_a", "sales_b", "tech_a", "agent_a")
+#: The funnel is the managers' and the market department's (`Action.FUNNEL`).
+ANALYSTS = {"market_admin", "manager_a"}
+
+
+def _ok() -> dict[str, int]:
+    return {p: 200 if p in ANALYSTS else 404 for p in ALL}
+
+
+PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
+    "sales:funnel": (None, _ok()),
+    "sales:funnel_export": (None, _ok()),
+}
+API_READS: dict[str, tuple[str | None, dict[str, int]]] = {
+    "/api/sales/funnel": (None, _ok()),
+}
 WRITES: dict[str, str] = {}
 
 

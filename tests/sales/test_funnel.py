@@ -1,14 +1,24 @@
-"""The funnel's arithmetic over hand-built histories (pure: no database)."""
+"""The funnel: its arithmetic over hand-built histories (pure), then the scoped reads, the
+page, its Excel table and the API over histories made through the services."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from time_machine import TimeMachineFixture
 
+from tests.crm.world import CrmWorld
+from tests.imports.sheets import workbook
+from wangge.core import clock
+from wangge.sales import selectors_funnel, services
 from wangge.sales.funnel import LADDER, Funnel, FunnelRow, StageFigures, compute
-from wangge.sales.models import Stage
+from wangge.sales.models import Opportunity, Stage
+from wangge.sales.selectors_funnel import FunnelFilters
 
 T0 = dt.datetime(2000, 1, 3, 9, 0, tzinfo=dt.UTC)  # any instant: only differences count
 
@@ -123,3 +133,99 @@ def test_moves_out_of_order_are_read_in_time_order() -> None:
     s = by_stage(compute([row]))
     assert s["need"].mean_hours == pytest.approx(3)
     assert s["proposal"].mean_hours == pytest.approx(6)
+
+
+# --- the scoped reads, the page, its export and the API --------------------------------------
+
+
+@pytest.fixture
+def history(crm: CrmWorld, time_machine: TimeMachineFixture) -> dict[str, Opportunity]:
+    """Four opportunities of grid A worked over a few days, one of grid B."""
+    start = clock.now()
+    account = crm.world.user("account_a")
+
+    def at(hours: float) -> None:
+        time_machine.move_to(start + dt.timedelta(hours=hours))
+
+    def raise_(customer: str) -> Opportunity:
+        return services.opportunity_create(
+            actor=account if customer != "b_home" else crm.world.user("sales_b"),
+            source=Opportunity.Source.VISIT,
+            customer=crm.customers[customer],
+            kind=Opportunity.Kind.UPLIFT,
+            expected_monthly=Decimal("30.00"),
+        )
+
+    def move(opp: Opportunity, stage: str) -> Opportunity:
+        opp.refresh_from_db()
+        return services.opportunity_move(
+            actor=account, opportunity=opp, stage=stage, version=opp.version
+        )
+
+    at(0)
+    won, lost, idle = raise_("a_home"), raise_("a_home"), raise_("a_home")
+    other = raise_("b_home")
+    at(24)
+    move(won, "proposal")
+    move(lost, "proposal")
+    at(72)
+    move(won, "confirmed")
+    lost.refresh_from_db()
+    services.opportunity_lose(actor=account, opportunity=lost, reason="price", version=lost.version)
+    at(96)
+    won.refresh_from_db()
+    services.opportunity_win(
+        actor=account, opportunity=won, plan=crm.plan_hd, version=won.version,
+        monthly_fee=Decimal("40.00"),
+    )  # fmt: skip
+    return {"won": won, "lost": lost, "idle": idle, "other": other}
+
+
+def test_the_selector_reads_the_history_scoped(crm: CrmWorld, history: dict[str, Any]) -> None:
+    manager = crm.world.user("manager_a")
+    f = selectors_funnel.funnel_for(user=manager, filters=FunnelFilters())
+    s = by_stage(f)
+    assert f.total == 3  # grid B's is not the manager's
+    assert [s[x].reached for x in LADDER] == [3, 2, 1, 1, 1]
+    assert s["need"].median_hours == pytest.approx(24, abs=0.1)
+    assert s["proposal"].mean_hours == pytest.approx(48, abs=0.1)
+    assert s["confirmed"].mean_hours == pytest.approx(24, abs=0.1)
+    assert (f.won, f.lost, f.win_rate) == (1, 1, 0.5)
+    assert f.lost_reasons == [("price", 1)] and f.value_won == Decimal("40.00")
+    admin = crm.world.user("market_admin")
+    grid_b = FunnelFilters(grid_id=crm.world.grid_b.pk)
+    assert selectors_funnel.funnel_for(user=admin, filters=grid_b).total == 1
+    mine = FunnelFilters(assignee_id=crm.world.staff["account_a"].pk)
+    assert selectors_funnel.funnel_for(user=admin, filters=mine).total == 3
+    later = clock.today() + dt.timedelta(days=30)
+    after = FunnelFilters(start=later, end=later)
+    assert selectors_funnel.funnel_for(user=admin, filters=after).total == 0
+    with pytest.raises(PermissionDenied):
+        selectors_funnel.funnel_for(user=crm.world.user("account_a"), filters=FunnelFilters())
+
+
+def test_the_page_the_export_and_the_api_show_the_same_numbers(
+    crm: CrmWorld, history: dict[str, Any]
+) -> None:
+    client = crm.world.client("manager_a")
+    page = client.get(reverse("sales:funnel"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="funnel-data"' in html and "sales-funnel.js" in html and "<script>" not in html
+    assert page.context["result"].total == 3
+    export = client.get(reverse("sales:funnel_export"))
+    assert export.status_code == 200
+    book = workbook(export.content)
+    cells = [c for row in book.worksheets[0].iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]  # values only, never formulas
+    values = [c.value for c in cells]
+    assert "价格" in values and 0.5 in values
+    api = crm.world.api("manager_a").get("/api/sales/funnel")
+    assert api.status_code == 200
+    body = api.json()
+    assert body["total"] == 3 and body["win_rate"] == 0.5 and body["value_won"] == "40.00"
+    assert [s["reached"] for s in body["stages"]] == [3, 2, 1, 1, 1]
+    assert body["lost_reasons"] == [{"reason": "price", "count": 1}]
+    bad = crm.world.api("manager_a").get("/api/sales/funnel?from=0001-01-01")
+    assert bad.status_code == 422
+    assert crm.world.api("agent_a").get("/api/sales/funnel").status_code == 404

@@ -68,7 +68,7 @@ def test_a_dry_run_reports_every_rows_errors_and_writes_nothing(crm: CrmWorld) -
     assert not report.committed and report.created == 1 and report.rejected == 6
     found = messages(report)
     assert 2 not in found
-    assert any("客户编号:没有这个客户编号" == m for m in found[3])
+    assert "客户编号:没有这个客户编号" in found[3]
     assert found[4] == ["接单人工号:接单人不属于该网格"]
     assert found[5] == ["首次联系时限:首次联系时限已过，请填今天或以后的日期"]
     assert found[6][0].startswith("预计月收入（元）:")

@@ -21,8 +21,24 @@ from wangge.sales.models import Opportunity, OpportunityStep
 from wangge.sales.permissions import Action
 from wangge.sales.services.dispatch import ASSIGNABLE_ROLES
 
-#: The longest period one funnel reads (a county's ten years would be one very long query).
-MAX_DAYS = 3660
+#: The period shown when none is asked for: the last quarter, today included.
+DEFAULT_DAYS = 90
+
+
+def default_period() -> tuple[dt.date, dt.date]:
+    today = clock.today()
+    return today - dt.timedelta(days=DEFAULT_DAYS - 1), today
+
+
+def parse_day(raw: Any) -> dt.date | None:
+    """An ISO day from a query string (years 2000–2999), else None (ignored)."""
+    if not isinstance(raw, str) or len(raw) != 10:
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2999 else None
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ a dispatch outside the grid, a forbidden stage jump) answer 400 naming the field
 """
 
 from wangge.core.api import ApiRouter
-from wangge.sales.api import opportunities, visits
+from wangge.sales.api import funnel, opportunities, visits
 
 router = ApiRouter(tags=["sales"])
-for _module in (opportunities, visits):
+for _module in (opportunities, visits, funnel):
     router.add_router("", _module.router)
