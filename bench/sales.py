@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import importlib.util
 import random
 import statistics
 import sys
@@ -30,7 +31,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pages import _p95, _setup  # noqa: E402
+
+def _sibling(name: str) -> Any:
+    """Another bench script as a module (its setup and percentiles are reused here)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_pages = _sibling("pages")
+_p95, _setup = _pages._p95, _pages._setup
 
 #: Open stages and their shares of the open opportunities.
 OPEN_MIX = (("need", 0.4), ("proposal", 0.3), ("confirmed", 0.2), ("ordered", 0.1))
