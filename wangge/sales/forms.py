@@ -110,7 +110,7 @@ class _TargetMixin:
     def _setup_target(self, user: Any, preset_customer: int | None) -> None:
         customer = self.fields["customer"]
         customer.queryset = Customer.objects.visible_to(user).select_related("site")  # type: ignore[attr-defined]
-        customer.widget.choices = _my_customers(user, preset_customer)  # type: ignore[attr-defined]
+        customer.widget.choices = _my_customers(user, preset_customer)
         self.fields["site"].queryset = _my_sites(user)  # type: ignore[attr-defined]
 
     def _clean_target(self) -> None:
@@ -119,7 +119,9 @@ class _TargetMixin:
 
 
 class OpportunityForm(_TargetMixin, forms.Form):
-    customer = forms.ModelChoiceField(label=_("客户"), queryset=Customer.objects.none(), required=False)
+    customer = forms.ModelChoiceField(
+        label=_("客户"), queryset=Customer.objects.none(), required=False
+    )
     site = forms.ModelChoiceField(
         label=_("小区/楼宇/单位"),
         queryset=Site.objects.none(),
@@ -138,7 +140,12 @@ class OpportunityForm(_TargetMixin, forms.Form):
     product = forms.ModelChoiceField(
         label=_("意向产品"), queryset=Product.objects.filter(is_active=True), required=False
     )
-    need = forms.CharField(label=_("需求描述"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    need = forms.CharField(
+        label=_("需求描述"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     competitor = forms.ModelChoiceField(
         label=_("策反对象（竞争对手）"),
         queryset=Competitor.objects.filter(is_active=True),
@@ -157,7 +164,9 @@ class OpportunityForm(_TargetMixin, forms.Form):
         label=_("预计成交日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, user: Any, preset_customer: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, preset_customer: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._setup_target(user, preset_customer)
 
@@ -174,12 +183,19 @@ class VisitForm(_TargetMixin, forms.Form):
         initial=Visit.Kind.DOOR,
         widget=forms.RadioSelect,
     )
-    customer = forms.ModelChoiceField(label=_("客户"), queryset=Customer.objects.none(), required=False)
+    customer = forms.ModelChoiceField(
+        label=_("客户"), queryset=Customer.objects.none(), required=False
+    )
     site = forms.ModelChoiceField(
         label=_("小区/楼宇/单位"), queryset=Site.objects.none(), required=False
     )
     outcome = forms.ChoiceField(label=_("拜访结果"), choices=Visit.Outcome.choices)
-    note = forms.CharField(label=_("情况记录"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("情况记录"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     next_step = forms.CharField(label=_("下一步"), max_length=200, required=False)
     next_on = forms.DateField(
         label=_("下次跟进日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -193,7 +209,9 @@ class VisitForm(_TargetMixin, forms.Form):
     accuracy_m = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=0)
     position_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any, preset_customer: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, preset_customer: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._setup_target(user, preset_customer)
         staff_id = scope_for(user).staff_id or -1
@@ -216,7 +234,9 @@ class DispatchForm(VersionForm):
     """One row of the board: to a person of the opportunity's grid, or (the market
     department) to a grid's board."""
 
-    assignee = forms.ModelChoiceField(label=_("接单人"), queryset=Staff.objects.none(), required=False)
+    assignee = forms.ModelChoiceField(
+        label=_("接单人"), queryset=Staff.objects.none(), required=False
+    )
     grid = forms.ModelChoiceField(label=_("网格"), queryset=Grid.objects.none(), required=False)
     due = forms.DateTimeField(
         label=_("首次联系时限"),

@@ -70,7 +70,7 @@ def _row_forms(
         grid_id = opp.grid_id or opp.site.grid_id
         if grid_id not in people:
             people[grid_id] = [("", "—"), *((s.pk, s.name) for s in assignable(grid_id))]
-        form.fields["assignee"].widget.choices = people[grid_id]  # type: ignore[attr-defined]
+        form.fields["assignee"].widget.choices = people[grid_id]
         rows.append((opp, form))
     return rows
 

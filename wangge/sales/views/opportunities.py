@@ -171,7 +171,9 @@ def _act(
         else:
             messages.success(request, done)
             return redirect(_back(request, opp))
-    ctx = _detail_context(request, opp, **{key: form, "move_error": form if key == "move" else None})
+    ctx = _detail_context(
+        request, opp, **{key: form, "move_error": form if key == "move" else None}
+    )
     return render(request, "sales/opportunity_detail.html", ctx, status=status)
 
 
@@ -180,7 +182,11 @@ def _act(
 def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
     def run(opp: Opportunity, d: dict[str, Any], _f: forms.Form) -> Any:
         return services.opportunity_move(
-            actor=request.user, opportunity=opp, stage=d["stage"], version=d["version"], note=d["note"]
+            actor=request.user,
+            opportunity=opp,
+            stage=d["stage"],
+            version=d["version"],
+            note=d["note"],
         )
 
     return _act(request, pk, MoveForm, "move", run, _("阶段已更新。"))
@@ -223,7 +229,9 @@ def opportunity_win(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def opportunity_accept(request: HttpRequest, pk: int) -> HttpResponse:
     def run(opp: Opportunity, d: dict[str, Any], _f: forms.Form) -> Any:
-        return services.opportunity_accept(actor=request.user, opportunity=opp, version=d["version"])
+        return services.opportunity_accept(
+            actor=request.user, opportunity=opp, version=d["version"]
+        )
 
     return _act(request, pk, VersionForm, "accept", run, _("已接单。"))
 

@@ -138,13 +138,12 @@ def day_plan(request: HttpRequest) -> HttpResponse:
     user = request.user
     _allow(can(user, Action.VISIT))
     staff_id = scope_for(user).staff_id
-    _allow(staff_id is not None)
+    if staff_id is None:
+        raise Http404
     raw_day = request.POST.get("day") if request.method == "POST" else request.GET.get("day")
     day = _date(raw_day) or clock.today()
     plan = (
-        DayPlan.objects.filter(staff_id=staff_id, day=day)
-        .prefetch_related("stops__site")
-        .first()
+        DayPlan.objects.filter(staff_id=staff_id, day=day).prefetch_related("stops__site").first()
     )
     stops = list(plan.stops.all()) if plan else []
     form = DayPlanForm(
