@@ -390,3 +390,35 @@ def test_the_panels_show_the_sales_work(crm: CrmWorld) -> None:
     assert reverse("sales:board") in grid.content.decode()
     staff = client.get(reverse("org:staff_detail", args=[crm.world.staff["account_a"].pk]))
     assert 'data-testid="panel-sales-staff"' in staff.content.decode()
+
+
+def test_who_may_post_the_page_actions(crm: CrmWorld) -> None:
+    """The actions' rights on the pages: a stage move by those who work it, a dispatch by
+    the dispatchers; everyone else gets the same 404 as a missing record."""
+    from tests.personas import PERSONAS
+
+    seen: dict[str, tuple[int, int]] = {}
+    for persona in PERSONAS:
+        opp, lead = _raise(crm), _lead(crm)
+        client = crm.world.client(persona)
+        move = client.post(
+            reverse("sales:opportunity_move", args=[opp.pk]),
+            {"version": opp.version, "stage": "proposal"},
+        )
+        dispatch = client.post(
+            reverse("sales:opportunity_dispatch", args=[lead.pk]),
+            {
+                f"o{lead.pk}-version": lead.version,
+                f"o{lead.pk}-assignee": crm.world.staff["account_a"].pk,
+                f"o{lead.pk}-due": "2099-01-01T09:00",
+            },
+        )
+        seen[persona] = (move.status_code, dispatch.status_code)
+    assert seen == {
+        "market_admin": (302, 302),
+        "manager_a": (302, 302),
+        "account_a": (302, 404),
+        "sales_b": (404, 404),
+        "tech_a": (404, 404),  # sees grid A's board, does not sell
+        "agent_a": (404, 404),
+    }
