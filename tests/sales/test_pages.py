@@ -111,7 +111,7 @@ def test_the_detail_shows_history_and_the_allowed_moves(crm: CrmWorld) -> None:
     opp = _raise(crm)
     page = crm.world.client("account_a").get(reverse("sales:opportunity_detail", args=[opp.pk]))
     html = page.content.decode()
-    assert opp.code in html and "千兆升级" in html
+    assert str(opp.code) in html and "千兆升级" in html
     assert 'data-stage="proposal"' in html and 'data-stage="ordered"' not in html
     assert 'data-testid="lose"' in html and 'data-testid="win"' not in html
     assert 'data-testid="history"' in html and "创建" in html
@@ -384,7 +384,7 @@ def test_the_panels_show_the_sales_work(crm: CrmWorld) -> None:
     opp = _raise(crm)
     client = crm.world.client("manager_a")
     customer = client.get(reverse("crm:customer_detail", args=[crm.customers["a_home"].pk]))
-    assert opp.code in customer.content.decode()
+    assert str(opp.code) in customer.content.decode()
     grid = client.get(reverse("org:grid_detail", args=[crm.world.grid_a.pk]))
     assert 'data-testid="panel-sales-grid"' in grid.content.decode()
     assert reverse("sales:board") in grid.content.decode()
