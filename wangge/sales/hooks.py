@@ -28,6 +28,7 @@ def _customer_panel(request: Any, customer: Any) -> dict[str, Any] | None:
         "opportunities": list(opps),
         "visits": list(visits),
         "can_raise": can(request.user, Action.CREATE, customer.site),
+        "can_visit": can(request.user, Action.VISIT),
     }
 
 
@@ -40,13 +41,23 @@ def _site_panel(request: Any, site: Any) -> dict[str, Any] | None:
         won=Count("id", filter=Q(stage="won")),
     )
     pieces = selectors.piece_list(user=request.user, site_id=site.pk)[:10]
-    return {"site": site, "counts": counts, "pieces": list(pieces)}
+    return {
+        "site": site,
+        "counts": counts,
+        "pieces": list(pieces),
+        "can_raise": can(request.user, Action.CREATE, site),
+        "can_visit": can(request.user, Action.VISIT),
+    }
 
 
 def _grid_panel(request: Any, grid: Any) -> dict[str, Any] | None:
     if not can(request.user, Action.VIEW):
         return None
-    return {"grid": grid, "board": selectors.board(user=request.user, grid_id=grid.pk)}
+    return {
+        "grid": grid,
+        "board": selectors.board(user=request.user, grid_id=grid.pk),
+        "can_dispatch": can(request.user, Action.DISPATCH),
+    }
 
 
 def _staff_panel(request: Any, staff: Any) -> dict[str, Any] | None:

@@ -1,15 +1,13 @@
 """The sales pages: each views module lists its own routes (`urls`)."""
 
-from django.urls import path
-
-from wangge.sales.views import campaigns, funnel, opportunities, promotion, public, visits
+from wangge.sales.views import board, campaigns, funnel, opportunities, promotion, public, visits
 
 app_name = "sales"
 
 urlpatterns = [
-    path("opportunities/", opportunities.opportunity_list, name="opportunity_list"),
-    path("opportunities/<int:pk>/", opportunities.opportunity_detail, name="opportunity_detail"),
-    path("visits/", visits.visit_list, name="visit_list"),
+    *opportunities.urls,
+    *board.urls,
+    *visits.urls,
     *promotion.urls,
     *campaigns.urls,
     *funnel.urls,

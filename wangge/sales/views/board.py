@@ -1,0 +1,158 @@
+"""The dispatch board (派单看板): open opportunities by stage and by person, the unassigned
+ones with a dispatch form per row, and the overdue ones. Grid managers and the market
+department (who also dispatches to grids)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wangge.core import clock, params
+from wangge.core.access import scope_for
+from wangge.core.forms import STALE_MESSAGE, add_service_errors
+from wangge.core.permissions import can
+from wangge.core.services import StaleVersion
+from wangge.org.models import Grid
+from wangge.sales import selectors, services
+from wangge.sales.forms import DispatchForm, assignable, default_due
+from wangge.sales.models import Opportunity
+from wangge.sales.permissions import Action
+
+#: Rows per list on the board; more are reached through the opportunity list's filters.
+BOARD_ROWS = 25
+
+
+def _allow_board(user: Any) -> None:
+    if not can(user, Action.DISPATCH):
+        raise Http404
+
+
+def _dispatchable(user: Any, grid_id: int | None) -> Any:
+    scope = scope_for(user)
+    qs = selectors.opportunity_list(user=user, grid_id=grid_id, open_only=True, unassigned=True)
+    if not scope.everything:
+        qs = qs.filter(grid_id__in=scope.managed_grid_ids)
+    return qs.order_by("created_at", "id")
+
+
+def _row_forms(
+    user: Any, opps: list[Opportunity], failed: tuple[int, DispatchForm] | None
+) -> list[tuple[Opportunity, DispatchForm]]:
+    """A dispatch form per row: the grid's assignable people (read once per grid), the
+    suggested assignee preselected, first contact due in 24 hours."""
+    people: dict[int | None, list[tuple[Any, str]]] = {}
+    due = default_due()
+    rows = []
+    for opp in opps:
+        if failed is not None and failed[0] == opp.pk:
+            form = failed[1]
+        else:
+            suggested = services.suggested_assignee(opp)
+            form = DispatchForm(
+                user=user,
+                opportunity=opp,
+                initial={
+                    "version": opp.version,
+                    "assignee": getattr(suggested, "pk", None),
+                    "due": due,
+                },
+                prefix=f"o{opp.pk}",
+            )
+        grid_id = opp.grid_id or opp.site.grid_id
+        if grid_id not in people:
+            people[grid_id] = [("", "—"), *((s.pk, s.name) for s in assignable(grid_id))]
+        form.fields["assignee"].widget.choices = people[grid_id]
+        rows.append((opp, form))
+    return rows
+
+
+def _board_page(
+    request: HttpRequest,
+    *,
+    failed: tuple[int, DispatchForm] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    scope = scope_for(user)
+    grid_id = params.int_param(request.GET, "grid")
+    grids = Grid.objects.visible_to(user).filter(is_active=True).order_by("code")
+    if not scope.everything:
+        grids = grids.filter(pk__in=scope.managed_grid_ids)
+    unassigned = list(_dispatchable(user, grid_id)[:BOARD_ROWS])
+    overdue = selectors.opportunity_list(user=user, grid_id=grid_id, overdue=True).order_by(
+        "contact_due", "outcome_due", "id"
+    )[:BOARD_ROWS]
+    return render(
+        request,
+        "sales/board.html",
+        {
+            "board": selectors.board(user=user, grid_id=grid_id),
+            "grids": grids,
+            "grid_id": grid_id,
+            "unassigned": _row_forms(user, unassigned, failed),
+            "overdue": overdue,
+            "now": clock.now(),
+            "error": error,
+            "everything": scope.everything,
+            "here": request.get_full_path(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    _allow_board(request.user)
+    return _board_page(request)
+
+
+@login_required
+@require_POST
+def opportunity_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    _allow_board(user)
+    opp = selectors.opportunity_detail(user=user, pk=pk)
+    form = DispatchForm(request.POST, user=user, opportunity=opp, prefix=f"o{pk}")
+    status, error = 400, _("派单未成功，请检查标红的项。")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            done = services.opportunity_dispatch(
+                actor=user,
+                opportunity=opp,
+                version=d["version"],
+                due=d["due"],
+                assignee=d.get("assignee"),
+                grid=None if d.get("assignee") else d.get("grid"),
+                note=d["note"],
+            )
+        except StaleVersion:
+            status, error = 409, str(STALE_MESSAGE)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            whom = done.assignee.name if done.assignee else (done.grid.name if done.grid else "")
+            messages.success(
+                request, _("%(code)s 已派给 %(whom)s。") % {"code": done.code, "whom": whom}
+            )
+            nxt = request.POST.get("next", "")
+            if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+                return redirect(nxt)
+            return redirect(reverse("sales:board"))
+    return _board_page(request, failed=(pk, form), error=f"{opp.code}: {error}", status=status)
+
+
+urls = [
+    path("board/", board, name="board"),
+    path("opportunities/<int:pk>/dispatch/", opportunity_dispatch, name="opportunity_dispatch"),
+]
