@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.apps import apps
 from pydantic import BaseModel
 
 from config.api import api
@@ -31,7 +32,8 @@ def test_operation_ids_are_named_after_the_apps_api_package_not_its_modules() ->
     assert "wangge_crm_api_customer_list" in ids
     assert "wangge_org_api_grid_list" in ids
     assert "wangge_territory_api_plan_auto" in ids
-    assert all(i.split("_api_")[0] in {"wangge_crm", "wangge_org", "wangge_territory"} for i in ids)
+    packages = {c.name.replace(".", "_") for c in apps.get_app_configs()}
+    assert all(i.split("_api_")[0] in packages for i in ids)
     assert not any("_api_customers_" in i or "_api_schemas_" in i for i in ids)
 
 

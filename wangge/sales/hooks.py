@@ -137,21 +137,30 @@ def _can_view(user: Any) -> bool:
     return can(user, Action.VIEW)
 
 
+def _can_visit(user: Any) -> bool:
+    return can(user, Action.VISIT) or can(user, Action.REVIEW)
+
+
+def _can_dispatch(user: Any) -> bool:
+    return can(user, Action.DISPATCH)
+
+
+def _can_funnel(user: Any) -> bool:
+    return can(user, Action.FUNNEL)
+
+
+#: The app's menu entries: key, label, page, order, who sees it (the page checks again).
+MENU = (
+    ("sales.opportunities", _("商机"), "sales:opportunity_list", 50, _can_view),
+    ("sales.board", _("派单看板"), "sales:board", 51, _can_dispatch),
+    ("sales.visits", _("拜访"), "sales:visit_list", 52, _can_visit),
+    ("sales.funnel", _("销售漏斗"), "sales:funnel", 53, _can_funnel),
+)
+
+
 def register() -> None:
-    ext.add_menu(
-        ext.MenuEntry(
-            "sales.opportunities", _("商机"), "sales:opportunity_list", order=50, visible=_can_view
-        )
-    )
-    ext.add_menu(
-        ext.MenuEntry(
-            "sales.visits",
-            _("拜访"),
-            "sales:visit_list",
-            order=51,
-            visible=lambda user: can(user, Action.VISIT) or can(user, Action.REVIEW),
-        )
-    )
+    for key, label, url_name, order, visible in MENU:
+        ext.add_menu(ext.MenuEntry(key, label, url_name, order=order, visible=visible))
     ext.add_panel(
         ext.Panel("sales.customer", "customer", "sales/_customer_panel.html", _customer_panel)
     )
