@@ -100,7 +100,7 @@ def test_a_campaign_opportunity_is_linked_and_counted(crm: CrmWorld) -> None:
     assert (results.opportunities, results.open, results.won, results.target) == (1, 1, 0, 4)
     assert results.pipeline_value == Decimal("68.00")
     page = crm.world.client("manager_a").get(reverse("sales:campaign_detail", args=[campaign.pk]))
-    assert opp.code in page.content.decode()
+    assert str(opp.code) in page.content.decode()
 
 
 def test_a_campaign_opportunity_must_be_in_the_campaigns_grid(crm: CrmWorld) -> None:

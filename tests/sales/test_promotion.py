@@ -165,7 +165,7 @@ def test_a_lead_lands_unassigned_on_the_grid_board_attributed_to_the_piece(
     assert lead.assignee_id is None
     assert (lead.contact_name, lead.contact_phone) == ("张先生", "13912345678")
     page = crm.world.client("manager_a").get(reverse("sales:promo_detail", args=[piece.pk]))
-    assert lead.code in page.content.decode()
+    assert str(lead.code) in page.content.decode()
 
 
 @pytest.mark.parametrize(

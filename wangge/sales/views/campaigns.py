@@ -139,9 +139,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         d = dict(form.cleaned_data)
         members = d.pop("members")
         try:
-            campaign = services.campaign_create(
-                actor=request.user, grid=grid, members=members, **d
-            )
+            campaign = services.campaign_create(actor=request.user, grid=grid, members=members, **d)
         except ValidationError as exc:
             _attach(form, exc)
         else:
@@ -163,7 +161,9 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     allow(can(request.user, Action.CAMPAIGN, campaign.grid))
     initial = {"members": list(campaign.members.all())}
-    form = CampaignForm(request.POST or None, instance=campaign, grid=campaign.grid, initial=initial)
+    form = CampaignForm(
+        request.POST or None, instance=campaign, grid=campaign.grid, initial=initial
+    )
     back = reverse("sales:campaign_detail", args=[pk])
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)

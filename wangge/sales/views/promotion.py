@@ -87,9 +87,13 @@ class PieceListView(ScopedListView):
 
     def get_queryset(self) -> Any:
         r = self.request
-        return selectors.piece_list(
-            user=r.user, grid_id=int_param(r.GET, "grid"), site_id=int_param(r.GET, "site")
-        ).select_related("grid").order_by("-put_up_on", "-id")
+        return (
+            selectors.piece_list(
+                user=r.user, grid_id=int_param(r.GET, "grid"), site_id=int_param(r.GET, "site")
+            )
+            .select_related("grid")
+            .order_by("-put_up_on", "-id")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
@@ -218,9 +222,9 @@ def inspection_photo(request: HttpRequest, pk: int) -> HttpResponse:
     """An inspection's photo: seen by whoever sees its piece."""
     allow(can(request.user, Action.PROMOTE))
     inspection = get_object_or_404(
-        PromoInspection.objects.filter(
-            piece__in=PromoPiece.objects.visible_to(request.user)
-        ).only("photo", "photo_type"),
+        PromoInspection.objects.filter(piece__in=PromoPiece.objects.visible_to(request.user)).only(
+            "photo", "photo_type"
+        ),
         pk=pk,
     )
     return _photo_response(inspection.photo, inspection.photo_type)
