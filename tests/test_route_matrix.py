@@ -179,7 +179,11 @@ WRITES: dict[str, str] = {
     "POST /api/crm/intel/{intel_id}/offers": CRM_WRITES,
 }
 
+#: Pages open without a login (apps add theirs as `PUBLIC`).
+PUBLIC = {"login", "logout", "set_language"}
+
 for _app in app_matrices():
+    PUBLIC.update(getattr(_app, "PUBLIC", ()))
     PAGES.update(_app.PAGES)
     API_READS.update(_app.API_READS)
     WRITES.update(_app.WRITES)
@@ -267,7 +271,7 @@ def test_pages_send_strangers_to_the_login(matrix: MatrixWorld) -> None:
     anonymous = matrix.crm.world.client(None)
     patterns = dict(_walk(get_resolver().url_patterns))
     for name, (key, _expected) in PAGES.items():
-        if name in {"login", "logout", "set_language"}:
+        if name in PUBLIC:
             continue
         response = anonymous.get(_url(patterns[name], name, key, matrix))
         assert response.status_code in {302, 405}, name

@@ -205,3 +205,13 @@ WANGGE_CHECKIN = {
     "max_age_s": env_int("WANGGE_CHECKIN_MAX_AGE_S", 180),
     "max_ahead_s": env_int("WANGGE_CHECKIN_MAX_AHEAD_S", 60),
 }
+
+# Public lead forms behind promotion QR codes (sales): at most `per_ip` submissions from one
+# address per `ip_window_s`, and `per_piece` for one piece per `piece_window_s` (a flood is
+# answered 429 and writes nothing).
+WANGGE_LEAD_THROTTLE = {
+    "per_ip": env_int("WANGGE_LEAD_PER_IP", 5),
+    "ip_window_s": env_int("WANGGE_LEAD_IP_WINDOW_S", 600),
+    "per_piece": env_int("WANGGE_LEAD_PER_PIECE", 30),
+    "piece_window_s": env_int("WANGGE_LEAD_PIECE_WINDOW_S", 3600),
+}

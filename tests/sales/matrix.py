@@ -49,7 +49,10 @@ WRITES: dict[str, str] = {
 
 #: The parts of the sales app keep their own rows (one file each, merged here).
 PARTS = (matrix_pages, matrix_promotion, matrix_funnel)
+#: Pages anyone may open without logging in (the QR codes' lead form).
+PUBLIC: set[str] = set()
 for _part in PARTS:
+    PUBLIC.update(getattr(_part, "PUBLIC", ()))
     PAGES.update(_part.PAGES)
     API_READS.update(_part.API_READS)
     WRITES.update(_part.WRITES)

@@ -13,7 +13,15 @@ from django.http import Http404
 from wangge.core import clock
 from wangge.core.access import scope_for
 from wangge.crm.models import Customer
-from wangge.sales.models import Campaign, Opportunity, OpportunityStep, PromoPiece, Stage, Visit
+from wangge.sales.models import (
+    Campaign,
+    Opportunity,
+    OpportunityStep,
+    PromoInspection,
+    PromoPiece,
+    Stage,
+    Visit,
+)
 
 
 def _mine(user: Any) -> int:
@@ -210,6 +218,68 @@ def piece_list(*, user: Any, grid_id: int | None = None, site_id: int | None = N
     if site_id is not None:
         qs = qs.filter(site_id=site_id)
     return qs
+
+
+def piece_detail(*, user: Any, pk: int) -> PromoPiece:
+    piece = (
+        PromoPiece.objects.visible_to(user)
+        .defer("photo")
+        .select_related("site", "grid", "put_up_by")
+        .annotate(leads_count=Count("leads"))
+        .filter(pk=pk)
+        .first()
+    )
+    if piece is None:
+        raise Http404
+    return piece
+
+
+def piece_inspections(*, piece: PromoPiece) -> QuerySet[PromoInspection]:
+    return piece.inspections.defer("photo").select_related("by")
+
+
+def piece_for_lead(*, token: str) -> PromoPiece:
+    """The piece behind a public lead form: no user, the unguessable token is the key."""
+    piece = PromoPiece.objects.select_related("site").defer("photo").filter(token=token).first()
+    if piece is None:
+        raise Http404
+    return piece
+
+
+@dataclass
+class CampaignResults:
+    opportunities: int
+    open: int
+    won: int
+    target: int
+    won_value: Decimal
+    pipeline_value: Decimal
+
+    @property
+    def progress(self) -> int:
+        """Won against target, in percent (capped for the bar)."""
+        return min(100, round(100 * self.won / self.target)) if self.target else 0
+
+
+def campaign_results(*, user: Any, campaign: Campaign) -> CampaignResults:
+    """What a campaign brought: its opportunities the user sees, won against the target,
+    the monthly value won (the orders' fees) and still in play (expected)."""
+    qs = opportunity_list(user=user, campaign_id=campaign.pk).order_by()
+    r = qs.aggregate(
+        n=Count("id"),
+        open=Count("id", filter=Q(stage__in=Opportunity.OPEN_STAGES)),
+        won=Count("id", filter=Q(stage=Stage.WON)),
+        won_value=Sum("order__monthly_fee", filter=Q(stage=Stage.WON)),
+        pipeline=Sum("expected_monthly", filter=Q(stage__in=Opportunity.OPEN_STAGES)),
+    )
+    return CampaignResults(
+        opportunities=r["n"],
+        open=r["open"],
+        won=r["won"],
+        target=campaign.target_count,
+        won_value=r["won_value"] or Decimal("0.00"),
+        pipeline_value=r["pipeline"] or Decimal("0.00"),
+    )
 
 
 def winback_list(*, user: Any, grid_id: int | None = None) -> QuerySet[Customer]:
