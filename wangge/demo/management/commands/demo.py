@@ -14,6 +14,7 @@ from wangge.core.models import AuditEntry
 from wangge.demo import county as demo
 from wangge.demo.load import load_county
 from wangge.demo.load_crm import load_crm, reset_crm
+from wangge.demo.load_sales import load_sales, reset_sales
 from wangge.demo.load_territory import load_territory
 from wangge.org.models import (
     Department,
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             counts = load_county(county)
             counts.update(load_territory(seed))
             counts.update(load_crm(seed, scale=crm_scale))
+            counts.update(load_sales(seed))
         elapsed = time.monotonic() - started
         summary = "，".join(f"{name} {n}" for name, n in counts.items())
         self.stdout.write(
@@ -108,6 +110,7 @@ def _reset(usernames: list[str]) -> None:
 
     Logins that merely share a demo username go too, or loading would trip over them.
     """
+    reset_sales()
     reset_crm()
     logins = User.objects.filter(Q(staff__isnull=False) | Q(username__in=usernames))
     users = list(logins.values_list("pk", flat=True))
