@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,9 +44,15 @@ from wangge.territory.models import Site
 SALT = 0x5A1E5
 DAYS = 30
 #: Opportunities raised or dispatched per grid over the month.
-PER_GRID = (30, 50)
-VISITS_PER_SELLER = (6, 12)
-VISITS_PER_AGENT = (2, 5)
+PER_GRID = (15, 25)
+#: The grids of the documented demo logins (the first two by code) are the busy ones.
+PER_BUSY_GRID = (40, 60)
+BUSY_GRIDS = 2
+#: Below this scale a grid gets no campaign, material or flagged check-in of its own.
+EXTRAS_SCALE = 0.25
+#: Cold visits per person over the month, besides the ones that open or work an opportunity.
+VISITS_PER_SELLER = (2, 5)
+VISITS_PER_AGENT = (1, 2)
 
 Opp = Opportunity
 LADDER = [Stage.NEED, Stage.PROPOSAL, Stage.CONFIRMED, Stage.ORDERED]
@@ -141,8 +146,9 @@ class _Plan:
 
 
 class _Loader:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, scale: float = 1.0) -> None:
         self.rng = random.Random(seed ^ SALT)
+        self.scale = max(0.0, min(scale, 1.0))
         self.now = clock.now()
         self.today = clock.today()
         self.plans: list[_Plan] = []
@@ -152,6 +158,10 @@ class _Loader:
             self.tariffs.setdefault(t.product_id, []).append(t)
         self.admin = Staff.objects.filter(role=Role.MARKET_ADMIN).order_by("employee_no").first()
         self.counts = {"visits": 0, "campaigns": 0, "promo_pieces": 0, "promo_inspections": 0}
+
+    def sized(self, bounds: tuple[int, int]) -> int:
+        """How many, between `bounds`, shrunk by the scale."""
+        return round(self.rng.randint(*bounds) * self.scale)
 
     # --- time ----------------------------------------------------------------------
 
@@ -256,9 +266,9 @@ class _Loader:
         self.plans.append(plan)
         return plan
 
-    def opportunities(self, t: _Team) -> None:
+    def opportunities(self, t: _Team, busy: bool) -> None:
         rng = self.rng
-        for _ in range(rng.randint(*PER_GRID)):
+        for _ in range(self.sized(PER_BUSY_GRID if busy else PER_GRID)):
             age = rng.uniform(0.1, DAYS)
             created = self.now - dt.timedelta(days=age)
             origin = _pick(rng, (("self", 45), ("manager", 30), ("market", 15), ("agent", 10)))
@@ -321,6 +331,8 @@ class _Loader:
         outcome_due = at + dt.timedelta(days=rng.randint(10, 25)) if rng.random() < 0.5 else None
         self.dispatch(plan, t, seller, at, contact_due, outcome_due)
         answer = _pick(rng, (("accept", 75), ("pending", 12), ("return", 13)))
+        if answer == "pending" and self.now - at > dt.timedelta(days=4):
+            answer = "accept"  # a week-old dispatch nobody answered would have been chased
         if answer == "pending" or (self.now - at) < dt.timedelta(hours=2):
             return  # not answered yet: overdue once its first-contact time has passed
         answered = at + dt.timedelta(minutes=rng.uniform(10, 300))
@@ -352,7 +364,13 @@ class _Loader:
             actor=seller.user, opportunity=plan.opp, version=plan.opp.version
         )
         plan.times.append(answered)
-        self.work(plan, seller, (self.now - answered).total_seconds() / 86400, start=answered)
+        self.work(
+            plan,
+            seller,
+            (self.now - answered).total_seconds() / 86400,
+            start=answered,
+            dispatched=True,
+        )
 
     def dispatch(
         self,
@@ -389,13 +407,16 @@ class _Loader:
         *,
         opened_by_visit: bool = False,
         start: dt.datetime | None = None,
+        dispatched: bool = False,
     ) -> None:
         """Move the opportunity along the ladder to the stage it has reached by now."""
         rng = self.rng
         target = self.target(age)
         start = start or plan.times[0]
-        if target == Stage.NEED and not opened_by_visit and rng.random() < 0.5:
-            return  # nobody has been in touch yet
+        if target == Stage.NEED and not opened_by_visit:
+            if rng.random() < (0.15 if dispatched else 0.5):
+                return  # nobody has been in touch yet (a dispatched one is then overdue)
+            opened_by_visit = dispatched  # the first contact stops the due clock
         if target == Stage.WON:
             path = LADDER[1:3] + ([Stage.ORDERED] if rng.random() < 0.5 else [])
         elif target == Stage.LOST:
@@ -469,6 +490,7 @@ class _Loader:
         target: Opportunity | Customer | Site,
         at: dt.datetime,
         opportunity: Opportunity | None = None,
+        follow_up_today: bool = False,
     ) -> Visit:
         rng = self.rng
         if isinstance(target, Opportunity):
@@ -493,7 +515,9 @@ class _Loader:
                 }
                 if how == "stale":
                     fix_age = dt.timedelta(minutes=rng.uniform(15, 90))
-        if opportunity is not None:
+        if follow_up_today:
+            kind, position, outcome = Visit.Kind.PHONE, {}, Visit.Outcome.FOLLOW_UP
+        elif opportunity is not None:
             outcome = Visit.Outcome.INTERESTED
         else:
             outcome = _pick(
@@ -523,7 +547,8 @@ class _Loader:
         if outcome in (Visit.Outcome.INTERESTED, Visit.Outcome.FOLLOW_UP):
             # Follow-ups fall due over the coming days; recent ones are due today.
             days_ago = (self.today - clock.local_date(at)).days
-            due = self.today if days_ago <= 3 and rng.random() < 0.6 else None
+            soon = follow_up_today or (days_ago <= 3 and rng.random() < 0.6)
+            due = self.today if soon else None
             due = due or clock.local_date(at) + dt.timedelta(days=rng.randint(2, 10))
             values.update(
                 next_on=due, next_step="再次上门" if kind == Visit.Kind.DOOR else "电话回访"
@@ -541,12 +566,18 @@ class _Loader:
                 own = t.agent_customers.get(person.pk) or []
                 if not own:
                     continue
-                n, targets = rng.randint(*VISITS_PER_AGENT), own
+                n, targets = self.sized(VISITS_PER_AGENT), own
             else:
-                n = rng.randint(*VISITS_PER_SELLER)
+                n = self.sized(VISITS_PER_SELLER)
                 targets = t.competitors + t.existing[:50] + t.sites  # type: ignore[operator]
             for _ in range(n):
                 self.visit(person, rng.choice(targets), self.ago(0.05, DAYS))
+        if self.scale < EXTRAS_SCALE:
+            return
+        for person in t.sellers:
+            # Everyone has a call to return today ("today's follow-ups" on the home page).
+            target = rng.choice(t.existing or t.sites)  # type: ignore[arg-type]
+            self.visit(person, target, self.ago(0.6, 1.5), follow_up_today=True)
         seller = t.sellers[0]
         site = rng.choice(t.sites)
         visit = services.visit_record(
@@ -587,7 +618,7 @@ class _Loader:
         )
         self.counts["campaigns"] += 1
         started = clock.start_of_day(campaign.starts_on) + dt.timedelta(hours=9)
-        for _ in range(rng.randint(4, 8)):
+        for _ in range(self.sized((4, 8))):
             seller = rng.choice(t.sellers)
             fields = self.what(t)
             if roadshow and "site" in fields:
@@ -607,7 +638,7 @@ class _Loader:
         crew = t.sellers + t.technicians
         kinds = list(PromoPiece.Kind.values)
         pieces = []
-        for i in range(rng.randint(2, 4)):
+        for i in range(max(1, self.sized((2, 4)))):
             site = rng.choice(t.estates)
             who = rng.choice(crew)
             piece = services.piece_create(
@@ -718,17 +749,24 @@ def reset_sales() -> None:
 
 
 @transaction.atomic
-def load_sales(seed: int, *, progress: Callable[[str], None] | None = None) -> dict[str, int]:
-    """Write the month's growth work for every staffed grid; returns counts by kind."""
-    loader = _Loader(seed)
+def load_sales(seed: int, *, scale: float = 1.0) -> dict[str, int]:
+    """Write the month's growth work for every staffed grid; returns counts by kind.
+
+    Every record goes through the services (rights, validation, audit: a few milliseconds
+    each), so at scale 1 this adds about ? s to the demo; tests pass a small `scale`, which
+    still writes a little of everything in every grid.
+    """
+    loader = _Loader(seed, scale)
     grids = list(Grid.objects.order_by("code"))
     teams = [t for g in grids if (t := loader.team(g)) is not None]
+    extras = loader.scale >= EXTRAS_SCALE
     for i, t in enumerate(teams):
-        loader.opportunities(t)
+        loader.opportunities(t, busy=i < BUSY_GRIDS)
         loader.cold_visits(t)
-        if i % 5 == 0:
+        if extras and i % 5 == 0:
             loader.campaign(t, i // 5)
-        loader.material(t, qr_leads=2 if i == 0 else 0)
+        if extras:
+            loader.material(t, qr_leads=2 if i == 0 else 0)
     loader.backdate()
     escalated = loader.escalate() if teams else 0
     return {

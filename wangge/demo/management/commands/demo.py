@@ -52,6 +52,12 @@ class Command(BaseCommand):
             help="客户数据规模（1 = 约 20 万客户；测试用小值）",
         )
         parser.add_argument(
+            "--sales-scale",
+            type=float,
+            default=None,
+            help="增量营销（商机、拜访）规模，0 到 1（默认同 --crm-scale，最大 1）",
+        )
+        parser.add_argument(
             "--customers",
             type=int,
             default=None,
@@ -66,6 +72,7 @@ class Command(BaseCommand):
         reset: bool,
         crm_scale: float,
         customers: int | None = None,
+        sales_scale: float | None = None,
         **options: Any,
     ) -> None:
         if not 1 <= grids <= demo.MAX_GRIDS:
@@ -90,7 +97,7 @@ class Command(BaseCommand):
             counts = load_county(county)
             counts.update(load_territory(seed))
             counts.update(load_crm(seed, scale=crm_scale))
-            counts.update(load_sales(seed))
+            counts.update(load_sales(seed, scale=crm_scale if sales_scale is None else sales_scale))
         elapsed = time.monotonic() - started
         summary = "，".join(f"{name} {n}" for name, n in counts.items())
         self.stdout.write(
