@@ -80,6 +80,7 @@ LOST_REASONS = (
     (Opp.LostReason.NO_COVERAGE, 6),
     (Opp.LostReason.OTHER, 5),
 )
+ANSWERED = (("accept", 85), ("return", 15))
 RETURN_REASONS = (
     "客户不在我负责的片区，请改派。",
     "电话多次无人接听，联系不上。",
@@ -315,11 +316,21 @@ class _Loader:
                         t.manager.user, created, source=_pick(rng, MANAGER_SOURCES), **self.what(t)
                     )
                     start = created
-                if age < 1.5 and rng.random() < 0.4:
+                if age < 3 and rng.random() < 0.4:
                     continue  # still waiting on the board for the manager
                 self.hand_over(plan, t, start, age)
 
-    def hand_over(self, plan: _Plan, t: _Team, start: dt.datetime, age: float) -> None:
+    def fresh(self, t: _Team) -> None:
+        """Two leads the manager handed out in the last two days that are still waiting to
+        be accepted: every board has pending dispatches, one already past its due time."""
+        for low, high in ((0.5, 2.0), (0.1, 0.3)):
+            created = self.ago(low, high)
+            plan = self.create(t.manager.user, created, source=Opp.Source.REFERRAL, **self.what(t))
+            self.hand_over(plan, t, created, low, answer="pending")
+
+    def hand_over(
+        self, plan: _Plan, t: _Team, start: dt.datetime, age: float, answer: str = ""
+    ) -> None:
         """The manager dispatches to a person, who accepts, returns, or has not answered."""
         rng = self.rng
         customer = plan.opp.customer
@@ -330,9 +341,10 @@ class _Loader:
         contact_due = at + dt.timedelta(hours=rng.choice((4, 8, 24, 48)))
         outcome_due = at + dt.timedelta(days=rng.randint(10, 25)) if rng.random() < 0.5 else None
         self.dispatch(plan, t, seller, at, contact_due, outcome_due)
-        answer = _pick(rng, (("accept", 75), ("pending", 12), ("return", 13)))
-        if answer == "pending" and self.now - at > dt.timedelta(days=4):
-            answer = "accept"  # a week-old dispatch nobody answered would have been chased
+        recent = self.now - at < dt.timedelta(days=4)
+        # Older dispatches nobody answered would have been chased: pending ones are recent.
+        answers = (("accept", 50), ("pending", 35), ("return", 15)) if recent else ANSWERED
+        answer = answer or _pick(rng, answers)
         if answer == "pending" or (self.now - at) < dt.timedelta(hours=2):
             return  # not answered yet: overdue once its first-contact time has passed
         answered = at + dt.timedelta(minutes=rng.uniform(10, 300))
@@ -763,6 +775,8 @@ def load_sales(seed: int, *, scale: float = 1.0) -> dict[str, int]:
     for i, t in enumerate(teams):
         loader.opportunities(t, busy=i < BUSY_GRIDS)
         loader.cold_visits(t)
+        if extras:
+            loader.fresh(t)
         if extras and i % 5 == 0:
             loader.campaign(t, i // 5)
         if extras:
