@@ -255,7 +255,7 @@ class _Loader:
 
     def target(self, age_days: float) -> str:
         """The stage it has reached: older ones are more often closed."""
-        weights = dict(OPEN_WEIGHTS)
+        weights: dict[str, float] = {str(k): float(v) for k, v in OPEN_WEIGHTS.items()}
         share = min(1.0, age_days / 12)
         for stage, w in CLOSED_WEIGHTS.items():
             weights[stage] = w * share
@@ -588,7 +588,7 @@ class _Loader:
             return
         for person in t.sellers:
             # Everyone has a call to return today ("today's follow-ups" on the home page).
-            target = rng.choice(t.existing or t.sites)  # type: ignore[arg-type]
+            target: Customer | Site = rng.choice(t.existing) if t.existing else rng.choice(t.sites)
             self.visit(person, target, self.ago(0.6, 1.5), follow_up_today=True)
         seller = t.sellers[0]
         site = rng.choice(t.sites)
