@@ -765,7 +765,8 @@ def load_sales(seed: int, *, scale: float = 1.0) -> dict[str, int]:
     """Write the month's growth work for every staffed grid; returns counts by kind.
 
     Every record goes through the services (rights, validation, audit: a few milliseconds
-    each), so at scale 1 this adds about ? s to the demo; tests pass a small `scale`, which
+    each), so at scale 1 (about 750 opportunities, 850 visits) this takes tens of seconds;
+    tests pass a small `scale`, which
     still writes a little of everything in every grid.
     """
     loader = _Loader(seed, scale)
