@@ -766,8 +766,8 @@ def load_sales(seed: int, *, scale: float = 1.0) -> dict[str, int]:
 
     Every record goes through the services (rights, validation, audit: a few milliseconds
     each), so at scale 1 (about 750 opportunities, 850 visits) this takes tens of seconds;
-    tests pass a small `scale`, which
-    still writes a little of everything in every grid.
+    `scale` shrinks the volumes (the command's `--sales-scale`, by default its `--crm-scale`);
+    below `EXTRAS_SCALE` no campaign, material or guaranteed follow-up is written.
     """
     loader = _Loader(seed, scale)
     grids = list(Grid.objects.order_by("code"))
