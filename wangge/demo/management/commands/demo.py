@@ -14,6 +14,7 @@ from wangge.core.models import AuditEntry
 from wangge.demo import county as demo
 from wangge.demo.load import load_county
 from wangge.demo.load_crm import load_crm, reset_crm
+from wangge.demo.load_sales import load_sales, reset_sales
 from wangge.demo.load_territory import load_territory
 from wangge.org.models import (
     Department,
@@ -51,6 +52,12 @@ class Command(BaseCommand):
             help="客户数据规模（1 = 约 20 万客户；测试用小值）",
         )
         parser.add_argument(
+            "--sales-scale",
+            type=float,
+            default=None,
+            help="增量营销（商机、拜访）规模，0 到 1（默认同 --crm-scale，最大 1）",
+        )
+        parser.add_argument(
             "--customers",
             type=int,
             default=None,
@@ -65,6 +72,7 @@ class Command(BaseCommand):
         reset: bool,
         crm_scale: float,
         customers: int | None = None,
+        sales_scale: float | None = None,
         **options: Any,
     ) -> None:
         if not 1 <= grids <= demo.MAX_GRIDS:
@@ -89,6 +97,7 @@ class Command(BaseCommand):
             counts = load_county(county)
             counts.update(load_territory(seed))
             counts.update(load_crm(seed, scale=crm_scale))
+            counts.update(load_sales(seed, scale=crm_scale if sales_scale is None else sales_scale))
         elapsed = time.monotonic() - started
         summary = "，".join(f"{name} {n}" for name, n in counts.items())
         self.stdout.write(
@@ -108,6 +117,7 @@ def _reset(usernames: list[str]) -> None:
 
     Logins that merely share a demo username go too, or loading would trip over them.
     """
+    reset_sales()
     reset_crm()
     logins = User.objects.filter(Q(staff__isnull=False) | Q(username__in=usernames))
     users = list(logins.values_list("pk", flat=True))
