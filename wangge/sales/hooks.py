@@ -154,7 +154,7 @@ MENU = (
     ("sales.opportunities", _("商机"), "sales:opportunity_list", 50, _can_view),
     ("sales.board", _("派单看板"), "sales:board", 51, _can_dispatch),
     ("sales.visits", _("拜访"), "sales:visit_list", 52, _can_visit),
-    ("sales.funnel", _("销售漏斗"), "sales:funnel", 53, _can_funnel),
+    ("sales.funnel", _("销售漏斗"), "sales:funnel", 56, _can_funnel),
 )
 
 
