@@ -422,3 +422,20 @@ def test_who_may_post_the_page_actions(crm: CrmWorld) -> None:
         "tech_a": (404, 404),  # sees grid A's board, does not sell
         "agent_a": (404, 404),
     }
+
+
+def test_only_managers_log_a_channel_supervision(crm: CrmWorld) -> None:
+    marketer = crm.world.client("account_a").get(reverse("sales:visit_create")).content.decode()
+    assert 'value="supervision"' not in marketer and 'name="agent"' not in marketer
+    manager = crm.world.client("manager_a")
+    form = manager.get(reverse("sales:visit_create")).content.decode()
+    assert 'value="supervision"' in form and 'name="agent"' in form
+    body = _visit_body(crm, kind="supervision", customer="", site=crm.t.sites_a[1].pk)
+    body["agent"] = crm.world.staff["agent_a"].pk
+    site = crm.t.sites_a[1]
+    body.update(lat=site.lat, lon=site.lon)
+    r = manager.post(reverse("sales:visit_create"), body)
+    assert r.status_code == 302, r.content.decode()[:500]
+    visit = Visit.objects.get()
+    assert visit.kind == "supervision" and visit.agent == crm.world.staff["agent_a"]
+    assert visit.verified

@@ -13,9 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.core import clock
 from wangge.core.access import scope_for
+from wangge.core.permissions import can
 from wangge.crm.models import Competitor, Customer, Product, TariffPlan
 from wangge.org.models import Grid, GridMembership, Staff
+from wangge.org.roles import Role
 from wangge.sales.models import Opportunity, Visit
+from wangge.sales.permissions import Action
 from wangge.sales.services.dispatch import ASSIGNABLE_ROLES
 from wangge.territory.models import Site
 
@@ -203,6 +206,12 @@ class VisitForm(_TargetMixin, forms.Form):
     opportunity = forms.ModelChoiceField(
         label=_("关联商机"), queryset=Opportunity.objects.none(), required=False
     )
+    agent = forms.ModelChoiceField(
+        label=_("督导的代理商"),
+        queryset=Staff.objects.none(),
+        required=False,
+        help_text=_("渠道督导时选择被督导的代理商。"),
+    )
     # Filled by the check-in button (static/js/sales-checkin.js) from the phone's position.
     lat = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-90, max_value=90)
     lon = forms.FloatField(widget=forms.HiddenInput, required=False, min_value=-180, max_value=180)
@@ -221,6 +230,15 @@ class VisitForm(_TargetMixin, forms.Form):
             .filter(assignee_id=staff_id)
             .select_related("customer", "site")
         )
+        if can(user, Action.REVIEW):
+            self.fields["agent"].queryset = supervisable(user)  # type: ignore[attr-defined]
+        else:
+            # Supervising channels is a manager's visit: others log door and phone visits.
+            del self.fields["agent"]
+            kind = self.fields["kind"]
+            kind.choices = [  # type: ignore[attr-defined]
+                c for c in Visit.Kind.choices if c[0] != Visit.Kind.SUPERVISION
+            ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -269,6 +287,17 @@ def assignable(grid_id: int | None) -> QuerySet[Staff]:
         "staff_id"
     )
     return Staff.objects.filter(pk__in=ids).order_by("name")
+
+
+def supervisable(user: Any) -> QuerySet[Staff]:
+    """Agents a manager may supervise: those of the grids they lead (all, for the market
+    department)."""
+    agents = Staff.objects.filter(role=Role.AGENT).order_by("name")
+    scope = scope_for(user)
+    if scope.everything:
+        return agents
+    ids = GridMembership.objects.filter(grid_id__in=scope.managed_grid_ids).values("staff_id")
+    return agents.filter(pk__in=ids)
 
 
 def default_due() -> dt.datetime:

@@ -107,6 +107,7 @@ def visit_create(request: HttpRequest) -> HttpResponse:
                 accuracy_m=d["accuracy_m"],
                 position_at=d["position_at"],
                 opportunity=d["opportunity"],
+                agent=d.get("agent"),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
