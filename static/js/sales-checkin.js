@@ -14,8 +14,16 @@
     }
     function syncVisibility() {
       var kind = form.querySelector("input[name='kind']:checked");
-      var door = !kind || kind.value === "door";
-      button.closest("[data-checkin]").hidden = !door;
+      // Visits made in person (door, channel supervision) check in; a phone call does not.
+      var located = !kind || kind.value === "door" || kind.value === "supervision";
+      button.closest("[data-checkin]").hidden = !located;
+      // The agent is asked for only on a supervision visit (managers' forms have the field).
+      var agent = form.querySelector("select[name='agent']");
+      if (agent) {
+        var supervising = !!kind && kind.value === "supervision";
+        agent.closest(".field").hidden = !supervising;
+        if (!supervising) agent.value = "";
+      }
     }
     form.addEventListener("change", function (e) {
       if (e.target && e.target.name === "kind") syncVisibility();

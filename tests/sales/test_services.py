@@ -293,3 +293,22 @@ def test_managers_supervise_their_grids_agents(crm: CrmWorld) -> None:
     with pytest.raises(ValidationError):
         _supervise(crm, "manager_a", kind=Visit.Kind.DOOR)  # an agent only on supervision
     assert Visit.objects.count() == 1
+
+
+def test_a_seller_working_an_unheld_opportunity_takes_it(crm: CrmWorld) -> None:
+    lead = _raise(crm, "tech_a")  # on the board, nobody holds it
+    moved = services.opportunity_move(
+        actor=crm.world.user("account_a"), opportunity=lead, stage=Stage.PROPOSAL, version=1
+    )
+    assert moved.assignee == crm.world.staff["account_a"]
+    assert moved.dispatch == Opportunity.Dispatch.ACCEPTED
+    kinds = list(moved.steps.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["created", "accept", "stage"]
+    # The manager stepping in on a held one does not take it over.
+    again = services.opportunity_move(
+        actor=crm.world.user("manager_a"),
+        opportunity=moved,
+        stage=Stage.NEED,
+        version=moved.version,
+    )
+    assert again.assignee == crm.world.staff["account_a"]

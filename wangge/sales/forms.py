@@ -164,7 +164,9 @@ class OpportunityForm(_TargetMixin, forms.Form):
         initial=Decimal("0.00"),
     )
     expected_close = forms.DateField(
-        label=_("预计成交日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("预计成交日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(
@@ -201,7 +203,9 @@ class VisitForm(_TargetMixin, forms.Form):
     )
     next_step = forms.CharField(label=_("下一步"), max_length=200, required=False)
     next_on = forms.DateField(
-        label=_("下次跟进日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("下次跟进日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     opportunity = forms.ModelChoiceField(
         label=_("关联商机"), queryset=Opportunity.objects.none(), required=False
@@ -306,7 +310,9 @@ def default_due() -> dt.datetime:
 
 
 class DayPlanForm(forms.Form):
-    day = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     sites = forms.ModelMultipleChoiceField(
         label=_("计划拜访"),
         queryset=Site.objects.none(),

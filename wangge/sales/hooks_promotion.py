@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wangge.core import extensions as ext
 from wangge.core.permissions import can
@@ -23,7 +24,7 @@ def register() -> None:
     ext.add_menu(
         ext.MenuEntry(
             "sales.campaigns",
-            _("营销活动"),
+            pgettext_lazy("navigation", "营销活动"),
             "sales:campaign_list",
             order=54,
             visible=lambda user: can(user, Action.VIEW),

@@ -181,7 +181,7 @@ def visit_list(
     customer_id: int | None = None,
     day: dt.date | None = None,
 ) -> QuerySet[Visit]:
-    qs = Visit.objects.visible_to(user).select_related("staff", "customer", "site")
+    qs = Visit.objects.visible_to(user).select_related("staff", "customer", "site", "agent")
     if staff_id is not None:
         qs = qs.filter(staff_id=staff_id)
     if grid_id is not None:

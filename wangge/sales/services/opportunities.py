@@ -146,6 +146,8 @@ def _stage_values(opp: Opportunity, stage: str) -> dict[str, Any]:
 
 
 _MOVE_FIELDS = (
+    "assignee",
+    "dispatch",
     "stage",
     "stage_since",
     "first_contact_at",
@@ -153,6 +155,30 @@ _MOVE_FIELDS = (
     "lost_reason",
     "lost_note",
 )
+
+
+def _claim(actor: Any, opp: Opportunity, values: dict[str, Any]) -> Staff | None:
+    """A seller who works an opportunity nobody holds (a returned one, a lead on the board)
+    takes it: the board must never show an opportunity moving with no one answerable."""
+    if opp.assignee_id is not None:
+        return None
+    staff = acting_staff(actor)
+    if staff is None or staff.role not in _SELLERS:
+        return None
+    values.update(assignee=staff, dispatch=Opportunity.Dispatch.ACCEPTED)
+    return staff
+
+
+def _record_claim(actor: Any, opp: Opportunity, staff: Staff | None) -> None:
+    if staff is not None:
+        record_step(
+            actor,
+            opp,
+            OpportunityStep.Kind.ACCEPT,
+            staff=staff,
+            assignee=staff,
+            note=_("从网格看板认领"),
+        )
 
 
 @transaction.atomic
@@ -173,13 +199,16 @@ def opportunity_move(
             }
         )
     before = opportunity.stage
+    values = _stage_values(opportunity, stage)
+    claimed = _claim(actor, opportunity, values)
     opp, _changed = audited_update(
         actor=actor,
         instance=opportunity,
-        data=_stage_values(opportunity, stage),
+        data=values,
         fields=_MOVE_FIELDS,
         version=version,
     )
+    _record_claim(actor, opp, claimed)
     record_step(
         actor, opp, OpportunityStep.Kind.STAGE, from_stage=before, to_stage=stage, note=note
     )
@@ -198,9 +227,11 @@ def opportunity_lose(
     before = opportunity.stage
     values = _stage_values(opportunity, Stage.LOST)
     values.update(lost_reason=reason, lost_note=note[:200])
+    claimed = _claim(actor, opportunity, values)
     opp, _changed = audited_update(
         actor=actor, instance=opportunity, data=values, fields=_MOVE_FIELDS, version=version
     )
+    _record_claim(actor, opp, claimed)
     record_step(
         actor, opp, OpportunityStep.Kind.STAGE, from_stage=before, to_stage=Stage.LOST, note=note
     )
