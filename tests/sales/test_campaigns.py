@@ -139,3 +139,15 @@ def test_winback_list_and_one_click_opportunity(crm: CrmWorld) -> None:
         winback_open(actor=account, customer=prospect)
     client.post(reverse("sales:winback_open", args=[prospect.pk]))
     assert Opportunity.objects.count() == 1
+
+
+def test_date_fields_keep_their_iso_value_in_chinese(crm: CrmWorld) -> None:
+    """A date input only shows (and sends back) yyyy-mm-dd: in Chinese, Django's default
+    rendering (2026/11/20) left the boxes empty and every unchanged save failed."""
+    campaign = _campaign(crm)
+    client = crm.world.client("manager_a")
+    html = client.get(reverse("sales:campaign_edit", args=[campaign.pk])).content.decode()
+    assert f'value="{campaign.starts_on.isoformat()}"' in html
+    assert f'value="{campaign.ends_on.isoformat()}"' in html
+    plan = client.get(reverse("sales:day_plan")).content.decode()
+    assert f'value="{clock.today().isoformat()}"' in plan
