@@ -59,6 +59,10 @@ def test_a_living_month_of_growth_work() -> None:
     assert opps.filter(selectors.overdue_q(now)).exists()
     assert steps.filter(kind="return").exclude(note="").exists()
     assert steps.filter(kind="dispatch_grid").exists()
+    # A hand-over's due time is the one given then: hours to two days after it, as the
+    # record's own contact_due says (not a month later, from when the demo was loaded).
+    for step in steps.filter(kind__in=("dispatch", "dispatch_grid"))[:50]:
+        assert step.due is not None and step.at < step.due <= step.at + dt.timedelta(days=2)
 
     doors = Visit.objects.filter(kind=Visit.Kind.DOOR)
     assert doors.filter(verified=True).exists()

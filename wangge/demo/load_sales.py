@@ -144,6 +144,9 @@ class _Plan:
     opp: Opportunity
     times: list[dt.datetime] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
+    #: The due time each dispatch step really gave, by the step's place in `times` (the
+    #: service was handed a placeholder: it refuses a due time in the past).
+    dues: dict[int, dt.datetime] = field(default_factory=dict)
 
 
 class _Loader:
@@ -305,6 +308,7 @@ class _Loader:
                         due=self.now + dt.timedelta(days=1),
                         note="公司派单",
                     )
+                    plan.dues[len(plan.times)] = to_grid + dt.timedelta(hours=48)
                     plan.times.append(to_grid)
                     # The company's lists give the grid two days for a first contact.
                     plan.values.update(
@@ -402,6 +406,7 @@ class _Loader:
             due=placeholder,
             outcome_due=placeholder + dt.timedelta(days=1) if outcome_due else None,
         )
+        plan.dues[len(plan.times)] = contact_due
         plan.times.append(at)
         plan.values.update(
             dispatched_at=at,
@@ -713,13 +718,14 @@ class _Loader:
                 raise RuntimeError(
                     f"{plan.opp.code}: {len(mine)} steps written, {len(plan.times)} times scripted"
                 )
-            for step, at in zip(mine, plan.times, strict=True):
+            for i, (step, at) in enumerate(zip(mine, plan.times, strict=True)):
                 step.at = at
+                step.due = plan.dues.get(i, step.due)
                 changed.append(step)
             values = dict(plan.values)
             values.setdefault("stage_since", plan.times[0])
             Opportunity.objects.filter(pk=plan.opp.pk).update(**values)
-        OpportunityStep.objects.bulk_update(changed, ["at"], batch_size=1000)
+        OpportunityStep.objects.bulk_update(changed, ["at", "due"], batch_size=1000)
 
     def escalate(self) -> int:
         """What the scheduler's escalation job would have stamped by now."""
