@@ -285,17 +285,18 @@ def opportunity_win(
     if seller is None:
         raise ValidationError({"assignee": _("请先派单给销售人员再成交。")})
     before = opportunity.stage
+    # A lead without a customer registers one now (rolled back with the rest if the
+    # version turns out stale), and the win names it in the same audited write.
+    customer = _customer_for_win(actor, opportunity, seller, new_customer)
+    values = _stage_values(opportunity, Stage.WON)
+    values["customer"] = customer
     opp, _changed = audited_update(
         actor=actor,
         instance=opportunity,
-        data=_stage_values(opportunity, Stage.WON),
-        fields=_MOVE_FIELDS,
+        data=values,
+        fields=(*_MOVE_FIELDS, "customer"),
         version=version,
     )
-    customer = _customer_for_win(actor, opp, seller, new_customer)
-    if opp.customer_id is None:
-        Opportunity.objects.filter(pk=opp.pk).update(customer=customer)
-        opp.customer = customer
     # The order is the sales app's right to act (checked above); crm is asked in the name
     # of the seller where they keep the customer, otherwise as the system on their behalf.
     crm_actor = actor if can(actor, CrmAction.EDIT_CUSTOMER, customer) else SYSTEM
