@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from wangge.core.forms import add_service_errors
 from wangge.core.params import int_param
 from wangge.core.permissions import can
 from wangge.core.views import ScopedListView
@@ -81,16 +82,6 @@ class CampaignForm(forms.ModelForm):
         pass
 
 
-def _attach(form: forms.BaseForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, msgs in exc.message_dict.items():
-            for m in msgs:
-                form.add_error(name if name in form.fields else None, m)
-    else:
-        for m in exc.messages:
-            form.add_error(None, m)
-
-
 class CampaignListView(ScopedListView):
     model = Campaign
     required_action = Action.VIEW
@@ -141,7 +132,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         try:
             campaign = services.campaign_create(actor=request.user, grid=grid, members=members, **d)
         except ValidationError as exc:
-            _attach(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("sales:campaign_detail", pk=campaign.pk)
     return render(
@@ -176,7 +167,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 members=members,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(back)
     return render(
@@ -255,7 +246,7 @@ def campaign_opportunity(request: HttpRequest, pk: int) -> HttpResponse:
                 **d,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("商机 %(code)s 已登记并关联到活动。") % {"code": opp.code})
             return redirect(back)

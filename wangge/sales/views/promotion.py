@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from wangge.core.forms import add_service_errors
 from wangge.core.params import int_param
 from wangge.core.permissions import can
 from wangge.core.views import ScopedListView
@@ -68,16 +69,6 @@ class InspectionForm(forms.Form):
         help_text=gettext_lazy("JPEG 或 PNG，不超过 5 MB。"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
-
-
-def _attach(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, msgs in exc.message_dict.items():
-            for m in msgs:
-                form.add_error(name if name in form.fields else None, m)
-    else:
-        for m in exc.messages:
-            form.add_error(None, m)
 
 
 class PieceListView(ScopedListView):
@@ -138,7 +129,7 @@ def piece_create(request: HttpRequest) -> HttpResponse:
                 photo=_photo_bytes(d["photo"]),
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("sales:promo_detail", pk=piece.pk)
     return render(
@@ -182,7 +173,7 @@ def piece_inspect(request: HttpRequest, pk: int) -> HttpResponse:
                 photo=_photo_bytes(d["photo"]),
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("sales:promo_detail", pk=pk)
     return render(

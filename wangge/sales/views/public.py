@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from wangge.core import clock
+from wangge.core.forms import add_service_errors
 from wangge.sales import selectors, services
 from wangge.sales.models import PromoPiece
 
@@ -89,13 +90,7 @@ def lead_form(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 services.lead_submit(piece=piece, name=d["name"], phone=d["phone"], need=d["need"])
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for name, msgs in exc.message_dict.items():
-                        for m in msgs:
-                            form.add_error(name if name in form.fields else None, m)
-                else:
-                    for m in exc.messages:
-                        form.add_error(None, m)
+                add_service_errors(form, exc)
             else:
                 return render(request, "sales/lead_thanks.html", ctx)
     ctx["form"] = form
