@@ -297,8 +297,9 @@ def opportunity_win(
         fields=(*_MOVE_FIELDS, "customer"),
         version=version,
     )
-    # The order is the sales app's right to act (checked above); crm is asked in the name
-    # of the seller where they keep the customer, otherwise as the system on their behalf.
+    # Winning is the sales app's right (checked above). crm records the subscription in the
+    # name of the person acting when they may edit the customer, else as the system on
+    # their behalf (a sales marketer upselling an account marketer's customer).
     crm_actor = actor if can(actor, CrmAction.EDIT_CUSTOMER, customer) else SYSTEM
     today = clock.today()
     subscription = crm_services.subscription_create(
