@@ -4,6 +4,7 @@ from wangge.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
 from wangge.crm.api import router as crm_router
 from wangge.org.api import router as org_router
 from wangge.sales.api import router as sales_router
+from wangge.service.api import router as service_router
 from wangge.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -18,3 +19,4 @@ api.add_router("/", org_router)
 api.add_router("/", territory_router)
 api.add_router("/", crm_router)
 api.add_router("/", sales_router)
+api.add_router("/", service_router)

@@ -19,4 +19,5 @@ urlpatterns = [
     path("territory/", include("wangge.territory.urls")),
     path("crm/", include("wangge.crm.urls")),
     path("sales/", include("wangge.sales.urls")),
+    path("service/", include("wangge.service.urls")),
 ]

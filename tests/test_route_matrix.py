@@ -66,6 +66,8 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
     "org:team_list": (None, ok(ALL)),
     "org:team_detail": ("team", ok(TEAM_A)),
     "core:audit_list": (None, ok(ADMIN)),
+    "core:notifications": (None, ok(ALL)),  # each person's own inbox
+    "core:notifications_read": (None, every(405)),
     "core:import_list": (None, ok(ALL)),
     "core:import_detail": ("import", ok(JOB_OWNER)),
     "core:import_commit": ("import", every(405)),

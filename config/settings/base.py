@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wangge.territory",
     "wangge.crm",
     "wangge.sales",
+    "wangge.service",
     "django_tasks",
     "django_tasks_db",
     "wangge.demo",
@@ -89,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wangge.org.context_processors.navigation",
                 "wangge.core.middleware.csp",
+                "wangge.core.views_notify.unread",
             ],
         },
     }

@@ -74,3 +74,25 @@ def test_today_sections_without_items_are_left_out(crm: CrmWorld) -> None:
         assert "test.empty" not in keys and "org.grids" in keys
     finally:
         ext._today.pop("test.empty")
+
+
+def test_day_activity_in_order_empty_sources_left_out() -> None:
+    import datetime as dt
+
+    from wangge.core import extensions as ext
+
+    day = dt.date(2026, 12, 1)
+    saved = dict(ext._activity)
+    try:
+        ext._activity.clear()
+        ext.add_day_activity(ext.ActivitySource("b", "B", lambda u, d: [ext.Activity(f"b {d}")], 2))
+        ext.add_day_activity(ext.ActivitySource("a", "A", lambda u, d: [ext.Activity("a")], 1))
+        ext.add_day_activity(ext.ActivitySource("c", "C", lambda u, d: [], 0))
+        got = ext.day_activity_for(None, day)
+        assert [(s.key, [i.text for i in items]) for s, items in got] == [
+            ("a", ["a"]),
+            ("b", [f"b {day}"]),
+        ]
+    finally:
+        ext._activity.clear()
+        ext._activity.update(saved)

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from wangge.core.models import AuditEntry, ExportJob, ExportLog, ImportJob
+from wangge.core.models import AuditEntry, CalendarDay, ExportJob, ExportLog, ImportJob
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -64,3 +64,13 @@ class ExportJobAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ExportJob]:
         return super().get_queryset(request).select_related("user").defer("data")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The one record here the operator edits: next year's holidays before the package
+    knows them, or a local day off."""
+
+    list_display = ["day", "is_workday", "name"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"

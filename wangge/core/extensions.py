@@ -6,6 +6,9 @@
   apps add their sections without editing the page.
 * **Today**: each app contributes to-do items for a person (due, overdue, to review); the
   home page is the person's today view built from them, empty sections hidden.
+* **Day activity**: each app tells what a person did on a day (visits, check-ins,
+  opportunities moved, collections, work orders); the daily work log is pre-filled from it
+  without the log knowing the apps.
 
 Apps register in `AppConfig.ready()`. Callables receive the acting user (and the object),
 and must scope what they show like any selector.
@@ -68,9 +71,28 @@ class TodaySection:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Activity:
+    """One thing a person did on a day, as a line of their daily log."""
+
+    text: Any
+    at: dt.datetime | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class ActivitySource:
+    key: str
+    title: Any
+    #: `items(user, day)`: what the person did that day in this app (their own records only).
+    items: Callable[[Any, dt.date], list[Activity]]
+    order: int = 100
+
+
 _menu: dict[str, MenuEntry] = {}
 _panels: dict[tuple[str, str], Panel] = {}
 _today: dict[str, TodaySection] = {}
+_activity: dict[str, ActivitySource] = {}
 
 
 def add_menu(entry: MenuEntry) -> None:
@@ -109,4 +131,18 @@ def today_for(user: Any, today: dt.date) -> list[tuple[TodaySection, list[TodayI
         items = section.items(user, today)
         if items:
             out.append((section, items))
+    return out
+
+
+def add_day_activity(source: ActivitySource) -> None:
+    _activity[source.key] = source
+
+
+def day_activity_for(user: Any, day: dt.date) -> list[tuple[ActivitySource, list[Activity]]]:
+    """Each app's account of what `user` did on `day`, in order; empty ones left out."""
+    out = []
+    for source in sorted(_activity.values(), key=lambda s: (s.order, s.key)):
+        items = source.items(user, day)
+        if items:
+            out.append((source, items))
     return out

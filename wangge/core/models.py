@@ -259,3 +259,69 @@ class Versioned(models.Model):
 
     class Meta:
         abstract = True
+
+
+class CalendarDay(models.Model):
+    """The operator's correction of the official working calendar (`core.workdays`): a
+    holiday or a 调休 working weekend the `chinese-calendar` package does not know yet."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("上班"))
+    name = models.CharField(_("说明"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.name}"
+
+
+class NotificationQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}recipient_id": scope.user_id})
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message to one person in the app (`core.notify`): an alert, an item due, a digest.
+
+    `key` makes a repeated alert (a job that runs every night) land once per person.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("收件人"),
+    )
+    kind = models.CharField(_("类别"), max_length=48)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    key = models.CharField(_("去重键"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=clock.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notify_inbox"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "key"],
+                condition=~Q(key=""),
+                name="notify_once_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

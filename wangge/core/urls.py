@@ -1,11 +1,13 @@
 from django.urls import path
 
-from wangge.core import views_imports
+from wangge.core import views_imports, views_notify
 from wangge.core.views_audit import AuditListView
 
 app_name = "core"
 
 urlpatterns = [
+    path("notifications/", views_notify.inbox, name="notifications"),
+    path("notifications/read/", views_notify.mark_read, name="notifications_read"),
     path("audit/", AuditListView.as_view(), name="audit_list"),
     path("imports/", views_imports.import_list, name="import_list"),
     path("imports/<int:pk>/", views_imports.import_detail, name="import_detail"),

@@ -1,0 +1,3 @@
+from wangge.core.api import ApiRouter
+
+router = ApiRouter()

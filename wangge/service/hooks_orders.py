@@ -1,0 +1,5 @@
+"""(to be filled)"""
+
+
+def register() -> None:
+    pass
