@@ -205,6 +205,23 @@ class Opportunity(ConstraintFields, Versioned):
                 name="sales_opp_contact_due_idx",
             ),
             models.Index(fields=["stage", "closed_at"], name="sales_opp_closed_idx"),
+            # The board's summary (`selectors.board`): every column it groups, filters and
+            # adds up, in its grouping order, so it is read from the index alone (the
+            # scope's `raised_by` included) and never sorted.
+            models.Index(
+                fields=[
+                    "stage",
+                    "grid",
+                    "assignee",
+                    "dispatch",
+                    "contact_due",
+                    "first_contact_at",
+                    "outcome_due",
+                    "expected_monthly",
+                    "raised_by",
+                ],
+                name="sales_opp_board_sum_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

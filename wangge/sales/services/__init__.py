@@ -7,6 +7,7 @@ from wangge.sales.services.dispatch import (
     opportunity_dispatch,
     opportunity_return,
     suggested_assignee,
+    suggested_assignees,
 )
 from wangge.sales.services.opportunities import (
     opportunity_create,
@@ -35,5 +36,6 @@ __all__ = [
     "piece_create",
     "piece_inspect",
     "suggested_assignee",
+    "suggested_assignees",
     "visit_record",
 ]

@@ -4,11 +4,12 @@ times; the assignee accepts or returns; overdue first contacts are escalated."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.utils.translation import gettext as _
 
 from wangge.core import clock, events
@@ -167,32 +168,63 @@ def opportunity_return(
 
 
 def suggested_assignee(opportunity: Opportunity) -> Staff | None:
-    """Who the board proposes: group customers go to the grid's sales marketers (seed
-    §三.2(1)); a household to its owner when they are in the grid, else the account
-    marketer; among several, the one with the fewest open opportunities."""
-    grid_id = opportunity.grid_id or opportunity.site.grid_id
-    if grid_id is None:
-        return None
-    customer = opportunity.customer
-    household = customer is not None and customer.kind == Customer.Kind.HOUSEHOLD
-    if household and customer and _member(customer.owner, grid_id) is not None:
-        return customer.owner
-    group = customer is not None and customer.kind == Customer.Kind.GROUP
-    role = Role.SALES_MARKETER if group else Role.ACCOUNT_MARKETER
-    for wanted in (role, Role.SALES_MARKETER, Role.ACCOUNT_MARKETER):
-        staff = (
-            Staff.objects.filter(memberships__grid_id=grid_id, memberships__role=wanted)
-            .annotate(
-                load=Count(
-                    "opportunities", filter=Q(opportunities__stage__in=Opportunity.OPEN_STAGES)
-                )
-            )
-            .order_by("load", "pk")
-            .first()
-        )
-        if staff is not None:
-            return staff
-    return None
+    """Who the board proposes for one opportunity (see `suggested_assignees`)."""
+    return suggested_assignees([opportunity])[opportunity.pk]
+
+
+def suggested_assignees(opportunities: Iterable[Opportunity]) -> dict[int, Staff | None]:
+    """Who the board proposes, per opportunity: group customers go to the grid's sales
+    marketers (seed §三.2(1)); a household to its owner when they are in the grid, else the
+    account marketer; among several, the one with the fewest open opportunities.
+
+    Two queries for a whole page of the board (the grids' teams, their loads), whatever the
+    number of rows; pass opportunities with `site` and `customer` loaded."""
+    opps = list(opportunities)
+    grid_of = {o.pk: o.grid_id or o.site.grid_id for o in opps}
+    members = list(
+        GridMembership.objects.filter(grid_id__in={g for g in grid_of.values() if g})
+        .select_related("staff")
+        .order_by()
+    )
+    sellers = {m.staff_id for m in members if m.role in _SUGGESTED_ROLES}
+    load = dict(
+        Opportunity.objects.filter(assignee_id__in=sellers, stage__in=Opportunity.OPEN_STAGES)
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values_list("assignee_id", "n")
+    )
+    in_grid: dict[tuple[int, int], Staff] = {}
+    by_role: dict[tuple[int, str], list[Staff]] = {}
+    for m in members:
+        in_grid[(m.grid_id, m.staff_id)] = m.staff
+        by_role.setdefault((m.grid_id, m.role), []).append(m.staff)
+    for people in by_role.values():
+        people.sort(key=lambda s: (load.get(s.pk, 0), s.pk))
+    out: dict[int, Staff | None] = {}
+    for opp in opps:
+        out[opp.pk] = None
+        grid_id = grid_of[opp.pk]
+        if grid_id is None:
+            continue
+        customer = opp.customer
+        if customer is not None and customer.kind == Customer.Kind.HOUSEHOLD:
+            owner = in_grid.get((grid_id, customer.owner_id or 0))
+            if owner is not None:
+                out[opp.pk] = owner
+                continue
+        group = customer is not None and customer.kind == Customer.Kind.GROUP
+        first = Role.SALES_MARKETER if group else Role.ACCOUNT_MARKETER
+        for wanted in (first, *_SUGGESTED_ROLES):
+            people = by_role.get((grid_id, wanted))
+            if people:
+                out[opp.pk] = people[0]
+                break
+    return out
+
+
+#: Who the board proposes when no owner is in the grid, in this order of preference.
+_SUGGESTED_ROLES = (Role.SALES_MARKETER, Role.ACCOUNT_MARKETER)
 
 
 def escalate_overdue() -> int:

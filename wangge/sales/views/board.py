@@ -48,21 +48,24 @@ def _row_forms(
     user: Any, opps: list[Opportunity], failed: tuple[int, DispatchForm] | None
 ) -> list[tuple[Opportunity, DispatchForm]]:
     """A dispatch form per row: the grid's assignable people (read once per grid), the
-    suggested assignee preselected, first contact due in 24 hours."""
+    suggested assignee preselected (one batch for the page), first contact due in 24
+    hours. The choices are read once and shared, so the page costs the same queries
+    whatever its number of rows."""
     people: dict[int | None, list[tuple[Any, str]]] = {}
+    grids: list[tuple[Any, str]] | None = None
+    suggested = services.suggested_assignees(opps)
     due = default_due()
     rows = []
     for opp in opps:
         if failed is not None and failed[0] == opp.pk:
             form = failed[1]
         else:
-            suggested = services.suggested_assignee(opp)
             form = DispatchForm(
                 user=user,
                 opportunity=opp,
                 initial={
                     "version": opp.version,
-                    "assignee": getattr(suggested, "pk", None),
+                    "assignee": getattr(suggested[opp.pk], "pk", None),
                     "due": due,
                 },
                 prefix=f"o{opp.pk}",
@@ -71,6 +74,10 @@ def _row_forms(
         if grid_id not in people:
             people[grid_id] = [("", "—"), *((s.pk, s.name) for s in assignable(grid_id))]
         form.fields["assignee"].widget.choices = people[grid_id]
+        if "grid" in form.fields:
+            if grids is None:
+                grids = [("", "—"), *((g.pk, str(g)) for g in form.fields["grid"].queryset)]  # type: ignore[attr-defined]
+            form.fields["grid"].widget.choices = grids
         rows.append((opp, form))
     return rows
 
