@@ -4,6 +4,7 @@ page, its Excel table and the API over histories made through the services."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,7 @@ from tests.imports.sheets import workbook
 from wangge.core import clock
 from wangge.sales import selectors_funnel, services
 from wangge.sales.funnel import LADDER, Funnel, FunnelRow, StageFigures, compute
-from wangge.sales.models import Opportunity, Stage
+from wangge.sales.models import Opportunity, OpportunityStep, Stage
 from wangge.sales.selectors_funnel import FunnelFilters
 
 T0 = dt.datetime(2000, 1, 3, 9, 0, tzinfo=dt.UTC)  # any instant: only differences count
@@ -229,3 +230,101 @@ def test_the_page_the_export_and_the_api_show_the_same_numbers(
     bad = crm.world.api("manager_a").get("/api/sales/funnel?from=0001-01-01")
     assert bad.status_code == 422
     assert crm.world.api("agent_a").get("/api/sales/funnel").status_code == 404
+
+
+# --- the database's figures against the definition --------------------------------------------
+
+
+def python_funnel(qs: Any) -> Funnel:
+    """The funnel read the slow, plain way: every row and step into `funnel.compute`."""
+    moves: dict[int, list[tuple[dt.datetime, str]]] = {}
+    steps = OpportunityStep.objects.filter(opportunity__in=qs.values("id"), kind="stage")
+    for opp_id, at, to_stage in steps.exclude(to_stage="").values_list(
+        "opportunity_id", "at", "to_stage"
+    ):
+        moves.setdefault(opp_id, []).append((at, to_stage))
+    rows = qs.values_list("id", "created_at", "stage", "lost_reason", "order__monthly_fee")
+    return compute(
+        FunnelRow(
+            created_at=created,
+            stage=stage,
+            moves=moves.get(pk, ()),
+            lost_reason=reason,
+            won_value=fee if fee is not None else Decimal("0.00"),
+        )
+        for pk, created, stage, reason, fee in rows
+    )
+
+
+def assert_same(got: Funnel, want: Funnel) -> None:
+    assert (got.total, got.won, got.lost, got.open) == (want.total, want.won, want.lost, want.open)
+    assert got.win_rate == want.win_rate and got.lost_reasons == want.lost_reasons
+    assert got.value_won == want.value_won
+    for g, w in zip(got.stages, want.stages, strict=True):
+        assert (g.stage, g.reached, g.conversion, g.stays) == (
+            w.stage,
+            w.reached,
+            w.conversion,
+            w.stays,
+        )
+        for a, b in ((g.median_hours, w.median_hours), (g.mean_hours, w.mean_hours)):
+            assert (a is None) == (b is None) and (a is None or a == pytest.approx(b, abs=1e-6))
+
+
+def test_the_database_works_out_what_compute_defines(
+    crm: CrmWorld, history: dict[str, Any]
+) -> None:
+    """Random histories, with what real ones hold: moves back, losses reopened, moves at the
+    same instant, a move stamped before the creation, lost ones with and without a reason
+    on file, opportunities that never moved; plus the won one of `history`."""
+    rng = random.Random(9)
+    now = clock.now()
+    site = crm.customers["a_home"].site
+    grid = crm.world.grid_a
+    reasons = [*Opportunity.LostReason.values]
+    opps, plans = [], []
+    ladder = ["need", "proposal", "confirmed", "ordered"]
+    for _ in range(120):
+        created = now - dt.timedelta(hours=rng.uniform(30, 600))
+        at, rank, moves = created, 0, []
+        for _k in range(rng.choice((0, 0, 1, 2, 3, 5, 8))):
+            at += dt.timedelta(hours=rng.choice((0, 0.5, rng.uniform(1, 90))))
+            if rng.random() < 0.05:
+                at = created - dt.timedelta(hours=1)  # a clock that was wrong
+            step = rng.choice((-1, 1, 1, 1)) if rank < 4 else 0
+            if rank == -1:  # lost: reopened into 需求
+                rank, stage = 0, "need"
+            elif rng.random() < 0.1:
+                rank, stage = -1, "lost"
+            else:
+                rank = min(max(rank + step, 0), 3)
+                stage = ladder[rank]
+            moves.append((at, stage))
+        current = moves[-1][1] if moves else "need"
+        opps.append(
+            Opportunity(
+                source="dispatch",
+                site=site,
+                grid=grid,
+                stage=current,
+                lost_reason=rng.choice(reasons) if current == "lost" else "",
+                created_at=created,
+            )
+        )
+        plans.append(moves)
+    Opportunity.objects.bulk_create(opps)
+    OpportunityStep.objects.bulk_create(
+        OpportunityStep(opportunity=o, kind="stage", at=at, to_stage=stage)
+        for o, moves in zip(opps, plans, strict=True)
+        for at, stage in moves
+    )
+    admin = crm.world.user("market_admin")
+    for filters in (
+        FunnelFilters(),
+        FunnelFilters(grid_id=grid.pk),
+        FunnelFilters(start=clock.today() - dt.timedelta(days=8), end=clock.today()),
+    ):
+        got = selectors_funnel.funnel_for(user=admin, filters=filters)
+        want = python_funnel(selectors_funnel.funnel_queryset(user=admin, filters=filters))
+        assert want.total > 40 and want.won == 1 and want.lost > 1
+        assert_same(got, want)

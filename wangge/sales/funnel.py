@@ -1,6 +1,11 @@
-"""The sales funnel over plain rows: how far opportunities got, how long they stayed, how
-many were won and why the others were lost. Pure Python (no Django), so the numbers are
-tested with hand-built histories and the selector only has to fetch rows.
+"""The sales funnel: how far opportunities got, how long they stayed, how many were won and
+why the others were lost. Pure Python (no Django).
+
+`compute` is the definition, over plain rows (one opportunity and its stage moves each):
+the numbers are tested on hand-built histories. The selector (`selectors_funnel`) works
+the same figures out in the database, which returns a few dozen numbers instead of every
+step of a grid's quarter, and hands them to `assemble`, which `compute` uses too: the
+rates, the ordering and the shape are decided once. The tests hold the two paths equal.
 
 An opportunity *reached* a stage if it was ever in it or further along the ladder (a win
 straight from 确认意向 has reached 已下单; a loss keeps what it had reached). Time in stage
@@ -14,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -92,42 +97,76 @@ def _highest(row: FunnelRow) -> int:
     return max(ranks, default=-1)
 
 
+@dataclass(frozen=True)
+class Stays:
+    """The completed stays measured in one stage: how many, their median and mean hours."""
+
+    count: int = 0
+    median_hours: float | None = None
+    mean_hours: float | None = None
+
+
 def compute(rows: Iterable[FunnelRow]) -> Funnel:
     """The funnel of `rows` (see the module's docstring for the definitions)."""
-    reached = Counter[str]()
+    tops = Counter[int]()
     hours: dict[str, list[float]] = {s: [] for s in TIMED}
     reasons = Counter[str]()
-    total = won = lost = 0
+    by_stage = Counter[str]()
     value = Decimal("0.00")
     for row in rows:
-        total += 1
-        top = _highest(row)
-        for stage in LADDER[: top + 1]:
-            reached[stage] += 1
+        tops[_highest(row)] += 1
         for stage, h in _stays(row).items():
             hours[stage].append(h)
+        by_stage[row.stage] += 1
         if row.stage == WON:
-            won += 1
             value += row.won_value
         elif row.stage == LOST:
-            lost += 1
-            reasons[row.lost_reason or "other"] += 1
+            reasons[row.lost_reason] += 1
+    stays = {
+        stage: Stays(len(h), statistics.median(h), statistics.fmean(h))
+        for stage, h in hours.items()
+        if h
+    }
+    return assemble(
+        by_stage=by_stage, tops=tops, stays=stays, lost_reasons=reasons, value_won=value
+    )
+
+
+def assemble(
+    *,
+    by_stage: Mapping[str, int],
+    tops: Mapping[int, int],
+    stays: Mapping[str, Stays],
+    lost_reasons: Mapping[str, int],
+    value_won: Decimal,
+) -> Funnel:
+    """The funnel from its aggregates: opportunities per current stage, per furthest rank
+    on the ladder ever stood at (`LADDER` index), the stays per timed stage, the lost ones
+    per reason and the orders' fees of the won ones."""
+    reached = {
+        stage: sum(n for top, n in tops.items() if top >= i) for i, stage in enumerate(LADDER)
+    }
     stages = []
     for i, stage in enumerate(LADDER):
         nxt = LADDER[i + 1] if i + 1 < len(LADDER) else None
         conversion = reached[nxt] / reached[stage] if nxt and reached[stage] else None
-        measured = hours.get(stage, [])
+        measured = stays.get(stage, Stays())
         stages.append(
             StageFigures(
                 stage=stage,
                 reached=reached[stage],
                 conversion=conversion,
-                stays=len(measured),
-                median_hours=statistics.median(measured) if measured else None,
-                mean_hours=statistics.fmean(measured) if measured else None,
+                stays=measured.count,
+                median_hours=measured.median_hours,
+                mean_hours=measured.mean_hours,
             )
         )
+    reasons = Counter[str]()
+    for reason, n in lost_reasons.items():
+        reasons[reason or "other"] += n
+    won, lost = by_stage.get(WON, 0), by_stage.get(LOST, 0)
     decided = won + lost
+    total = sum(by_stage.values())
     return Funnel(
         total=total,
         stages=stages,
@@ -136,5 +175,5 @@ def compute(rows: Iterable[FunnelRow]) -> Funnel:
         open=total - decided,
         win_rate=won / decided if decided else None,
         lost_reasons=sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])),
-        value_won=value,
+        value_won=value_won,
     )
