@@ -115,17 +115,12 @@ def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
                 ext.TodayItem(_("团队超时商机"), board + "?overdue=1", overdue, state="overdue")
             )
     if can(user, Action.REVIEW):
-        flagged = (
-            selectors.visit_list(user=user, flagged=True)
-            .filter(at__gte=clock.start_of_day(today - dt.timedelta(days=1)))
-            .exclude(staff_id=scope.staff_id or -1)
-            .count()
-        )
+        flagged = selectors.flagged_to_review(user=user, today=today).count()
         if flagged:
             items.append(
                 ext.TodayItem(
                     _("签到存疑的拜访（昨天和今天）"),
-                    reverse("sales:visit_list") + "?flagged=1",
+                    reverse("sales:visit_list") + "?flagged=1&recent=1",
                     flagged,
                     state="review",
                 )

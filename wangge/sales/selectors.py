@@ -209,6 +209,18 @@ def visit_list(
     return qs
 
 
+def flagged_to_review(*, user: Any, today: dt.date) -> QuerySet[Visit]:
+    """The check-ins a manager should look at now: flagged, made yesterday or today, by
+    someone else (one's own are not one's to review). The today view counts these and
+    links to exactly these (`?flagged=1&recent=1`)."""
+    since = clock.start_of_day(today - dt.timedelta(days=1))
+    return (
+        visit_list(user=user, flagged=True)
+        .filter(at__gte=since)
+        .exclude(staff_id=scope_for(user).staff_id or -1)
+    )
+
+
 def campaign_list(*, user: Any, grid_id: int | None = None) -> QuerySet[Campaign]:
     qs = Campaign.objects.visible_to(user).select_related("grid", "site")
     if grid_id is not None:

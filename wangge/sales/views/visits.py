@@ -44,12 +44,16 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     follow = params.flag_param(g, "follow")
     mine = params.flag_param(g, "mine") or follow
     staff_id = scope_for(user).staff_id
-    qs = selectors.visit_list(
-        user=user,
-        flagged=flagged,
-        staff_id=(staff_id or -1) if mine else None,
-        customer_id=params.int_param(g, "customer"),
-    )
+    recent = flagged and params.flag_param(g, "recent")
+    if recent:  # what the today view counts, the same rows
+        qs = selectors.flagged_to_review(user=user, today=clock.today())
+    else:
+        qs = selectors.visit_list(
+            user=user,
+            flagged=flagged,
+            staff_id=(staff_id or -1) if mine else None,
+            customer_id=params.int_param(g, "customer"),
+        )
     if follow:
         today = clock.today()
         qs = qs.filter(
@@ -69,6 +73,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
             "is_paginated": page.has_other_pages(),
             "querystring": query.urlencode(),
             "flagged": flagged,
+            "recent": recent,
             "follow": follow,
             "mine": mine,
             "can_review": can(user, Action.REVIEW),

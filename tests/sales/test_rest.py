@@ -1,0 +1,55 @@
+"""Issue 9's QA leftovers on the pages: each test names what was wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from tests.crm.world import CrmWorld
+from wangge.core import clock
+from wangge.core.extensions import today_for
+from wangge.sales.models import Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def _flagged(crm: CrmWorld, persona: str, at: dt.datetime, kind: str = "door") -> Visit:
+    """A door (or supervision) visit with no position: flagged, made at `at`."""
+    site = crm.customers["a_home"].site
+    extra: dict[str, Any] = {"agent": crm.world.staff["agent_a"]} if kind == "supervision" else {}
+    return Visit.objects.create(
+        kind=kind,
+        staff=crm.world.staff[persona],
+        site=site,
+        grid=site.grid,
+        at=at,
+        outcome="not_home",
+        verified=False,
+        flags=["no_position"],
+        **extra,
+    )
+
+
+def test_the_today_count_of_doubtful_check_ins_is_the_list_it_links_to(crm: CrmWorld) -> None:
+    """It counted others' visits of yesterday and today and linked to all flagged ones,
+    the manager's own and last week's included."""
+    now = clock.now()
+    counted = [
+        _flagged(crm, "account_a", now),
+        _flagged(crm, "agent_a", now - dt.timedelta(days=1)),
+    ]
+    _flagged(crm, "account_a", now - dt.timedelta(days=5))  # too old for today's review
+    _flagged(crm, "manager_a", now, kind="supervision")  # the manager's own
+    manager = crm.world.user("manager_a")
+    items = [i for _s, section in today_for(manager, clock.today()) for i in section]
+    item = next(i for i in items if "签到存疑" in str(i.label))
+    listed = crm.world.client("manager_a").get(item.url)
+    assert listed.status_code == 200
+    rows = [v.pk for v in listed.context["visits"]]
+    assert item.count == len(rows) == 2 and set(rows) == {v.pk for v in counted}
+    # The list's own tab still shows every flagged check-in.
+    every = crm.world.client("manager_a").get(reverse("sales:visit_list") + "?flagged=1")
+    assert every.context["paginator"].count == 4
