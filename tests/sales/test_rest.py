@@ -11,9 +11,19 @@ from django.urls import reverse
 from tests.crm.world import CrmWorld
 from wangge.core import clock
 from wangge.core.extensions import today_for
-from wangge.sales.models import Visit
+from wangge.sales import services
+from wangge.sales.models import Opportunity, Visit
 
 pytestmark = pytest.mark.django_db
+
+
+def _raise(crm: CrmWorld, persona: str = "account_a", **extra: Any) -> Opportunity:
+    return services.opportunity_create(
+        actor=crm.world.user(persona),
+        source=Opportunity.Source.VISIT,
+        customer=extra.pop("customer", crm.customers["a_home"]),
+        **extra,
+    )
 
 
 def _flagged(crm: CrmWorld, persona: str, at: dt.datetime, kind: str = "door") -> Visit:
@@ -53,3 +63,20 @@ def test_the_today_count_of_doubtful_check_ins_is_the_list_it_links_to(crm: CrmW
     # The list's own tab still shows every flagged check-in.
     every = crm.world.client("manager_a").get(reverse("sales:visit_list") + "?flagged=1")
     assert every.context["paginator"].count == 4
+
+
+def test_a_grid_managers_default_list_is_their_grids_opportunities(crm: CrmWorld) -> None:
+    """It was "my opportunities", empty for a manager, who raises and holds none."""
+    theirs = _raise(crm)  # an account marketer's, in grid A
+    waiting = _raise(crm, "tech_a", customer=crm.customers["a_org"])  # on grid A's board
+    _raise(crm, "sales_b", customer=crm.customers["b_home"])  # grid B: not the manager's
+    page = crm.world.client("manager_a").get(reverse("sales:opportunity_list"))
+    assert page.status_code == 200 and page.context["filters"]["managed"]
+    assert {o.pk for o in page.context["opportunities"]} == {theirs.pk, waiting.pk}
+    assert "我的网格的商机" in page.content.decode()
+    # "Mine" is still a tab away, and a marketer's default is still their own.
+    mine = crm.world.client("manager_a").get(reverse("sales:opportunity_list") + "?mine=1")
+    assert list(mine.context["opportunities"]) == []
+    seller = crm.world.client("account_a").get(reverse("sales:opportunity_list"))
+    assert seller.context["filters"]["mine"] and not seller.context["filters"]["managed"]
+    assert [o.pk for o in seller.context["opportunities"]] == [theirs.pk]

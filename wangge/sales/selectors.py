@@ -38,6 +38,7 @@ def opportunity_list(
     open_only: bool = False,
     assignee_id: int | None = None,
     mine: bool = False,
+    managed: bool = False,
     dispatch: str | None = None,
     overdue: bool = False,
     unassigned: bool = False,
@@ -67,6 +68,8 @@ def opportunity_list(
         qs = qs.filter(assignee_id=_mine(user))
     elif assignee_id is not None:
         qs = qs.filter(assignee_id=assignee_id)
+    if managed:  # the boards of the grids the user leads
+        qs = qs.filter(grid_id__in=scope_for(user).managed_grid_ids)
     if unassigned:
         qs = qs.filter(assignee__isnull=True)
     if dispatch:

@@ -36,8 +36,20 @@ from wangge.sales.services.opportunities import allowed_moves
 
 PAGE_SIZE = 30
 
-#: Query-string filters of the list (the API's names); with none of them, "my opportunities".
-FILTERS = ("mine", "stage", "overdue", "unassigned", "dispatch", "q", "assignee", "grid", "all")
+#: Query-string filters of the list (the API's names, and `team`: the grids one manages);
+#: with none of them, "my opportunities", for a grid manager their grids' opportunities.
+FILTERS = (
+    "mine",
+    "team",
+    "stage",
+    "overdue",
+    "unassigned",
+    "dispatch",
+    "q",
+    "assignee",
+    "grid",
+    "all",
+)
 
 
 def _allow(allowed: bool) -> None:
@@ -47,13 +59,18 @@ def _allow(allowed: bool) -> None:
 
 def _list_filters(request: HttpRequest) -> dict[str, Any]:
     g = request.GET
-    mine = params.flag_param(g, "mine") or not any(k in g for k in FILTERS)
+    scope = scope_for(request.user)
+    default = not any(k in g for k in FILTERS)
+    # A manager's own pile is small (what they raised or took); their work is the grids'.
+    team = bool(scope.managed_grid_ids) and (params.flag_param(g, "team") or default)
+    mine = params.flag_param(g, "mine") or (default and not team)
     stage = params.choice_param(g, "stage", Stage)
     return {
         "q": params.text_param(g, "q"),
         "stage": stage or None,
         "open_only": not stage,
-        "mine": mine and scope_for(request.user).staff_id is not None,
+        "mine": mine and scope.staff_id is not None,
+        "managed": team and not mine,
         "assignee_id": params.int_param(g, "assignee"),
         "grid_id": params.int_param(g, "grid"),
         "dispatch": params.choice_param(g, "dispatch", Opportunity.Dispatch) or None,
@@ -99,6 +116,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
             "can_dispatch": can(user, Action.DISPATCH),
             "here": request.get_full_path(),
             "me": scope_for(user).staff_id,
+            "manages": bool(scope_for(user).managed_grid_ids),
         },
     )
 
