@@ -40,6 +40,7 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
     "sales:promo_qr": ("piece", ok(TEAM_A)),
     "sales:promo_inspection_photo": ("inspection", ok(TEAM_A)),
     "sales:lead_form": ("piece_token", every(200)),  # public: the token is the key
+    "sales:lead_thanks": ("piece_token", every(200)),
     "sales:campaign_list": (None, ok(ALL)),
     "sales:campaign_create": (None, ok(ORGANISERS)),
     "sales:campaign_detail": ("campaign", ok(TEAM_A)),
@@ -51,7 +52,7 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
 API_READS: dict[str, tuple[str | None, dict[str, int]]] = {}
 WRITES: dict[str, str] = {}
 #: Pages anyone may open without logging in.
-PUBLIC = frozenset({"sales:lead_form"})
+PUBLIC = frozenset({"sales:lead_form", "sales:lead_thanks"})
 
 
 def objects(crm: CrmWorld) -> dict[str, Any]:

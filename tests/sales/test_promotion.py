@@ -155,9 +155,14 @@ def test_the_lead_form_is_csrf_protected(piece: PromoPiece) -> None:
 def test_a_lead_lands_unassigned_on_the_grid_board_attributed_to_the_piece(
     crm: CrmWorld, piece: PromoPiece
 ) -> None:
-    response = _post_lead(Client(), piece)
-    assert response.status_code == 200  # type: ignore[attr-defined]
-    assert "已收到您的需求" in response.content.decode()  # type: ignore[attr-defined]
+    client = Client()
+    response = _post_lead(client, piece)
+    # Post, redirect, get: reloading the thank-you page cannot send the lead twice.
+    thanks = reverse("sales:lead_thanks", args=[piece.token])
+    assert response.status_code == 302 and response["Location"] == thanks  # type: ignore[index,attr-defined]
+    page = client.get(thanks)
+    assert page.status_code == 200 and "已收到您的需求" in page.content.decode()
+    client.get(thanks)
     lead = Opportunity.objects.get()
     assert lead.source == Opportunity.Source.PROMOTION_QR
     assert lead.piece_id == piece.pk
@@ -197,13 +202,13 @@ def test_a_flood_from_one_address_answers_429_and_writes_nothing(
     }
     client = Client()
     for _ in range(2):
-        assert _post_lead(client, piece).status_code == 200  # type: ignore[attr-defined]
+        assert _post_lead(client, piece).status_code == 302  # type: ignore[attr-defined]
     response = _post_lead(client, piece)
     assert response.status_code == 429  # type: ignore[attr-defined]
     assert "提交过于频繁" in response.content.decode()  # type: ignore[attr-defined]
     assert Opportunity.objects.count() == 2
     # Another address is not held up by this one.
-    assert _post_lead(client, piece, ip="10.0.0.2").status_code == 200  # type: ignore[attr-defined]
+    assert _post_lead(client, piece, ip="10.0.0.2").status_code == 302  # type: ignore[attr-defined]
 
 
 def test_a_flood_on_one_piece_from_many_addresses_is_throttled_too(
@@ -220,7 +225,7 @@ def test_a_flood_on_one_piece_from_many_addresses_is_throttled_too(
         _post_lead(client, piece, ip=f"10.0.1.{i}").status_code  # type: ignore[attr-defined]
         for i in range(5)
     ]
-    assert statuses == [200, 200, 200, 429, 429]
+    assert statuses == [302, 302, 302, 429, 429]
     assert Opportunity.objects.count() == 3
 
 
@@ -232,10 +237,10 @@ def test_the_throttle_window_passes(piece: PromoPiece, settings: Any, held_clock
         "piece_window_s": 3600,
     }
     client = Client()
-    assert _post_lead(client, piece).status_code == 200  # type: ignore[attr-defined]
+    assert _post_lead(client, piece).status_code == 302  # type: ignore[attr-defined]
     assert _post_lead(client, piece).status_code == 429  # type: ignore[attr-defined]
     held_clock.shift(601)
-    assert _post_lead(client, piece).status_code == 200  # type: ignore[attr-defined]
+    assert _post_lead(client, piece).status_code == 302  # type: ignore[attr-defined]
 
 
 def test_an_unknown_token_is_404(piece: PromoPiece) -> None:

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from wangge.core import clock
 from wangge.core.forms import add_service_errors
@@ -92,11 +92,19 @@ def lead_form(request: HttpRequest, token: str) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                return render(request, "sales/lead_thanks.html", ctx)
+                # Post, redirect, get: a reload of the thank-you page sends nothing again.
+                return redirect("sales:lead_thanks", token=piece.token)
     ctx["form"] = form
     return render(request, "sales/lead_form.html", ctx)
 
 
+@require_GET
+def lead_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    piece = selectors.piece_for_lead(token=token)
+    return render(request, "sales/lead_thanks.html", {"piece": piece})
+
+
 urls: list[URLPattern] = [
     path("l/<str:token>/", lead_form, name="lead_form"),
+    path("l/<str:token>/thanks/", lead_thanks, name="lead_thanks"),
 ]
