@@ -132,6 +132,7 @@ def test_winback_list_and_one_click_opportunity(crm: CrmWorld) -> None:
     opp = Opportunity.objects.get()
     assert response["Location"] == reverse("sales:opportunity_detail", args=[opp.pk])
     assert (opp.kind, opp.competitor_id, opp.customer_id) == ("winback", rival.pk, prospect.pk)
+    assert opp.source == Opportunity.Source.WINBACK_LIST  # not a visit: the list brought it
     assert opp.stage == Stage.NEED
     # Off the list now; a second click opens nothing more.
     assert list(selectors.winback_list(user=account)) == []

@@ -27,6 +27,15 @@ from wangge.territory.models import Site
 PICKER_MAX = 200
 
 
+#: Sources set by where an opportunity came from (a QR lead, a company dispatch list, the
+#: win-back list), never picked by hand.
+SET_BY_ORIGIN = (
+    Opportunity.Source.PROMOTION_QR,
+    Opportunity.Source.DISPATCH,
+    Opportunity.Source.WINBACK_LIST,
+)
+
+
 class VersionForm(forms.Form):
     """The version of the opportunity the user saw: the service refuses a stale one."""
 
@@ -134,11 +143,7 @@ class OpportunityForm(_TargetMixin, forms.Form):
     kind = forms.ChoiceField(label=_("商机类型"), choices=Opportunity.Kind.choices)
     source = forms.ChoiceField(
         label=_("来源"),
-        choices=[
-            c
-            for c in Opportunity.Source.choices
-            if c[0] not in (Opportunity.Source.PROMOTION_QR, Opportunity.Source.DISPATCH)
-        ],
+        choices=[c for c in Opportunity.Source.choices if c[0] not in SET_BY_ORIGIN],
     )
     product = forms.ModelChoiceField(
         label=_("意向产品"), queryset=Product.objects.filter(is_active=True), required=False

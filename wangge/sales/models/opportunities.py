@@ -55,6 +55,7 @@ class Opportunity(ConstraintFields, Versioned):
         COMPETITOR_EXPIRY = "competitor_expiry", _("竞争对手合约到期")
         RENEWAL = "renewal", _("续费")
         CAMPAIGN = "campaign", _("团队营销活动")
+        WINBACK_LIST = "winback_list", _("策反名单")
 
     class LostReason(models.TextChoices):
         PRICE = "price", _("价格")

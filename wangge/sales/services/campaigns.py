@@ -105,7 +105,7 @@ def winback_open(*, actor: Any, customer: Customer) -> Opportunity:
         raise ValidationError({"customer": _("该客户已有进行中的商机。")})
     return opportunity_create(
         actor=actor,
-        source=Opportunity.Source.VISIT,
+        source=Opportunity.Source.WINBACK_LIST,
         customer=customer,
         kind=Opportunity.Kind.WINBACK,
         competitor=customer.current_provider,
