@@ -6,13 +6,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db.models import Q
 from django.urls import reverse
 
 from tests.crm.world import CrmWorld
 from wangge.core import clock
 from wangge.core.extensions import today_for
+from wangge.crm.models import scopes
 from wangge.sales import services
 from wangge.sales.models import Opportunity, Visit
+from wangge.territory.models import Site
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +83,62 @@ def test_a_grid_managers_default_list_is_their_grids_opportunities(crm: CrmWorld
     seller = crm.world.client("account_a").get(reverse("sales:opportunity_list"))
     assert seller.context["filters"]["mine"] and not seller.context["filters"]["managed"]
     assert [o.pk for o in seller.context["opportunities"]] == [theirs.pk]
+
+
+def _building(crm: CrmWorld, estate: Site, name: str, code: str) -> Site:
+    return Site.objects.create(
+        code=code,
+        kind=Site.Kind.BUILDING,
+        name=name,
+        lon=estate.lon,
+        lat=estate.lat,
+        grid=estate.grid,
+        estate=estate,
+    )
+
+
+def test_pickers_tell_two_sites_of_the_same_name_apart(crm: CrmWorld) -> None:
+    """Two estates' 3栋 were both listed as "3栋（楼宇）"."""
+    one, two = crm.t.sites_a[0], crm.t.sites_a[1]
+    Site.objects.filter(pk=one.pk).update(kind=Site.Kind.ESTATE, name="阳光小区")
+    Site.objects.filter(pk=two.pk).update(kind=Site.Kind.ESTATE, name="幸福小区")
+    one.refresh_from_db()
+    two.refresh_from_db()
+    a = _building(crm, one, "3栋", "QA-3A")
+    b = _building(crm, two, "3栋", "QA-3B")
+    pages = {
+        "visit": ("account_a", reverse("sales:visit_create"), "site"),
+        "opportunity": ("account_a", reverse("sales:opportunity_create"), "site"),
+        "day plan": ("account_a", reverse("sales:day_plan"), "sites"),
+        "material": ("account_a", reverse("sales:promo_create"), "site"),
+        "campaign": ("manager_a", reverse("sales:campaign_create"), "site"),
+    }
+    for what, (persona, url, field) in pages.items():
+        page = crm.world.client(persona).get(url)
+        assert page.status_code == 200, what
+        labels = dict(page.context["form"].fields[field].choices)
+        assert labels[a.pk] == "3栋 · 阳光小区 · QA-3A", what
+        assert labels[b.pk] == "3栋 · 幸福小区 · QA-3B", what
+
+
+def test_the_campaign_form_offers_only_what_the_organiser_sees(
+    crm: CrmWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its choices were the grid's rows, unscoped. Today a grid's manager sees all of
+    their grid, so the test narrows the crm's customer rule (as a rule hiding, say, a
+    customer under a confidentiality flag would) and expects the form to follow it."""
+    hidden = crm.customers["a_org"]
+    rule = scopes.customer_q
+
+    def narrower(scope: Any, prefix: str = "") -> Q:
+        return rule(scope, prefix) & ~Q(**{f"{prefix}pk": hidden.pk})
+
+    page = crm.world.client("manager_a").get(reverse("sales:campaign_create"))
+    assert hidden.pk in dict(page.context["form"].fields["customer"].choices)
+    monkeypatch.setattr(scopes, "customer_q", narrower)
+    page = crm.world.client("manager_a").get(reverse("sales:campaign_create"))
+    offered = dict(page.context["form"].fields["customer"].choices)
+    assert hidden.pk not in offered
+    members = dict(page.context["form"].fields["members"].choices)
+    assert crm.world.staff["account_a"].pk in members
+    assert crm.world.staff["sales_b"].pk not in members  # grid B's

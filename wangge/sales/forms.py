@@ -27,6 +27,28 @@ from wangge.territory.models import Site
 PICKER_MAX = 200
 
 
+def site_label(site: Site) -> str:
+    """A site as pickers show it: two estates may both have a 3栋, two streets a 幸福小区,
+    so its estate (a building's) and its code tell them apart."""
+    parts = [site.name]
+    if site.estate_id is not None and site.estate is not None:
+        parts.append(site.estate.name)
+    parts.append(site.code)
+    return " · ".join(parts)
+
+
+class SiteChoiceField(forms.ModelChoiceField):
+    """A site picker labelled by `site_label` (give it a queryset with `estate` joined)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return site_label(obj)
+
+
+class SitesChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return site_label(obj)
+
+
 #: Sources set by where an opportunity came from (a QR lead, a company dispatch list, the
 #: win-back list), never picked by hand.
 SET_BY_ORIGIN = (
@@ -107,7 +129,7 @@ def _my_customers(user: Any, preset: int | None) -> list[tuple[Any, str]]:
 def _my_sites(user: Any) -> QuerySet[Site]:
     """Sites to pick: those of the user's own grids (the market department: all it sees)."""
     scope = scope_for(user)
-    qs = Site.objects.visible_to(user).order_by("name")
+    qs = Site.objects.visible_to(user).select_related("estate").order_by("name", "code")
     if scope.grid_ids and not scope.everything:
         qs = qs.filter(grid_id__in=scope.grid_ids)
     return qs
@@ -134,7 +156,7 @@ class OpportunityForm(_TargetMixin, forms.Form):
     customer = forms.ModelChoiceField(
         label=_("客户"), queryset=Customer.objects.none(), required=False
     )
-    site = forms.ModelChoiceField(
+    site = SiteChoiceField(
         label=_("小区/楼宇/单位"),
         queryset=Site.objects.none(),
         required=False,
@@ -196,9 +218,7 @@ class VisitForm(_TargetMixin, forms.Form):
     customer = forms.ModelChoiceField(
         label=_("客户"), queryset=Customer.objects.none(), required=False
     )
-    site = forms.ModelChoiceField(
-        label=_("小区/楼宇/单位"), queryset=Site.objects.none(), required=False
-    )
+    site = SiteChoiceField(label=_("小区/楼宇/单位"), queryset=Site.objects.none(), required=False)
     outcome = forms.ChoiceField(label=_("拜访结果"), choices=Visit.Outcome.choices)
     note = forms.CharField(
         label=_("情况记录"),
@@ -318,7 +338,7 @@ class DayPlanForm(forms.Form):
     day = forms.DateField(
         label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    sites = forms.ModelMultipleChoiceField(
+    sites = SitesChoiceField(
         label=_("计划拜访"),
         queryset=Site.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -24,15 +24,28 @@ from wangge.core.permissions import can
 from wangge.core.views import ScopedListView
 from wangge.crm.models import Competitor, Customer
 from wangge.crm.views.common import allow
-from wangge.org.models import Grid, Staff
+from wangge.org.models import Grid, GridMembership, Staff
 from wangge.sales import selectors, services
+from wangge.sales.forms import SiteChoiceField
 from wangge.sales.models import Campaign, Opportunity
 from wangge.sales.permissions import Action
 from wangge.sales.services.campaigns import campaign_opportunity_create, winback_open
 from wangge.territory.models import Site
 
 
+def _grid_sites(user: Any, grid_id: int | None) -> QuerySet[Site]:
+    return (
+        Site.objects.visible_to(user)
+        .filter(grid_id=grid_id)
+        .select_related("estate")
+        .order_by("name", "code")
+    )
+
+
 class CampaignForm(forms.ModelForm):
+    site = SiteChoiceField(
+        label=gettext_lazy("小区/楼宇"), queryset=Site.objects.none(), required=False
+    )
     members = forms.ModelMultipleChoiceField(
         label=gettext_lazy("参加人员"),
         queryset=Staff.objects.none(),
@@ -58,16 +71,20 @@ class CampaignForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, grid: Grid, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, grid: Grid, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only the grid's own sites, organisations and people are on offer; the service
-        # checks the same for requests that do not come from this form.
-        self.fields["site"].queryset = Site.objects.filter(grid=grid).order_by("name")  # type: ignore[attr-defined]
-        self.fields["customer"].queryset = Customer.objects.filter(  # type: ignore[attr-defined]
-            site__grid=grid, kind=Customer.Kind.GROUP
-        ).order_by("name")
+        # Only the grid's own sites, organisations and people, of those the user sees, are
+        # on offer; the service checks the grid for requests that do not come from here.
+        self.fields["site"].queryset = _grid_sites(user, grid.pk)  # type: ignore[attr-defined]
+        self.fields["customer"].queryset = (  # type: ignore[attr-defined]
+            Customer.objects.visible_to(user)
+            .filter(site__grid=grid, kind=Customer.Kind.GROUP)
+            .order_by("name", "pk")
+        )
         self.fields["members"].queryset = (  # type: ignore[attr-defined]
-            Staff.objects.filter(memberships__grid=grid).distinct().order_by("name")
+            Staff.objects.visible_to(user)
+            .filter(pk__in=GridMembership.objects.filter(grid=grid).values("staff_id"))
+            .order_by("name", "pk")
         )
 
     def clean(self) -> dict[str, Any]:
@@ -125,7 +142,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         grid = grids.first()
     if grid is None:
         return render(request, "sales/campaign_grid_pick.html", {"grids": grids})
-    form = CampaignForm(request.POST or None, grid=grid)
+    form = CampaignForm(request.POST or None, user=request.user, grid=grid)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         members = d.pop("members")
@@ -153,7 +170,11 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     allow(can(request.user, Action.CAMPAIGN, campaign.grid))
     initial = {"members": list(campaign.members.all())}
     form = CampaignForm(
-        request.POST or None, instance=campaign, grid=campaign.grid, initial=initial
+        request.POST or None,
+        user=request.user,
+        instance=campaign,
+        grid=campaign.grid,
+        initial=initial,
     )
     back = reverse("sales:campaign_detail", args=[pk])
     if request.method == "POST" and form.is_valid():
@@ -197,7 +218,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class CampaignOpportunityForm(forms.Form):
-    site = forms.ModelChoiceField(
+    site = SiteChoiceField(
         label=gettext_lazy("小区/楼宇/单位"), queryset=Site.objects.none(), required=False
     )
     contact_name = forms.CharField(label=gettext_lazy("联系人"), max_length=32, required=False)
@@ -216,10 +237,10 @@ class CampaignOpportunityForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["site"]
-        field.queryset = Site.objects.filter(grid_id=campaign.grid_id).order_by("name")  # type: ignore[attr-defined]
+        field.queryset = _grid_sites(user, campaign.grid_id)  # type: ignore[attr-defined]
         if campaign.customer_id is not None:
             del self.fields["site"]  # the organisation's campaign: its need, at its site
         else:
@@ -233,7 +254,7 @@ def campaign_opportunity(request: HttpRequest, pk: int) -> HttpResponse:
     """Raise a new opportunity met during the campaign, linked to it."""
     campaign = _campaign(request, pk)
     allow(can(request.user, Action.CREATE))
-    form = CampaignOpportunityForm(request.POST or None, campaign=campaign)
+    form = CampaignOpportunityForm(request.POST or None, user=request.user, campaign=campaign)
     back = reverse("sales:campaign_detail", args=[pk])
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)

@@ -25,6 +25,7 @@ from wangge.core.views import ScopedListView
 from wangge.crm.views.common import allow
 from wangge.org.models import Grid
 from wangge.sales import selectors, services
+from wangge.sales.forms import SiteChoiceField
 from wangge.sales.models import PromoInspection, PromoPiece
 from wangge.sales.permissions import Action
 from wangge.sales.services.promotion import MAX_PHOTO_BYTES
@@ -40,7 +41,7 @@ def _photo_bytes(upload: Any) -> bytes | None:
 
 
 class PieceForm(forms.Form):
-    site = forms.ModelChoiceField(label=gettext_lazy("小区/楼宇"), queryset=Site.objects.none())
+    site = SiteChoiceField(label=gettext_lazy("小区/楼宇"), queryset=Site.objects.none())
     kind = forms.ChoiceField(label=gettext_lazy("类型"), choices=PromoPiece.Kind.choices)
     building = forms.CharField(label=gettext_lazy("楼栋/位置"), max_length=64, required=False)
     title = forms.CharField(label=gettext_lazy("内容"), max_length=100, required=False)
@@ -103,6 +104,7 @@ def _team_sites(request: HttpRequest) -> QuerySet[Site]:
     return (
         Site.objects.visible_to(request.user)
         .filter(grid__isnull=False, grid__in=Grid.objects.visible_to(request.user))
+        .select_related("estate")
         .order_by("name", "pk")
     )
 
