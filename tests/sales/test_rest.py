@@ -142,3 +142,29 @@ def test_the_campaign_form_offers_only_what_the_organiser_sees(
     members = dict(page.context["form"].fields["members"].choices)
     assert crm.world.staff["account_a"].pk in members
     assert crm.world.staff["sales_b"].pk not in members  # grid B's
+
+
+def test_the_visit_forms_customer_picker_offers_what_the_user_sees_and_searches(
+    crm: CrmWorld,
+) -> None:
+    """It listed only the user's own accounts: a grid manager, who owns few, could not pick
+    the grid's customers."""
+    c = crm.customers
+    client = crm.world.client("manager_a")
+    page = client.get(reverse("sales:visit_create"))
+    offered = dict(page.context["form"].fields["customer"].widget.choices)
+    assert c["a_home"].pk in offered and c["a_org"].pk in offered  # the grid's, not only own
+    assert c["b_home"].pk not in offered  # grid B's is not theirs to see
+    found = client.get(reverse("sales:visit_create") + "?cq=a_home&opportunity=1")
+    assert 'name="opportunity" value="1"' in found.content.decode()  # the search keeps it
+    offered = dict(found.context["form"].fields["customer"].widget.choices)
+    assert set(offered) - {""} == {c["a_home"].pk}
+    hidden = client.get(reverse("sales:visit_create") + "?cq=b_home")
+    assert set(dict(hidden.context["form"].fields["customer"].widget.choices)) == {""}
+    # A visit to a customer found that way is saved.
+    r = client.post(
+        reverse("sales:visit_create") + "?cq=a_home",
+        {"kind": "phone", "customer": c["a_home"].pk, "outcome": "interested"},
+    )
+    assert r.status_code == 302
+    assert Visit.objects.get().customer == c["a_home"]

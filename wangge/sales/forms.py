@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.core import clock
 from wangge.core.access import scope_for
 from wangge.core.permissions import can
+from wangge.crm import selectors as crm_selectors
 from wangge.crm.models import Competitor, Customer, Product, TariffPlan
 from wangge.org.models import Grid, GridMembership, Staff
 from wangge.org.roles import Role
@@ -22,8 +23,8 @@ from wangge.sales.permissions import Action
 from wangge.sales.services.dispatch import ASSIGNABLE_ROLES
 from wangge.territory.models import Site
 
-#: A picker on a phone lists at most this many of one's own customers; others come in
-#: through the customer's page (`?customer=`), which preselects them.
+#: A picker on a phone lists at most this many customers; the search (`?cq=`) and the
+#: customer's page (`?customer=`, preselected) reach the others.
 PICKER_MAX = 200
 
 
@@ -113,16 +114,26 @@ class WinForm(VersionForm):
         return {"name": d.get("customer_name", ""), "phone": d.get("customer_phone", "")}
 
 
-def _my_customers(user: Any, preset: int | None) -> list[tuple[Any, str]]:
-    """The customer picker's options: the one preset from the page the user came from,
-    then their own named accounts (a phone cannot scroll a county's customers)."""
+def customer_choices(user: Any, preset: int | None, q: str = "") -> list[tuple[Any, str]]:
+    """The customer picker's options, all of them customers the user sees: the one preset
+    from the page the user came from, then the search's matches (the crm's customer
+    search), or without a search one's own named accounts and then the others one sees
+    (a grid manager owns none and picks from the grid's)."""
     staff_id = scope_for(user).staff_id
     visible = Customer.objects.visible_to(user).select_related("site")
     rows: list[Customer] = []
     if preset is not None:
         rows += list(visible.filter(pk=preset))
-    if staff_id is not None:
-        rows += list(visible.filter(owner_id=staff_id).exclude(pk=preset or 0)[:PICKER_MAX])
+    others = visible.exclude(pk=preset or 0)
+    if q:
+        found = crm_selectors.customer_list(user=user, q=q).exclude(pk=preset or 0)
+        rows += list(found[:PICKER_MAX])
+    else:
+        if staff_id is not None:
+            rows += list(others.filter(owner_id=staff_id).order_by("name", "pk")[:PICKER_MAX])
+            others = others.exclude(owner_id=staff_id)
+        if len(rows) < PICKER_MAX:
+            rows += list(others.order_by("name", "pk")[: PICKER_MAX - len(rows)])
     return [("", "—"), *((c.pk, f"{c.name} · {c.site.name}") for c in rows)]
 
 
@@ -141,10 +152,10 @@ class _TargetMixin:
     fields: dict[str, forms.Field]
     cleaned_data: dict[str, Any]
 
-    def _setup_target(self, user: Any, preset_customer: int | None) -> None:
+    def _setup_target(self, user: Any, preset_customer: int | None, q: str = "") -> None:
         customer = self.fields["customer"]
         customer.queryset = Customer.objects.visible_to(user).select_related("site")  # type: ignore[attr-defined]
-        customer.widget.choices = _my_customers(user, preset_customer)
+        customer.widget.choices = customer_choices(user, preset_customer, q)
         self.fields["site"].queryset = _my_sites(user)  # type: ignore[attr-defined]
 
     def _clean_target(self) -> None:
@@ -197,10 +208,15 @@ class OpportunityForm(_TargetMixin, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, user: Any, preset_customer: int | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        user: Any,
+        preset_customer: int | None = None,
+        customer_query: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self._setup_target(user, preset_customer)
+        self._setup_target(user, preset_customer, customer_query)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -248,10 +264,15 @@ class VisitForm(_TargetMixin, forms.Form):
     position_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
 
     def __init__(
-        self, *args: Any, user: Any, preset_customer: int | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        user: Any,
+        preset_customer: int | None = None,
+        customer_query: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self._setup_target(user, preset_customer)
+        self._setup_target(user, preset_customer, customer_query)
         staff_id = scope_for(user).staff_id or -1
         self.fields["opportunity"].queryset = (  # type: ignore[attr-defined]
             Opportunity.objects.visible_to(user)

@@ -277,7 +277,13 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     site = params.int_param(request.GET, "site")
     if site:
         initial["site"] = site
-    form = OpportunityForm(request.POST or None, user=user, preset_customer=preset, initial=initial)
+    form = OpportunityForm(
+        request.POST or None,
+        user=user,
+        preset_customer=preset,
+        customer_query=params.text_param(request.GET, "cq"),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

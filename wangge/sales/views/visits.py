@@ -94,7 +94,14 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         value = params.int_param(g, key)
         if value:
             initial[key] = value
-    form = VisitForm(request.POST or None, user=user, preset_customer=preset, initial=initial)
+    cq = params.text_param(g, "cq")
+    form = VisitForm(
+        request.POST or None,
+        user=user,
+        preset_customer=preset,
+        customer_query=cq,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -121,7 +128,12 @@ def visit_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sales/visit_form.html",
-        {"form": form},
+        {
+            "form": form,
+            "cq": cq,
+            # The customer search reloads the page: what the user came with stays.
+            "keep": [(k, v) for k, v in g.items() if k in ("customer", "site", "opportunity")],
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 
