@@ -34,6 +34,8 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
     "sales:opportunity_accept": ("opportunity", POST_ONLY),
     "sales:opportunity_return": ("opportunity", POST_ONLY),
     "sales:opportunity_dispatch": ("opportunity", POST_ONLY),
+    # account_a's own: its assignee, grid A's manager, the market department.
+    "sales:opportunity_edit": ("opportunity", ok(VISIT_A)),
     "sales:board": (None, ok(DISPATCHERS)),
     "sales:visit_create": (None, ok(VISITORS)),
     "sales:visit_detail": ("visit", ok(VISIT_A)),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.crm.world import CrmWorld
 from wangge.core import clock
@@ -168,3 +169,80 @@ def test_the_visit_forms_customer_picker_offers_what_the_user_sees_and_searches(
     )
     assert r.status_code == 302
     assert Visit.objects.get().customer == c["a_home"]
+
+
+def _lead(crm: CrmWorld) -> Opportunity:
+    """On grid A's board, nobody's yet (a technician's lead)."""
+    return _raise(crm, "tech_a", customer=crm.customers["a_org"])
+
+
+def _due(hours: int = 6) -> str:
+    return timezone.localtime(clock.now() + dt.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_the_manager_dispatches_from_the_opportunitys_own_page(crm: CrmWorld) -> None:
+    """The detail page had no dispatch form: only the board did."""
+    lead = _lead(crm)
+    url = reverse("sales:opportunity_detail", args=[lead.pk])
+    client = crm.world.client("manager_a")
+    page = client.get(url)
+    form = page.context["dispatch_form"]
+    assert form is not None and 'data-testid="dispatch"' in page.content.decode()
+    assert form["assignee"].value() == crm.world.staff["account_a"].pk  # the suggestion
+    body = {
+        "from": "detail",
+        "next": url,
+        f"o{lead.pk}-version": lead.version,
+        f"o{lead.pk}-assignee": crm.world.staff["tech_a"].pk,  # a technician: refused
+        f"o{lead.pk}-due": _due(),
+    }
+    refused = client.post(reverse("sales:opportunity_dispatch", args=[lead.pk]), body)
+    assert (
+        refused.status_code == 400 and refused.templates[0].name == "sales/opportunity_detail.html"
+    )
+    assert refused.context["dispatch_form"].errors
+    body[f"o{lead.pk}-assignee"] = crm.world.staff["account_a"].pk
+    done = client.post(reverse("sales:opportunity_dispatch", args=[lead.pk]), body)
+    assert done.status_code == 302 and done["Location"] == url
+    lead.refresh_from_db()
+    assert lead.assignee == crm.world.staff["account_a"]
+    stale = client.post(reverse("sales:opportunity_dispatch", args=[lead.pk]), body)
+    assert stale.status_code == 409 and "这条记录已被他人修改" in stale.content.decode()
+    assert lead.steps.filter(kind="dispatch").count() == 1
+    # The assignee sees no dispatch form (theirs to accept or return).
+    mine = crm.world.client("account_a").get(url)
+    assert mine.context["dispatch_form"] is None
+
+
+def test_the_opportunitys_fields_are_edited_with_the_version_seen(crm: CrmWorld) -> None:
+    """No page edited them (only the API did)."""
+    opp = _raise(crm)
+    client = crm.world.client("account_a")
+    detail = client.get(reverse("sales:opportunity_detail", args=[opp.pk]))
+    assert 'data-testid="edit"' in detail.content.decode()
+    url = reverse("sales:opportunity_edit", args=[opp.pk])
+    form = client.get(url).context["form"]
+    assert form["version"].value() == opp.version and form["kind"].value() == opp.kind
+    body = {
+        "version": opp.version,
+        "kind": "uplift",
+        "need": "改为千兆＋高清",
+        "expected_monthly": "99.00",
+        "expected_close": (clock.today() + dt.timedelta(days=20)).isoformat(),
+        "contact_name": "张先生",
+        "contact_phone": "13912345678",
+    }
+    r = client.post(url, body)
+    assert r.status_code == 302
+    opp.refresh_from_db()
+    assert (opp.kind, opp.need, str(opp.expected_monthly)) == ("uplift", "改为千兆＋高清", "99.00")
+    assert opp.steps.filter(kind="edit").count() == 1
+    # The same form sent again carries the old version: refused, nothing written.
+    again = client.post(url, {**body, "need": "过时的修改"})
+    assert again.status_code == 409 and "这条记录已被他人修改" in again.content.decode()
+    opp.refresh_from_db()
+    assert opp.need == "改为千兆＋高清"
+    bad = client.post(url, {**body, "version": opp.version, "expected_monthly": "-1"})
+    assert bad.status_code == 400
+    # Someone who may not work it cannot open the form.
+    assert crm.world.client("sales_b").get(url).status_code == 404

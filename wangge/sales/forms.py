@@ -18,7 +18,7 @@ from wangge.crm import selectors as crm_selectors
 from wangge.crm.models import Competitor, Customer, Product, TariffPlan
 from wangge.org.models import Grid, GridMembership, Staff
 from wangge.org.roles import Role
-from wangge.sales.models import Opportunity, Visit
+from wangge.sales.models import Campaign, Opportunity, Visit
 from wangge.sales.permissions import Action
 from wangge.sales.services.dispatch import ASSIGNABLE_ROLES
 from wangge.territory.models import Site
@@ -222,6 +222,57 @@ class OpportunityForm(_TargetMixin, forms.Form):
         data = super().clean() or {}
         self._clean_target()
         return data
+
+
+class OpportunityEditForm(VersionForm):
+    """The fields a worker may change without a stage move (`services.opportunity_update`)."""
+
+    kind = forms.ChoiceField(label=_("商机类型"), choices=Opportunity.Kind.choices)
+    product = forms.ModelChoiceField(
+        label=_("意向产品"), queryset=Product.objects.filter(is_active=True), required=False
+    )
+    need = forms.CharField(
+        label=_("需求描述"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    competitor = forms.ModelChoiceField(
+        label=_("策反对象（竞争对手）"),
+        queryset=Competitor.objects.filter(is_active=True),
+        required=False,
+    )
+    contact_name = forms.CharField(label=_("联系人"), max_length=32, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    expected_monthly = forms.DecimalField(
+        label=_("预计月收入（元）"), min_value=Decimal("0"), max_digits=10, decimal_places=2
+    )
+    expected_close = forms.DateField(
+        label=_("预计成交日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("营销活动"), queryset=Campaign.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: Any, opportunity: Opportunity, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "version": opportunity.version,
+                **{f: getattr(opportunity, f"{f}_id", None) for f in _RELATED},
+                **{f: getattr(opportunity, f) for f in _PLAIN},
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = Campaign.objects.visible_to(user).filter(  # type: ignore[attr-defined]
+            grid_id=opportunity.grid_id
+        )
+
+
+_RELATED = ("product", "competitor", "campaign")
+_PLAIN = ("kind", "need", "contact_name", "contact_phone", "expected_monthly", "expected_close")
 
 
 class VisitForm(_TargetMixin, forms.Form):

@@ -26,6 +26,7 @@ from wangge.sales import selectors, services
 from wangge.sales.forms import DispatchForm, assignable, default_due
 from wangge.sales.models import Opportunity
 from wangge.sales.permissions import Action
+from wangge.sales.views import opportunities
 
 #: Rows per list on the board; more are reached through the opportunity list's filters.
 BOARD_ROWS = 25
@@ -156,6 +157,10 @@ def opportunity_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
             if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
                 return redirect(nxt)
             return redirect(reverse("sales:board"))
+    if request.POST.get("from") == "detail":  # sent from the opportunity's own page
+        return opportunities.detail_page(
+            request, opp, status=status, stale=status == 409, dispatch=form
+        )
     return _board_page(request, failed=(pk, form), error=f"{opp.code}: {error}", status=status)
 
 

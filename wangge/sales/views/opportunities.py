@@ -24,12 +24,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.core import clock, params
 from wangge.core.access import scope_for
-from wangge.core.forms import STALE_MESSAGE, add_service_errors
+from wangge.core.forms import STALE_MESSAGE, add_service_errors, add_stale_error
 from wangge.core.pagination import BoundedPaginator
 from wangge.core.permissions import can
 from wangge.core.services import StaleVersion
 from wangge.sales import selectors, services
-from wangge.sales.forms import LoseForm, MoveForm, OpportunityForm, ReturnForm, VersionForm, WinForm
+from wangge.sales.forms import (
+    DispatchForm,
+    LoseForm,
+    MoveForm,
+    OpportunityEditForm,
+    OpportunityForm,
+    ReturnForm,
+    VersionForm,
+    WinForm,
+    default_due,
+)
 from wangge.sales.models import Opportunity, Stage
 from wangge.sales.permissions import Action
 from wangge.sales.services.opportunities import allowed_moves
@@ -144,7 +154,47 @@ def _detail_context(request: HttpRequest, opp: Opportunity, **bound: Any) -> dic
         "move_error": bound.get("move_error"),
         "stale": "",
         "may_visit": can(user, Action.VISIT),
+        "may_edit": may_work and opp.is_open,
+        "dispatch_form": _dispatch_form(user, opp, bound.get("dispatch")),
     }
+
+
+def _dispatch_form(user: Any, opp: Opportunity, bound: DispatchForm | None) -> DispatchForm | None:
+    """The board's dispatch form for this one opportunity, for whoever may dispatch it."""
+    if bound is not None:
+        return bound
+    allowed = (
+        can(user, Action.DISPATCH)
+        if scope_for(user).everything
+        else can(user, Action.DISPATCH, opp)
+    )
+    if not (allowed and opp.is_open):
+        return None
+    suggested = services.suggested_assignee(opp)
+    return DispatchForm(
+        user=user,
+        opportunity=opp,
+        initial={
+            "version": opp.version,
+            "assignee": getattr(suggested, "pk", None),
+            "due": default_due(),
+        },
+        prefix=f"o{opp.pk}",
+    )
+
+
+def detail_page(
+    request: HttpRequest, opp: Opportunity, *, status: int, stale: bool = False, **bound: Any
+) -> HttpResponse:
+    """The detail page again after a refused action: its form with the reasons, or, for a
+    stale version, the page as it is now with the notice."""
+    if stale:
+        opp = selectors.opportunity_detail(user=request.user, pk=opp.pk)
+        bound = {}
+    ctx = _detail_context(request, opp, **bound)
+    if stale:
+        ctx["stale"] = STALE_MESSAGE
+    return render(request, "sales/opportunity_detail.html", ctx, status=status)
 
 
 @login_required
@@ -181,9 +231,7 @@ def _act(
         try:
             run(opp, form.cleaned_data, form)
         except StaleVersion:
-            ctx = _detail_context(request, selectors.opportunity_detail(user=request.user, pk=pk))
-            ctx["stale"] = STALE_MESSAGE
-            return render(request, "sales/opportunity_detail.html", ctx, status=409)
+            return detail_page(request, opp, status=409, stale=True)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -314,8 +362,43 @@ def opportunity_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change what is known of the need (kind, product, value, dates, contact, campaign):
+    the version the form was opened with must still be the row's, else 409 and nothing
+    written."""
+    user = request.user
+    _allow(can(user, Action.VIEW))
+    opp = selectors.opportunity_detail(user=user, pk=pk)
+    _allow(can(user, Action.WORK, opp) and opp.is_open)
+    form = OpportunityEditForm(request.POST or None, user=user, opportunity=opp)
+    status = 400 if form.is_bound else 200
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        version = d.pop("version")
+        try:
+            services.opportunity_update(actor=user, opportunity=opp, data=d, version=version)
+        except StaleVersion:
+            status = 409
+            add_stale_error(form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("商机已保存。"))
+            return redirect("sales:opportunity_detail", opp.pk)
+    back = reverse("sales:opportunity_detail", args=[opp.pk])
+    return render(
+        request,
+        "sales/form.html",
+        {"form": form, "title": _("修改商机 %(code)s") % {"code": opp.code}, "cancel": back},
+        status=status,
+    )
+
+
 urls = [
     path("opportunities/", opportunity_list, name="opportunity_list"),
+    path("opportunities/<int:pk>/edit/", opportunity_edit, name="opportunity_edit"),
     path("opportunities/new/", opportunity_create, name="opportunity_create"),
     path("opportunities/<int:pk>/", opportunity_detail, name="opportunity_detail"),
     path("opportunities/<int:pk>/move/", opportunity_move, name="opportunity_move"),
