@@ -216,9 +216,9 @@ def suggested_assignees(opportunities: Iterable[Opportunity]) -> dict[int, Staff
         group = customer is not None and customer.kind == Customer.Kind.GROUP
         first = Role.SALES_MARKETER if group else Role.ACCOUNT_MARKETER
         for wanted in (first, *_SUGGESTED_ROLES):
-            people = by_role.get((grid_id, wanted))
-            if people:
-                out[opp.pk] = people[0]
+            candidates = by_role.get((grid_id, wanted))
+            if candidates:
+                out[opp.pk] = candidates[0]
                 break
     return out
 
