@@ -10,13 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     F,
-    Func,
     Prefetch,
     Q,
     QuerySet,
@@ -30,6 +29,7 @@ from django.http import Http404
 from wangge.core import clock
 from wangge.core.access import scope_for
 from wangge.core.permissions import CoreAction, can
+from wangge.crm import search
 from wangge.crm.models import (
     Competitor,
     CompetitorIntel,
@@ -42,6 +42,7 @@ from wangge.crm.models import (
     resurvey_cutoff,
     stale_q,
 )
+from wangge.crm.models.scopes import AnyOf
 from wangge.crm.permissions import Action
 from wangge.org.selectors import phone_for
 from wangge.territory.models import Site
@@ -74,25 +75,9 @@ def _resurvey_due(prefix: str = "") -> Q:
     )
 
 
-class _AnyOf(Func):
-    """`expression IN (subquery)`, written `= ANY(ARRAY(subquery))` on PostgreSQL: there
-    the subquery runs once and the ids are looked up in the primary key, so the condition
-    can join the other columns' (trigram) indexes in one bitmap OR, where an `IN (subquery)`
-    beside them makes PostgreSQL read the whole table."""
-
-    output_field = BooleanField()
-
-    def as_sql(  # type: ignore[override]  # function/template/arg_joiner have no use here
-        self, compiler: Any, connection: Any, **extra: Any
-    ) -> tuple[str, list[Any]]:
-        lhs, subquery = self.get_source_expressions()
-        lhs_sql, lhs_params = compiler.compile(lhs)
-        sub_sql, sub_params = compiler.compile(subquery)
-        op = "= ANY(ARRAY{})" if connection.vendor == "postgresql" else "IN {}"
-        return f"{lhs_sql} {op.format(sub_sql)}", [*lhs_params, *sub_params]
-
-
-def _customer_search(user: Any, q: str, prefix: str = "", org: str = "organization__") -> Q:
+def _customer_search(
+    user: Any, q: str, prefix: str = "", org: str = "organization__"
+) -> tuple[Q, bool]:
     """One search for the customer and organisation lists (and their exports): name,
     number, door address, and for a group customer its contact; phones (the customer's and
     the contact's, which the list shows) only for those who may see numbers, since a search
@@ -100,7 +85,11 @@ def _customer_search(user: Any, q: str, prefix: str = "", org: str = "organizati
 
     From the customer list (`org` is the organisation relation) the contact's match is the
     few group customers whose survey matches, not a condition on a joined row, so that each
-    condition on the customer can use its own index (PostgreSQL's trigram indexes)."""
+    condition on the customer can use its own index (PostgreSQL's trigram indexes).
+
+    Also says whether the matches are best sorted (an index names them: PostgreSQL's, or
+    SQLite's n-grams when they name few customers) rather than found by reading the list in
+    its order (SQLite, a search that nearly every customer matches)."""
     phones = can(user, CoreAction.VIEW_PHONE)
     match = (
         Q(**{f"{prefix}name__icontains": q})
@@ -110,10 +99,19 @@ def _customer_search(user: Any, q: str, prefix: str = "", org: str = "organizati
     if phones:
         match |= Q(**{f"{prefix}phone__contains": q})
     contact = Q(contact_name__icontains=q) | (Q(contact_phone__contains=q) if phones else Q())
+    # On SQLite the n-gram index names the customers that can match; the conditions above
+    # then decide, on those rows only (`crm.search`).
+    can_match = search.candidates(q, phones=phones)
     if org:
-        surveys = Organization.objects.filter(contact).order_by().values("customer_id")
-        return match | Q(_AnyOf(F(f"{prefix}pk"), Subquery(surveys)))
-    return match | Q(contact)
+        surveys = Organization.objects.filter(contact).order_by()
+        if can_match is not None:
+            surveys = surveys.filter(customer_id__in=can_match)
+        found = match | Q(AnyOf(F(f"{prefix}pk"), Subquery(surveys.values("customer_id"))))
+    else:
+        found = match | Q(contact)
+    if can_match is not None:
+        return Q(**{f"{prefix}pk__in": can_match}) & found, True
+    return found, connection.vendor != "sqlite"
 
 
 def customer_list(
@@ -133,9 +131,13 @@ def customer_list(
         "site", "site__grid", "owner", "organization", "current_provider"
     )
     if q:
-        # The list's order, sorted from the matches: walking the name index instead reads
-        # every name that sorts before the first match (a surname is one block of it).
-        qs = qs.filter(_customer_search(user, q)).order_by(Coalesce("name", Value("")), "id")
+        # The list's order, sorted from the matches where an index names them: walking the
+        # name index instead reads every name that sorts before the first match (a surname is
+        # one block of it). A search nearly everyone matches is read in that order.
+        found, sort = _customer_search(user, q)
+        qs = qs.filter(found)
+        if sort:
+            qs = qs.order_by(Coalesce("name", Value("")), "id")
     if grid_id:
         qs = qs.filter(site__grid_id=grid_id)
     if kind:
@@ -187,7 +189,7 @@ def organization_list(
         "customer", "customer__site", "customer__owner", "verified_by"
     )
     if q:
-        qs = qs.filter(_customer_search(user, q, "customer__", org=""))
+        qs = qs.filter(_customer_search(user, q, "customer__", org="")[0])
     if grid_id:
         qs = qs.filter(customer__site__grid_id=grid_id)
     if stale:
