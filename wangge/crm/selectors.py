@@ -42,7 +42,7 @@ from wangge.crm.models import (
     resurvey_cutoff,
     stale_q,
 )
-from wangge.crm.models.scopes import AnyOf
+from wangge.crm.models.scopes import AnyOf, grid_customers_visible
 from wangge.crm.permissions import Action
 from wangge.org.selectors import phone_for
 from wangge.territory.models import Site
@@ -158,6 +158,21 @@ def customer_list(
         qs = qs.filter(due)
     return qs.annotate(
         resurvey_due=Case(When(due, then=True), default=False, output_field=BooleanField())
+    )
+
+
+def grid_customer_counts(*, user: Any, grid: Any) -> dict[str, int]:
+    """The customers at a grid's sites the user may see: all, subscribers, prospects; one
+    aggregate. Where the user sees every customer of the grid (its team, the market
+    department) the count reads the (site, relationship) index alone; the scope's per-row
+    test (the owner) would read every customer row of the grid."""
+    qs: QuerySet[Customer] = Customer.objects.filter(site__grid_id=grid.pk)
+    if not grid_customers_visible(scope_for(user), grid.pk):
+        qs = _visible(Customer, user).filter(site__grid_id=grid.pk)
+    return qs.aggregate(
+        customers=Count("id"),
+        subscribers=Count("id", filter=Q(relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS)),
+        prospects=Count("id", filter=Q(relationship__in=Customer.PROSPECT_RELATIONSHIPS)),
     )
 
 
