@@ -98,7 +98,7 @@ def test_the_index_finds_what_icontains_finds(
     _same(crm, monkeypatch, QUERIES)
 
 
-def test_a_search_nearly_everyone_matches_reads_the_list_without_the_index(
+def test_a_search_nearly_everyone_matches_is_left_to_the_plain_conditions(
     crm: CrmWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _varied(crm)

@@ -10,12 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import models
 from django.db.models import (
     BooleanField,
     Case,
     Count,
     F,
+    Func,
     Prefetch,
     Q,
     QuerySet,
@@ -42,7 +43,7 @@ from wangge.crm.models import (
     resurvey_cutoff,
     stale_q,
 )
-from wangge.crm.models.scopes import AnyOf, grid_customers_visible
+from wangge.crm.models.scopes import grid_customers_visible
 from wangge.crm.permissions import Action
 from wangge.org.selectors import phone_for
 from wangge.territory.models import Site
@@ -75,9 +76,25 @@ def _resurvey_due(prefix: str = "") -> Q:
     )
 
 
-def _customer_search(
-    user: Any, q: str, prefix: str = "", org: str = "organization__"
-) -> tuple[Q, bool]:
+class _AnyOf(Func):
+    """`expression IN (subquery)`, written `= ANY(ARRAY(subquery))` on PostgreSQL: there
+    the subquery runs once and the ids are looked up in the primary key, so the condition
+    can join the other columns' (trigram) indexes in one bitmap OR, where an `IN (subquery)`
+    beside them makes PostgreSQL read the whole table."""
+
+    output_field = BooleanField()
+
+    def as_sql(  # type: ignore[override]  # function/template/arg_joiner have no use here
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        lhs, subquery = self.get_source_expressions()
+        lhs_sql, lhs_params = compiler.compile(lhs)
+        sub_sql, sub_params = compiler.compile(subquery)
+        op = "= ANY(ARRAY{})" if connection.vendor == "postgresql" else "IN {}"
+        return f"{lhs_sql} {op.format(sub_sql)}", [*lhs_params, *sub_params]
+
+
+def _customer_search(user: Any, q: str, prefix: str = "", org: str = "organization__") -> Q:
     """One search for the customer and organisation lists (and their exports): name,
     number, door address, and for a group customer its contact; phones (the customer's and
     the contact's, which the list shows) only for those who may see numbers, since a search
@@ -85,11 +102,7 @@ def _customer_search(
 
     From the customer list (`org` is the organisation relation) the contact's match is the
     few group customers whose survey matches, not a condition on a joined row, so that each
-    condition on the customer can use its own index (PostgreSQL's trigram indexes).
-
-    Also says whether the matches are best sorted (an index names them: PostgreSQL's, or
-    SQLite's n-grams when they name few customers) rather than found by reading the list in
-    its order (SQLite, a search that nearly every customer matches)."""
+    condition on the customer can use its own index (PostgreSQL's trigram indexes)."""
     phones = can(user, CoreAction.VIEW_PHONE)
     match = (
         Q(**{f"{prefix}name__icontains": q})
@@ -106,12 +119,12 @@ def _customer_search(
         surveys = Organization.objects.filter(contact).order_by()
         if can_match is not None:
             surveys = surveys.filter(customer_id__in=can_match)
-        found = match | Q(AnyOf(F(f"{prefix}pk"), Subquery(surveys.values("customer_id"))))
+        found = match | Q(_AnyOf(F(f"{prefix}pk"), Subquery(surveys.values("customer_id"))))
     else:
         found = match | Q(contact)
     if can_match is not None:
-        return Q(**{f"{prefix}pk__in": can_match}) & found, True
-    return found, connection.vendor != "sqlite"
+        found = Q(**{f"{prefix}pk__in": can_match}) & found
+    return found
 
 
 def customer_list(
@@ -131,13 +144,9 @@ def customer_list(
         "site", "site__grid", "owner", "organization", "current_provider"
     )
     if q:
-        # The list's order, sorted from the matches where an index names them: walking the
-        # name index instead reads every name that sorts before the first match (a surname is
-        # one block of it). A search nearly everyone matches is read in that order.
-        found, sort = _customer_search(user, q)
-        qs = qs.filter(found)
-        if sort:
-            qs = qs.order_by(Coalesce("name", Value("")), "id")
+        # The list's order, sorted from the matches: walking the name index instead reads
+        # every name that sorts before the first match (a surname is one block of it).
+        qs = qs.filter(_customer_search(user, q)).order_by(Coalesce("name", Value("")), "id")
     if grid_id:
         qs = qs.filter(site__grid_id=grid_id)
     if kind:
@@ -204,7 +213,7 @@ def organization_list(
         "customer", "customer__site", "customer__owner", "verified_by"
     )
     if q:
-        qs = qs.filter(_customer_search(user, q, "customer__", org="")[0])
+        qs = qs.filter(_customer_search(user, q, "customer__", org=""))
     if grid_id:
         qs = qs.filter(customer__site__grid_id=grid_id)
     if stale:
