@@ -113,8 +113,10 @@ def _customer_search(user: Any, q: str, prefix: str = "", org: str = "organizati
         match |= Q(**{f"{prefix}phone__contains": q})
     contact = Q(contact_name__icontains=q) | (Q(contact_phone__contains=q) if phones else Q())
     # On SQLite the n-gram index names the customers that can match; the conditions above
-    # then decide, on those rows only (`crm.search`).
-    can_match = search.candidates(q, phones=phones)
+    # then decide, on those rows only (`crm.search`). An agent's list is their own accounts,
+    # read from the owner index: the index's candidates would only add lookups.
+    own_only = scope_for(user).own_records_only
+    can_match = None if own_only else search.candidates(q, phones=phones)
     if org:
         surveys = Organization.objects.filter(contact).order_by()
         if can_match is not None:
