@@ -29,8 +29,11 @@ changing it means a migration that calls `install` again (which rebuilds).
 
 Django's SQLite migrations rebuild a table to alter it (create a copy, drop, rename), which
 would drop the triggers of the table and break those of the other (they name both tables).
-So `migrations_starting` removes the triggers before crm migrations run and
-`migrations_finished` puts them back and rebuilds the index (`apps.py`).
+So the crm app removes the triggers before crm migrations run (`pre_migrate`) and puts them
+back, rebuilding the index, after (`post_migrate`; `apps.py`).
+
+A search whose words name more than `DENSE` customers, and an agent's (own accounts only),
+go without the index: there the plain conditions are cheaper (`selectors._customer_search`).
 """
 
 from __future__ import annotations
