@@ -102,6 +102,16 @@ def _pages(username: str) -> list[tuple[str, str]]:
     customer = Customer.objects.visible_to(user).order_by("pk").first()
     site = Site.objects.visible_to(user).order_by("pk").first()
     grid = Grid.objects.visible_to(user).order_by("pk").first()
+    # Page 50 reached by its "next" link (`after`: the last row of page 49), as a reader
+    # paging on gets it, beside page 50 typed in (an offset).
+    from wangge.crm.selectors import customer_list
+
+    shown = customer_list(user=user).values_list("pk", flat=True)
+    last_of_49 = next(iter(shown[49 * 50 - 1 : 49 * 50]), None)
+    if last_of_49 is not None:
+        pages.insert(
+            2, ("customers p.50 →", reverse("crm:customer_list") + f"?page=50&after={last_of_49}")
+        )
     if customer is not None:
         # A whole name (three characters: PostgreSQL's trigram index can serve it).
         found = reverse("crm:customer_list") + "?" + urlencode({"q": customer.name})

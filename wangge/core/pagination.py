@@ -6,15 +6,25 @@ PostgreSQL alike. So a list counts at most `COUNT_CAP` + 1 rows (`SELECT COUNT(*
 "10000+" and offers the first `COUNT_CAP` rows' pages (narrow the list with its filters to
 see the rest). Page numbers never fail: `?page=abc`, `?page=-1` or a page past the end
 show the first or the last page instead of an error.
+
+Deep pages are read from a key, not an offset (keyset pagination): the next/previous links
+carry `?page=N&after=<id>` (or `before=<id>`), the id of the row the page continues from,
+and the page is the rows that sort after (before) that row, read from the list's index
+without skipping N × 50 rows. It applies where the list's order is plain fields ending in
+the id (`name, id`); the row is looked up in the same scoped, filtered list, so an id that
+is not there (deleted, not visible, typed by hand) shows page N by its offset as before.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.functional import cached_property
+
+from wangge.core.params import int_param, page_param
 
 #: Lists count up to this many rows exactly; more shows as "10000+".
 COUNT_CAP = 10_000
@@ -26,6 +36,56 @@ def bounded_count(qs: QuerySet[Any], cap: int | None = None) -> int:
     a count, so they go."""
     cap = COUNT_CAP if cap is None else cap
     return qs.select_related(None).order_by().values("pk")[: cap + 1].count()
+
+
+def _keys(qs: QuerySet[Any]) -> list[str] | None:
+    """The list's order as field names (`-` for descending) if it ends in the id, so that
+    each row has one place in it; else None (an expression, a random order, a union)."""
+    query = qs.query
+    if query.combinator or query.distinct_fields or query.extra_order_by:
+        return None
+    default: list[Any] = list(qs.model._meta.ordering) if query.default_ordering else []
+    given: list[Any] = list(query.order_by) or default
+    order: list[str] = [f for f in given if isinstance(f, str) and f.lstrip("-") and f != "?"]
+    if not order or len(order) != len(given) or order[-1].lstrip("-") not in ("id", "pk"):
+        return None
+    return order
+
+
+def _flip(key: str) -> str:
+    return key[1:] if key.startswith("-") else f"-{key}"
+
+
+def _beyond(keys: Sequence[str], values: Sequence[Any]) -> Q:
+    """Rows that sort after the row with these values in the order `keys`: the first key
+    past its value, or equal and the next one past, and so on. The first key's bound is
+    said on its own too, so the index range starts there."""
+    first = keys[0]
+    lookup = "lt" if first.startswith("-") else "gt"
+    bound = Q(**{f"{first.lstrip('-')}__{lookup}e": values[0]})
+    later = Q()
+    for i, key in enumerate(keys):
+        same = {k.lstrip("-"): v for k, v in zip(keys[:i], values[:i], strict=True)}
+        op = "lt" if key.startswith("-") else "gt"
+        later |= Q(**same, **{f"{key.lstrip('-')}__{op}": values[i]})
+    return bound & later
+
+
+class BoundedPage(Page):
+    """A page that knows the ids its neighbours continue from (`after`, `before`)."""
+
+    def _rows(self) -> list[Any]:
+        return list(self.object_list)  # a queryset caches what the template then reads
+
+    @property
+    def after(self) -> Any:
+        rows = self._rows()
+        return getattr(rows[-1], "pk", None) if rows and self.has_next() else None
+
+    @property
+    def before(self) -> Any:
+        rows = self._rows()
+        return getattr(rows[0], "pk", None) if rows and self.has_previous() else None
 
 
 class BoundedPaginator(Paginator):
@@ -57,6 +117,37 @@ class BoundedPaginator(Paginator):
     def num_pages_display(self) -> str:
         return f"{self.num_pages}+" if self.capped else str(self.num_pages)
 
-    def page_or_last(self, number: int) -> Page:
+    def _get_page(self, *args: Any, **kwargs: Any) -> BoundedPage:
+        return BoundedPage(*args, **kwargs)
+
+    def page(self, number: Any) -> BoundedPage:
+        page = super().page(number)
+        assert isinstance(page, BoundedPage)
+        return page
+
+    def page_or_last(self, number: int) -> BoundedPage:
         """Page `number` (a positive int), or the last page when the list is shorter."""
         return self.page(min(max(number, 1), self.num_pages))
+
+    def page_from(self, params: Mapping[str, Any]) -> BoundedPage:
+        """The page a list's query string asks for: `page`, continued from the row `after`
+        or `before` names where the list's order allows (see the module), else by offset."""
+        number = min(max(page_param(params), 1), self.num_pages)
+        rows = self.object_list
+        keys = _keys(rows) if isinstance(rows, QuerySet) else None
+        after, before = int_param(params, "after"), int_param(params, "before")
+        if keys is None or (after is None and before is None) or number == 1:
+            return self.page(number)
+        assert isinstance(rows, QuerySet)
+        anchor = after if after is not None else before
+        names = [k.lstrip("-") for k in keys]
+        values = rows.filter(pk=anchor).values_list(*names).first()
+        if values is None or any(v is None for v in values):
+            return self.page(number)
+        if after is not None:
+            found = list(rows.filter(_beyond(keys, values)).order_by(*keys)[: self.per_page])
+        else:
+            flipped = [_flip(k) for k in keys]
+            back = rows.filter(_beyond(flipped, values)).order_by(*flipped)[: self.per_page]
+            found = list(back)[::-1]
+        return self._get_page(found, number, self)

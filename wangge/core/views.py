@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.generic import DetailView, ListView
 
 from wangge.core.pagination import BoundedPaginator
-from wangge.core.params import page_param
 from wangge.core.permissions import can
 
 
@@ -62,13 +61,14 @@ class ScopedListView(ScopedViewMixin, HtmxTemplateMixin, ListView):
         self, queryset: Any, page_size: int
     ) -> tuple[BoundedPaginator, Any, Any, bool]:
         paginator = BoundedPaginator(queryset, page_size)
-        page = paginator.page_or_last(page_param(self.request.GET))
+        page = paginator.page_from(self.request.GET)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
-        params.pop("page", None)
+        for name in ("page", "after", "before"):
+            params.pop(name, None)
         ctx["querystring"] = params.urlencode()
         return ctx
 

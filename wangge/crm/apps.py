@@ -1,5 +1,29 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate, pre_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _search_triggers_off(sender: AppConfig, using: str, plan: Any = None, **kwargs: Any) -> None:
+    """Django's SQLite migrations copy, drop and rename a table to alter it, which drops
+    its triggers and fails on the other table's (they name both): the search index's
+    triggers step aside while crm migrations run (`wangge.crm.search`)."""
+    from wangge.crm import search
+
+    if any(migration.app_label == sender.label for migration, _backwards in plan or ()):
+        search.drop_triggers(connections[using])
+
+
+def _search_triggers_on(sender: AppConfig, using: str, **kwargs: Any) -> None:
+    """After migrations: triggers that are missing come back and the index is rebuilt from
+    the rows, which may have changed while there were none."""
+    from wangge.crm import search
+
+    conn = connections[using]
+    if search.installed(conn) and len(search.triggers_present(conn)) < len(search.TRIGGERS):
+        search.rebuild(conn)
 
 
 class CrmConfig(AppConfig):
@@ -12,3 +36,5 @@ class CrmConfig(AppConfig):
 
         permissions.register()
         hooks.register()
+        pre_migrate.connect(_search_triggers_off, sender=self)
+        post_migrate.connect(_search_triggers_on, sender=self)

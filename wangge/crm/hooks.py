@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -31,13 +31,7 @@ def _site_panel(request: Any, site: Any) -> dict[str, Any] | None:
 def _grid_panel(request: Any, grid: Any) -> dict[str, Any] | None:
     if not can(request.user, Action.VIEW):
         return None
-    qs = Customer.objects.visible_to(request.user).filter(site__grid_id=grid.pk)
-    counts = qs.aggregate(
-        customers=Count("id"),
-        subscribers=Count("id", filter=Q(relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS)),
-        prospects=Count("id", filter=Q(relationship__in=Customer.PROSPECT_RELATIONSHIPS)),
-    )
-    return {"grid": grid, "counts": counts}
+    return {"grid": grid, "counts": selectors.grid_customer_counts(user=request.user, grid=grid)}
 
 
 def _staff_panel(request: Any, staff: Any) -> dict[str, Any] | None:

@@ -30,6 +30,7 @@ from django.http import Http404
 from wangge.core import clock
 from wangge.core.access import scope_for
 from wangge.core.permissions import CoreAction, can
+from wangge.crm import search
 from wangge.crm.models import (
     Competitor,
     CompetitorIntel,
@@ -42,6 +43,7 @@ from wangge.crm.models import (
     resurvey_cutoff,
     stale_q,
 )
+from wangge.crm.models.scopes import grid_customers_visible
 from wangge.crm.permissions import Action
 from wangge.org.selectors import phone_for
 from wangge.territory.models import Site
@@ -110,10 +112,21 @@ def _customer_search(user: Any, q: str, prefix: str = "", org: str = "organizati
     if phones:
         match |= Q(**{f"{prefix}phone__contains": q})
     contact = Q(contact_name__icontains=q) | (Q(contact_phone__contains=q) if phones else Q())
+    # On SQLite the n-gram index names the customers that can match; the conditions above
+    # then decide, on those rows only (`crm.search`). An agent's list is their own accounts,
+    # read from the owner index: the index's candidates would only add lookups.
+    own_only = scope_for(user).own_records_only
+    can_match = None if own_only else search.candidates(q, phones=phones)
     if org:
-        surveys = Organization.objects.filter(contact).order_by().values("customer_id")
-        return match | Q(_AnyOf(F(f"{prefix}pk"), Subquery(surveys)))
-    return match | Q(contact)
+        surveys = Organization.objects.filter(contact).order_by()
+        if can_match is not None:
+            surveys = surveys.filter(customer_id__in=can_match)
+        found = match | Q(_AnyOf(F(f"{prefix}pk"), Subquery(surveys.values("customer_id"))))
+    else:
+        found = match | Q(contact)
+    if can_match is not None:
+        found = Q(**{f"{prefix}pk__in": can_match}) & found
+    return found
 
 
 def customer_list(
@@ -156,6 +169,21 @@ def customer_list(
         qs = qs.filter(due)
     return qs.annotate(
         resurvey_due=Case(When(due, then=True), default=False, output_field=BooleanField())
+    )
+
+
+def grid_customer_counts(*, user: Any, grid: Any) -> dict[str, int]:
+    """The customers at a grid's sites the user may see: all, subscribers, prospects; one
+    aggregate. Where the user sees every customer of the grid (its team, the market
+    department) the count reads the (site, relationship) index alone; the scope's per-row
+    test (the owner) would read every customer row of the grid."""
+    qs: QuerySet[Customer] = Customer.objects.filter(site__grid_id=grid.pk)
+    if not grid_customers_visible(scope_for(user), grid.pk):
+        qs = _visible(Customer, user).filter(site__grid_id=grid.pk)
+    return qs.aggregate(
+        customers=Count("id"),
+        subscribers=Count("id", filter=Q(relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS)),
+        prospects=Count("id", filter=Q(relationship__in=Customer.PROSPECT_RELATIONSHIPS)),
     )
 
 

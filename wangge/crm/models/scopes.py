@@ -24,6 +24,12 @@ def customer_q(scope: Scope, prefix: str = "") -> Q:
     return Q(**{f"{prefix}site__grid_id__in": scope.grid_ids}) | owned
 
 
+def grid_customers_visible(scope: Scope, grid_id: int) -> bool:
+    """Every customer at the grid's sites is visible (`customer_q`'s first half holds for
+    all of them): counts over them need no row-by-row check."""
+    return scope.everything or (not scope.own_records_only and grid_id in scope.grid_ids)
+
+
 def customer_visible(scope: Scope, customer: Any) -> bool:
     """`customer_q` for one customer (its `site` loaded or cheap to load)."""
     return CustomerQuerySet.visible(scope, customer)
