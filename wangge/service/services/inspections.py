@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from wangge.core import clock
@@ -145,6 +145,7 @@ def inspections_generate(*, today: dt.date | None = None) -> int:
     for s in schedules:
         if s.grid_id is not None:
             overridden.setdefault(s.kind, set()).add(s.grid_id)
+    open_tasks = Inspection.objects.filter(asset_id=OuterRef("pk"), done_on__isnull=True)
     created = 0
     for s in schedules:
         assets = Asset.objects.filter(kind=s.kind, site__grid__isnull=False).exclude(
@@ -156,7 +157,7 @@ def inspections_generate(*, today: dt.date | None = None) -> int:
             assets = assets.exclude(site__grid_id__in=overridden[s.kind])
         rows = (
             assets.filter(_due_q(s, horizon))
-            .exclude(inspections__done_on__isnull=True)
+            .filter(~Exists(open_tasks))
             .values_list("id", "site__grid_id", "last_inspected_on", "installed_on")
         )
         tasks = []
