@@ -14,7 +14,7 @@ from wangge.core.access import SYSTEM
 from wangge.service.models import Asset
 from wangge.service.services.assets import asset_create
 
-__all__ = ["AssetWorld", "PNG", "JPEG", "assets", "build_assets"]
+__all__ = ["JPEG", "PNG", "AssetWorld", "assets", "build_assets"]
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64

@@ -110,9 +110,7 @@ def test_who_plans_what(assets: AssetWorld) -> None:
     for p in ("tech_a", "account_a", "agent_a"):
         with pytest.raises(PermissionDenied):
             svc.schedule_create(actor=w.user(p), kind="onu", grid=w.grid_a, every=1, unit="month")
-    s = svc.schedule_create(
-        actor=w.user("market_admin"), kind="onu", every=2, unit="month"
-    )
+    s = svc.schedule_create(actor=w.user("market_admin"), kind="onu", every=2, unit="month")
     with pytest.raises(ValidationError):  # one county-wide schedule per kind
         svc.schedule_create(actor=SYSTEM, kind="onu", every=3, unit="month")
     svc.schedule_update(actor=SYSTEM, schedule=s, data={"every": 6}, version=s.version)
@@ -132,9 +130,10 @@ def test_the_assignee_does_it_on_site(assets: AssetWorld, plans: Any, on_day: dt
         actor=w.user("tech_a"), inspection=task, finding="ok", photo=JPEG,
         lat=sw.lat + 0.0005, lon=sw.lon, accuracy_m=20, version=task.version,
     )  # fmt: skip
-    assert done.done_on == on_day and done.verified and 50 < done.distance_m < 60
+    assert done.done_on == on_day and done.verified
+    assert done.distance_m is not None and 50 < done.distance_m < 60
     assert done.done_by == w.staff["tech_a"]
-    assert bytes(Inspection.objects.get(pk=task.pk).photo) == JPEG
+    assert bytes(Inspection.objects.get(pk=task.pk).photo or b"") == JPEG
     assert Asset.objects.get(pk=sw.pk).last_inspected_on == on_day
     with pytest.raises(ValidationError):  # done once
         svc.inspection_complete(actor=w.user("tech_a"), inspection=task, finding="ok")
@@ -171,7 +170,7 @@ def test_bad_findings_and_photos_write_nothing(
 ) -> None:
     task = _task(assets)
     tech = assets.world.user("tech_a")
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"finding": "maybe"}, "finding"),
         ({"finding": "defect", "note": "门坏了"}, "severity"),
         ({"finding": "defect", "severity": "major"}, "note"),

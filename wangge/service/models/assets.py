@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -59,7 +59,13 @@ class Asset(ConstraintFields, Versioned, models.Model):
     #: ODF ports are patch positions and a duct has none: they are not capacity to sell.
     SUBSCRIBER_PORT_KINDS: ClassVar[tuple[str, ...]] = ("onu", "building_switch", "splitter")
 
-    code = models.CharField(_("资产编号"), max_length=40, unique=True, validators=[visible_text])
+    code = models.CharField(
+        _("资产编号"),
+        max_length=40,
+        unique=True,
+        # The number is the asset's address (`/api/service/assets/{code}`): no slash.
+        validators=[visible_text, RegexValidator(r"^[^/]+$", _("资产编号不能含有“/”。"))],
+    )
     kind = models.CharField(_("资产类型"), max_length=20, choices=Kind.choices)
     site = models.ForeignKey(
         Site, verbose_name=_("小区/楼宇"), on_delete=models.PROTECT, related_name="+"
@@ -167,7 +173,7 @@ class InspectionSchedule(Versioned, models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.grid.name if self.grid_id else _("全县")
+        where = self.grid.name if self.grid is not None else _("全县")
         return f"{self.get_kind_display()} · {where} · {self.every}{self.get_unit_display()}"
 
 
@@ -238,9 +244,7 @@ class Inspection(Versioned, models.Model):
         related_name="+",
     )
     finding = models.CharField(_("巡检结果"), max_length=8, choices=Finding.choices, blank=True)
-    severity = models.CharField(
-        _("严重程度"), max_length=8, choices=Severity.choices, blank=True
-    )
+    severity = models.CharField(_("严重程度"), max_length=8, choices=Severity.choices, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
     photo = models.BinaryField(_("照片"), null=True, blank=True)
     photo_type = models.CharField(_("照片格式"), max_length=32, blank=True)

@@ -3,7 +3,7 @@ capacity derived from it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -46,8 +46,9 @@ def _require_grid(actor: Any, site: Site) -> None:
 
 
 @transaction.atomic
-def asset_create(*, actor: Any, site: Site, **fields: Any) -> Asset:
-    """A new asset at `site`; without a position it stands at the site's."""
+def asset_create(*, actor: Any, site: Site, refresh: bool = True, **fields: Any) -> Asset:
+    """A new asset at `site`; without a position it stands at the site's. `refresh=False`
+    leaves the site's capacity to the caller (an import refreshes once per chunk)."""
     unknown = set(fields) - set(ASSET_FIELDS)
     if unknown:
         raise ValueError(f"Fields not editable here: {sorted(unknown)}")
@@ -55,13 +56,19 @@ def asset_create(*, actor: Any, site: Site, **fields: Any) -> Asset:
     if fields.get("lon") is None or fields.get("lat") is None:
         fields["lon"], fields["lat"] = site.lon, site.lat
     asset = audited_create(actor=actor, instance=Asset(site=site, **fields))
-    site_capacity_refresh(site_ids=[site.pk])
+    if refresh:
+        site_capacity_refresh(site_ids=[site.pk])
     return asset
 
 
 @transaction.atomic
 def asset_update(
-    *, actor: Any, asset: Asset, data: Mapping[str, Any], version: int | None = None
+    *,
+    actor: Any,
+    asset: Asset,
+    data: Mapping[str, Any],
+    version: int | None = None,
+    refresh: bool = True,
 ) -> Asset:
     """Edit an asset (`version`: the one the editor read, else 409). Moving it to another
     site needs the right in both grids."""
@@ -73,9 +80,6 @@ def asset_update(
     asset, _changed = audited_update(
         actor=actor, instance=asset, data=dict(data), fields=ASSET_FIELDS, version=version
     )
-    site_capacity_refresh(site_ids={old_site, asset.site_id})
+    if refresh:
+        site_capacity_refresh(site_ids={old_site, asset.site_id})
     return asset
-
-
-def sites_of(assets: Iterable[Asset]) -> set[int]:
-    return {a.site_id for a in assets}

@@ -274,9 +274,20 @@ def inspection_complete(
             "done_by": Staff.objects.filter(pk=staff_id).first() if staff_id else None,
         },
         fields=(
-            "finding", "severity", "note", "photo_type", "lat", "lon", "accuracy_m",
-            "distance_m", "verified", "flags", "done_at", "done_on", "done_by",
-        ),  # fmt: skip
+            "finding",
+            "severity",
+            "note",
+            "photo_type",
+            "lat",
+            "lon",
+            "accuracy_m",
+            "distance_m",
+            "verified",
+            "flags",
+            "done_at",
+            "done_on",
+            "done_by",
+        ),
         version=version,
     )
     if photo:
