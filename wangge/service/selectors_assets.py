@@ -140,9 +140,7 @@ def grid_capacity(*, user: Any, grid_id: int | None = None) -> list[GridCapacity
     if grid_id is not None:
         assets = assets.filter(site__grid_id=grid_id)
     per_site = capacity_rows(assets)
-    site_grid = dict(
-        assets.order_by().values_list("site_id", "site__grid_id").distinct()
-    )
+    site_grid = dict(assets.order_by().values_list("site_id", "site__grid_id").distinct())
     sums: dict[int, dict[str, int]] = {}
     for site_id, cap in per_site.items():
         g = sums.setdefault(
