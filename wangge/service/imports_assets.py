@@ -10,7 +10,7 @@ chunk. 空闲端口 is derived (total − used): a sheet carrying it is told so.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +22,7 @@ from wangge.core.access import scope_for
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
 from wangge.core.imports.spec import RowErrors, WriteError, validation_messages
 from wangge.core.permissions import can
+from wangge.service import selectors_assets as selectors
 from wangge.service.models import Asset
 from wangge.service.permissions_assets import AssetAction
 from wangge.service.services.assets import asset_create, asset_update
@@ -72,6 +73,14 @@ class AssetSpec(ImportSpec):
         Column("state", "状态", "choice", choices=Asset.State.choices, example="在用"),
         Column("note", "备注", max_length=200, example=""),
     )  # fmt: skip
+
+    def filter_queryset(
+        self, user: Any, params: Mapping[str, str]
+    ) -> tuple[QuerySet[Any], dict[str, str]]:
+        """The list page's filters, through its selector: the export is what was listed."""
+        filters = selectors.list_filters(params)
+        applied = {k: str(v) for k, v in filters.items() if v not in (None, "", False)}
+        return selectors.asset_list(user=user, **filters), applied
 
     def base_queryset(self) -> QuerySet[Any]:
         return Asset.objects.all()

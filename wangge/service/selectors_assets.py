@@ -12,9 +12,22 @@ from django.http import Http404
 
 from wangge.core import clock
 from wangge.core.access import scope_for
+from wangge.core.params import choice_param, flag_param, int_param, text_param
 from wangge.org.models import Grid
 from wangge.service.models import Asset, Inspection, InspectionSchedule
 from wangge.service.services.assets_capacity import Capacity, capacity_rows
+
+
+def list_filters(params: Any) -> dict[str, Any]:
+    """The asset list's filters read from a query string (the page, its map, its export)."""
+    return {
+        "q": text_param(params, "q"),
+        "grid_id": int_param(params, "grid"),
+        "site_id": int_param(params, "site"),
+        "kind": choice_param(params, "kind", Asset.Kind),
+        "state": choice_param(params, "state", Asset.State),
+        "has_free": flag_param(params, "free"),
+    }
 
 
 def asset_list(

@@ -28,7 +28,7 @@ from wangge.core.api import (
     with_errors,
 )
 from wangge.core.permissions import require
-from wangge.crm.api.schemas import DateIn
+from wangge.crm.api.schemas import Count, DateIn
 from wangge.service import selectors_assets as selectors
 from wangge.service.models import Asset, Inspection
 from wangge.service.permissions_assets import AssetAction
@@ -39,7 +39,6 @@ router = ApiRouter()
 
 AssetKind = Annotated[str, Choice(Asset.Kind)]
 AssetState = Annotated[str, Choice(Asset.State)]
-Count = Annotated[int, Field(ge=0, le=2_147_483_647)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 CODE_PATTERN = r"^[^\x00/]*[^\x00/\s][^\x00/]*$"

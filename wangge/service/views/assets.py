@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from wangge.core.forms import VersionedFormMixin
-from wangge.core.params import choice_param, flag_param, int_param, text_param
+from wangge.core.params import int_param
 from wangge.core.permissions import can
 from wangge.core.views import ScopedListView
 from wangge.crm.views.common import allow, form_page
@@ -31,25 +31,14 @@ from wangge.territory.models import Site
 MAP_LIMIT = 5000
 
 
-def list_filters(params: Any) -> dict[str, Any]:
-    """The list's filters read from a query string (the page, its map and its export)."""
-    return {
-        "q": text_param(params, "q"),
-        "grid_id": int_param(params, "grid"),
-        "site_id": int_param(params, "site"),
-        "kind": choice_param(params, "kind", Asset.Kind.choices),
-        "state": choice_param(params, "state", Asset.State.choices),
-        "has_free": flag_param(params, "free"),
-    }
-
-
 class AssetListView(ScopedListView):
     model = Asset
     required_action = AssetAction.VIEW
     template_name = "service/assets/list.html"
 
     def get_queryset(self) -> QuerySet[Asset]:
-        return selectors.asset_list(user=self.request.user, **list_filters(self.request.GET))
+        filters = selectors.list_filters(self.request.GET)
+        return selectors.asset_list(user=self.request.user, **filters)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
@@ -67,7 +56,7 @@ class AssetListView(ScopedListView):
 def asset_geojson(request: HttpRequest) -> JsonResponse:
     """The map layer: the listed assets as points (the same filters and scope)."""
     allow(can(request.user, AssetAction.VIEW))
-    qs = selectors.asset_list(user=request.user, **list_filters(request.GET))
+    qs = selectors.asset_list(user=request.user, **selectors.list_filters(request.GET))
     rows = qs.values_list("pk", "code", "kind", "state", "lon", "lat", "ports_total",
                           "ports_used", "site__name")[:MAP_LIMIT]  # fmt: skip
     kinds, states = dict(Asset.Kind.choices), dict(Asset.State.choices)

@@ -53,7 +53,7 @@ class InspectionListView(ScopedListView):
             return {"mine": True, "status": "today", "grid_id": None}
         return {
             "mine": flag_param(g, "mine"),
-            "status": choice_param(g, "status", STATUSES),
+            "status": choice_param(g, "status", [v for v, _l in STATUSES]),
             "grid_id": int_param(g, "grid"),
         }
 
@@ -192,9 +192,13 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         grids = Grid.objects.visible_to(user).filter(is_active=True)
+        field = self.fields["grid"]
         if not scope_for(user).everything:
+            # County-wide schedules are the market department's: a manager names a grid.
             grids = grids.filter(pk__in=scope_for(user).managed_grid_ids)
-        self.fields["grid"].queryset = grids  # type: ignore[attr-defined]
+            field.required = True
+            field.empty_label = None  # type: ignore[attr-defined]
+        field.queryset = grids  # type: ignore[attr-defined]
 
 
 @login_required
