@@ -16,6 +16,7 @@ from django.urls import reverse
 from tests.querybudget import assert_flat
 from tests.service.conftest_assets import *  # noqa: F403
 from tests.service.conftest_assets import PNG, AssetWorld
+from wangge.core import clock
 from wangge.core import extensions as ext
 from wangge.core.access import SYSTEM
 from wangge.service.models import Asset, Inspection
@@ -148,7 +149,7 @@ def test_site_panel_today_and_day_activity(tasks: AssetWorld, time_machine: Any)
     body = page.content.decode()
     assert 'data-testid="panel-service-site"' in body and "SW-A-001" in body
     tech = w.user("tech_a")
-    today = dt.date.today()
+    today = clock.today()
     items = dict(ext.today_for(tech, today))
     labels = [str(i.label) for s, i_list in ext.today_for(tech, today) for i in i_list]
     assert "今天要做的巡检" in labels, items

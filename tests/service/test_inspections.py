@@ -241,3 +241,48 @@ def test_my_inspections_today_and_coverage(
 def test_the_job_is_registered_daily() -> None:
     job = schedule.jobs()["service.generate_inspections"]
     assert job.monthly_on is None
+
+
+def test_scope_predicates_agree_with_the_querysets(assets: AssetWorld, on_day: dt.date) -> None:
+    """`visible(scope, obj)` and `visible_to_scope(scope)` agree for every generated scope
+    (assets, schedules county-wide and per grid, inspections assigned or not)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from wangge.core.access import Scope
+
+    w = assets.world
+    svc.schedule_create(actor=SYSTEM, kind="building_switch", every=1, unit="month")
+    svc.schedule_create(actor=SYSTEM, kind="duct", grid=w.grid_a, every=3, unit="month")
+    svc.inspections_generate()
+    grids = [w.grid_a.pk, w.grid_b.pk]
+    staff = [s.pk for s in w.staff.values()]
+    scopes = st.builds(
+        Scope,
+        user_id=st.just(1),
+        staff_id=st.one_of(st.none(), st.sampled_from(staff)),
+        role=st.sampled_from(["grid_manager", "account_marketer", "technician", "agent"]),
+        grid_ids=st.frozensets(st.sampled_from(grids)),
+        managed_grid_ids=st.frozensets(st.sampled_from(grids)),
+        own_records_only=st.booleans(),
+        everything=st.booleans(),
+    )
+
+    def agrees(model: Any, rows: list[Any]) -> None:
+        @settings(
+            max_examples=40,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture],
+        )
+        @given(scope=scopes)
+        def check(scope: Scope) -> None:
+            qs = model.objects.all()
+            by_query = set(qs.visible_to_scope(scope).values_list("pk", flat=True))
+            assert by_query == {r.pk for r in rows if type(qs).visible(scope, r)}
+
+        check()
+
+    for model, related in ((Asset, ("site",)), (InspectionSchedule, ()), (Inspection, ())):
+        rows = list(model.objects.select_related(*related))
+        assert rows
+        agrees(model, rows)
