@@ -27,6 +27,10 @@ def ok(who: frozenset[str], status: int = 200) -> dict[str, int]:
     return {p: status if p in who else 404 for p in ALL}
 
 
+def every(status: int) -> dict[str, int]:
+    return dict.fromkeys(ALL, status)
+
+
 PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
     "service:asset_list": (None, ok(VIEWERS)),
     "service:asset_create": (None, ok(KEEPERS)),
@@ -36,6 +40,7 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
     "service:inspection_list": (None, ok(VIEWERS)),
     "service:inspection_detail": ("inspection_done", ok(TEAM_A)),
     "service:inspection_photo": ("inspection_done", ok(TEAM_A)),
+    "service:inspection_reassign": ("inspection_done", every(405)),  # POST only
     "service:schedule_list": (None, ok(PLANNERS)),
     "service:schedule_create": (None, ok(PLANNERS)),
     "service:schedule_edit": ("schedule_a", ok(PLANNERS)),

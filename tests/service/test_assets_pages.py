@@ -201,3 +201,27 @@ def test_lists_cost_the_same_with_more_rows(assets: AssetWorld, persona: str, ur
     assert_flat(client, target, _grow(assets))
     for path in ("/api/service/assets?limit=200", "/api/service/inspections?limit=200"):
         assert_flat(client, path, _grow(assets))
+
+
+def test_a_manager_hands_a_task_to_another_technician(tasks: AssetWorld) -> None:
+    from wangge.org import services as org_services
+    from wangge.org.roles import Role
+
+    w = tasks.world
+    other = org_services.staff_create(
+        actor=SYSTEM, username="tech_a2", password=None, name="装维乙", employee_no="TECH_A2",
+        role=Role.TECHNICIAN, primary_grid=w.grid_a,
+    )  # fmt: skip
+    task = Inspection.objects.get(asset=tasks.a["switch_a"])
+    url = reverse("service:inspection_reassign", args=[task.pk])
+    body = {"assignee": other.pk, "version": task.version}
+    assert w.client("tech_a").post(url, body).status_code == 404
+    page = w.client("manager_a").get(reverse("service:inspection_detail", args=[task.pk]))
+    assert url in page.content.decode()
+    assert w.client("manager_a").post(url, body).status_code == 302
+    task.refresh_from_db()
+    assert task.assignee == other
+    # Not a technician of the grid: refused, nothing changes.
+    w.client("manager_a").post(url, {"assignee": w.staff["account_a"].pk, "version": 2})
+    task.refresh_from_db()
+    assert task.assignee == other and task.version == 2

@@ -136,7 +136,8 @@ def _due_q(schedule: InspectionSchedule, horizon: dt.date) -> Q:
 
 def inspections_generate(*, today: dt.date | None = None) -> int:
     """Make the inspection tasks of every asset falling due (the scheduled job; acts as
-    the system). Returns the tasks created."""
+    the system). Returns the tasks made (a task another run inserted in the same moment
+    is skipped by the database, though still counted here)."""
     today = today or clock.today()
     horizon = today + dt.timedelta(days=LEAD_DAYS)
     technicians = grid_technicians()
@@ -235,8 +236,9 @@ def inspection_complete(
 ) -> Inspection:
     """Record an inspection done on site. A defect marks the asset faulty when it is
     major or critical and announces `DefectFound` (a repair work order follows)."""
-    require(actor, AssetAction.INSPECT, inspection)
     locked = Inspection.objects.select_for_update().select_related("asset").get(pk=inspection.pk)
+    # Judged on the row as it is now: a task handed to someone else meanwhile is theirs.
+    require(actor, AssetAction.INSPECT, locked)
     if locked.done_on is not None:
         raise ValidationError(_("这次巡检已经完成。"))
     errors: dict[str, str] = {}

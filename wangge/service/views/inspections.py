@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -16,17 +17,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.core import clock
 from wangge.core.access import scope_for
-from wangge.core.forms import add_service_errors, add_stale_error
+from wangge.core.forms import STALE_MESSAGE, add_service_errors, add_stale_error
 from wangge.core.params import choice_param, flag_param, int_param, text_param
 from wangge.core.permissions import can
 from wangge.core.services import StaleVersion
 from wangge.core.views import ScopedListView
 from wangge.crm.views.common import allow, form_page
-from wangge.org.models import Grid
+from wangge.org.models import Grid, Staff
 from wangge.org.roles import Role
 from wangge.service import selectors_assets as selectors
 from wangge.service.models import Asset, Inspection, InspectionSchedule
@@ -147,11 +148,47 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 add_stale_error(form)
             else:
                 return redirect("service:inspection_detail", pk=pk)
+    technicians = None
+    if not inspection.is_done and can(request.user, AssetAction.PLAN, inspection.grid_id):
+        technicians = Staff.objects.filter(
+            memberships__grid_id=inspection.grid_id, memberships__role=Role.TECHNICIAN
+        ).order_by("name")
     return render(
         request,
         "service/inspections/detail.html",
-        {"i": inspection, "asset": inspection.asset, "form": form, "may_do": may_do},
+        {
+            "i": inspection,
+            "asset": inspection.asset,
+            "form": form,
+            "may_do": may_do,
+            "technicians": technicians,
+        },
     )
+
+
+@login_required
+@require_POST
+def inspection_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager hands an open task to another technician of its grid."""
+    inspection = selectors.inspection_detail(user=request.user, pk=pk)
+    allow(can(request.user, AssetAction.PLAN, inspection.grid_id))
+    staff = Staff.objects.filter(pk=int_param(request.POST, "assignee") or -1).first()
+    if staff is None:
+        messages.error(request, _("请选择安装维护专员。"))
+    else:
+        try:
+            svc.inspection_reassign(
+                actor=request.user,
+                inspection=inspection,
+                assignee=staff,
+                version=int_param(request.POST, "version"),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except StaleVersion:
+            messages.error(request, str(STALE_MESSAGE))
+    return redirect("service:inspection_detail", pk=pk)
 
 
 @login_required
@@ -293,6 +330,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 urls: list[URLPattern] = [
     path("inspections/", InspectionListView.as_view(), name="inspection_list"),
     path("inspections/<int:pk>/", inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/reassign/", inspection_reassign, name="inspection_reassign"),
     path("inspections/<int:pk>/photo/", inspection_photo, name="inspection_photo"),
     path("inspections/schedules/", schedule_list, name="schedule_list"),
     path("inspections/schedules/new/", schedule_create, name="schedule_create"),
