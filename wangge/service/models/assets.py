@@ -263,7 +263,19 @@ class Inspection(Versioned, models.Model):
         ordering = ["due_on", "id"]
         indexes = [
             models.Index(fields=["assignee", "done_on", "due_on"], name="service_insp_assignee"),
-            models.Index(fields=["grid", "due_on"], name="service_insp_grid_due"),
+            # The lists of open tasks in their order (county, grid), read without a sort.
+            models.Index(
+                fields=["due_on", "id"],
+                condition=Q(done_on__isnull=True),
+                name="service_insp_open_due",
+            ),
+            models.Index(
+                fields=["grid", "due_on", "id"],
+                condition=Q(done_on__isnull=True),
+                name="service_insp_open_grid",
+            ),
+            # Coverage counts a month's tasks per grid from the index alone.
+            models.Index(fields=["due_on", "grid", "done_on"], name="service_insp_coverage"),
         ]
         constraints = [
             # One open task per asset: what makes the daily generation idempotent.

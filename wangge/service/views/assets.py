@@ -28,7 +28,7 @@ from wangge.service.services.assets import asset_create, asset_update
 from wangge.territory.models import Site
 
 #: The map draws at most this many assets (the filters narrow it; a county has fewer).
-MAP_LIMIT = 5000
+MAP_LIMIT = 3000
 
 
 class AssetListView(ScopedListView):
@@ -48,6 +48,7 @@ class AssetListView(ScopedListView):
         ctx["states"] = Asset.State.choices
         ctx["can_manage"] = can(user, AssetAction.MANAGE)
         ctx["can_import"] = can(user, AssetAction.IMPORT)
+        ctx["map_limit"] = MAP_LIMIT
         return ctx
 
 
