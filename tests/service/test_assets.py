@@ -126,7 +126,7 @@ def test_grid_capacity_is_scoped(assets: AssetWorld) -> None:
     w = assets.world
     rows = selectors.grid_capacity(user=w.user("manager_a"))
     assert [r.grid.code for r in rows] == ["A"]
-    assert rows[0].capacity.ports_free == 10 and rows[0].sites == 2
+    assert (rows[0].free_ports, rows[0].covered_households, rows[0].sites) == (10, 48, 2)
     both = selectors.grid_capacity(user=w.user("market_admin"))
     assert [r.grid.code for r in both] == ["A", "B"]
     assert selectors.grid_capacity(user=w.user("agent_a")) == []
