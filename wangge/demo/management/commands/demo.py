@@ -15,6 +15,7 @@ from wangge.demo import county as demo
 from wangge.demo.load import load_county
 from wangge.demo.load_crm import load_crm, reset_crm
 from wangge.demo.load_sales import load_sales, reset_sales
+from wangge.demo.load_service_assets import load_service_assets, reset_service_assets
 from wangge.demo.load_territory import load_territory
 from wangge.org.models import (
     Department,
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             counts.update(load_crm(seed, scale=crm_scale))
             _analyze()
             counts.update(load_sales(seed, scale=crm_scale if sales_scale is None else sales_scale))
+            counts.update(load_service_assets(seed))
         elapsed = time.monotonic() - started
         summary = "，".join(f"{name} {n}" for name, n in counts.items())
         self.stdout.write(
@@ -127,6 +129,7 @@ def _reset(usernames: list[str]) -> None:
 
     Logins that merely share a demo username go too, or loading would trip over them.
     """
+    reset_service_assets()
     reset_sales()
     reset_crm()
     logins = User.objects.filter(Q(staff__isnull=False) | Q(username__in=usernames))
