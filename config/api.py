@@ -6,6 +6,7 @@ from wangge.org.api import router as org_router
 from wangge.sales.api import router as sales_router
 from wangge.service.api import router as service_router
 from wangge.territory.api import router as territory_router
+from wangge.worklog.api import router as worklog_router
 
 api = NinjaAPI(
     title="wangge API",
@@ -20,3 +21,4 @@ api.add_router("/", territory_router)
 api.add_router("/", crm_router)
 api.add_router("/", sales_router)
 api.add_router("/", service_router)
+api.add_router("/", worklog_router)

@@ -13,7 +13,7 @@ from wangge.core import clock
 from wangge.core import extensions as ext
 from wangge.core.access import scope_for
 from wangge.core.permissions import can
-from wangge.sales import hooks_promotion, selectors
+from wangge.sales import hooks_activity, hooks_promotion, selectors
 from wangge.sales.models import Opportunity, Visit
 from wangge.sales.permissions import Action
 
@@ -164,3 +164,4 @@ def register() -> None:
     ext.add_panel(ext.Panel("sales.staff", "staff", "sales/_staff_panel.html", _staff_panel))
     ext.add_today(ext.TodaySection("sales", _("增量营销"), _today, order=30))
     hooks_promotion.register()
+    hooks_activity.register()

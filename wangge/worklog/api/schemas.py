@@ -1,0 +1,92 @@
+"""The worklog API's bodies and filters (dates ISO, times with their offset)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import Field
+
+from wangge.core.api import MAX_ID, BodyIn, Choice, PageParams, VersionIn, integer, omittable, text
+from wangge.crm.api.schemas import DateIn
+from wangge.worklog.models import LogReview, WorkLog
+
+#: Every state change sends the version it read: required (a stale one answers 409).
+Version = Annotated[VersionIn, Field(description="读取时得到的 version；已被他人修改则答 409")]
+
+
+class LogFilter(PageParams):
+    author: int | None = Field(None, ge=1, le=MAX_ID)
+    grid: int | None = Field(None, ge=1, le=MAX_ID)
+    status: Annotated[str, Choice(WorkLog.Status, blank=True)] = ""
+    day_from: DateIn | None = None
+    day_to: DateIn | None = None
+
+
+class ActivityOut(Schema):
+    source: str
+    text: str
+    at: str
+    url: str
+
+
+class ReviewOut(Schema):
+    at: dt.datetime
+    decision: str
+    score: int | None
+    comment: str
+    reviewer_id: int | None
+
+
+class LogOut(Schema):
+    id: int
+    version: int
+    author_id: int
+    author_name: str
+    day: dt.date
+    grid_id: int | None
+    status: str
+    findings: str
+    problems: str
+    plan: str
+    submitted_at: dt.datetime | None
+    late: bool
+    score: int | None
+    reviewed_at: dt.datetime | None
+    return_comment: str
+
+
+class LogDetailOut(LogOut):
+    activity: list[ActivityOut]
+    reviews: list[ReviewOut]
+
+
+class LogPage(Schema):
+    count: int
+    items: list[LogOut]
+
+
+class LogIn(BodyIn):
+    day: DateIn = Field(description="日志的日期（不能是将来）；同一天只能有一篇，已有则改用 PATCH")
+    findings: text(2000) = ""  # type: ignore[valid-type]
+    problems: text(2000) = ""  # type: ignore[valid-type]
+    plan: text(2000) = ""  # type: ignore[valid-type]
+
+
+class LogPatch(BodyIn):
+    findings: text(2000) = omittable()  # type: ignore[valid-type]
+    problems: text(2000) = omittable()  # type: ignore[valid-type]
+    plan: text(2000) = omittable()  # type: ignore[valid-type]
+    version: Version
+
+
+class SubmitIn(BodyIn):
+    version: Version
+
+
+class ReviewIn(BodyIn):
+    decision: Annotated[str, Choice(LogReview.Decision)]
+    score: integer(1, 5) | None = Field(None, description="1–5；通过时必填")  # type: ignore[valid-type]
+    comment: text(500) = Field("", description="退回时必填")  # type: ignore[valid-type]
+    version: Version
