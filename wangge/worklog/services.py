@@ -111,6 +111,14 @@ def log_create(*, actor: Any, day: dt.date, **text: Any) -> WorkLog:
     return audited_create(actor=actor, instance=log)
 
 
+def _require_author(actor: Any, log: WorkLog) -> None:
+    """A log is the author's own account of their day: nobody else writes it, not even the
+    market department (which holds every other right)."""
+    require(actor, Action.WRITE, log)
+    if _author(actor).pk != log.author_id:
+        raise PermissionDenied(_("您没有权限进行这项操作。"))
+
+
 def _require_editable(log: WorkLog) -> None:
     if not log.editable:
         raise ValidationError(
@@ -123,7 +131,7 @@ def _require_editable(log: WorkLog) -> None:
 def log_update(
     *, actor: Any, log: WorkLog, data: dict[str, Any], version: int | None = None
 ) -> WorkLog:
-    require(actor, Action.WRITE, log)
+    _require_author(actor, log)
     _require_editable(log)
     cleaned = _clean_text(data)
     log, _changed = audited_update(
@@ -147,7 +155,7 @@ def managers_of(grid_id: int | None) -> list[int]:
 def log_submit(*, actor: Any, log: WorkLog, version: int | None = None) -> WorkLog:
     """Hand the log in: the day's activity is snapshotted now; the first submission after
     the cut-off marks it late (a revision after a return does not)."""
-    require(actor, Action.WRITE, log)
+    _require_author(actor, log)
     _require_editable(log)
     lines = activity_lines(actor, log.day)
     errors: dict[str, str] = {}

@@ -155,7 +155,7 @@ def log_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "log": log,
             "reviews": selectors.reviews_of(user=user, log=log),
             "can_review": log.status == WorkLog.Status.SUBMITTED and can(user, Action.REVIEW, log),
-            "can_edit": log.editable and can(user, Action.WRITE, log),
+            "can_edit": log.editable and log.author_id == scope_for(user).staff_id,
             "review_form": ReviewForm(initial={"version": log.version}),
         },
     )
