@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ from wangge.core import extensions as ext
 from wangge.core import workdays
 from wangge.core.access import scope_for
 from wangge.core.permissions import can
-from wangge.worklog import selectors
+from wangge.worklog import selectors, selectors_team
 from wangge.worklog.models import WorkLog
 from wangge.worklog.permissions import Action
 
@@ -77,8 +78,25 @@ def _reviewer_items(user: Any, today: dt.date) -> list[ext.TodayItem]:
     return items
 
 
+def _action_items(user: Any, today: dt.date) -> list[ext.TodayItem]:
+    staff_id = scope_for(user).staff_id
+    if staff_id is None or not can(user, Action.ACTION_DONE):
+        return []
+    mine = selectors_team.open_actions(user=user, owner_id=staff_id).filter(due__lte=today)
+    counts = mine.aggregate(
+        late=Count("id", filter=Q(due__lt=today)), due=Count("id", filter=Q(due=today))
+    )
+    url = reverse("worklog:meeting_list") + "?mine=1"
+    items = []
+    if counts["late"]:
+        items.append(ext.TodayItem(_("会议待办已过期"), url, counts["late"], state="overdue"))
+    if counts["due"]:
+        items.append(ext.TodayItem(_("今天到期的会议待办"), url, counts["due"], due=today))
+    return items
+
+
 def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
-    items: list[ext.TodayItem] = []
+    items: list[ext.TodayItem] = _action_items(user, today)
     if selectors.writes_logs(user) and can(user, Action.WRITE):
         items += _author_items(user, today)
     scope = scope_for(user)
@@ -95,6 +113,10 @@ def _reviews(user: Any) -> bool:
     return can(user, Action.REVIEW)
 
 
+def _view(user: Any) -> bool:
+    return can(user, Action.VIEW)
+
+
 def _kpi(user: Any) -> bool:
     return can(user, Action.KPI)
 
@@ -104,6 +126,8 @@ MENU = (
     ("worklog.today", _("工作日志"), "worklog:today", 60, _writes),
     ("worklog.review", _("日志审阅"), "worklog:review", 61, _reviews),
     ("worklog.kpi", _("日志考核"), "worklog:kpi", 62, _kpi),
+    # Meetings, the problem board, training and rotation share one entry and a tab bar.
+    ("worklog.team", _("会议与培训"), "worklog:meeting_list", 63, _view),
 )
 
 

@@ -22,6 +22,11 @@ class Action(StrEnum):
     WRITE = "worklog.log.write"  # obj: the log (its author only)
     REVIEW = "worklog.log.review"  # obj: the log (the manager of its grid)
     KPI = "worklog.kpi.view"
+    MEETING = "worklog.meeting.manage"  # obj: the grid (hold meetings, give action items)
+    ACTION_DONE = "worklog.action.done"  # obj: the action item (its owner, the manager)
+    PROBLEM = "worklog.problem.raise"  # obj: the grid (its team raises problems)
+    TRAINING = "worklog.training.manage"  # obj: the grid (None: county-wide, market only)
+    ROTATION = "worklog.rotation.manage"  # plan rotations (org changes: the market department)
 
 
 def _author(scope: Scope, log: Any) -> bool:
@@ -33,7 +38,21 @@ def _manages(scope: Scope, log: Any) -> bool:
     return log.grid_id in scope.managed_grid_ids and log.author_id != scope.staff_id
 
 
-_WRITERS = {Action.VIEW, Action.WRITE}
+def _manages_grid(scope: Scope, grid: Any) -> bool:
+    return getattr(grid, "pk", grid) in scope.managed_grid_ids
+
+
+def _grid_team(scope: Scope, grid: Any) -> bool:
+    return getattr(grid, "pk", grid) in scope.grid_ids
+
+
+def _action_owner(scope: Scope, item: Any) -> bool:
+    if scope.staff_id is not None and item.owner_id == scope.staff_id:
+        return True
+    return item.meeting.grid_id in scope.managed_grid_ids
+
+
+_WRITERS = {Action.VIEW, Action.WRITE, Action.ACTION_DONE, Action.PROBLEM}
 
 
 def register() -> None:
@@ -44,13 +63,33 @@ def register() -> None:
             Action.WRITE: _("填写工作日志"),
             Action.REVIEW: _("审阅工作日志"),
             Action.KPI: _("查看日志考核指标"),
+            Action.MEETING: _("组织会议"),
+            Action.ACTION_DONE: _("完成会议待办"),
+            Action.PROBLEM: _("提出工作难题"),
+            Action.TRAINING: _("组织培训"),
+            Action.ROTATION: _("安排轮岗"),
         },
         roles={
             Role.MARKET_ADMIN: set(Action),
-            Role.GRID_MANAGER: {Action.VIEW, Action.REVIEW, Action.KPI},
+            Role.GRID_MANAGER: {
+                Action.VIEW,
+                Action.REVIEW,
+                Action.KPI,
+                Action.MEETING,
+                Action.ACTION_DONE,
+                Action.PROBLEM,
+                Action.TRAINING,
+            },
             Role.ACCOUNT_MARKETER: _WRITERS,
             Role.SALES_MARKETER: _WRITERS,
             Role.TECHNICIAN: _WRITERS,
         },
-        rules={Action.WRITE: _author, Action.REVIEW: _manages},
+        rules={
+            Action.WRITE: _author,
+            Action.REVIEW: _manages,
+            Action.MEETING: _manages_grid,
+            Action.ACTION_DONE: _action_owner,
+            Action.PROBLEM: _grid_team,
+            Action.TRAINING: _manages_grid,
+        },
     )

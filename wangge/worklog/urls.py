@@ -1,7 +1,7 @@
 """The worklog pages."""
 
-from wangge.worklog import views
+from wangge.worklog import views, views_team
 
 app_name = "worklog"
 
-urlpatterns = [*views.urls]
+urlpatterns = [*views.urls, *views_team.urls]
