@@ -26,7 +26,7 @@ class Robot:
         robot = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
                 robot.bodies.append(json.loads(self.rfile.read(length)))
                 status, reply = robot.answers.pop(0) if robot.answers else (200, {"errcode": 0})
@@ -72,7 +72,11 @@ def test_off_by_default(
     world: World, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     sent: list[Any] = []
-    monkeypatch.setattr(notify_webhook, "post", lambda *a, **k: sent.append(a) or True)
+    def post(*args: Any, **kwargs: Any) -> bool:
+        sent.append(args)
+        return True
+
+    monkeypatch.setattr(notify_webhook, "post", post)
     _notify(world, django_capture_on_commit_callbacks)
     assert sent == []
     assert Notification.objects.count() == 1

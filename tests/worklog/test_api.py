@@ -109,7 +109,8 @@ def test_a_second_log_and_a_future_day_answer_400(world: World, workday: dt.date
 
 def test_malformed_bodies_answer_422(world: World, workday: dt.date) -> None:
     api = world.api("account_a")
-    for body in ({"day": "tomorrow"}, {"day": workday.isoformat(), "plan": 5}, []):
+    bodies: list[Any] = [{"day": "tomorrow"}, {"day": workday.isoformat(), "plan": 5}, []]
+    for body in bodies:
         response = _send(api, "POST", "/api/worklog/logs", body)
         assert response.status_code == 422, body
         assert response.json()["code"] == "invalid"

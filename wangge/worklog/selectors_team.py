@@ -121,21 +121,23 @@ def rotation_history(*, user: Any, limit: int = 500) -> list[Stint]:
 
     for at, action, object_id, before, after in entries:
         day = clock.local_date(at)
-        snap = after or before or {}
+        snap: dict[str, Any] = after or before or {}
         if snap.get("staff") not in staff:
             continue
         if action == AuditEntry.Action.DELETE:
             close(object_id, day)
             continue
+        role = str(roles.get(snap.get("role", ""), snap.get("role", "")))
         was = open_.get(object_id)
-        if was is not None and was["role"] == roles.get(after.get("role"), after.get("role")):
-            was["primary"] = bool(after.get("is_primary"))
+        if was is not None and was["role"] == role:
+            # Only the primary flag changed: the same stint goes on.
+            was["primary"] = bool(snap.get("is_primary"))
             continue
         close(object_id, day)
         open_[object_id] = {
             "staff": staff[snap["staff"]],
-            "grid": grids.get(snap.get("grid"), "?"),
-            "role": str(roles.get(snap.get("role"), snap.get("role"))),
+            "grid": grids.get(snap.get("grid", 0), "?"),
+            "role": role,
             "start": day,
             "primary": bool(snap.get("is_primary")),
         }

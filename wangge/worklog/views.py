@@ -216,7 +216,7 @@ def log_review(request: HttpRequest, pk: int) -> HttpResponse:
     if failed:
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))
     else:
         messages.success(request, _("已审阅。"))
     return redirect("worklog:review")

@@ -185,7 +185,7 @@ def meeting_action(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
     for errors in form.errors.values():
         for e in errors:
-            messages.error(request, e)
+            messages.error(request, str(e))
     return redirect("worklog:meeting_detail", meeting.pk)
 
 
