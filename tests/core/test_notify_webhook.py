@@ -72,6 +72,7 @@ def test_off_by_default(
     world: World, monkeypatch: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     sent: list[Any] = []
+
     def post(*args: Any, **kwargs: Any) -> bool:
         sent.append(args)
         return True
