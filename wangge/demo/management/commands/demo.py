@@ -17,6 +17,7 @@ from wangge.demo.load_crm import load_crm, reset_crm
 from wangge.demo.load_sales import load_sales, reset_sales
 from wangge.demo.load_service_assets import load_service_assets, reset_service_assets
 from wangge.demo.load_territory import load_territory
+from wangge.demo.load_worklog import load_worklog, reset_worklog
 from wangge.org.models import (
     Department,
     Grid,
@@ -101,6 +102,7 @@ class Command(BaseCommand):
             _analyze()
             counts.update(load_sales(seed, scale=crm_scale if sales_scale is None else sales_scale))
             counts.update(load_service_assets(seed))
+            counts.update(load_worklog(seed))
         elapsed = time.monotonic() - started
         summary = "，".join(f"{name} {n}" for name, n in counts.items())
         self.stdout.write(
@@ -129,6 +131,7 @@ def _reset(usernames: list[str]) -> None:
 
     Logins that merely share a demo username go too, or loading would trip over them.
     """
+    reset_worklog()
     reset_service_assets()
     reset_sales()
     reset_crm()
