@@ -1,0 +1,167 @@
+"""Benchmark: the manager's review page with 20 logs, their today view, the log KPIs.
+
+    .venv/bin/python bench/worklog.py                          # a county of 205k customers
+    .venv/bin/python bench/worklog.py --customers 1000000 --people 40
+
+Uses the county `bench/pages.py` builds (and caches under `var/bench/`), then makes the demo
+manager's grid busy: `--people` field people (added through org's services once), each with
+a month of logs written in bulk (the services' rules are the tests' business; this measures
+reads), of which yesterday's 20 wait for review. Then, logged in as that manager, it times
+the review page (20 logs, approve/return inline), the home page (the today view with every
+app's sections), the KPI page and the list API, and prints p50/p95 in ms. Goals (issue 10):
+review page ≤ 150 ms, today view p95 ≤ 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import importlib.util
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOAL_MS = 150.0
+PENDING = 20
+
+
+def _sibling(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_pages = _sibling("pages")
+
+
+def _populate(people: int) -> int:
+    """Make the demo manager's grid busy (idempotent); returns the grid's id."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from wangge.core import clock, workdays
+    from wangge.core.access import SYSTEM
+    from wangge.org import services as org
+    from wangge.org.models import GridMembership, Staff
+    from wangge.org.roles import Role
+    from wangge.worklog.models import LOG_ROLES, WorkLog
+
+    manager = Staff.objects.get(user__username="manager")
+    grid = GridMembership.objects.get(staff=manager, is_primary=True).grid
+    with transaction.atomic():
+        field = GridMembership.objects.filter(grid=grid, role__in=LOG_ROLES, is_primary=True)
+        for i in range(field.count(), people):
+            org.staff_create(
+                actor=SYSTEM,
+                username=f"bench_wl_{i}",
+                password="bench-pass-123",
+                name=f"营销员{i:02d}",
+                employee_no=f"BWL{i:04d}",
+                role=Role.ACCOUNT_MARKETER,
+                primary_grid=grid,
+            )
+        authors = list(field.values_list("staff_id", flat=True))
+        today = clock.today()
+        days = workdays.workdays_between(today - dt.timedelta(days=30), today - dt.timedelta(1))
+        have = set(
+            WorkLog.objects.filter(author_id__in=authors, day__in=days).values_list(
+                "author_id", "day"
+            )
+        )
+        rows = []
+        for n, author in enumerate(authors):
+            for day in days:
+                if (author, day) in have:
+                    continue
+                at = timezone.make_aware(dt.datetime.combine(day, dt.time(18)))
+                pending = day == days[-1] and n < PENDING
+                rows.append(
+                    WorkLog(
+                        author_id=author,
+                        day=day,
+                        grid=grid,
+                        status="submitted" if pending else "approved",
+                        activity=[{"source": "拜访与商机", "text": "上门 · 王家 · 有意向",
+                                   "at": "10:00", "url": ""}] * 5,
+                        findings="走访小区八户，两户有意向升级千兆。" * 3,
+                        problems="物业不让张贴宣传品。",
+                        plan="回访有意向的客户。",
+                        submitted_at=at,
+                        resubmitted_at=at,
+                        reviewed_at=None if pending else at + dt.timedelta(hours=15),
+                        score=None if pending else 4,
+                        version=2 if pending else 3,
+                    )
+                )
+        WorkLog.objects.bulk_create(rows, batch_size=1000)
+        # Exactly PENDING wait: the ones beyond are approved, so the page shows 20.
+        waiting = WorkLog.objects.filter(grid=grid, status="submitted").order_by("day", "id")
+        extra = list(waiting.values_list("id", flat=True)[PENDING:])
+        WorkLog.objects.filter(pk__in=extra).update(status="approved", score=4)
+        print(f"{len(rows):,} logs added; {waiting.count()} waiting", file=sys.stderr)
+    return grid.pk
+
+
+def _time(get: Any, n: int) -> tuple[int, list[float]]:
+    status = get().status_code
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        get()
+        times.append((time.perf_counter() - started) * 1000)
+    return status, times
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=205_000)
+    parser.add_argument("--people", type=int, default=30, help="field people in the grid")
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--rebuild", action="store_true", help="build the county again")
+    args = parser.parse_args(argv)
+
+    url = _pages._setup(args.customers, args.rebuild)
+    _populate(args.people)
+    from django.db import connection
+    from django.test import Client
+
+    from wangge.org.models import User
+    from wangge.worklog.models import WorkLog
+
+    client = Client()
+    client.force_login(User.objects.get(username="manager"))
+    review = client.get("/worklog/review/").content.decode()
+    cards = review.count('data-testid="log-card"')
+    pages = (
+        ("review page", "/worklog/review/", GOAL_MS),
+        ("today view (home)", "/", GOAL_MS),
+        ("log KPIs (30 days)", "/worklog/kpi/", None),
+        ("API logs", "/api/worklog/logs?limit=50", None),
+    )
+    engine = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"\n{engine} ({url.split('@')[-1]}), {WorkLog.objects.count():,} logs, the review page "
+        f"shows {cards} logs; {args.requests} warm requests each, wall ms; load average {load} "
+        f"on {os.cpu_count()} CPUs\n"
+    )
+    print("| page | status | p50 | p95 | goal |")
+    print("|---|---|---|---|---|")
+    for label, page, goal in pages:
+        status, times = _time(functools.partial(client.get, page), args.requests)
+        p95 = _pages._p95(times)
+        verdict = "" if goal is None else ("✓" if p95 <= goal else "✗") + f" ≤ {goal:.0f}"
+        print(f"| {label} | {status} | {statistics.median(times):.0f} | {p95:.0f} | {verdict} |")
+
+
+if __name__ == "__main__":
+    main()
