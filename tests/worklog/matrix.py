@@ -39,6 +39,7 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
     "worklog:log_review": ("worklog_log", POST_ONLY),
     "worklog:review": (None, ok(REVIEWERS)),
     "worklog:kpi": (None, ok(REVIEWERS)),
+    "worklog:leave_create": (None, POST_ONLY),
     "worklog:meeting_list": (None, ok(READERS)),
     "worklog:meeting_create": (None, ok(REVIEWERS)),
     "worklog:meeting_detail": ("worklog_meeting", ok(TEAM_A)),

@@ -181,3 +181,39 @@ def test_kpis_per_person_and_grid(world: World, workday: dt.date, time_machine: 
     )
     assert "75.0%" in page.content.decode()
     assert "销售乙" not in page.content.decode()  # grid B's person
+
+
+def test_leave_is_recorded_by_the_persons_manager(world: World, workday: dt.date) -> None:
+    import pytest
+    from django.core.exceptions import PermissionDenied
+
+    account = world.staff["account_a"]
+    with pytest.raises(PermissionDenied):
+        services.leave_record(
+            actor=world.user("manager_b"), staff=account, start=workday, end=workday
+        )
+    with pytest.raises(PermissionDenied):
+        services.leave_record(actor=world.user("tech_a"), staff=account, start=workday, end=workday)
+    c = world.client("manager_a")
+    bad = c.post(
+        "/worklog/leave/",
+        {"staff": account.pk, "start": workday.isoformat(), "end": "2000-01-01"},
+    )
+    assert bad.status_code == 302 and not Leave.objects.exists()
+    c.post(
+        "/worklog/leave/",
+        {
+            "staff": account.pk,
+            "start": workday.isoformat(),
+            "end": workday.isoformat(),
+            "note": "病假",
+        },
+    )
+    leave = Leave.objects.get()
+    assert (leave.staff, leave.note) == (account, "病假")
+    assert "病假" in c.get("/worklog/kpi/").content.decode()
+    other = world.client("manager_b").post(
+        "/worklog/leave/",
+        {"staff": account.pk, "start": workday.isoformat(), "end": workday.isoformat()},
+    )
+    assert other.status_code == 302 and Leave.objects.count() == 1

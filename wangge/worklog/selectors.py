@@ -236,3 +236,15 @@ def staff_visible(user: Any) -> QuerySet[Staff]:
 
 def on_leave(staff_id: int, day: dt.date) -> bool:
     return Leave.objects.filter(staff_id=staff_id, start__lte=day, end__gte=day).exists()
+
+
+def leave_list(*, user: Any, limit: int = 50) -> list[Leave]:
+    """Recent and coming leave of the people the user oversees."""
+    since = clock.today() - dt.timedelta(days=31)
+    return list(
+        Leave.objects.visible_to(user)
+        .filter(end__gte=since)
+        .select_related("staff")
+        .distinct()
+        .order_by("-start")[:limit]
+    )

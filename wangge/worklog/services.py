@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wangge.core import clock, notify, workdays
-from wangge.core.access import is_person
+from wangge.core.access import is_person, scope_for
 from wangge.core.extensions import day_activity_for
 from wangge.core.permissions import can, require
 from wangge.core.services import audited_create, audited_update
@@ -254,7 +254,15 @@ def log_review(
 def leave_record(
     *, actor: Any, staff: Staff, start: dt.date, end: dt.date, note: str = ""
 ) -> Leave:
-    """Record a person's leave (the market department or the person's manager)."""
-    if not can(actor, Action.KPI):
+    """Record a person's leave: the market department, or the manager of the person's grid."""
+    scope = scope_for(actor)
+    managed = GridMembership.objects.filter(
+        staff_id=staff.pk, grid_id__in=scope.managed_grid_ids
+    ).exists()
+    if not can(actor, Action.KPI) or not (scope.everything or managed):
         raise PermissionDenied(_("您没有权限进行这项操作。"))
-    return audited_create(actor=actor, instance=Leave(staff=staff, start=start, end=end, note=note))
+    if (end - start).days > 366:
+        raise ValidationError({"end": _("一次请假不超过一年。")})
+    return audited_create(
+        actor=actor, instance=Leave(staff=staff, start=start, end=end, note=note.strip())
+    )

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wangge.core import clock, params, workdays
@@ -24,6 +26,7 @@ from wangge.core.forms import add_service_errors, add_stale_error
 from wangge.core.pagination import BoundedPaginator
 from wangge.core.permissions import can
 from wangge.core.services import StaleVersion
+from wangge.org.models import Staff
 from wangge.worklog import selectors, services
 from wangge.worklog.forms import LogForm, ReviewForm
 from wangge.worklog.models import WorkLog
@@ -235,7 +238,55 @@ def kpi(request: HttpRequest) -> HttpResponse:
     if (end - start).days > 366:
         start = end - dt.timedelta(days=366)
     data = selectors.kpis(user=user, start=start, end=end, grid_id=params.int_param(g, "grid"))
-    return render(request, "worklog/kpi.html", {"kpis": data})
+    return render(
+        request,
+        "worklog/kpi.html",
+        {
+            "kpis": data,
+            "leave_form": LeaveForm(user=user),
+            "leaves": selectors.leave_list(user=user),
+        },
+    )
+
+
+class LeaveForm(forms.Form):
+    staff = forms.TypedChoiceField(label=gettext_lazy("员工"), coerce=int, choices=())
+    start = forms.DateField(
+        label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=gettext_lazy("结束日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=gettext_lazy("事由"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].choices = [  # type: ignore[attr-defined]
+            (p, n) for p, _g, n in selectors.log_people(user=user)
+        ]
+
+
+@login_required
+@require_POST
+def leave_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    _allow(can(user, Action.KPI))
+    form = LeaveForm(request.POST, user=user)
+    if form.is_valid():
+        d = form.cleaned_data
+        staff = get_object_or_404(Staff.objects.visible_to(user), pk=d["staff"])
+        try:
+            services.leave_record(
+                actor=user, staff=staff, start=d["start"], end=d["end"], note=d["note"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("请假已记录。"))
+    for errors in form.errors.values():
+        for e in errors:
+            messages.error(request, str(e))
+    return redirect("worklog:kpi")
 
 
 urls = [
@@ -245,4 +296,5 @@ urls = [
     path("logs/<int:pk>/review/", log_review, name="log_review"),
     path("review/", review, name="review"),
     path("kpi/", kpi, name="kpi"),
+    path("leave/", leave_create, name="leave_create"),
 ]
