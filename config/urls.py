@@ -20,4 +20,5 @@ urlpatterns = [
     path("crm/", include("wangge.crm.urls")),
     path("sales/", include("wangge.sales.urls")),
     path("service/", include("wangge.service.urls")),
+    path("retention/", include("wangge.retention.urls")),
 ]
