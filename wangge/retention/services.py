@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from wangge.core import clock
 from wangge.core.access import SYSTEM, is_person, scope_for
 from wangge.core.permissions import require
-from wangge.core.services import audited_create, audited_update
+from wangge.core.services import StaleVersion, audited_create, audited_update
 from wangge.crm import selectors as crm_selectors
 from wangge.crm.models import Customer, Subscription
 from wangge.org.models import Staff
@@ -169,6 +169,9 @@ def collection_record(
     require(actor, Action.WORK, task)
     if outcome not in CollectionTask.OUTCOMES:
         raise ValidationError({"outcome": _("请选择催缴结果。")})
+    if version is not None and version != task.version:
+        # Someone recorded an outcome since this person read the task: say so (409).
+        raise StaleVersion(task, version, task.version)
     if not task.is_open:
         raise ValidationError({"outcome": _("这条任务已有结果。")})
     today = clock.today()
