@@ -78,8 +78,9 @@ def test_a_stale_outcome_answers_409_and_changes_nothing(crm: CrmWorld) -> None:
     first = _send(api, "PATCH", url, {"version": task.version, "outcome": "unreachable"})
     assert first.status_code == 200, first.content
     assert first.json()["status"] == "unreachable"
-    again = _send(crm.world.api("manager_a"), "PATCH", url,
-                  {"version": task.version, "outcome": "paid"})  # fmt: skip
+    again = _send(
+        crm.world.api("manager_a"), "PATCH", url, {"version": task.version, "outcome": "paid"}
+    )
     assert again.status_code == 409
     assert again.json()["code"] == "stale_version"
     task.refresh_from_db()
@@ -113,8 +114,12 @@ def test_bad_outcomes_are_refused_naming_the_field(
     crm: CrmWorld, body: dict[str, Any], field: str
 ) -> None:
     task = collection_task(crm)
-    response = _send(crm.world.api("account_a"), "PATCH",
-                     f"/api/retention/collections/{task.pk}", {"version": task.version, **body})  # fmt: skip
+    response = _send(
+        crm.world.api("account_a"),
+        "PATCH",
+        f"/api/retention/collections/{task.pk}",
+        {"version": task.version, **body},
+    )
     assert response.status_code == 400, response.content
     assert response.json()["errors"][0]["loc"] == ["body", field]
     task.refresh_from_db()

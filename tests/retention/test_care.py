@@ -39,12 +39,18 @@ def _later(days: int) -> Any:
 def test_the_seed_rules_are_there() -> None:
     gold = CareRule.objects.get(name=GOLD)
     assert (gold.tier, gold.mode, gold.period_days, gold.contact_kinds) == (
-        "gold", "every", 15, ["door"],
-    )  # fmt: skip
+        "gold",
+        "every",
+        15,
+        ["door"],
+    )
     group = CareRule.objects.get(name=NEW_GROUP)
     assert (group.customer_kind, group.mode, group.period_days, group.min_contacts) == (
-        "group", "window", 30, 4,
-    )  # fmt: skip
+        "group",
+        "window",
+        30,
+        4,
+    )
 
 
 def test_a_gold_customer_never_visited_falls_due_fifteen_days_after_its_record(
@@ -156,8 +162,9 @@ def test_a_rule_with_no_period_is_refused_clearly(period: int) -> None:
 
 def test_a_rule_counting_nothing_is_refused() -> None:
     with pytest.raises(ValidationError) as exc:
-        services.rule_create(actor=SYSTEM, name="空规则", mode="every", period_days=7,
-                             contact_kinds=[])  # fmt: skip
+        services.rule_create(
+            actor=SYSTEM, name="空规则", mode="every", period_days=7, contact_kinds=[]
+        )
     assert "contact_kinds" in exc.value.message_dict
 
 
@@ -201,8 +208,9 @@ def test_the_cli_prints_what_is_due_as_of_a_day(crm: CrmWorld) -> None:
     call_command("care", "due", "--on", created.isoformat(), "--json", stdout=out)
     assert json.loads(out.getvalue()) == []
     out = StringIO()
-    call_command("care", "due", "--on", on.isoformat(), "--grid", crm.world.grid_b.code,
-                 "--json", stdout=out)  # fmt: skip
+    call_command(
+        "care", "due", "--on", on.isoformat(), "--grid", crm.world.grid_b.code, "--json", stdout=out
+    )
     assert json.loads(out.getvalue()) == []
 
 

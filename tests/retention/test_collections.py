@@ -44,14 +44,21 @@ def test_tasks_come_from_renewals_and_arrears_once_per_cycle(crm: CrmWorld) -> N
     assert made == len(tasks) == 2
     renewal = tasks[("renewal", sub.pk)]
     assert (renewal.owner_id, renewal.due_on, renewal.amount) == (
-        crm.world.staff["account_a"].pk, sub.expires_on, sub.monthly_fee,
-    )  # fmt: skip
+        crm.world.staff["account_a"].pk,
+        sub.expires_on,
+        sub.monthly_fee,
+    )
     arrears = tasks[("arrears", crm.subscriptions["b_home"].pk)]
     assert (arrears.owner_id, arrears.amount) == (crm.world.staff["sales_b"].pk, Decimal("56.00"))
     assert services.collections_generate() == 0  # the same night twice: nothing new
     # A refusal is not asked again in the same cycle.
-    services.collection_record(actor=crm.world.user("sales_b"), task=arrears,
-                               outcome="refused", reason="说已交过", version=arrears.version)  # fmt: skip
+    services.collection_record(
+        actor=crm.world.user("sales_b"),
+        task=arrears,
+        outcome="refused",
+        reason="说已交过",
+        version=arrears.version,
+    )
     assert services.collections_generate() == 0
 
 
@@ -62,8 +69,9 @@ def test_a_stranger_cannot_record_an_outcome(crm: CrmWorld) -> None:
     services.collections_generate()
     task = CollectionTask.objects.get(kind="renewal")
     with pytest.raises(PermissionDenied):
-        services.collection_record(actor=crm.world.user("sales_b"), task=task, outcome="paid",
-                                   version=task.version)  # fmt: skip
+        services.collection_record(
+            actor=crm.world.user("sales_b"), task=task, outcome="paid", version=task.version
+        )
 
 
 def _sheet(*rows: list[Any]) -> bytes:
@@ -113,10 +121,20 @@ def test_rates_count_paid_tasks_and_kept_promises(crm: CrmWorld) -> None:
     services.collections_generate()
     account = crm.world.user("account_a")
     task = CollectionTask.objects.get(subscription=first)
-    services.collection_record(actor=account, task=task, outcome="promised",
-                               promised_on=clock.today(), version=task.version)  # fmt: skip
-    services.payment_record(actor=SYSTEM, reference="P1", subscription=first,
-                            amount=Decimal("28.00"), paid_on=clock.today())  # fmt: skip
+    services.collection_record(
+        actor=account,
+        task=task,
+        outcome="promised",
+        promised_on=clock.today(),
+        version=task.version,
+    )
+    services.payment_record(
+        actor=SYSTEM,
+        reference="P1",
+        subscription=first,
+        amount=Decimal("28.00"),
+        paid_on=clock.today(),
+    )
     by_person = {r.name: r for r in selectors.collection_rates(user=SYSTEM, by="owner")}
     mine = by_person[crm.world.staff["account_a"].name]
     assert (mine.renewals, mine.renewed, mine.renewal_rate) == (2, 1, 0.5)

@@ -10,12 +10,12 @@ import time_machine
 from django.urls import reverse
 
 from tests.crm.world import CrmWorld
+from tests.retention.matrix import collection_task
 from wangge.core import clock
 from wangge.core import extensions as ext
 from wangge.core.models import Notification
 from wangge.retention import engine, jobs, services
 from wangge.retention.models import CareDue, CareRule, CollectionTask, Contact
-from tests.retention.matrix import collection_task
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,11 @@ def test_one_tap_contact_from_the_care_list(crm: CrmWorld) -> None:
         page = client.get(reverse("retention:care_list") + "?state=overdue&mine=1")
         assert page.status_code == 200
         assert f'data-customer="{gold.code}"' in page.content.decode()
-        services.rule_update(actor=crm.world.user("market_admin"),
-                             rule=CareRule.objects.get(tier="gold"),
-                             data={"contact_kinds": ["door", "phone"]})  # fmt: skip
+        services.rule_update(
+            actor=crm.world.user("market_admin"),
+            rule=CareRule.objects.get(tier="gold"),
+            data={"contact_kinds": ["door", "phone"]},
+        )
         engine.refresh()
         response = client.post(
             reverse("retention:contact_create", args=[gold.pk]),
@@ -76,8 +78,10 @@ def test_the_rule_form_refuses_a_zero_period_clearly(crm: CrmWorld) -> None:
     assert response.status_code == 302
     rule = CareRule.objects.get(name="每周电话")
     assert (rule.period_days, rule.contact_kinds) == (7, ["phone"])
-    edit = client.post(reverse("retention:rule_edit", args=[rule.pk]),
-                       {**form, "period_days": "-1", "version": rule.version})  # fmt: skip
+    edit = client.post(
+        reverse("retention:rule_edit", args=[rule.pk]),
+        {**form, "period_days": "-1", "version": rule.version},
+    )
     assert edit.status_code == 400
     rule.refresh_from_db()
     assert rule.period_days == 7
@@ -130,8 +134,9 @@ def test_the_daily_log_hears_of_contacts_and_outcomes(crm: CrmWorld) -> None:
     account = crm.world.user("account_a")
     services.contact_record(actor=account, customer=crm.customers["a_home"], kind="phone")
     task = collection_task(crm)
-    services.collection_record(actor=account, task=task, outcome="unreachable",
-                               version=task.version)  # fmt: skip
+    services.collection_record(
+        actor=account, task=task, outcome="unreachable", version=task.version
+    )
     found = dict((s.key, items) for s, items in ext.day_activity_for(account, clock.today()))
     assert len(found["retention"]) == 2
     assert "retention" not in {

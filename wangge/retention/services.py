@@ -127,12 +127,12 @@ def collections_generate(*, as_of: dt.date | None = None) -> int:
     )
     tasks: list[CollectionTask] = []
     for sub in renewals.iterator(chunk_size=2000):
-        tasks.append(_task(sub, CollectionTask.Kind.RENEWAL, sub.expires_on, sub.expires_on,
-                           sub.monthly_fee, today))  # fmt: skip
+        cycle = sub.expires_on
+        tasks.append(_task(sub, "renewal", cycle, cycle, sub.monthly_fee, today))
     month = _cycle_month(today)
+    due = today + dt.timedelta(days=ARREARS_DAYS)
     for sub in arrears.iterator(chunk_size=2000):
-        tasks.append(_task(sub, CollectionTask.Kind.ARREARS, month,
-                           today + dt.timedelta(days=ARREARS_DAYS), sub.arrears, today))  # fmt: skip
+        tasks.append(_task(sub, "arrears", month, due, sub.arrears, today))
     before = CollectionTask.objects.count()
     CollectionTask.objects.bulk_create(tasks, batch_size=500, ignore_conflicts=True)
     return CollectionTask.objects.count() - before
@@ -195,7 +195,7 @@ def collection_record(
         fields=("status", "note", "closed_on", "promised_on", "reason"),
         version=version,
     )
-    if outcome == CollectionTask.Status.PROMISED:
+    if promised_on is not None:  # a promise (checked above)
         audited_create(
             actor=actor,
             instance=CollectionTask(

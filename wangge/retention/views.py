@@ -25,7 +25,7 @@ from wangge.crm.models import Customer
 from wangge.org.models import Grid
 from wangge.retention import selectors, services
 from wangge.retention.forms import ContactForm, OutcomeForm, RuleForm
-from wangge.retention.models import CareRule, CollectionTask
+from wangge.retention.models import CollectionTask
 from wangge.retention.permissions import Action
 
 PAGE_SIZE = 30
