@@ -176,9 +176,11 @@ def _rule_select(
     else:
         agg = f"SELECT cid, MAX(at) AS last_at FROM ({contacts}) k0 GROUP BY cid"
         n = str(int(rule.period_days))
-        never = d.add_days(d.local_date("c.created_at"), n)
+        # Never contacted: N days after it came under care (recorded, or the rule began).
+        since = d.local_date("c.created_at")
         if rule.starts_on is not None:
-            never = d.greatest(p, never)
+            since = d.greatest(p, since)
+        never = d.add_days(since, n)
         due = f"CASE WHEN k.last_at IS NULL THEN {never} ELSE {d.add_days(last_on, n)} END"
     inner = (
         f"SELECT c.id AS customer_id, c.owner_id AS owner_id, s.grid_id AS grid_id,"

@@ -25,9 +25,15 @@ RULES = [
 
 
 def seed(apps, schema_editor):
+    from wangge.core import clock
+
     CareRule = apps.get_model("retention", "CareRule")
     for fields in RULES:
-        CareRule.objects.get_or_create(name=fields["name"], defaults=fields)
+        # Customers never contacted come due from the day the rules arrive, not from
+        # their records of years ago.
+        CareRule.objects.get_or_create(
+            name=fields["name"], defaults={**fields, "starts_on": clock.today()}
+        )
 
 
 def unseed(apps, schema_editor):

@@ -74,13 +74,14 @@ class CareRule(ConstraintFields, Versioned):
         _("周期（天）"), help_text=_("每 N 天一次的 N，或开通后 D 天的 D。")
     )
     min_contacts = models.IntegerField(_("至少联系次数"), default=1)
-    #: A customer never contacted is due no earlier than this (a new rule need not make
-    #: every old customer years overdue on its first night); empty: from their record.
+    #: A customer never contacted is due N days after this day or its record, whichever
+    #: is later (a new rule does not make every old customer years overdue on its first
+    #: night); empty: from the record.
     starts_on = models.DateField(
         _("生效日期"),
         null=True,
         blank=True,
-        help_text=_("从未联系的客户最早从这天起算应联系；不填则从建档起算。"),
+        help_text=_("从未联系的客户从这天（或建档日，取较晚者）起算；不填则从建档起算。"),
     )
     created_at = models.DateTimeField(_("创建时间"), default=clock.now)
 
