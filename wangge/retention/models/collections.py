@@ -55,7 +55,7 @@ class CollectionTask(ConstraintFields, Versioned):
         related_name="+",
     )  # fmt: skip
     cycle = models.DateField(_("周期"))
-    due_on = models.DateField(_("截止日期"))
+    due_on = models.DateField(_("应缴日期"))
     amount = models.DecimalField(_("金额（元）"), **MONEY)  # type: ignore[arg-type]
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     promised_on = models.DateField(_("承诺缴费日期"), null=True, blank=True)
