@@ -16,14 +16,14 @@ from wangge.core.permissions import require
 from wangge.crm.models import Customer
 from wangge.retention import selectors, services
 from wangge.retention.api.schemas import (
+    CareContactIn,
+    CareContactOut,
     CareFilter,
     CarePage,
-    ContactIn,
-    ContactOut,
-    TaskFilter,
-    TaskOut,
-    TaskPage,
-    TaskPatch,
+    CollectionTaskFilter,
+    CollectionTaskOut,
+    CollectionTaskPage,
+    CollectionTaskPatch,
 )
 from wangge.retention.models import CareDue, CollectionTask, Contact
 from wangge.retention.permissions import Action
@@ -90,8 +90,8 @@ def care_due_list(request: HttpRequest, filters: Query[CareFilter]) -> dict[str,
     return paginate(qs, filters, care_out)
 
 
-@router.post("/retention/contacts", response=with_errors({201: ContactOut}))
-def contact_create(request: HttpRequest, payload: ContactIn) -> Status[dict[str, Any]]:
+@router.post("/retention/contacts", response=with_errors({201: CareContactOut}))
+def contact_create(request: HttpRequest, payload: CareContactIn) -> Status[dict[str, Any]]:
     user = request.user
     require(user, Action.VIEW)
     customer = (
@@ -105,8 +105,8 @@ def contact_create(request: HttpRequest, payload: ContactIn) -> Status[dict[str,
     return Status(201, contact_out(contact))
 
 
-@router.get("/retention/collections", response=with_errors({200: TaskPage}))
-def collection_list(request: HttpRequest, filters: Query[TaskFilter]) -> dict[str, Any]:
+@router.get("/retention/collections", response=with_errors({200: CollectionTaskPage}))
+def collection_list(request: HttpRequest, filters: Query[CollectionTaskFilter]) -> dict[str, Any]:
     user = request.user
     require(user, Action.COLLECT)
     qs = selectors.collection_list(
@@ -127,14 +127,14 @@ def _task(user: Any, task_id: int) -> CollectionTask:
     return task
 
 
-@router.get("/retention/collections/{task_id}", response=with_errors({200: TaskOut}))
+@router.get("/retention/collections/{task_id}", response=with_errors({200: CollectionTaskOut}))
 def collection_detail(request: HttpRequest, task_id: Path[Id]) -> dict[str, Any]:
     return task_out(_task(request.user, task_id))
 
 
-@router.patch("/retention/collections/{task_id}", response=with_errors({200: TaskOut}))
+@router.patch("/retention/collections/{task_id}", response=with_errors({200: CollectionTaskOut}))
 def collection_update(
-    request: HttpRequest, task_id: Path[Id], payload: TaskPatch
+    request: HttpRequest, task_id: Path[Id], payload: CollectionTaskPatch
 ) -> dict[str, Any]:
     user = request.user
     task = _task(user, task_id)

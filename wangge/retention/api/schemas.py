@@ -43,13 +43,13 @@ class CarePage(Schema):
     items: list[CareOut]
 
 
-class ContactIn(BodyIn):
+class CareContactIn(BodyIn):
     customer: Id
     kind: Annotated[str, Choice(ContactKind)]
     note: text(500) = ""  # type: ignore[valid-type]
 
 
-class ContactOut(Schema):
+class CareContactOut(Schema):
     id: int
     customer_id: int
     staff_id: int
@@ -58,14 +58,14 @@ class ContactOut(Schema):
     note: str
 
 
-class TaskFilter(PageParams):
+class CollectionTaskFilter(PageParams):
     status: Annotated[str, Choice(CollectionTask.Status, blank=True)] = ""
     kind: Annotated[str, Choice(CollectionTask.Kind, blank=True)] = ""
     grid: int | None = Field(None, ge=1, le=MAX_ID)
     mine: bool = False
 
 
-class TaskOut(Schema):
+class CollectionTaskOut(Schema):
     id: int
     version: int
     kind: str
@@ -86,12 +86,12 @@ class TaskOut(Schema):
     closed_on: dt.date | None
 
 
-class TaskPage(Schema):
+class CollectionTaskPage(Schema):
     count: int
-    items: list[TaskOut]
+    items: list[CollectionTaskOut]
 
 
-class TaskPatch(BodyIn):
+class CollectionTaskPatch(BodyIn):
     """Record the outcome of an open task: `promised` needs `promised_on` (a follow-up task
     is made for that day), `refused` a `reason`."""
 
