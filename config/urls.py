@@ -20,5 +20,6 @@ urlpatterns = [
     path("crm/", include("wangge.crm.urls")),
     path("sales/", include("wangge.sales.urls")),
     path("service/", include("wangge.service.urls")),
+    path("retention/", include("wangge.retention.urls")),
     path("worklog/", include("wangge.worklog.urls")),
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wangge.crm",
     "wangge.sales",
     "wangge.service",
+    "wangge.retention",
     "wangge.worklog",
     "django_tasks",
     "django_tasks_db",

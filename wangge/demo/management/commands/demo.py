@@ -14,6 +14,7 @@ from wangge.core.models import AuditEntry
 from wangge.demo import county as demo
 from wangge.demo.load import load_county
 from wangge.demo.load_crm import load_crm, reset_crm
+from wangge.demo.load_retention import load_retention, reset_retention
 from wangge.demo.load_sales import load_sales, reset_sales
 from wangge.demo.load_service_assets import load_service_assets, reset_service_assets
 from wangge.demo.load_territory import load_territory
@@ -102,6 +103,7 @@ class Command(BaseCommand):
             _analyze()
             counts.update(load_sales(seed, scale=crm_scale if sales_scale is None else sales_scale))
             counts.update(load_service_assets(seed))
+            counts.update(load_retention(seed, scale=crm_scale))
             counts.update(load_worklog(seed))
         elapsed = time.monotonic() - started
         summary = "，".join(f"{name} {n}" for name, n in counts.items())
@@ -132,6 +134,7 @@ def _reset(usernames: list[str]) -> None:
     Logins that merely share a demo username go too, or loading would trip over them.
     """
     reset_worklog()
+    reset_retention()
     reset_service_assets()
     reset_sales()
     reset_crm()

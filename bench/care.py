@@ -1,0 +1,147 @@
+"""Benchmark: the care engine over a county of N customers.
+
+    .venv/bin/python bench/care.py                          # 1M customers, 1M contacts
+    .venv/bin/python bench/care.py --customers 205000 --contacts 200000
+
+Uses the county `bench/pages.py` builds (and caches under `var/bench/`), adds `--contacts`
+recorded contacts (calls and messages, in bulk: this measures the engine, not the services)
+spread over the last 60 days, and a rule that keeps every subscriber (`bench: 每月联系`:
+a call or message every 30 days), so the engine works on every subscriber besides the seed's two
+rules (gold customers, new group customers). Then it times:
+
+* `engine.refresh()`: the nightly run, every rule over every customer, replacing `CareDue`
+  (goal, issue 10: ≤ 60 s for 1M customers on SQLite and PostgreSQL);
+* `engine.refresh(customer_ids=[…])`: what recording one contact costs (p50/p95 in ms);
+* `engine.due_rows(as_of=…, grid_id=…)`: the CLI's `care due --grid` for the busiest grid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib.util
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+RULE = "bench: 每月联系"
+
+
+def _sibling(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _populate(n_contacts: int, seed: int) -> None:
+    from django.db import connection, transaction
+
+    from wangge.core import clock
+    from wangge.crm.models import Customer
+    from wangge.retention.models import CareRule, Contact
+
+    CareRule.objects.get_or_create(
+        name=RULE,
+        defaults={"mode": "every", "period_days": 30, "contact_kinds": ["phone", "message"]},
+    )
+    have = Contact.objects.count()
+    if have >= n_contacts * 0.9:
+        return
+    wanted = n_contacts - have
+    print(f"adding {wanted:,} contacts …", file=sys.stderr)
+    started = time.monotonic()
+    rng = random.Random(seed)
+    pool = list(
+        Customer.objects.filter(relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS).values_list(
+            "id", "owner_id", "site__grid_id"
+        )
+    )
+    now = clock.now()
+    table = connection.ops.quote_name(Contact._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (customer_id, staff_id, grid_id, kind, at, note)"
+        " VALUES (%s, %s, %s, %s, %s, '')"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    rows: list[tuple[Any, ...]] = []
+    with transaction.atomic(), connection.cursor() as cursor:
+        for _i in range(wanted):
+            cid, owner, grid = rng.choice(pool)
+            at = adapt(now - dt.timedelta(minutes=rng.randint(0, 60 * 24 * 60)))
+            rows.append((cid, owner, grid, "phone" if rng.random() < 0.7 else "message", at))
+            if len(rows) == 20000:
+                cursor.executemany(sql, rows)
+                rows.clear()
+        cursor.executemany(sql, rows)
+    print(f"added in {time.monotonic() - started:.0f} s", file=sys.stderr)
+
+
+def _ms(samples: list[float]) -> str:
+    s = sorted(samples)
+    p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
+    return f"p50 {statistics.median(s) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--contacts", type=int, default=None, help="default: = --customers")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    url = _sibling("pages")._setup(args.customers, args.rebuild)
+    _populate(args.contacts if args.contacts is not None else args.customers, args.seed)
+
+    from django.db import connection
+    from django.db.models import Count
+
+    from wangge.core import clock
+    from wangge.crm.models import Customer
+    from wangge.retention import engine
+    from wangge.retention.models import CareDue, Contact
+    from wangge.sales.models import Visit
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    print(f"database: {url.split('@')[-1]}", file=sys.stderr)
+    sizes = {
+        "customers": Customer.objects.count(),
+        "contacts": Contact.objects.count(),
+        "visits": Visit.objects.count(),
+    }
+    print("| " + " | ".join(f"{k} {v:,}" for k, v in sizes.items()) + " |")
+    full = []
+    for _run in range(args.runs):
+        started = time.monotonic()
+        written = engine.refresh()
+        full.append(time.monotonic() - started)
+    per_rule = dict(
+        CareDue.objects.values_list("rule__name").annotate(n=Count("id")).order_by("rule__name")
+    )
+    print(f"refresh (nightly): {min(full):.1f} s best, {max(full):.1f} s worst of {args.runs};"
+          f" {written:,} care items {per_rule}")  # fmt: skip
+    ids = list(CareDue.objects.order_by("?").values_list("customer_id", flat=True)[:50])
+    one = []
+    for cid in ids:
+        started = time.monotonic()
+        engine.refresh(customer_ids=[cid])
+        one.append(time.monotonic() - started)
+    print(f"refresh one customer (after a contact): {_ms(one)}")
+    busiest = CareDue.objects.values("grid_id").annotate(n=Count("id")).order_by("-n").first() or {}
+    started = time.monotonic()
+    rows = engine.due_rows(as_of=clock.today(), grid_id=busiest.get("grid_id"))
+    print(f"care due --grid (busiest, {len(rows):,} rows): {time.monotonic() - started:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""The retention API's bodies and filters (choices from the models; dates ISO)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import Field
+
+from wangge.core.api import MAX_ID, BodyIn, Choice, Id, PageParams, VersionIn, text
+from wangge.crm.api.schemas import DateIn, Money
+from wangge.retention.models import CollectionTask
+from wangge.retention.models.care import ContactKind
+
+Version = Annotated[VersionIn, Field(description="读取时得到的 version；已被他人修改则答 409")]
+
+
+class CareFilter(PageParams):
+    state: Annotated[str, Choice(("due", "overdue"), blank=True)] = ""
+    grid: int | None = Field(None, ge=1, le=MAX_ID)
+    mine: bool = False
+
+
+class CareOut(Schema):
+    id: int
+    customer_id: int
+    customer: str = Field(description="客户编号")
+    customer_name: str
+    rule_id: int
+    rule: str
+    due_on: dt.date
+    overdue_days: int
+    last_contact_on: dt.date | None
+    owner_id: int
+    owner: str = Field(description="负责人工号")
+    grid_id: int | None
+
+
+class CarePage(Schema):
+    count: int
+    items: list[CareOut]
+
+
+class CareContactIn(BodyIn):
+    customer: Id
+    kind: Annotated[str, Choice(ContactKind)]
+    note: text(500) = ""  # type: ignore[valid-type]
+
+
+class CareContactOut(Schema):
+    id: int
+    customer_id: int
+    staff_id: int
+    kind: str
+    at: dt.datetime
+    note: str
+
+
+class CollectionTaskFilter(PageParams):
+    status: Annotated[str, Choice(CollectionTask.Status, blank=True)] = ""
+    kind: Annotated[str, Choice(CollectionTask.Kind, blank=True)] = ""
+    grid: int | None = Field(None, ge=1, le=MAX_ID)
+    mine: bool = False
+
+
+class CollectionTaskOut(Schema):
+    id: int
+    version: int
+    kind: str
+    status: str
+    customer_id: int
+    customer_name: str
+    subscription_id: int
+    owner_id: int
+    grid_id: int | None
+    cycle: dt.date
+    due_on: dt.date
+    amount: Decimal = Money
+    promised_on: dt.date | None
+    reason: str
+    note: str
+    parent_id: int | None
+    payment_id: int | None
+    closed_on: dt.date | None
+
+
+class CollectionTaskPage(Schema):
+    count: int
+    items: list[CollectionTaskOut]
+
+
+class CollectionTaskPatch(BodyIn):
+    """Record the outcome of an open task: `promised` needs `promised_on` (a follow-up task
+    is made for that day), `refused` a `reason`."""
+
+    version: Version
+    outcome: Annotated[str, Choice(CollectionTask.OUTCOMES)]
+    promised_on: DateIn | None = None
+    reason: text(200) = ""  # type: ignore[valid-type]
+    note: text(500) = ""  # type: ignore[valid-type]
