@@ -207,8 +207,10 @@ def _act(user: Any, order: WorkOrder, action: str, d: dict[str, Any]) -> WorkOrd
 
 @login_required
 @require_POST
-def order_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+def order_act(request: HttpRequest, code: str) -> HttpResponse:
+    """One move of the state machine; the form names it (`action`)."""
     user = request.user
+    action = request.POST.get("action", "")
     _allow(can(user, Action.VIEW) and action in ACTION_FORMS)
     order = selectors.order_detail(user=user, code=code)
     _allow(action in services.allowed_actions(user, order))
@@ -246,5 +248,5 @@ urls = [
     path("orders/new/", order_create, name="order_create"),
     path("orders/photos/<int:pk>/", order_photo, name="order_photo"),
     path("orders/<str:code>/", order_detail, name="order_detail"),
-    path("orders/<str:code>/<str:action>/", order_act, name="order_act"),
+    path("orders/<str:code>/act/", order_act, name="order_act"),
 ]
