@@ -17,10 +17,8 @@ pytestmark = pytest.mark.django_db
 URL = "/api/service/work-orders"
 
 
-def _post(crm: CrmWorld, persona: str, url: str, body: dict[str, Any], **headers: str) -> Any:
-    return crm.world.api(persona).post(
-        url, data=body, content_type="application/json", **headers
-    )
+def _post(crm: CrmWorld, persona: str, url: str, body: dict[str, Any], **headers: Any) -> Any:
+    return crm.world.api(persona).post(url, data=body, content_type="application/json", **headers)
 
 
 def _body(crm: CrmWorld, **extra: Any) -> dict[str, Any]:
@@ -38,9 +36,7 @@ def test_create_is_idempotent_by_header_or_field(crm: CrmWorld) -> None:
     assert by_field.status_code == 201
     assert _post(crm, "manager_a", URL, _body(crm, idempotency_key="billing-77")).status_code == 200
     assert WorkOrder.objects.count() == 2
-    clash = _post(
-        crm, "manager_a", URL, _body(crm, idempotency_key="a"), HTTP_IDEMPOTENCY_KEY="b"
-    )
+    clash = _post(crm, "manager_a", URL, _body(crm, idempotency_key="a"), HTTP_IDEMPOTENCY_KEY="b")
     assert clash.status_code == 400 and clash.json()["code"]
     bad = _post(crm, "manager_a", URL, _body(crm), HTTP_IDEMPOTENCY_KEY="with space")
     assert bad.status_code == 400

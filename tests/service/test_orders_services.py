@@ -279,7 +279,7 @@ def test_a_won_sale_opens_one_install_which_activates_the_subscription(
     sub.refresh_from_db()
     assert sub.status == Subscription.Status.ACTIVE
     assert sub.started_on == clock.local_date(later)
-    assert Customer.objects.get(pk=order.customer_id).relationship == "new"
+    assert Customer.objects.get(pk=order.customer_id or 0).relationship == "new"
 
 
 def test_activation_turns_a_prospect_into_a_new_customer(crm: CrmWorld) -> None:

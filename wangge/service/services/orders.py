@@ -340,7 +340,7 @@ def work_order_assign(
 ) -> WorkOrder:
     """The manager hands the order to a technician of its grid (or takes it back to one)."""
     if not GridMembership.objects.filter(
-        staff=assignee, grid_id=order.grid_id, role=Role.TECHNICIAN
+        staff=assignee, grid_id=order.grid_id or 0, role=Role.TECHNICIAN
     ).exists():
         raise ValidationError({"assignee": _("只能派给本网格的装维人员。")})
     return _move(
@@ -479,7 +479,9 @@ def _activate(actor: Any, order: WorkOrder) -> None:
     # The technician may not edit customers: crm records it as the system on their behalf.
     crm_actor = actor if can(actor, CrmAction.EDIT_SUBSCRIPTION, subscription.customer) else SYSTEM
     crm_services.subscription_activate(
-        actor=crm_actor, subscription=subscription, on=clock.local_date(order.done_at)
+        actor=crm_actor,
+        subscription=subscription,
+        on=clock.local_date(order.done_at or clock.now()),
     )
 
 

@@ -75,7 +75,7 @@ class AssignForm(VersionForm):
     def __init__(self, *args: Any, order: WorkOrder, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = Staff.objects.filter(  # type: ignore[attr-defined]
-            memberships__grid_id=order.grid_id, memberships__role=Role.TECHNICIAN
+            memberships__grid_id=order.grid_id or 0, memberships__role=Role.TECHNICIAN
         ).order_by("employee_no")
 
 
