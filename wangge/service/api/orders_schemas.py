@@ -107,7 +107,7 @@ class TransitionIn(BodyIn):
     reason: text_in(200) = Field("", description="cancel：取消原因")  # type: ignore[valid-type]
 
 
-class StepOut(Schema):
+class WorkOrderStepOut(Schema):
     at: dt.datetime
     actor: str
     from_state: str
@@ -159,7 +159,7 @@ class WorkOrderDetailOut(WorkOrderOut):
     subscription_id: int | None
     photo_ids: list[int]
     allowed_actions: list[str]
-    history: list[StepOut]
+    history: list[WorkOrderStepOut]
 
 
 class WorkOrderPage(Schema):
