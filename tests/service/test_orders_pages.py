@@ -152,3 +152,22 @@ def test_the_sla_dashboard_and_settings(crm: CrmWorld) -> None:
     assert (setting.hours, setting.working_hours) == (24, True)
     assert admin.post(url, {"hours": 0, "measure": "done"}).status_code == 400
     assert crm.world.client("manager_a").post(url, {"hours": 5}).status_code == 404
+
+
+def test_the_site_panel_and_the_technicians_day(crm: CrmWorld) -> None:
+    from wangge.core import extensions as ext
+
+    order = _open(crm)
+    site_page = crm.world.client("tech_a").get(
+        reverse("territory:site_detail", args=[order.site_id])
+    )
+    assert order.code and order.code in site_page.content.decode()
+    agent_page = crm.world.client("agent_a").get(reverse("home")).content.decode()
+    assert "装维工单" not in agent_page
+    svc.work_order_accept(actor=crm.world.user("tech_a"), order=order, version=1)
+    day = dict(
+        (s.key, items) for s, items in ext.day_activity_for(crm.world.user("tech_a"), clock.today())
+    )
+    assert [a.text for a in day["service.orders"]] == [f"{order.code} 故障维修：已接单"]
+    others = ext.day_activity_for(crm.world.user("account_a"), clock.today())
+    assert "service.orders" not in {s.key for s, _items in others}
