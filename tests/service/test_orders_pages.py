@@ -101,7 +101,8 @@ def test_the_technicians_phone_flow(crm: CrmWorld) -> None:
 def test_an_illegal_or_stale_action_changes_nothing(crm: CrmWorld) -> None:
     order = _open(crm)
     r = _act(crm, "tech_a", order, "complete", result="好了")
-    assert r.status_code == 404  # not offered in this state: as if it were not there
+    assert r.status_code == 400 and "不能完工" in r.content.decode()
+    assert _act(crm, "account_a", order, "accept").status_code == 404  # not theirs
     url = reverse("service:order_act", args=[order.code])
     r = crm.world.client("tech_a").post(url, {"action": "accept", "version": 99})
     assert r.status_code == 400 and "已被他人修改" in r.content.decode()

@@ -143,7 +143,11 @@ def _forms(
 
 
 def _detail(
-    request: HttpRequest, order: WorkOrder, bound: dict[str, Any] | None = None, status: int = 200
+    request: HttpRequest,
+    order: WorkOrder,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
+    alert: str = "",
 ) -> HttpResponse:
     return render(
         request,
@@ -154,6 +158,7 @@ def _detail(
             "photos": selectors.order_photos(order=order),
             "actions": _forms(request.user, order, bound),
             "now": clock.now(),
+            "alert": alert,
         },
         status=status,
     )
@@ -213,7 +218,9 @@ def order_act(request: HttpRequest, code: str) -> HttpResponse:
     action = request.POST.get("action", "")
     _allow(can(user, Action.VIEW) and action in ACTION_FORMS)
     order = selectors.order_detail(user=user, code=code)
-    _allow(action in services.allowed_actions(user, order))
+    # The right is checked here, the state by the service: an order that moved on since the
+    # page was loaded gets its clear message, not a missing page.
+    _allow(can(user, services.TRANSITIONS[action].right, order))
     cls = ACTION_FORMS[action]
     kwargs: dict[str, Any] = {"order": order} if action == "assign" else {}
     form = cls(request.POST, request.FILES, **kwargs)
@@ -229,7 +236,11 @@ def order_act(request: HttpRequest, code: str) -> HttpResponse:
             if not WorkOrder.objects.visible_to(user).filter(pk=order.pk).exists():
                 return redirect("service:order_list")
             return redirect("service:order_detail", order.code)
-    return _detail(request, order, bound={action: form}, status=400)
+    order.refresh_from_db()
+    alert = " ".join(str(e) for e in form.non_field_errors())
+    if action in services.allowed_actions(user, order):
+        alert = ""  # shown on the action's own form
+    return _detail(request, order, bound={action: form}, status=400, alert=alert)
 
 
 @login_required
