@@ -235,7 +235,8 @@ class WorkOrder(Versioned):
         indexes = [
             # The manager's board (a grid's open orders, deadline first) and the technician's
             # list (their open orders, deadline first).
-            models.Index(fields=["grid", "state", "due_at"], name="svc_wo_board_idx"),
+            # `met_at` in it: the board skips the overdue rows without reading the table.
+            models.Index(fields=["grid", "state", "due_at", "met_at"], name="svc_wo_board_idx"),
             models.Index(fields=["assignee", "state", "due_at"], name="svc_wo_mine_idx"),
             # Overdue orders (today views, the alert job).
             models.Index(
@@ -243,8 +244,12 @@ class WorkOrder(Versioned):
                 condition=Q(met_at__isnull=True),
                 name="svc_wo_unmet_due_idx",
             ),
-            # The SLA dashboard: orders that met or missed their SLA, by month.
-            models.Index(fields=["met_at", "kind"], name="svc_wo_met_idx"),
+            # The SLA dashboard: orders by due date, with all it counts (read from the index
+            # alone, a quarter of the county's orders in one range).
+            models.Index(
+                fields=["due_at", "grid", "kind", "state", "on_time", "met_at"],
+                name="svc_wo_sla_idx",
+            ),
             models.Index(fields=["source_ref"], name="svc_wo_source_ref_idx"),
             models.Index(fields=["customer", "-created_at"], name="svc_wo_customer_idx"),
             models.Index(fields=["site", "-created_at"], name="svc_wo_site_idx"),
