@@ -172,3 +172,28 @@ def test_the_site_panel_and_the_technicians_day(crm: CrmWorld) -> None:
     assert [a.text for a in day["service.orders"]] == [f"{order.code} 故障维修：已接单"]
     others = ext.day_activity_for(crm.world.user("account_a"), clock.today())
     assert "service.orders" not in {s.key for s, _items in others}
+
+
+@pytest.mark.parametrize(
+    ("persona", "url"),
+    [
+        ("manager_a", "service:order_list"),
+        ("manager_a", "service:board"),
+        ("market_admin", "service:sla_dashboard"),
+        ("tech_a", "service:my_orders"),
+        ("tech_a", "/api/service/work-orders"),
+    ],
+)
+def test_the_lists_cost_the_same_with_more_orders(crm: CrmWorld, persona: str, url: str) -> None:
+    from tests.querybudget import assert_flat
+
+    tech = crm.world.user("tech_a")
+
+    def grow(n: int) -> None:
+        for i in range(n):
+            order = _open(crm, kind=("repair", "install", "complaint")[i % 3])
+            if i % 2:
+                svc.work_order_accept(actor=tech, order=order, version=order.version)
+
+    target = url if url.startswith("/") else reverse(url)
+    assert_flat(crm.world.client(persona), target, grow, n=3)
