@@ -13,7 +13,7 @@ from django.http import Http404
 
 from wangge.core import clock
 from wangge.core.access import scope_for
-from wangge.org.models import Grid
+from wangge.org.models import Grid, Staff
 from wangge.service.models import OrderKind, OrderState, WorkOrder, WorkOrderPhoto, WorkOrderStep
 
 _LIST_RELATED = ("site", "customer", "assignee", "grid")
@@ -87,13 +87,32 @@ def photo_detail(*, user: Any, pk: int) -> WorkOrderPhoto:
     return found
 
 
-def technician_list(*, user: Any, staff_id: int, limit: int = 100) -> list[WorkOrder]:
+#: What a card on the board or the phone shows (a row's other columns are not read).
+_CARD_FIELDS = (
+    "code",
+    "kind",
+    "state",
+    "due_at",
+    "met_at",
+    "on_time",
+    "grid_id",
+    "assignee_id",
+    "site__name",
+    "customer__name",
+)
+
+
+def technician_list(*, user: Any, staff_id: int, limit: int = 50) -> list[WorkOrder]:
     """A technician's open orders, the most urgent first (deadline order).
 
     One query per open state, each read in deadline order from the (assignee, state,
     due_at) index and cut at `limit`, then merged: a single query over the four states
     would sort all of a busy technician's open orders before cutting."""
-    base = WorkOrder.objects.visible_to(user).select_related("site", "customer")
+    base = (
+        WorkOrder.objects.visible_to(user)
+        .select_related("site", "customer")
+        .only(*_CARD_FIELDS, "address", "description", "contact_phone", "site__lat", "site__lon")
+    )
     runs = [
         list(base.filter(assignee_id=staff_id, state=state).order_by("due_at", "id")[:limit])
         for state in WorkOrder.OPEN_STATES
@@ -128,16 +147,29 @@ def board(*, user: Any, grid_id: int | None = None, per_column: int = 50) -> Boa
         base = base.filter(grid_id=grid_id)
     columns = []
     for state in WorkOrder.OPEN_STATES:
-        qs = base.filter(state=state).select_related("site", "customer", "assignee")
+        qs = (
+            base.filter(state=state)
+            .select_related("site", "customer", "assignee")
+            .only(*_CARD_FIELDS, "assignee__name")
+        )
         columns.append((str(state), OrderState(state).label, _column(qs, now, per_column)))
-    by_person = list(
-        base.values("assignee_id", "assignee__name")
+    # Grouped on the board index alone (assignee in it); the names are read after.
+    counts = list(
+        base.values("assignee_id")
         .annotate(
             total=Count("id"),
             late=Count("id", filter=Q(met_at__isnull=True, due_at__lt=now)),
         )
-        .order_by("-late", "-total", "assignee__name")[:100]
+        .order_by()
     )
+    names = dict(
+        Staff.objects.filter(
+            pk__in=[c["assignee_id"] for c in counts if c["assignee_id"]]
+        ).values_list("pk", "name")
+    )
+    for c in counts:
+        c["assignee__name"] = names.get(c["assignee_id"], "")
+    by_person = sorted(counts, key=lambda c: (-c["late"], -c["total"], c["assignee__name"]))[:100]
     overdue = base.filter(met_at__isnull=True, due_at__lt=now).count()
     return Board(columns=columns, by_person=by_person, overdue=overdue)
 

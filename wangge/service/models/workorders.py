@@ -235,8 +235,11 @@ class WorkOrder(Versioned):
         indexes = [
             # The manager's board (a grid's open orders, deadline first) and the technician's
             # list (their open orders, deadline first).
-            # `met_at` in it: the board skips the overdue rows without reading the table.
-            models.Index(fields=["grid", "state", "due_at", "met_at"], name="svc_wo_board_idx"),
+            # `met_at` and `assignee` in it: the board skips the overdue rows and counts per
+            # person without reading the table.
+            models.Index(
+                fields=["grid", "state", "due_at", "met_at", "assignee"], name="svc_wo_board_idx"
+            ),
             models.Index(fields=["assignee", "state", "due_at"], name="svc_wo_mine_idx"),
             # Overdue orders (today views, the alert job).
             models.Index(
