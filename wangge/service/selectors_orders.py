@@ -102,7 +102,7 @@ _CARD_FIELDS = (
 )
 
 
-def technician_list(*, user: Any, staff_id: int, limit: int = 50) -> list[WorkOrder]:
+def technician_list(*, user: Any, staff_id: int, limit: int = 30) -> list[WorkOrder]:
     """A technician's open orders, the most urgent first (deadline order).
 
     One query per open state, each read in deadline order from the (assignee, state,
@@ -138,7 +138,7 @@ class Board:
     overdue: int
 
 
-def board(*, user: Any, grid_id: int | None = None, per_column: int = 50) -> Board:
+def board(*, user: Any, grid_id: int | None = None, per_column: int = 20) -> Board:
     """The manager's board: open orders by state (overdue first, then by deadline) and a
     count per technician."""
     now = clock.now()

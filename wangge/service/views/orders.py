@@ -28,6 +28,8 @@ from wangge.service.services import orders as services
 from wangge.service.views.orders_forms import ACTION_FORMS, OrderCreateForm
 
 PAGE_SIZE = 30
+#: Cards on the technician's phone (the most urgent); the rest are on the list page.
+PHONE_CARDS = 30
 
 
 def _allow(allowed: bool) -> None:
@@ -78,11 +80,12 @@ def my_orders(request: HttpRequest) -> HttpResponse:
     user = request.user
     staff_id = scope_for(user).staff_id
     _allow(can(user, Action.WORK) and staff_id is not None)
-    orders = selectors.technician_list(user=user, staff_id=staff_id or 0)
+    orders = selectors.technician_list(user=user, staff_id=staff_id or 0, limit=PHONE_CARDS + 1)
     return render(
         request,
         "service/orders/mine.html",
-        {"orders": orders, "now": clock.now()},
+        # One more than shown tells whether the rest are on the list page.
+        {"orders": orders[:PHONE_CARDS], "more": len(orders) > PHONE_CARDS, "now": clock.now()},
     )
 
 
