@@ -69,9 +69,11 @@ def _populate(n_orders: int, seed: int) -> None:
     started = time.monotonic()
     rng = random.Random(seed)
     techs: dict[int, int] = {}
-    for grid_id, staff_id in GridMembership.objects.filter(role=Role.TECHNICIAN).order_by(
-        "-is_primary", "since", "staff__employee_no"
-    ).values_list("grid_id", "staff_id"):
+    for grid_id, staff_id in (
+        GridMembership.objects.filter(role=Role.TECHNICIAN)
+        .order_by("-is_primary", "since", "staff__employee_no")
+        .values_list("grid_id", "staff_id")
+    ):
         techs.setdefault(grid_id, staff_id)
     pool = list(
         Customer.objects.filter(site__grid_id__in=list(techs)).values_list(

@@ -73,7 +73,7 @@ def test_a_won_sale_is_installed_from_the_technicians_phone(
     assert not problems, problems
     seller.close()
     order = WorkOrder.objects.get(source_ref=f"opportunity:{lead.pk}")
-    subscription = Subscription.objects.get(pk=order.subscription_id)
+    subscription = Subscription.objects.get(pk=order.subscription_id or 0)
     assert subscription.status == Subscription.Status.PENDING
 
     # The technician, at the door (about 30 m away, a fresh precise fix).
