@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('crm', '0013_alter_subscription_status'),
+        ('crm', '0014_subscription_pending'),
         ('org', '0003_names_visible'),
         ('service', '0001_initial'),
         ('territory', '0003_names_visible'),
