@@ -53,7 +53,9 @@ class _Subscription:
 
 
 _types: dict[str, type[Event]] = {}
-_subscribers: dict[type[Event], list[_Subscription]] = {}
+#: Keyed by the event's name, so an app may listen to a sibling's event it may not import
+#: (service hears sales' `sale_won`): `subscribe("sale_won", handler)`.
+_subscribers: dict[str, list[_Subscription]] = {}
 
 
 def event(cls: type[E]) -> type[E]:
@@ -67,8 +69,12 @@ def event(cls: type[E]) -> type[E]:
     return cls
 
 
+def _key(event_type: type[Event] | str) -> str:
+    return event_type if isinstance(event_type, str) else event_type.name
+
+
 def subscribe(
-    event_type: type[E], handler: Callable[[E], None], *, background: bool = False
+    event_type: type[E] | str, handler: Callable[[E], None], *, background: bool = False
 ) -> None:
     """Call `handler(event)` after each committed publication of `event_type`.
 
@@ -77,13 +83,14 @@ def subscribe(
     """
     if background and "<" in getattr(handler, "__qualname__", "<"):
         raise ValueError("A background handler must be a module-level function.")
-    subs = _subscribers.setdefault(event_type, [])
+    subs = _subscribers.setdefault(_key(event_type), [])
     if not any(s.handler == handler for s in subs):
         subs.append(_Subscription(handler=handler, background=background))
 
 
-def unsubscribe(event_type: type[Event], handler: Handler) -> None:
-    _subscribers[event_type] = [s for s in _subscribers.get(event_type, []) if s.handler != handler]
+def unsubscribe(event_type: type[Event] | str, handler: Handler) -> None:
+    key = _key(event_type)
+    _subscribers[key] = [s for s in _subscribers.get(key, []) if s.handler != handler]
 
 
 def publish(*events: Event) -> None:
@@ -93,7 +100,7 @@ def publish(*events: Event) -> None:
 
 def publish_many(events: Iterable[Event]) -> None:
     """One commit callback for a batch (a bulk import announces each record it wrote)."""
-    batch = [e for e in events if _subscribers.get(type(e))]
+    batch = [e for e in events if _subscribers.get(e.name)]
     if batch:
         transaction.on_commit(lambda: _deliver(batch))
 
@@ -102,7 +109,7 @@ def _deliver(batch: list[Event]) -> None:
     from wangge.core.tasks import run_event_handler
 
     for ev in batch:
-        for sub in _subscribers.get(type(ev), []):
+        for sub in _subscribers.get(ev.name, []):
             if sub.background:
                 path = f"{sub.handler.__module__}.{sub.handler.__qualname__}"
                 run_event_handler.enqueue(path, ev.name, ev.payload())

@@ -471,6 +471,36 @@ def subscription_update(
     return _update(actor, subscription, data, SUBSCRIPTION_FIELDS, False, version)
 
 
+@transaction.atomic
+def subscription_activate(*, actor: Any, subscription: Subscription, on: dt.date) -> Subscription:
+    """A pending (待装机) subscription goes live from `on`, the day it was installed.
+
+    The customer becomes a subscriber by the crm's rule: a prospect (covered, potential,
+    intended) is 新增 (new) from now; a new or existing customer keeps their class. Anything
+    but a pending subscription is refused (an install repeated, or one sold before this
+    rule, changes nothing).
+    """
+    require(actor, Action.EDIT_SUBSCRIPTION, subscription.customer)
+    row = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if row.status != Subscription.Status.PENDING:
+        raise ValidationError({"status": _("只有待装机的订购可以开通。")})
+    subscription = _update(
+        actor,
+        subscription,
+        {"status": Subscription.Status.ACTIVE, "started_on": on},
+        SUBSCRIPTION_FIELDS,
+        False,
+    )
+    customer = subscription.customer
+    if not customer.is_subscriber:
+        customer_update(
+            actor=actor,
+            customer=customer,
+            data={"relationship": Customer.Relationship.NEW},
+        )
+    return subscription
+
+
 # --- competitor intelligence ---------------------------------------------------------
 
 

@@ -28,6 +28,8 @@ class Subscription(ConstraintFields, Versioned):
         SUSPENDED = "suspended", _("暂停")
         EXPIRED = "expired", _("已到期")
         CANCELLED = "cancelled", _("已拆机")
+        #: Sold, not installed yet: the install work order activates it (from that day).
+        PENDING = "pending", _("待装机")
 
     #: Statuses in which the customer still has the service (and can renew or owe).
     LIVE_STATUSES = (Status.ACTIVE, Status.SUSPENDED)

@@ -16,7 +16,7 @@ from wangge.core.access import SYSTEM
 from wangge.core.permissions import can, require
 from wangge.core.services import audited_create, audited_update
 from wangge.crm import services as crm_services
-from wangge.crm.models import Customer, TariffPlan
+from wangge.crm.models import Customer, Subscription, TariffPlan
 from wangge.crm.permissions import Action as CrmAction
 from wangge.org.models import Staff
 from wangge.org.roles import Role
@@ -309,6 +309,8 @@ def opportunity_win(
         started_on=today,
         monthly_fee=monthly_fee,
         account_no=account_no,
+        # Live once installed: the service app's install order activates it (待装机).
+        status=Subscription.Status.PENDING,
     )
     order = audited_create(
         actor=actor,

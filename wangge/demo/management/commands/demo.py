@@ -17,6 +17,7 @@ from wangge.demo.load_crm import load_crm, reset_crm
 from wangge.demo.load_retention import load_retention, reset_retention
 from wangge.demo.load_sales import load_sales, reset_sales
 from wangge.demo.load_service_assets import load_service_assets, reset_service_assets
+from wangge.demo.load_service_orders import load_service_orders, reset_service_orders
 from wangge.demo.load_territory import load_territory
 from wangge.demo.load_worklog import load_worklog, reset_worklog
 from wangge.org.models import (
@@ -102,6 +103,9 @@ class Command(BaseCommand):
             counts.update(load_crm(seed, scale=crm_scale))
             _analyze()
             counts.update(load_sales(seed, scale=crm_scale if sales_scale is None else sales_scale))
+            counts.update(
+                load_service_orders(seed, scale=1.0 if sales_scale is None else sales_scale)
+            )
             counts.update(load_service_assets(seed))
             counts.update(load_retention(seed, scale=crm_scale))
             counts.update(load_worklog(seed))
@@ -136,6 +140,7 @@ def _reset(usernames: list[str]) -> None:
     reset_worklog()
     reset_retention()
     reset_service_assets()
+    reset_service_orders()
     reset_sales()
     reset_crm()
     logins = User.objects.filter(Q(staff__isnull=False) | Q(username__in=usernames))
