@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from tests.service.conftest_assets import *  # noqa: F403
 from tests.service.conftest_assets import JPEG, PNG, AssetWorld
@@ -286,3 +287,33 @@ def test_scope_predicates_agree_with_the_querysets(assets: AssetWorld, on_day: d
         rows = list(model.objects.select_related(*related))
         assert rows
         agrees(model, rows)
+
+
+def test_a_defect_opens_one_repair_order_for_the_grids_technician(
+    assets: AssetWorld, plans: Any, on_day: dt.date, django_capture_on_commit_callbacks: Any
+) -> None:
+    from wangge.service.models import WorkOrder
+    from wangge.service.services.orders import repair_for_defect
+
+    w = assets.world
+    task = _task(assets)
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.inspection_complete(
+            actor=w.user("tech_a"), inspection=task, finding="defect", severity="critical",
+            note="光缆被挖断",
+        )  # fmt: skip
+    repair = WorkOrder.objects.get(source_ref=f"inspection:{task.pk}")
+    assert repair.kind == "repair"
+    assert repair.source == WorkOrder.Source.INSPECTION
+    assert repair.site_id == assets.a["switch_a"].site_id
+    assert repair.assignee_id == w.staff["tech_a"].pk
+    assert "光缆被挖断" in repair.description
+    # The event delivered again (a retry) opens nothing new.
+    again = repair_for_defect(
+        inspection_id=task.pk, asset_id=task.asset_id, site_id=repair.site_id,
+        severity="critical", note="光缆被挖断",
+    )  # fmt: skip
+    assert again.pk == repair.pk
+    assert WorkOrder.objects.filter(source_ref=f"inspection:{task.pk}").count() == 1
+    page = w.client("tech_a").get(reverse("service:inspection_detail", args=[task.pk]))
+    assert f'data-testid="repair">{repair.code}<' in page.content.decode()

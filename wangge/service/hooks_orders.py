@@ -14,6 +14,7 @@ from wangge.core import extensions as ext
 from wangge.core.access import scope_for
 from wangge.core.permissions import can
 from wangge.service import selectors_orders as selectors
+from wangge.service.events import DefectFound
 from wangge.service.models import WorkOrder, WorkOrderStep
 from wangge.service.permissions import Action
 
@@ -28,6 +29,19 @@ def on_sale_won(event: Any) -> None:
         order_id=event.order_id,
         subscription_id=event.subscription_id,
         customer_id=event.customer_id,
+    )
+
+
+def on_defect_found(event: DefectFound) -> None:
+    """An inspection found a defect: the grid's technician gets a repair order for it."""
+    from wangge.service.services.orders import repair_for_defect
+
+    repair_for_defect(
+        inspection_id=event.inspection_id,
+        asset_id=event.asset_id,
+        site_id=event.site_id,
+        severity=event.severity,
+        note=event.note,
     )
 
 
@@ -160,6 +174,7 @@ MENU = (
 
 def register() -> None:
     events.subscribe("sale_won", on_sale_won)
+    events.subscribe(DefectFound, on_defect_found)
     for key, label, url_name, order, visible in MENU:
         ext.add_menu(ext.MenuEntry(key, label, url_name, order=order, visible=visible))
     ext.add_panel(

@@ -288,6 +288,26 @@ def install_for_sale(
     return order
 
 
+def repair_for_defect(
+    *, inspection_id: int, asset_id: int, site_id: int, severity: str, note: str
+) -> WorkOrder:
+    """The repair an inspection's defect needs (once per inspection)."""
+    from wangge.service.models import Asset
+
+    asset = Asset.objects.get(pk=asset_id)
+    order, _created = work_order_create(
+        actor=SYSTEM,
+        kind=OrderKind.REPAIR,
+        source=WorkOrder.Source.INSPECTION,
+        site=Site.objects.get(pk=site_id),
+        description=_("巡检发现缺陷（%(severity)s）：%(asset)s %(note)s")
+        % {"severity": severity, "asset": asset.code, "note": note},
+        source_ref=f"inspection:{inspection_id}",
+        idempotency_key=f"inspection:{inspection_id}",
+    )
+    return order
+
+
 # --- moving ----------------------------------------------------------------------------
 
 

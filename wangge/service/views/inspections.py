@@ -30,7 +30,7 @@ from wangge.crm.views.common import allow, form_page
 from wangge.org.models import Grid, Staff
 from wangge.org.roles import Role
 from wangge.service import selectors_assets as selectors
-from wangge.service.models import Asset, Inspection, InspectionSchedule
+from wangge.service.models import Asset, Inspection, InspectionSchedule, WorkOrder
 from wangge.service.permissions_assets import AssetAction
 from wangge.service.services import inspections as svc
 
@@ -162,6 +162,9 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "may_do": may_do,
             "technicians": technicians,
+            "repair": WorkOrder.objects.visible_to(request.user)
+            .filter(source_ref=f"inspection:{inspection.pk}")
+            .first(),
         },
     )
 
