@@ -219,3 +219,11 @@ WANGGE_LEAD_THROTTLE = {
     "per_piece": env_int("WANGGE_LEAD_PER_PIECE", 30),
     "piece_window_s": env_int("WANGGE_LEAD_PIECE_WINDOW_S", 3600),
 }
+
+# Daily work logs (worklog): due by the N-th working day after the log's day at HH:MM.
+WANGGE_WORKLOG_CUTOFF = env_str("WANGGE_WORKLOG_CUTOFF", "1 09:00")
+
+# Notifications to a chat group robot (企业微信): off unless a URL is set.
+WANGGE_WEBHOOK_URL = env_str("WANGGE_WEBHOOK_URL", "")
+WANGGE_WEBHOOK_FORMAT = env_choice("WANGGE_WEBHOOK_FORMAT", "markdown", ["markdown", "text"])
+WANGGE_WEBHOOK_ATTEMPTS = env_int("WANGGE_WEBHOOK_ATTEMPTS", 3)
