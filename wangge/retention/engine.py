@@ -52,7 +52,8 @@ class _Dialect:
 
     def add_days(self, day: str, days: str) -> str:
         if self.pg:
-            return f"CAST(({day}) + ({days}) AS date)"
+            # date + integer is a date; date + bigint (a count, a ceil) has no operator.
+            return f"CAST(({day}) + CAST(({days}) AS integer) AS date)"
         return f"date({day}, '+' || ({days}) || ' days')"
 
     def days_between(self, later: str, earlier: str) -> str:
