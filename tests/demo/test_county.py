@@ -64,7 +64,14 @@ def loaded(db: None) -> demo.County:
     return demo.generate()
 
 
-def test_every_demo_login_works_with_its_role(loaded: demo.County) -> None:
+def test_the_loaded_county(loaded: demo.County) -> None:
+    # One load for the read-only checks: each load of the whole county costs seconds.
+    _every_demo_login_works_with_its_role(loaded)
+    _every_grid_is_fully_staffed()
+    _everyone_but_the_market_department_has_one_primary_grid()
+
+
+def _every_demo_login_works_with_its_role(loaded: demo.County) -> None:
     assert [x.username for x in loaded.logins] == [u for u, _ in demo.PERSONAS]
     for login in loaded.logins:
         user = authenticate(username=login.username, password=demo.DEMO_PASSWORD)
@@ -77,7 +84,7 @@ def test_every_demo_login_works_with_its_role(loaded: demo.County) -> None:
     assert authenticate(username="sd0100", password=demo.DEMO_PASSWORD) is not None
 
 
-def test_every_grid_is_fully_staffed(loaded: demo.County) -> None:
+def _every_grid_is_fully_staffed() -> None:
     assert Grid.objects.count() == 30
     for grid in Grid.objects.prefetch_related("memberships"):
         roles = Counter(m.role for m in grid.memberships.all())
@@ -87,7 +94,7 @@ def test_every_grid_is_fully_staffed(loaded: demo.County) -> None:
         assert grid.teams.filter(kind="grid").count() == 1
 
 
-def test_everyone_but_the_market_department_has_one_primary_grid(loaded: demo.County) -> None:
+def _everyone_but_the_market_department_has_one_primary_grid() -> None:
     primaries = Counter(
         GridMembership.objects.filter(is_primary=True).values_list("staff_id", flat=True)
     )
@@ -106,16 +113,12 @@ def _counts() -> dict[str, int]:
     return counts
 
 
-def test_running_again_without_reset_changes_nothing(loaded: demo.County) -> None:
+def test_again_changes_nothing_and_reset_rebuilds_the_same_county(loaded: demo.County) -> None:
     before = _counts()
     out = StringIO()
     call_command("demo", "--crm-scale", "0.02", stdout=out)
     assert "--reset" in out.getvalue()
     assert _counts() == before
-
-
-def test_reset_rebuilds_the_same_county(loaded: demo.County) -> None:
-    before = _counts()
     call_command("demo", "--reset", "--crm-scale", "0.02", "--sales-scale", "0", stdout=StringIO())
     assert _counts() == before
     stored = dict(Grid.objects.values_list("code", "boundary"))
