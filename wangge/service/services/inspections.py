@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import math
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from wangge.core.permissions import require
 from wangge.core.services import audited_create, audited_update
 from wangge.org.models import Grid, GridMembership, Staff
 from wangge.org.roles import Role
+from wangge.service.checkin import distance_m
 from wangge.service.events import DefectFound
 from wangge.service.models import Asset, Inspection, InspectionSchedule
 from wangge.service.permissions_assets import AssetAction
@@ -35,7 +35,6 @@ LEAD_DAYS = 7
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 #: Photo types by their first bytes: the browser's claimed content type is not trusted.
 _MAGIC = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-EARTH_RADIUS_M = 6_371_008.8
 SCHEDULE_FIELDS = ("kind", "grid", "every", "unit", "is_active", "note")
 
 
@@ -194,13 +193,6 @@ def photo_type(data: bytes | None) -> str:
         if data.startswith(magic):
             return kind
     raise ValidationError({"photo": _("照片只能是 JPEG 或 PNG 格式。")})
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def judge_position(
