@@ -35,6 +35,8 @@
         say("fail", err && err.message ? err.message : "?");
       }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 0});
     });
+    // Served disabled: a tap before this script had wired the button did nothing.
+    button.disabled = false;
   }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-inspection-form]").forEach(setup);
