@@ -2,7 +2,9 @@ from ninja import NinjaAPI
 
 from wangge.core.api import ActiveSessionAuth, TokenAuth, install_error_handlers
 from wangge.crm.api import router as crm_router
+from wangge.insights.api import router as insights_router
 from wangge.org.api import router as org_router
+from wangge.performance.api import router as performance_router
 from wangge.retention.api import router as retention_router
 from wangge.sales.api import router as sales_router
 from wangge.service.api import router as service_router
@@ -24,3 +26,5 @@ api.add_router("/", sales_router)
 api.add_router("/", service_router)
 api.add_router("/", retention_router)
 api.add_router("/", worklog_router)
+api.add_router("/", performance_router)
+api.add_router("/", insights_router)

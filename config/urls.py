@@ -22,4 +22,6 @@ urlpatterns = [
     path("service/", include("wangge.service.urls")),
     path("retention/", include("wangge.retention.urls")),
     path("worklog/", include("wangge.worklog.urls")),
+    path("performance/", include("wangge.performance.urls")),
+    path("insights/", include("wangge.insights.urls")),
 ]

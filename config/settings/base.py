@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "wangge.service",
     "wangge.retention",
     "wangge.worklog",
+    "wangge.performance",
+    "wangge.insights",
     "django_tasks",
     "django_tasks_db",
     "wangge.demo",

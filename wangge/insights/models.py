@@ -1,0 +1,1 @@
+"""Market-knowledge records (daily snapshots of the headline figures)."""

@@ -1,0 +1,7 @@
+"""The market-knowledge pages."""
+
+from django.urls import URLPattern
+
+app_name = "insights"
+
+urlpatterns: list[URLPattern] = []

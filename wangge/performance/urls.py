@@ -1,0 +1,7 @@
+"""The performance pages."""
+
+from django.urls import URLPattern
+
+app_name = "performance"
+
+urlpatterns: list[URLPattern] = []
