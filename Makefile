@@ -35,10 +35,11 @@ lint: $(VENV)/.test
 	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/wangge makemigrations --check --dry-run
 
-# Two workers (pytest-xdist): the machines have two cores.
+# Two workers (pytest-xdist): the machines have two cores. `loadgroup` keeps a module that
+# shares one expensive load (tests/demo/test_month.py) on one worker.
 test: $(VENV)/.test lint
 	scripts/ensure-browser
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 # The same suite on a throwaway PostgreSQL cluster (CI runs both), a year and a month ahead:
 # a test that silently depends on the day it was written fails here, not weeks after it lands.
@@ -47,7 +48,7 @@ test: $(VENV)/.test lint
 # pure partition tests (no database at all) and the OpenAPI fuzz (the schema is the API's,
 # not the database's; every app's API tests still run here).
 test-pg: $(VENV)/.test
-	WANGGE_TEST_CLOCK_SHIFT_DAYS=$${WANGGE_TEST_CLOCK_SHIFT_DAYS:-400} scripts/with-postgres $(BIN)/pytest -n 2 -m "not browser" \
+	WANGGE_TEST_CLOCK_SHIFT_DAYS=$${WANGGE_TEST_CLOCK_SHIFT_DAYS:-400} scripts/with-postgres $(BIN)/pytest -n 2 --dist loadgroup -m "not browser" \
 	  --ignore=tests/partition --deselect tests/core/test_api_schema.py::test_api_conforms_to_its_schema
 
 messages: $(VENV)/.app

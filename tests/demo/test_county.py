@@ -13,6 +13,7 @@ from django.core.management import call_command
 from shapely.geometry import shape
 
 from wangge.core.models import AuditEntry
+from wangge.crm.models import Customer
 from wangge.demo import county as demo
 from wangge.org.models import (
     Department,
@@ -26,6 +27,7 @@ from wangge.org.models import (
     User,
 )
 from wangge.org.roles import Role
+from wangge.sales.models import Opportunity
 
 
 def test_the_same_seed_gives_the_same_county() -> None:
@@ -59,8 +61,8 @@ def test_the_plain_values_are_the_models_choices() -> None:
 
 @pytest.fixture
 def loaded(db: None) -> demo.County:
-    # The county, not its month of growth work (tests/demo/test_demo_sales.py loads that).
-    call_command("demo", "--crm-scale", "0.02", "--sales-scale", "0", stdout=StringIO())
+    # The county, not the apps' month of work (tests/demo/test_month.py loads that).
+    call_command("demo", "--crm-scale", "0.02", "--no-work", stdout=StringIO())
     return demo.generate()
 
 
@@ -68,6 +70,7 @@ def test_the_loaded_county(loaded: demo.County) -> None:
     # One load for the read-only checks: each load of the whole county costs seconds.
     _every_demo_login_works_with_its_role(loaded)
     _every_grid_is_fully_staffed()
+    assert Customer.objects.exists() and not Opportunity.objects.exists()  # --no-work
     _everyone_but_the_market_department_has_one_primary_grid()
 
 
@@ -119,7 +122,7 @@ def test_again_changes_nothing_and_reset_rebuilds_the_same_county(loaded: demo.C
     call_command("demo", "--crm-scale", "0.02", stdout=out)
     assert "--reset" in out.getvalue()
     assert _counts() == before
-    call_command("demo", "--reset", "--crm-scale", "0.02", "--sales-scale", "0", stdout=StringIO())
+    call_command("demo", "--reset", "--crm-scale", "0.02", "--no-work", stdout=StringIO())
     assert _counts() == before
     stored = dict(Grid.objects.values_list("code", "boundary"))
     assert stored == {g.code: g.boundary for g in loaded.grids}

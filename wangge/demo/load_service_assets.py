@@ -40,6 +40,8 @@ SCHEDULES = {
 }
 PREFIX = {"duct": "GX", "optical_receiver": "GS", "onu": "ONU", "building_switch": "SW",
           "splitter": "FG", "odf": "ODF", "pipe": "GD"}  # fmt: skip
+#: Building switches per estate at full scale (one per building, up to this many).
+MAX_SWITCHES = 12
 NOTES = ("箱门锁损坏", "光缆外皮破损", "设备风扇异响", "井盖缺失", "尾纤弯折过度", "机箱进水")
 
 
@@ -57,7 +59,7 @@ def _near(rng: random.Random, lat: float, lon: float, metres: float) -> tuple[fl
 
 
 def _assets(
-    rng: random.Random, estates: list[Site], buildings: dict[int, list[Site]]
+    rng: random.Random, estates: list[Site], buildings: dict[int, list[Site]], switches: int
 ) -> list[Asset]:
     today = clock.today()
     out: list[Asset] = []
@@ -76,7 +78,7 @@ def _assets(
             add(estate, "odf", 1, ports_total=48, ports_used=rng.randint(10, 40))
         blocks = buildings.get(estate.pk) or [estate]
         per = math.ceil(homes / len(blocks))
-        for n, block in enumerate(blocks[:12], start=1):
+        for n, block in enumerate(blocks[:switches], start=1):
             total = 24 if per <= 24 else 48
             used = min(total, int(per * rng.uniform(0.2, 0.8)))
             add(block, "building_switch", n, building=block.name[-8:], ports_total=total,
@@ -136,25 +138,30 @@ def _history(rng: random.Random, assets: list[Asset], technicians: dict[int, int
             found.append(DefectFound(inspection_id=i.pk, asset_id=i.asset_id,
                                      site_id=i.asset.site_id, severity=i.severity, note=i.note,
                                      found_on=i.done_on, inspector_id=i.done_by_id))  # fmt: skip
-    for a in assets:
-        if a.pk in last:
-            a.last_inspected_on = last[a.pk]
-    Asset.objects.bulk_update([a for a in assets if a.pk in last], ["last_inspected_on"], 1000)
+    # One UPDATE per day (a month of days) instead of a CASE over thousands of rows, which
+    # PostgreSQL evaluates row by row.
+    by_day: dict[dt.date, list[int]] = {}
+    for asset_id, day in last.items():
+        by_day.setdefault(day, []).append(asset_id)
+    for day, ids in sorted(by_day.items()):
+        Asset.objects.filter(pk__in=ids).update(last_inspected_on=day)
     Asset.objects.filter(pk__in=faulty).update(state=Asset.State.FAULTY)
     publish_many(found)
     return len(found)
 
 
 @transaction.atomic
-def load_service_assets(seed: int) -> dict[str, int]:
+def load_service_assets(seed: int, scale: float = 1.0) -> dict[str, int]:
     """Assets for every estate in a grid, the county's schedules, a month of inspections
-    and today's tasks; returns counts by kind."""
+    and today's tasks; returns counts by kind. Below `scale` 1 (a county with a fraction of
+    its customers, as the tests load) an estate's buildings get fewer switches (at least one)."""
     rng = random.Random(seed * 7919 + 11)
     estates = list(Site.objects.filter(kind=Site.Kind.ESTATE, grid__isnull=False).order_by("code"))
     buildings: dict[int, list[Site]] = {}
     for b in Site.objects.filter(kind=Site.Kind.BUILDING, estate__isnull=False).order_by("code"):
         buildings.setdefault(b.estate_id, []).append(b)
-    assets = Asset.objects.bulk_create(_assets(rng, estates, buildings), batch_size=1000)
+    switches = max(1, round(MAX_SWITCHES * min(scale, 1.0)))
+    assets = Asset.objects.bulk_create(_assets(rng, estates, buildings, switches), batch_size=1000)
     bulk_audit(
         actor=SYSTEM,
         action=AuditEntry.Action.CREATE,
