@@ -8,7 +8,8 @@ import random
 
 import pytest
 
-from wangge.sales import checkin, route
+from wangge.core import checkin
+from wangge.sales import route
 
 NOW = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC)
 SITE = (27.2, 111.7)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from wangge.sales.checkin import distance_m
+from wangge.core.checkin import distance_m
 
 Point = tuple[float, float]  # (lat, lon)
 EXACT_UP_TO = 10

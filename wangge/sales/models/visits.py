@@ -21,7 +21,7 @@ class Visit(ConstraintFields, models.Model):
     """A door (上门) or phone (电话) visit to a customer or a site.
 
     A door visit carries the phone's position when the browser gave one; the server judged
-    it (`sales.checkin`) and kept the verdict: `verified`, the distance to the site and the
+    it (`core.checkin`) and kept the verdict: `verified`, the distance to the site and the
     reasons when not verified. An unverified visit is still a visit: it is saved and shown
     to the manager as flagged. A phone visit has no position to judge and is never flagged.
     """

@@ -6,30 +6,24 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from wangge.core import clock, events
+from wangge.core import checkin, checkin_limits, clock, events
 from wangge.core.access import scope_for
 from wangge.core.permissions import require
 from wangge.core.services import audited_create
 from wangge.crm.models import Customer
 from wangge.org.models import Staff
 from wangge.org.roles import Role
-from wangge.sales import checkin, route
+from wangge.sales import route
 from wangge.sales.events import VisitRecorded
 from wangge.sales.models import DayPlan, DayPlanStop, Opportunity, OpportunityStep, Visit
 from wangge.sales.permissions import Action
 from wangge.sales.services.common import acting_staff, record_step
 from wangge.territory.models import Site
-
-
-def thresholds() -> checkin.Thresholds:
-    """The check-in limits (settings `WANGGE_CHECKIN`, any key of `checkin.Thresholds`)."""
-    return checkin.Thresholds(**getattr(settings, "WANGGE_CHECKIN", {}))
 
 
 def _staff_or_error(actor: Any) -> Staff:
@@ -93,7 +87,7 @@ def visit_record(
             accuracy_m=accuracy_m,
             position_at=position_at,
             now=now,
-            thresholds=thresholds(),
+            thresholds=checkin_limits.thresholds(),
         )
     else:
         verdict = checkin.Verdict(verified=True, distance_m=None, flags=[])

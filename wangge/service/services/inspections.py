@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 
 from wangge.core import clock
 from wangge.core.access import is_person, scope_for
+from wangge.core.checkin import distance_m
 from wangge.core.events import publish
 from wangge.core.permissions import require
 from wangge.core.services import audited_create, audited_update
 from wangge.org.models import Grid, GridMembership, Staff
 from wangge.org.roles import Role
-from wangge.service.checkin import distance_m
 from wangge.service.events import DefectFound
 from wangge.service.models import Asset, Inspection, InspectionSchedule
 from wangge.service.permissions_assets import AssetAction

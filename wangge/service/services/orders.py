@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wangge.core import clock, events, workdays
+from wangge.core import checkin, checkin_limits, clock, events, workdays
 from wangge.core.access import SYSTEM, is_person, scope_for
 from wangge.core.permissions import can, require
 from wangge.core.services import StaleVersion, audited_create, audited_update
@@ -29,7 +29,7 @@ from wangge.crm.models import Customer, Product, Subscription
 from wangge.crm.permissions import Action as CrmAction
 from wangge.org.models import GridMembership, Staff
 from wangge.org.roles import Role
-from wangge.service import checkin, sla
+from wangge.service import sla
 from wangge.service.events import WorkOrderDone
 from wangge.service.models import (
     OrderKind,
@@ -406,6 +406,7 @@ def work_order_check_in(
         accuracy_m=accuracy_m,
         position_at=position_at,
         now=now,
+        thresholds=checkin_limits.thresholds(),
     )
     values = {
         "checkin_at": now,

@@ -1,4 +1,5 @@
-"""Judging a door visit's check-in from the phone's position (pure: no Django).
+"""Judging an on-site check-in from the phone's position (pure: no Django): a sales door
+visit, a technician at a work order, an inspection at an asset.
 
 The browser reports a fix (latitude, longitude, the accuracy radius it claims and when the
 fix was taken). A check-in is verified when the fix is fresh, precise enough and near the
