@@ -14,11 +14,13 @@ from tests.service.conftest_assets import *  # noqa: F403
 from tests.service.conftest_assets import JPEG, PNG, AssetWorld
 from wangge.core import events, schedule
 from wangge.core.access import SYSTEM
+from wangge.core.models import Notification
 from wangge.service import selectors_assets as selectors
 from wangge.service.events import DefectFound
 from wangge.service.models import Asset, Inspection, InspectionSchedule
 from wangge.service.services import inspections as svc
 from wangge.service.services.assets import asset_update
+from wangge.service.services.inspections_alerts import notify_overdue_inspections
 
 #: A Wednesday, far from month ends: the arithmetic below is read off it.
 DAY = dt.datetime(2026, 3, 11, 9, 0, tzinfo=dt.UTC)
@@ -317,3 +319,32 @@ def test_a_defect_opens_one_repair_order_for_the_grids_technician(
     assert WorkOrder.objects.filter(source_ref=f"inspection:{task.pk}").count() == 1
     page = w.client("tech_a").get(reverse("service:inspection_detail", args=[task.pk]))
     assert f'data-testid="repair">{repair.code}<' in page.content.decode()
+
+
+def test_overdue_inspections_are_told_once_a_day_per_person_and_grid(
+    assets: AssetWorld,
+    plans: Any,
+    on_day: dt.date,
+    time_machine: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    svc.inspections_generate()  # grid A: the switch and the duct (tech_a); grid B: a switch
+    assert notify_overdue_inspections() == 0  # due today is not late
+    time_machine.move_to(DAY + dt.timedelta(days=2), tick=False)
+    for _ in range(2):  # the scheduler may run twice: still one note each
+        with django_capture_on_commit_callbacks(execute=True):
+            assert notify_overdue_inspections() == 3
+    notes = Notification.objects.filter(kind="service.inspection_overdue")
+    user = assets.world.user
+    titles = dict(notes.values_list("recipient_id", "title"))
+    assert titles == {
+        user("tech_a").pk: "你有 2 个逾期巡检",
+        user("manager_a").pk: f"网格 {assets.world.grid_a.name} 有 2 个逾期巡检",
+        user("manager_b").pk: f"网格 {assets.world.grid_b.name} 有 1 个逾期巡检",
+    }
+    # The next morning they are told again (the backlog is still there).
+    time_machine.move_to(DAY + dt.timedelta(days=3), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_overdue_inspections()
+    assert notes.count() == 6
+    assert "service.inspections_overdue" in schedule.jobs()

@@ -1,4 +1,4 @@
-"""The asset register's scheduled job: the day's inspection tasks."""
+"""The asset register's scheduled jobs: the day's inspection tasks, overdue ones told."""
 
 from __future__ import annotations
 
@@ -15,10 +15,22 @@ def generate_inspections() -> int:
     return inspections_generate()
 
 
+def overdue_inspections() -> int:
+    from wangge.service.services.inspections_alerts import notify_overdue_inspections
+
+    return notify_overdue_inspections()
+
+
 def register() -> None:
     schedule.register(
         "service.generate_inspections",
         generate_inspections,
         daily_at=dt.time(5, 30),
         label=_("生成巡检任务"),
+    )
+    schedule.register(
+        "service.inspections_overdue",
+        overdue_inspections,
+        daily_at=dt.time(7, 40),
+        label=_("逾期巡检提醒"),
     )
