@@ -144,3 +144,20 @@ def test_rates_count_paid_tasks_and_kept_promises(crm: CrmWorld) -> None:
     assert {r.name for r in selectors.collection_rates(user=account, by="owner")} == {
         crm.world.staff["account_a"].name
     }
+
+
+def test_a_payment_lowers_the_lines_arrears_never_below_zero(crm: CrmWorld) -> None:
+    sub = _expiring(crm, account="BB-OWE")
+    crm_services.subscription_update(actor=SYSTEM, subscription=sub, data={"arrears": "50.00"})
+    admin = crm.world.user("market_admin")
+    today = clock.today()
+    services.payment_record(
+        actor=admin, reference="JF-1", subscription=sub, amount=Decimal("20.50"), paid_on=today
+    )
+    sub.refresh_from_db()
+    assert sub.arrears == Decimal("29.50")
+    services.payment_record(
+        actor=admin, reference="JF-2", subscription=sub, amount=Decimal("100"), paid_on=today
+    )
+    sub.refresh_from_db()
+    assert sub.arrears == Decimal("0.00")

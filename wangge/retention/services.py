@@ -16,6 +16,7 @@ from wangge.core.access import SYSTEM, is_person, scope_for
 from wangge.core.permissions import require
 from wangge.core.services import StaleVersion, audited_create, audited_update
 from wangge.crm import selectors as crm_selectors
+from wangge.crm import services as crm_services
 from wangge.crm.models import Customer, Subscription
 from wangge.org.models import Staff
 from wangge.retention import engine
@@ -223,8 +224,8 @@ def payment_record(
     amount: Decimal,
     paid_on: dt.date,
 ) -> tuple[Payment, int]:
-    """A payment from billing; it closes the subscription's open tasks (paid). Returns the
-    payment and how many tasks it closed."""
+    """A payment from billing; it lowers the line's arrears and closes the subscription's
+    open tasks (paid). Returns the payment and how many tasks it closed."""
     require(actor, Action.PAYMENTS)
     if paid_on > clock.today():
         raise ValidationError({"paid_on": _("缴费日期不能晚于今天。")})
@@ -234,6 +235,16 @@ def payment_record(
             reference=reference, subscription=subscription, amount=amount, paid_on=paid_on
         ),
     )
+    line = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if line.arrears > 0:
+        # Billing settles what is owed first: the line's arrears fall by what was paid (the
+        # rest is credit billing keeps), so the customer's page and the next month's arrears
+        # tasks read the debt that is left.
+        crm_services.subscription_update(
+            actor=actor,
+            subscription=line,
+            data={"arrears": max(Decimal("0.00"), line.arrears - amount)},
+        )
     closed = 0
     for task in CollectionTask.objects.filter(
         subscription=subscription, status=CollectionTask.Status.OPEN
