@@ -50,11 +50,15 @@ API_READS: dict[str, tuple[str | None, dict[str, int]]] = {
     "/api/service/assets": (None, ok(VIEWERS)),
     "/api/service/assets/{code}": ("asset_code", ok(TEAM_A)),
     "/api/service/inspections": (None, ok(VIEWERS)),
+    "/api/service/inspections/{inspection_id}": ("inspection_done", ok(TEAM_A)),
 }
 _WRITES = "tests/service/test_assets_api.py::test_who_may_write_assets"
+_INSPECT = "tests/service/test_assets_api.py::test_who_may_inspect_and_reassign_by_api"
 WRITES: dict[str, str] = {
     "POST /api/service/assets": _WRITES,
     "PATCH /api/service/assets/{code}": _WRITES,
+    "POST /api/service/inspections/{inspection_id}/complete": _INSPECT,
+    "POST /api/service/inspections/{inspection_id}/reassign": _INSPECT,
 }
 
 

@@ -3,12 +3,13 @@ edit with `version` (409 when stale), the one error shape, never a 500."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 from tests.personas import PERSONAS
 from tests.service.conftest_assets import *  # noqa: F403
-from tests.service.conftest_assets import AssetWorld
+from tests.service.conftest_assets import PNG, AssetWorld
 from wangge.service.models import Asset
 
 WRITERS_A = {"market_admin", "manager_a", "tech_a"}
@@ -100,3 +101,67 @@ def test_inspections_list_is_scoped(assets: AssetWorld) -> None:
     assert w.api("agent_a").get("/api/service/inspections").status_code == 404
     mine = _json(w.api("tech_a").get("/api/service/inspections?mine=true&status=open"))
     assert mine["count"] == 1
+
+
+def _open_task(code: str, site: Any) -> Any:
+    from wangge.core.access import SYSTEM
+    from wangge.service.models import Inspection
+    from wangge.service.services import inspections as svc
+    from wangge.service.services.assets import asset_create
+
+    if not svc.InspectionSchedule.objects.filter(kind="onu").exists():
+        svc.schedule_create(actor=SYSTEM, kind="onu", every=1, unit="month")
+    asset = asset_create(actor=SYSTEM, site=site, code=code, kind="onu", ports_total=8)
+    svc.inspections_generate()
+    return Inspection.objects.get(asset=asset, done_on__isnull=True)
+
+
+def test_who_may_inspect_and_reassign_by_api(assets: AssetWorld) -> None:
+    w = assets.world
+    photo = base64.b64encode(PNG).decode()
+    inspectors = {"market_admin", "manager_a", "tech_a"}
+    planners = {"market_admin", "manager_a"}
+    for n, p in enumerate(PERSONAS):
+        task = _open_task(f"ONU-API-{n}", assets.t.sites_a[1])
+        url = f"/api/service/inspections/{task.pk}"
+        r = w.api(p).post(
+            url + "/reassign",
+            data={"assignee_id": w.staff["tech_a"].pk, "version": task.version},
+            content_type="application/json",
+        )
+        assert r.status_code == (200 if p in planners else 404), (p, r.content)
+        task.refresh_from_db()
+        body = {"finding": "ok", "lat": 27.2, "lon": 111.7, "accuracy_m": 12, "photo": photo,
+                "version": task.version}  # fmt: skip
+        r = w.api(p).post(url + "/complete", data=body, content_type="application/json")
+        assert r.status_code == (200 if p in inspectors else 404), (p, r.content)
+        task.refresh_from_db()
+        assert (task.done_on is not None) == (p in inspectors), p
+        if p in inspectors:
+            got = _json(r)
+            assert (
+                got["finding"] == "ok"
+                and got["has_photo"]
+                and got["done_by_id"] == (w.staff[p].pk if p in w.staff else None)
+            )
+
+
+def test_inspection_api_refuses_bad_and_stale_bodies_writing_nothing(assets: AssetWorld) -> None:
+    task = _open_task("ONU-BAD", assets.t.sites_a[1])
+    c = assets.world.api("tech_a")
+    url = f"/api/service/inspections/{task.pk}/complete"
+    for body, status in (
+        ({"finding": "defect", "version": task.version}, 400),  # no severity, no note
+        ({"finding": "ok", "photo": "not base64!", "version": task.version}, 400),
+        ({"finding": "maybe", "version": task.version}, 422),
+        ({"finding": "ok", "version": task.version + 1}, 409),
+    ):
+        r = c.post(url, data=body, content_type="application/json")
+        assert r.status_code == status, (body, r.content)
+        task.refresh_from_db()
+        assert task.done_on is None and task.finding == ""
+    assert c.get("/api/service/inspections/999999").status_code == 404
+    defect: dict[str, Any] = {"finding": "defect", "severity": "major", "note": "箱门锁损坏"}
+    defect["version"] = task.version
+    r = c.post(url, data=defect, content_type="application/json")
+    assert r.status_code == 200 and _json(r)["severity"] == "major"

@@ -1,13 +1,17 @@
 """Network assets and inspections: list, read, register and edit assets (by the operator's
-asset number), list inspections. Scoped like the pages; the one error shape."""
+asset number); list and read inspections, record one done on site (with the phone's position
+and an optional photo, base64) and hand one to another technician of the grid. Scoped like
+the pages; the one error shape; a stale `version` answers 409."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Schema, Status
 from pydantic import Field
@@ -29,9 +33,11 @@ from wangge.core.api import (
 )
 from wangge.core.permissions import require
 from wangge.crm.api.schemas import Count, DateIn
+from wangge.org.models import Staff
 from wangge.service import selectors_assets as selectors
 from wangge.service.models import Asset, Inspection
 from wangge.service.permissions_assets import AssetAction
+from wangge.service.services import inspections as inspection_services
 from wangge.service.services.assets import asset_create, asset_update
 from wangge.territory.models import Site
 
@@ -134,6 +140,23 @@ class InspectionOut(Schema):
 class InspectionPage(Schema):
     count: int
     items: list[InspectionOut]
+
+
+class InspectionCompleteIn(BodyIn):
+    finding: Annotated[str, Choice(Inspection.Finding)]
+    severity: Annotated[str, Choice(Inspection.Severity, blank=True)] = ""
+    note: text(500) = ""  # type: ignore[valid-type]
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    accuracy_m: float | None = Field(None, ge=0, le=100_000)
+    #: JPEG or PNG, base64 (5 MB at most once decoded).
+    photo: str | None = Field(None, max_length=7_000_000)
+    version: VersionIn = version_in()
+
+
+class InspectionReassignIn(BodyIn):
+    assignee_id: Id
+    version: VersionIn = version_in()
 
 
 class InspectionFilter(PageParams):
@@ -253,3 +276,74 @@ def inspection_list(request: HttpRequest, filters: Query[InspectionFilter]) -> d
         finding=filters.finding,
     )
     return paginate(qs, filters, inspection_out)
+
+
+def _inspection(user: Any, inspection_id: int) -> Inspection:
+    found = (
+        selectors.inspection_list(user=user)
+        .select_related("asset")
+        .filter(pk=inspection_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+def _photo(data: str | None) -> bytes | None:
+    if data is None:
+        return None
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError({"photo": _("照片不是有效的 base64 编码。")}) from None
+
+
+@router.get("/service/inspections/{inspection_id}", response=with_errors({200: InspectionOut}))
+def inspection_detail(request: HttpRequest, inspection_id: Path[Id]) -> dict[str, Any]:
+    require(request.user, AssetAction.VIEW)
+    return inspection_out(_inspection(request.user, inspection_id))
+
+
+@router.post(
+    "/service/inspections/{inspection_id}/complete",
+    response=with_errors({200: InspectionOut}),
+    summary="Record an inspection done on site (a defect opens its repair work order)",
+)
+def inspection_complete(
+    request: HttpRequest, inspection_id: Path[Id], payload: InspectionCompleteIn
+) -> dict[str, Any]:
+    require(request.user, AssetAction.VIEW)
+    task = _inspection(request.user, inspection_id)
+    done = inspection_services.inspection_complete(
+        actor=request.user,
+        inspection=task,
+        finding=payload.finding,
+        severity=payload.severity,
+        note=payload.note,
+        photo=_photo(payload.photo),
+        lat=payload.lat,
+        lon=payload.lon,
+        accuracy_m=payload.accuracy_m,
+        version=payload.version,
+    )
+    return inspection_out(_inspection(request.user, done.pk))
+
+
+@router.post(
+    "/service/inspections/{inspection_id}/reassign",
+    response=with_errors({200: InspectionOut}),
+    summary="Hand an open inspection to another technician of its grid",
+)
+def inspection_reassign(
+    request: HttpRequest, inspection_id: Path[Id], payload: InspectionReassignIn
+) -> dict[str, Any]:
+    require(request.user, AssetAction.VIEW)
+    task = _inspection(request.user, inspection_id)
+    staff = Staff.objects.visible_to(request.user).filter(pk=payload.assignee_id).first()
+    if staff is None:
+        raise ValidationError({"assignee_id": _("只能派给该网格的安装维护专员。")})
+    done = inspection_services.inspection_reassign(
+        actor=request.user, inspection=task, assignee=staff, version=payload.version
+    )
+    return inspection_out(_inspection(request.user, done.pk))
