@@ -25,7 +25,7 @@ from wangge.core.permissions import can
 from wangge.core.services import audited_create, audited_update
 from wangge.org import services as org_services
 from wangge.org.models import Grid
-from wangge.territory import geometry, selectors
+from wangge.territory import geometry, kml, selectors
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 from wangge.territory.events import PlanActivated, SiteMoved
 from wangge.territory.messages import geometry_message
@@ -418,6 +418,13 @@ def plan_import_geojson(
         shapes = geometry.read_grid_features(data)
     except geometry.GeometryError as exc:
         raise ValidationError({"file": geometry_message(exc)}) from exc
+    return _plan_from_shapes(actor=actor, name=name, shapes=shapes, crs=crs)
+
+
+def _plan_from_shapes(
+    *, actor: Any, name: str, shapes: list[geometry.GridShape], crs: str
+) -> GridPlan:
+    """The draft of an imported file's grids, its sites placed by the polygons."""
     if crs == "gcj02":
         for s in shapes:
             s.geometry = shapely.transform(s.geometry, _from_gcj02)
@@ -656,3 +663,79 @@ def plan_discard(*, actor: Any, plan: GridPlan) -> None:
 
 def plan_export_geojson(plan: GridPlan) -> str:
     return json.dumps(selectors.plan_feature_collection(plan), ensure_ascii=False)
+
+
+@transaction.atomic
+def plan_import_kml(*, actor: Any, name: str, data: bytes, crs: str = "wgs84") -> GridPlan:
+    """A draft plan from a KML/KMZ file of grids (as `plan_export_kml` writes, or drawn in a
+    GIS): the polygons decide where sites go, as with GeoJSON. Site points the file lists
+    must be sites we know in grids it draws; where a point's grid differs from the polygon
+    holding the site, the summary says so (`kml_sites`) instead of silently choosing."""
+    require_plan_editor(actor)
+    try:
+        parsed = kml.read_kml(data)
+    except geometry.GeometryError as exc:
+        raise ValidationError({"file": geometry_message(exc)}) from exc
+    listed = [s.code for s in parsed.sites]
+    twice = sorted(code for code, n in Counter(listed).items() if n > 1)
+    if twice:
+        raise ValidationError(
+            {"file": _("文件中的单元编码重复：%(codes)s") % {"codes": ", ".join(twice[:20])}}
+        )
+    known: dict[str, int] = {}
+    for start in range(0, len(listed), _ID_BATCH):
+        batch = listed[start : start + _ID_BATCH]
+        known.update(Site.objects.filter(code__in=batch).values_list("code", "id"))
+    unknown = [c for c in listed if c not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "file": _("文件中的单元编码在系统中不存在：%(codes)s")
+                % {"codes": ", ".join(unknown[:20])}
+            }
+        )
+    plan = _plan_from_shapes(actor=actor, name=name, shapes=parsed.grids, crs=crs)
+    if parsed.sites:
+        placed = dict(plan.assignments.values_list("site_id", "plan_grid__code"))
+        differ = [s.code for s in parsed.sites if placed.get(known[s.code]) != s.grid_code]
+        plan.summary = {
+            **plan.summary,
+            "kml_sites": {
+                "listed": len(listed),
+                "differ": len(differ),
+                "differ_codes": differ[:50],
+            },
+        }
+        plan.save(update_fields=["summary"])
+    return plan
+
+
+def plan_export_kml(
+    plan: GridPlan, *, grid_ids: set[int] | None = None, sites: Any | None = None
+) -> bytes:
+    """The plan as KML 2.2: the grids `grid_ids` allows (None: all), and with `sites` (the
+    caller's visible sites) their points in those grids."""
+    features = selectors.plan_feature_collection(plan, grid_ids=grid_ids)["features"]
+    extra = ("sites", *BALANCE_ATTRIBUTES, "compactness")
+    grids = [
+        (
+            f["properties"]["code"],
+            f["properties"]["name"],
+            shape(f["geometry"]),
+            {k: f["properties"].get(k) for k in extra},
+        )
+        for f in features
+    ]
+    points: list[tuple[str, str, float, float, str]] = []
+    if sites is not None:
+        codes = {f["properties"]["code"] for f in features}
+        points = [
+            row
+            for row in plan.assignments.filter(plan_grid__isnull=False, site__in=sites)
+            .order_by("site__code")
+            .values_list("site__code", "site__name", "site__lon", "site__lat", "plan_grid__code")
+            if row[4] in codes
+        ]
+    return kml.write_kml(
+        plan.name, grids, points, grids_folder=_("网格"), sites_folder=_("网格单元")
+    )
