@@ -118,6 +118,8 @@ def test_a_point_whose_grid_differs_from_its_polygon_is_reported(t: Territory) -
     plan = services.plan_import_kml(actor=SYSTEM, name="核对", data=body)
     assert _assignment(plan)[site.pk] == "A"  # the polygons decide
     assert plan.summary["kml_sites"] == {"listed": 1, "differ": 1, "differ_codes": [site.code]}
+    page = t.world.client("market_admin").get(reverse("territory:plan_detail", args=[plan.pk]))
+    assert site.code in page.content.decode().split('data-testid="kml-differ"')[1]
 
 
 def _refused(data: bytes, expected: str) -> None:

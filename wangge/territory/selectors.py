@@ -131,8 +131,10 @@ def grid_on(*, site: Site, day: dt.date) -> Grid | None:
 class BalanceRow:
     code: str
     name: str
-    before: dict[str, float] = field(default_factory=dict)
-    after: dict[str, float] = field(default_factory=dict)
+    # attribute -> total, "<attribute>_dev" -> relative deviation from the plan's mean,
+    # "compactness" (Polsby-Popper) and "hull_fill" (compactness.py) per side
+    before: dict[str, float | None] = field(default_factory=dict)
+    after: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -177,7 +179,12 @@ def plan_compare(plan: GridPlan, base: GridPlan | None, *, limit: int = 300) -> 
             continue
         for g in PlanGrid.objects.filter(plan=p):
             row = rows.setdefault(g.code, BalanceRow(g.code, g.name))
-            getattr(row, side).update({a: g.totals.get(a, 0) for a in BALANCE_ATTRIBUTES})
+            figures = getattr(row, side)
+            for a in BALANCE_ATTRIBUTES:
+                figures[a] = g.totals.get(a, 0)
+                figures[f"{a}_dev"] = g.totals.get(f"{a}_dev")
+            figures["compactness"] = g.compactness
+            figures["hull_fill"] = g.totals.get("hull_fill")
     return Comparison(
         plan=plan,
         base=base,

@@ -25,7 +25,7 @@ from wangge.core.permissions import can
 from wangge.core.services import audited_create, audited_update
 from wangge.org import services as org_services
 from wangge.org.models import Grid
-from wangge.territory import geometry, kml, selectors
+from wangge.territory import attributes, compactness, geometry, kml, selectors
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 from wangge.territory.events import PlanActivated, SiteMoved
 from wangge.territory.messages import geometry_message
@@ -254,24 +254,12 @@ def unit_arrays() -> dict[str, np.ndarray]:
     and the buildings follow it (see `write_assignments`), so no estate is ever split.
     """
     qs = Site.objects.filter(estate__isnull=True).order_by("id")
-    rows = list(
-        qs.values_list(
-            "id", "lon", "lat", "households", "customers", "covered_households", "free_ports"
-        )
-    )
-    arr = np.array(rows, dtype=np.float64).reshape(-1, 7)
-    out = {
-        "id": arr[:, 0].astype(np.int64),
-        "lon": arr[:, 1],
-        "lat": arr[:, 2],
-        "households": arr[:, 3],
-        "customers": arr[:, 4],
-        "covered_households": arr[:, 5],
-        "free_ports": arr[:, 6],
-    }
-    from wangge.territory.attributes import workload
-
-    out["workload"] = workload(out["households"], out["customers"])
+    fields = attributes.site_fields()
+    rows = list(qs.values_list("id", "lon", "lat", *fields))
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 3 + len(fields))
+    out = {"id": arr[:, 0].astype(np.int64), "lon": arr[:, 1], "lat": arr[:, 2]}
+    out.update((f, arr[:, 3 + n]) for n, f in enumerate(fields))
+    out.update((a, fn(out)) for a, fn in attributes.DERIVED.items())
     return out
 
 
@@ -301,10 +289,15 @@ def plan_refresh_totals(plan: GridPlan) -> None:
             g.totals[attr] = round(total, 2)
             g.totals[f"{attr}_dev"] = round(d, 4)
     counts = np.bincount(assigned[inside], minlength=len(grids))
-    for g, c in zip(grids, counts.tolist(), strict=True):
+    shapes = [shape(g.boundary) if g.boundary else None for g in grids]
+    fair = compactness.measure_all(shapes, service_area_geometry())
+    for g, c, geom, m in zip(grids, counts.tolist(), shapes, fair, strict=True):
         g.totals["sites"] = c
-        g.compactness = geometry.polsby_popper(shape(g.boundary)) if g.boundary else None
+        g.compactness = geometry.polsby_popper(geom) if geom is not None else None
+        # Beside Polsby-Popper, the measure the county outline cannot spoil (compactness.py).
+        g.totals["hull_fill"] = round(m.hull_fill, 3) if geom is not None else None
     PlanGrid.objects.bulk_update(grids, ["totals", "compactness"])
+    drawn = [m.hull_fill for geom, m in zip(shapes, fair, strict=True) if geom is not None]
     outside_ids = sites["id"][~inside].tolist()
     plan.summary = {
         **plan.summary,
@@ -313,6 +306,7 @@ def plan_refresh_totals(plan: GridPlan) -> None:
         "sites": len(sites["id"]),
         "outside_site_ids": outside_ids[:500],
         "outside_count": len(outside_ids),
+        "hull_fill_mean": round(float(np.mean(drawn)), 3) if drawn else None,
     }
     plan.save(update_fields=["summary"])
 
@@ -716,7 +710,7 @@ def plan_export_kml(
     """The plan as KML 2.2: the grids `grid_ids` allows (None: all), and with `sites` (the
     caller's visible sites) their points in those grids."""
     features = selectors.plan_feature_collection(plan, grid_ids=grid_ids)["features"]
-    extra = ("sites", *BALANCE_ATTRIBUTES, "compactness")
+    extra = ("sites", *BALANCE_ATTRIBUTES, "compactness", "hull_fill")
     grids = [
         (
             f["properties"]["code"],
