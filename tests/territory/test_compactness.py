@@ -6,10 +6,12 @@ import math
 
 import pytest
 import shapely
+from django.urls import reverse
 
 from tests.personas import World
 from tests.territory_world import build_territory
-from wangge.territory import compactness, services
+from wangge.territory import compactness, selectors, services
+from wangge.territory.models import GridPlan
 
 # About 2 km squares near the demo county (27.2° N).
 SQUARE = shapely.box(111.70, 27.20, 111.72, 27.22)
@@ -73,3 +75,22 @@ def test_plans_store_hull_fill_beside_polsby_popper(world: World) -> None:
         assert g.compactness == pytest.approx(pp, rel=1e-6)
     t.plan.refresh_from_db()
     assert t.plan.summary["hull_fill_mean"] == 1.0
+
+
+@pytest.mark.django_db
+def test_a_warm_start_that_still_moved_most_units_is_pointed_out(world: World) -> None:
+    t = build_territory(world, per_grid=2)
+    summary = {"sites": 4, "grids": 2, "balance": {}, "partition": {"moved": 2, "issues": []}}
+    plan = GridPlan.objects.create(
+        name="稳定起点", source=GridPlan.Source.AUTO, based_on=t.plan,
+        params={"stable": True, "k": 2}, summary=summary,
+    )  # fmt: skip
+    assert selectors.warm_start_moved_share(plan) == 0.5
+    page = t.world.client("market_admin").get(reverse("territory:plan_detail", args=[plan.pk]))
+    assert "50%" in page.content.decode().split('data-testid="warm-start-note"')[1][:200]
+    # One unit in four moved: the start did its job; from scratch there is nothing to say.
+    plan.summary["partition"]["moved"] = 1
+    assert selectors.warm_start_moved_share(plan) is None
+    plan.summary["partition"]["moved"] = 3
+    plan.params["stable"] = False
+    assert selectors.warm_start_moved_share(plan) is None

@@ -223,6 +223,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "plan": plan,
         "summary": selectors.plan_summary(user=request.user, plan=plan),
+        "warm_start_moved": selectors.warm_start_moved_share(plan),
         "grids": selectors.plan_grids(user=request.user, plan=plan),
         "attributes": BALANCE_ATTRIBUTES,
         "can_edit": can(request.user, TerritoryAction.EDIT_PLANS) and plan.editable,
