@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/compactness.py                  # demo seed, K=30, ~30 s
     .venv/bin/python bench/compactness.py --k 60 --seed 20261126
+    .venv/bin/python bench/compactness.py --warm-sweep      # + warm start vs scratch, ~1 min
 
 Pure (no database): the demo's sites (`wangge.demo.sites.generate_sites`) and outline
 (`wangge.demo.county.outline`), partitioned here exactly as the auto plan does (households
@@ -28,6 +29,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -99,6 +101,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--k", type=int, default=30, help="grids (the demo's current plan has 30)")
+    ap.add_argument(
+        "--warm-sweep",
+        action="store_true",
+        help="also: warm start versus from scratch on bases increasingly far from balance",
+    )
     args = ap.parse_args()
     area = outline()
     specs = [s for s in generate_sites(args.seed) if not s.estate]
@@ -119,7 +126,7 @@ def main() -> None:
         "| PP/ceiling | fill | border | empty >1 km |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    print(f"| demo current grids (Voronoi of seeds) | {dev:.0%} | – | – | "
+    print(f"| demo current grids (Voronoi of seeds) | {dev:.0%} | – | – |"
           + row("", current, area, xy, where).split("|", 3)[3])  # fmt: skip
     both = {"households": hh, "customers": cu}
     runs = [
@@ -152,6 +159,52 @@ def main() -> None:
             f"| {churn(where, r.assignment, args.k):.0%} |"
         )
         print(head + row("", list(r.polygons), outl, xy, r.assignment).split("|", 3)[3])
+    if args.warm_sweep:
+        warm_sweep([s.code for s in specs], xy, hh, cu, area, args.k)
+
+
+def warm_sweep(
+    ids: list[str], xy: np.ndarray, hh: np.ndarray, cu: np.ndarray, area: shapely.Geometry, k: int
+) -> None:
+    """A balanced plan whose households then change (10% of sites, or every grid by a factor
+    lognormal(0, σ)): re-balance it from itself (the auto plan's "fewest changes") or from
+    scratch."""
+
+    def run(weights: np.ndarray, initial: np.ndarray | None) -> Any:
+        return partition(
+            Problem(
+                ids=ids,
+                lon=xy[:, 0],
+                lat=xy[:, 1],
+                weights={"households": weights, "customers": cu},
+                k=k,
+                outline=area,
+                initial=initial,
+            )
+        )
+
+    base = run(hh, None).assignment
+    print("\n| change | base households ± | warm: churn · PP · fill | scratch: churn · PP · fill |")
+    print("|---|---|---|---|")
+    rng = np.random.default_rng(1)
+    few = rng.choice(len(hh), len(hh) // 10, replace=False)
+    some_sites = hh.copy()
+    some_sites[few] *= rng.lognormal(0, 0.5, len(few))
+    changes = [("10% of sites ×lognormal(0, 0.5)", some_sites)]
+    for sigma in (0.2, 0.35, 0.5, 0.7, 1.0):
+        factor = np.random.default_rng(7).lognormal(0, sigma, k)
+        changes.append((f"each grid ×lognormal(0, {sigma})", hh * factor[base]))
+    for label, w in changes:
+        tot = np.bincount(base, weights=w, minlength=k)
+        cells = []
+        for initial in (base, None):
+            r = run(w, initial)
+            fill = np.mean([m.hull_fill for m in compactness.measure_all(list(r.polygons), area)])
+            cells.append(
+                f"{churn(base, r.assignment, k):.0%} · {np.mean(r.compactness):.2f} · {fill:.2f}"
+            )
+        dev = np.abs(tot / tot.mean() - 1).max()
+        print(f"| {label} | {dev:.0%} | {cells[0]} | {cells[1]} |")
 
 
 if __name__ == "__main__":

@@ -56,28 +56,43 @@ EMPTY = GridCompactness(0.0, 0.0, 0.0, 0.0)
 
 def measure(grid: BaseGeometry | None, outline: BaseGeometry | None) -> GridCompactness:
     """The measures of one grid (WGS-84 lon/lat); without an outline the hull is not clipped."""
-    if grid is None or grid.is_empty or grid.area == 0:
-        return EMPTY
-    lat0 = grid.centroid.y
-    g = _metres(grid, lat0)
-    hull = g.convex_hull
-    border = 0.0
-    if outline is not None:
-        area = _metres(outline, lat0)
-        hull = shapely.intersection(hull, area)
-        # Union with the grid: a grid drawn a hair outside the outline still fills its hull.
-        hull = shapely.union(hull, g)
-        border = float(shapely.intersection(g.boundary, area.boundary.buffer(1.0)).length)
-    return GridCompactness(
-        polsby_popper=_pp(g),
-        hull_fill=min(1.0, g.area / hull.area) if hull.area else 0.0,
-        pp_ceiling=_pp(hull),
-        outline_share=min(1.0, border / g.length) if g.length else 0.0,
-    )
+    return measure_all([grid], outline)[0]
 
 
 def measure_all(grids: list[Any], outline: BaseGeometry | None) -> list[GridCompactness]:
-    """`measure` for each grid (None or empty grids give zeros), the outline prepared once."""
+    """`measure` for each grid (None or empty grids give zeros). The outline is projected,
+    prepared and its border widened once: a county outline has thousands of vertices."""
+    drawn = [g for g in grids if g is not None and not g.is_empty and g.area > 0]
+    if not drawn:
+        return [EMPTY] * len(grids)
+    # One projection for all: across a county (< 1° of latitude) the scale varies < 1%.
+    lat0 = (outline if outline is not None else shapely.union_all(drawn)).centroid.y
+    area = border = None
     if outline is not None:
-        shapely.prepare(outline)
-    return [measure(g, outline) for g in grids]
+        area = _metres(outline, lat0)
+        border = area.boundary.buffer(1.0)
+        shapely.prepare(area)
+        shapely.prepare(border)
+    out = []
+    for grid in grids:
+        if grid is None or grid.is_empty or grid.area == 0:
+            out.append(EMPTY)
+            continue
+        g = _metres(grid, lat0)
+        hull = g.convex_hull
+        on_border = 0.0
+        if area is not None and border is not None:
+            # Hull ∪ grid: a grid drawn a hair outside the outline still fills its hull.
+            if not area.contains(hull):
+                hull = shapely.union(shapely.intersection(hull, area), g)
+            if border.intersects(g):
+                on_border = float(shapely.intersection(g.boundary, border).length)
+        out.append(
+            GridCompactness(
+                polsby_popper=_pp(g),
+                hull_fill=min(1.0, g.area / hull.area) if hull.area else 0.0,
+                pp_ceiling=_pp(hull),
+                outline_share=min(1.0, on_border / g.length) if g.length else 0.0,
+            )
+        )
+    return out

@@ -17,6 +17,7 @@ a DOCTYPE or entity declaration is refused outright (a KML never needs one), so 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -208,7 +209,8 @@ def _first(data: dict[str, str], keys: Sequence[str]) -> str:
 def _coords(el: ET.Element | None, label: str, n: int, code: str) -> list[tuple[float, float]]:
     out = []
     try:
-        for token in _text(el).split():
+        # Tuples are "lon,lat[,alt]" apart by whitespace; some tools put a space after commas.
+        for token in re.sub(r"\s*,\s*", ",", _text(el)).split():
             parts = token.split(",")
             out.append((float(parts[0]), float(parts[1])))
     except (ValueError, IndexError) as exc:
