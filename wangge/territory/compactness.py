@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.errors
 from shapely.geometry.base import BaseGeometry
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -82,11 +83,15 @@ def measure_all(grids: list[Any], outline: BaseGeometry | None) -> list[GridComp
         hull = g.convex_hull
         on_border = 0.0
         if area is not None and border is not None:
-            # Hull ∪ grid: a grid drawn a hair outside the outline still fills its hull.
-            if not area.contains(hull):
-                hull = shapely.union(shapely.intersection(hull, area), g)
-            if border.intersects(g):
-                on_border = float(shapely.intersection(g.boundary, border).length)
+            try:
+                # Hull ∪ grid: a grid drawn a hair outside the outline still fills its hull.
+                if not area.contains(hull):
+                    hull = shapely.union(shapely.intersection(hull, area), g)
+                if border.intersects(g):
+                    on_border = float(shapely.intersection(g.boundary, border).length)
+            except shapely.errors.GEOSException:
+                # A figure for a table must never stop a plan's edit: measure unclipped.
+                hull, on_border = g.convex_hull, 0.0
         out.append(
             GridCompactness(
                 polsby_popper=_pp(g),
