@@ -69,6 +69,16 @@ class ImportPlanForm(forms.Form):
     )
 
 
+class ImportKmlForm(ImportPlanForm):
+    file = forms.FileField(
+        label=_("KML / KMZ 文件"),
+        help_text=_(
+            "每个 Placemark 一个网格（Polygon 或 MultiGeometry），扩展数据 code 为网格编码；"
+            "可附带单元点（扩展数据 site_code、grid_code），用于核对归属。"
+        ),
+    )
+
+
 class ActivateForm(forms.Form):
     effective_from = forms.DateField(
         label=_("生效日期"),

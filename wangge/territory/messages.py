@@ -29,6 +29,10 @@ def geometry_message(exc: GeometryError) -> str:
         "not_polygon": _("%(feature)s：几何必须是 Polygon 或 MultiPolygon。"),
         "bad_coordinates": _("%(feature)s：坐标无法解析（%(error)s）。"),
         "not_wgs84": _("%(feature)s：坐标不是 WGS-84 经纬度。"),
+        "not_kml": _("文件不是有效的 KML/KMZ：%(error)s"),
+        "kml_doctype": _("KML 文件中不允许 DOCTYPE 或实体声明。"),
+        "kml_no_polygons": _("KML 文件中没有网格多边形（Placemark 中的 Polygon）。"),
+        "kml_unknown_grid": _("文件中的单元指向不存在的网格（文件中没有其多边形）：%(codes)s"),
         "unrepairable": _(
             "%(feature)s：多边形无效（%(reason)s），无法安全修复，请修正后重新导入。"
         ),

@@ -79,6 +79,25 @@ def plan_summary(*, user: Any, plan: GridPlan) -> dict[str, Any]:
     return plan.summary if plan_figures_visible(user=user) else {}
 
 
+#: Above this share of units moved, starting from the plan in force bought little stability.
+WARM_START_NOTE_SHARE = 0.3
+
+
+def warm_start_moved_share(plan: GridPlan) -> float | None:
+    """The share of units an automatic plan started from the plan in force ("尽量少调整")
+    still moved, when it is so large that the start bought little stability: the old grids'
+    cores stay put and grow tendrils to reach the balance. On the demo (current grids ±295%
+    off on households) it moves 68% of the units (54% after matching grid labels; starting
+    from scratch moves 49%) and mean Polsby-Popper falls from 0.46 to 0.19, hull fill from
+    0.85 to 0.62 (bench/compactness.py). None when there is nothing to say."""
+    moved = (plan.summary.get("partition") or {}).get("moved") or 0
+    units = plan.summary.get("sites") or 0
+    if not plan.params.get("stable") or plan.based_on_id is None or not units:
+        return None
+    share = moved / units
+    return share if share > WARM_START_NOTE_SHARE else None
+
+
 def plan_geojson(*, user: Any, plan: GridPlan) -> dict[str, Any]:
     return plan_feature_collection(plan, grid_ids=plan_grid_ids(user=user))
 
@@ -131,8 +150,10 @@ def grid_on(*, site: Site, day: dt.date) -> Grid | None:
 class BalanceRow:
     code: str
     name: str
-    before: dict[str, float] = field(default_factory=dict)
-    after: dict[str, float] = field(default_factory=dict)
+    # attribute -> total, "<attribute>_dev" -> relative deviation from the plan's mean,
+    # "compactness" (Polsby-Popper) and "hull_fill" (compactness.py) per side
+    before: dict[str, float | None] = field(default_factory=dict)
+    after: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -177,7 +198,12 @@ def plan_compare(plan: GridPlan, base: GridPlan | None, *, limit: int = 300) -> 
             continue
         for g in PlanGrid.objects.filter(plan=p):
             row = rows.setdefault(g.code, BalanceRow(g.code, g.name))
-            getattr(row, side).update({a: g.totals.get(a, 0) for a in BALANCE_ATTRIBUTES})
+            figures = getattr(row, side)
+            for a in BALANCE_ATTRIBUTES:
+                figures[a] = g.totals.get(a, 0)
+                figures[f"{a}_dev"] = g.totals.get(f"{a}_dev")
+            figures["compactness"] = g.compactness
+            figures["hull_fill"] = g.totals.get("hull_fill")
     return Comparison(
         plan=plan,
         base=base,

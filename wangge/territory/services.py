@@ -25,7 +25,7 @@ from wangge.core.permissions import can
 from wangge.core.services import audited_create, audited_update
 from wangge.org import services as org_services
 from wangge.org.models import Grid
-from wangge.territory import geometry, selectors
+from wangge.territory import attributes, compactness, geometry, kml, selectors
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 from wangge.territory.events import PlanActivated, SiteMoved
 from wangge.territory.messages import geometry_message
@@ -254,24 +254,12 @@ def unit_arrays() -> dict[str, np.ndarray]:
     and the buildings follow it (see `write_assignments`), so no estate is ever split.
     """
     qs = Site.objects.filter(estate__isnull=True).order_by("id")
-    rows = list(
-        qs.values_list(
-            "id", "lon", "lat", "households", "customers", "covered_households", "free_ports"
-        )
-    )
-    arr = np.array(rows, dtype=np.float64).reshape(-1, 7)
-    out = {
-        "id": arr[:, 0].astype(np.int64),
-        "lon": arr[:, 1],
-        "lat": arr[:, 2],
-        "households": arr[:, 3],
-        "customers": arr[:, 4],
-        "covered_households": arr[:, 5],
-        "free_ports": arr[:, 6],
-    }
-    from wangge.territory.attributes import workload
-
-    out["workload"] = workload(out["households"], out["customers"])
+    fields = attributes.site_fields()
+    rows = list(qs.values_list("id", "lon", "lat", *fields))
+    arr = np.array(rows, dtype=np.float64).reshape(-1, 3 + len(fields))
+    out = {"id": arr[:, 0].astype(np.int64), "lon": arr[:, 1], "lat": arr[:, 2]}
+    out.update((f, arr[:, 3 + n]) for n, f in enumerate(fields))
+    out.update((a, fn(out)) for a, fn in attributes.DERIVED.items())
     return out
 
 
@@ -301,10 +289,15 @@ def plan_refresh_totals(plan: GridPlan) -> None:
             g.totals[attr] = round(total, 2)
             g.totals[f"{attr}_dev"] = round(d, 4)
     counts = np.bincount(assigned[inside], minlength=len(grids))
-    for g, c in zip(grids, counts.tolist(), strict=True):
+    shapes = [shape(g.boundary) if g.boundary else None for g in grids]
+    fair = compactness.measure_all(shapes, service_area_geometry())
+    for g, c, geom, m in zip(grids, counts.tolist(), shapes, fair, strict=True):
         g.totals["sites"] = c
-        g.compactness = geometry.polsby_popper(shape(g.boundary)) if g.boundary else None
+        g.compactness = geometry.polsby_popper(geom) if geom is not None else None
+        # Beside Polsby-Popper, the measure the county outline cannot spoil (compactness.py).
+        g.totals["hull_fill"] = round(m.hull_fill, 3) if geom is not None else None
     PlanGrid.objects.bulk_update(grids, ["totals", "compactness"])
+    drawn = [m.hull_fill for geom, m in zip(shapes, fair, strict=True) if geom is not None]
     outside_ids = sites["id"][~inside].tolist()
     plan.summary = {
         **plan.summary,
@@ -313,6 +306,7 @@ def plan_refresh_totals(plan: GridPlan) -> None:
         "sites": len(sites["id"]),
         "outside_site_ids": outside_ids[:500],
         "outside_count": len(outside_ids),
+        "hull_fill_mean": round(float(np.mean(drawn)), 3) if drawn else None,
     }
     plan.save(update_fields=["summary"])
 
@@ -418,6 +412,13 @@ def plan_import_geojson(
         shapes = geometry.read_grid_features(data)
     except geometry.GeometryError as exc:
         raise ValidationError({"file": geometry_message(exc)}) from exc
+    return _plan_from_shapes(actor=actor, name=name, shapes=shapes, crs=crs)
+
+
+def _plan_from_shapes(
+    *, actor: Any, name: str, shapes: list[geometry.GridShape], crs: str
+) -> GridPlan:
+    """The draft of an imported file's grids, its sites placed by the polygons."""
     if crs == "gcj02":
         for s in shapes:
             s.geometry = shapely.transform(s.geometry, _from_gcj02)
@@ -656,3 +657,79 @@ def plan_discard(*, actor: Any, plan: GridPlan) -> None:
 
 def plan_export_geojson(plan: GridPlan) -> str:
     return json.dumps(selectors.plan_feature_collection(plan), ensure_ascii=False)
+
+
+@transaction.atomic
+def plan_import_kml(*, actor: Any, name: str, data: bytes, crs: str = "wgs84") -> GridPlan:
+    """A draft plan from a KML/KMZ file of grids (as `plan_export_kml` writes, or drawn in a
+    GIS): the polygons decide where sites go, as with GeoJSON. Site points the file lists
+    must be sites we know in grids it draws; where a point's grid differs from the polygon
+    holding the site, the summary says so (`kml_sites`) instead of silently choosing."""
+    require_plan_editor(actor)
+    try:
+        parsed = kml.read_kml(data)
+    except geometry.GeometryError as exc:
+        raise ValidationError({"file": geometry_message(exc)}) from exc
+    listed = [s.code for s in parsed.sites]
+    twice = sorted(code for code, n in Counter(listed).items() if n > 1)
+    if twice:
+        raise ValidationError(
+            {"file": _("文件中的单元编码重复：%(codes)s") % {"codes": ", ".join(twice[:20])}}
+        )
+    known: dict[str, int] = {}
+    for start in range(0, len(listed), _ID_BATCH):
+        batch = listed[start : start + _ID_BATCH]
+        known.update(Site.objects.filter(code__in=batch).values_list("code", "id"))
+    unknown = [c for c in listed if c not in known]
+    if unknown:
+        raise ValidationError(
+            {
+                "file": _("文件中的单元编码在系统中不存在：%(codes)s")
+                % {"codes": ", ".join(unknown[:20])}
+            }
+        )
+    plan = _plan_from_shapes(actor=actor, name=name, shapes=parsed.grids, crs=crs)
+    if parsed.sites:
+        placed = dict(plan.assignments.values_list("site_id", "plan_grid__code"))
+        differ = [s.code for s in parsed.sites if placed.get(known[s.code]) != s.grid_code]
+        plan.summary = {
+            **plan.summary,
+            "kml_sites": {
+                "listed": len(listed),
+                "differ": len(differ),
+                "differ_codes": differ[:50],
+            },
+        }
+        plan.save(update_fields=["summary"])
+    return plan
+
+
+def plan_export_kml(
+    plan: GridPlan, *, grid_ids: set[int] | None = None, sites: Any | None = None
+) -> bytes:
+    """The plan as KML 2.2: the grids `grid_ids` allows (None: all), and with `sites` (the
+    caller's visible sites) their points in those grids."""
+    features = selectors.plan_feature_collection(plan, grid_ids=grid_ids)["features"]
+    extra = ("sites", *BALANCE_ATTRIBUTES, "compactness", "hull_fill")
+    grids = [
+        (
+            f["properties"]["code"],
+            f["properties"]["name"],
+            shape(f["geometry"]),
+            {k: f["properties"].get(k) for k in extra},
+        )
+        for f in features
+    ]
+    points: list[tuple[str, str, float, float, str]] = []
+    if sites is not None:
+        codes = {f["properties"]["code"] for f in features}
+        points = [
+            row
+            for row in plan.assignments.filter(plan_grid__isnull=False, site__in=sites)
+            .order_by("site__code")
+            .values_list("site__code", "site__name", "site__lon", "site__lat", "plan_grid__code")
+            if row[4] in codes
+        ]
+    return kml.write_kml(
+        plan.name, grids, points, grids_folder=_("网格"), sites_folder=_("网格单元")
+    )

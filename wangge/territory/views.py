@@ -22,7 +22,7 @@ from wangge.org.models import Grid
 from wangge.org.permissions import Action
 from wangge.territory import auto, selectors, services
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
-from wangge.territory.forms import ActivateForm, AutoPlanForm, ImportPlanForm
+from wangge.territory.forms import ActivateForm, AutoPlanForm, ImportKmlForm, ImportPlanForm
 from wangge.territory.messages import CUSTOMERS_HELP
 from wangge.territory.models import GridPlan, PlanGrid, Site
 from wangge.territory.permissions import Action as TerritoryAction
@@ -169,6 +169,46 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def plan_import_kml(request: HttpRequest) -> HttpResponse:
+    require(request.user, TerritoryAction.EDIT_PLANS)
+    form = ImportKmlForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_import_kml(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                data=form.cleaned_data["file"].read(),
+                crs=form.cleaned_data["crs"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("territory:plan_detail", pk=plan.pk)
+    return render(
+        request,
+        "territory/plan_form.html",
+        {"form": form, "title": _("导入 KML 网格方案"), "multipart": True},
+    )
+
+
+@login_required
+@require_GET
+def plan_kml(request: HttpRequest, pk: int) -> HttpResponse:
+    """The plan as KML, the grids the user may read; `?sites=1` adds their sites' points."""
+    plan = selectors.plan_detail(user=request.user, pk=pk)
+    sites = (
+        Site.objects.visible_to(request.user) if params.flag_param(request.GET, "sites") else None
+    )
+    body = services.plan_export_kml(
+        plan, grid_ids=selectors.plan_grid_ids(user=request.user), sites=sites
+    )
+    response = HttpResponse(body, content_type="application/vnd.google-earth.kml+xml")
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.kml"'
+    return response
+
+
+@login_required
 @require_POST
 def plan_snapshot(request: HttpRequest) -> HttpResponse:
     require(request.user, TerritoryAction.EDIT_PLANS)
@@ -183,6 +223,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "plan": plan,
         "summary": selectors.plan_summary(user=request.user, plan=plan),
+        "warm_start_moved": selectors.warm_start_moved_share(plan),
         "grids": selectors.plan_grids(user=request.user, plan=plan),
         "attributes": BALANCE_ATTRIBUTES,
         "can_edit": can(request.user, TerritoryAction.EDIT_PLANS) and plan.editable,
