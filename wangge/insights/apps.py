@@ -6,3 +6,10 @@ class InsightsConfig(AppConfig):
     name = "wangge.insights"
     label = "insights"
     verbose_name = _("市场洞察")
+
+    def ready(self) -> None:
+        from wangge.insights import hooks, jobs, permissions
+
+        permissions.register()
+        hooks.register()
+        jobs.register()

@@ -1,7 +1,9 @@
-"""The market-knowledge pages."""
+"""The market-knowledge pages: dashboards (company, region, grid, person) and the map."""
 
 from django.urls import URLPattern
 
+from wangge.insights import views, views_map
+
 app_name = "insights"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*views.urls, *views_map.urls]

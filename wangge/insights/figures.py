@@ -1,0 +1,446 @@
+"""The programme's three headline figures (区域全覆盖、客户全触及、市场全掌握), defined once.
+
+Every measure is a share: a numerator over a denominator, both counts, computed here and
+nowhere else; the definitions below are the text the pages show. The functions read as the
+system (no user scope): the nightly snapshot stores what they return per grid and for the
+county, and the pages read the snapshots, scoped.
+
+A figure "as of" a past day reads today's records, narrowed by their own dates where they
+have them (customers by when they were filed, contacts and verifications by when they
+happened); sites and grid teams have no history here, so they are today's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from wangge.core import clock
+from wangge.crm.models import CompetitorIntel, Customer, resurvey_days
+from wangge.org.models import GridMembership
+from wangge.org.roles import Role
+from wangge.retention.models import CollectionTask
+from wangge.retention.models import Contact as CareContact
+from wangge.sales.models import Visit
+from wangge.service.models import OrderState, WorkOrder
+from wangge.territory.models import Site
+
+#: Days a contact keeps a customer "reached" (the period of 客户全触及), ending on the day.
+DEFAULT_REACH_DAYS = 30
+
+
+def reach_days() -> int:
+    """`WANGGE_REACH_DAYS`, read at call time (tests and deployments change it)."""
+    return int(getattr(settings, "WANGGE_REACH_DAYS", DEFAULT_REACH_DAYS))
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    def __add__(self, other: Ratio) -> Ratio:
+        return Ratio(self.numerator + other.numerator, self.denominator + other.denominator)
+
+
+ZERO = Ratio(0, 0)
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    figure: str
+    label: Promise
+    numerator: Promise
+    denominator: Promise
+    definition: Promise
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: Promise
+    definition: Promise
+    measures: tuple[Measure, ...]
+
+    @property
+    def headline(self) -> Measure:
+        """The measure the figure is shown by; the others explain it."""
+        return self.measures[0]
+
+
+COVERAGE = "coverage"
+REACH = "reach"
+MARKET = "market"
+
+STAFFED = Measure(
+    "coverage.staffed",
+    COVERAGE,
+    _("有包干人员的单元"),
+    _("有营销员和装维专员的单元"),
+    _("全部单元"),
+    _("单元所在网格至少有一名营销员（客户或销售）和一名安装维护专员（名单制、包干到人）。"),
+)
+NETWORK = Measure(
+    "coverage.network",
+    COVERAGE,
+    _("网络覆盖率"),
+    _("网络覆盖户数"),
+    _("总户数"),
+    _("全部单元的覆盖户数之和除以总户数之和。"),
+)
+SURVEYED = Measure(
+    "coverage.surveyed",
+    COVERAGE,
+    _("复核期内普查的单元"),
+    _("复核期内普查过的单元"),
+    _("全部单元"),
+    _("单元在复核期（WANGGE_RESURVEY_DAYS 天）内有实地核实记录。"),
+)
+REACHED = Measure(
+    "reach.customers",
+    REACH,
+    _("客户触及率"),
+    _("期间内接触过的客户"),
+    _("在册客户"),
+    _(
+        "截至当日的在册客户中，近 WANGGE_REACH_DAYS 天（含当日）内至少有一次接触的比例："
+        "销售拜访（未遇到人的不算）、维系联系、催缴有结果（已缴、承诺、拒绝；账单导入的缴费不算）、"
+        "工单回访关闭。按客户所在网格和客户负责人统计。"
+    ),
+)
+KNOWN = Measure(
+    "market.known",
+    MARKET,
+    _("信息新鲜的小区"),
+    _("普查和竞争情报都在复核期内的小区"),
+    _("全部小区"),
+    _("小区在复核期内既有实地普查，又至少有一条核实过的竞争对手情报。"),
+)
+PENETRATION = Measure(
+    "market.penetration",
+    MARKET,
+    _("渗透率"),
+    _("现有用户数"),
+    _("总户数"),
+    _("小区和楼宇的现有用户数之和除以总户数之和（单位不计：其用户数不按户计）。"),
+)
+SHARE = Measure(
+    "market.share",
+    MARKET,
+    _("市场占有率"),
+    _("我方用户数"),
+    _("我方用户数加竞争对手估计用户数"),
+    _("小区和楼宇的现有用户数，除以它与竞争情报中各竞争对手估计用户数之和。"),
+)
+
+FIGURES: tuple[Figure, ...] = (
+    Figure(
+        COVERAGE,
+        _("区域全覆盖"),
+        _("每个单元都有人包干、网络覆盖到户、信息按期普查。"),
+        (STAFFED, NETWORK, SURVEYED),
+    ),
+    Figure(
+        REACH,
+        _("客户全触及"),
+        _("每个客户在期间内都被接触过。"),
+        (REACHED,),
+    ),
+    Figure(
+        MARKET,
+        _("市场全掌握"),
+        _("每个小区的普查和竞争情报都是新的；渗透率和对竞争对手的占有率。"),
+        (KNOWN, PENETRATION, SHARE),
+    ),
+)
+MEASURES: dict[str, Measure] = {m.key: m for f in FIGURES for m in f.measures}
+
+#: Per grid (None: sites in no grid), the measure's ratio.
+ByGrid = dict[int | None, Ratio]
+
+
+@dataclass
+class Results:
+    """One day's figures: per grid, per person (reach only) and for the county."""
+
+    on: dt.date
+    grids: dict[str, ByGrid] = field(default_factory=dict)
+    people: dict[str, dict[int, Ratio]] = field(default_factory=dict)
+
+    def county(self, key: str) -> Ratio:
+        total = ZERO
+        for ratio in self.grids.get(key, {}).values():
+            total = total + ratio
+        return total
+
+    def grid(self, key: str, grid_id: int) -> Ratio:
+        return self.grids.get(key, {}).get(grid_id, ZERO)
+
+
+# --- time windows -----------------------------------------------------------------------
+
+
+def day_end(on: dt.date) -> dt.datetime:
+    """The first instant after the local day `on`."""
+    return clock.start_of_day(on + dt.timedelta(days=1))
+
+
+def day_start(on: dt.date) -> dt.datetime:
+    return clock.start_of_day(on)
+
+
+def fresh_since(on: dt.date) -> dt.datetime:
+    """Verifications at or after this instant are fresh on `on` (the re-survey period)."""
+    return day_end(on) - dt.timedelta(days=resurvey_days())
+
+
+def reach_start(on: dt.date) -> dt.date:
+    return on - dt.timedelta(days=reach_days() - 1)
+
+
+# --- coverage ----------------------------------------------------------------------------
+
+
+def staffed_grid_ids() -> set[int]:
+    """Grids with a named marketer and a named technician.
+
+    PLUG-IN (infobase): if territory gains a per-site owner/technician (包干), count it here
+    per site instead of per grid."""
+    active = GridMembership.objects.filter(staff__user__is_active=True)
+    marketers = set(
+        active.filter(role__in=[Role.ACCOUNT_MARKETER, Role.SALES_MARKETER]).values_list(
+            "grid_id", flat=True
+        )
+    )
+    technicians = set(active.filter(role=Role.TECHNICIAN).values_list("grid_id", flat=True))
+    return marketers & technicians
+
+
+def _site_has(name: str) -> bool:
+    return any(f.name == name for f in Site._meta.get_fields())
+
+
+def surveyed_q(on: dt.date, prefix: str = "") -> Q:
+    """The site was surveyed on the ground within the re-survey period ending on `on`.
+
+    PLUG-IN (infobase): a site's own verification (`Site.verified_at`, verified like customers
+    are) is used as soon as the model has it. Until then a site counts as surveyed when a
+    record about it was verified there: one of its customers or its competitor intelligence.
+    """
+    since, until = fresh_since(on), day_end(on)
+    if _site_has("verified_at"):
+        return Q(**{f"{prefix}verified_at__gte": since, f"{prefix}verified_at__lt": until})
+    site_ref = OuterRef(f"{prefix}pk")
+    customer = Customer.objects.filter(
+        site_id=site_ref, verified_at__gte=since, verified_at__lt=until
+    )
+    return Q(Exists(customer)) | Q(Exists(_fresh_intel(on, site_ref)))
+
+
+def _fresh_intel(on: dt.date, site_ref: Any) -> QuerySet[CompetitorIntel]:
+    return CompetitorIntel.objects.filter(
+        site_id=site_ref, verified_at__gte=fresh_since(on), verified_at__lt=day_end(on)
+    )
+
+
+def _by_grid(rows: Iterable[dict[str, Any]], num: str, den: str) -> ByGrid:
+    return {r["grid_id"]: Ratio(int(r[num] or 0), int(r[den] or 0)) for r in rows}
+
+
+def coverage(on: dt.date) -> dict[str, ByGrid]:
+    staffed = staffed_grid_ids()
+    rows = (
+        Site.objects.order_by()
+        .values("grid_id")
+        .annotate(
+            sites=Count("id"),
+            staffed=Count("id", filter=Q(grid_id__in=staffed)),
+            surveyed=Count("id", filter=surveyed_q(on)),
+            covered=Coalesce(Sum("covered_households"), 0),
+            households=Coalesce(Sum("households"), 0),
+        )
+    )
+    rows = list(rows)
+    return {
+        STAFFED.key: _by_grid(rows, "staffed", "sites"),
+        NETWORK.key: _by_grid(rows, "covered", "households"),
+        SURVEYED.key: _by_grid(rows, "surveyed", "sites"),
+    }
+
+
+# --- market ------------------------------------------------------------------------------
+
+#: Sites whose customers are counted by household (premises count organisations).
+HOUSEHOLD_KINDS = (Site.Kind.ESTATE, Site.Kind.BUILDING)
+
+
+def competitor_customers(site_filter: Q | None = None) -> dict[int | None, int]:
+    """Per grid, the competitors' estimated customers in household sites."""
+    rows = (
+        CompetitorIntel.objects.filter(site__kind__in=HOUSEHOLD_KINDS)
+        .filter(site_filter or Q())
+        .order_by()
+        .values("site__grid_id")
+        .annotate(n=Coalesce(Sum("customers_estimate"), 0))
+    )
+    return {r["site__grid_id"]: int(r["n"]) for r in rows}
+
+
+def market(on: dt.date) -> dict[str, ByGrid]:
+    estates = (
+        Site.objects.filter(kind=Site.Kind.ESTATE)
+        .order_by()
+        .values("grid_id")
+        .annotate(
+            estates=Count("id"),
+            known=Count("id", filter=surveyed_q(on) & Q(Exists(_fresh_intel(on, OuterRef("pk"))))),
+        )
+    )
+    households = (
+        Site.objects.filter(kind__in=HOUSEHOLD_KINDS)
+        .order_by()
+        .values("grid_id")
+        .annotate(ours=Coalesce(Sum("customers"), 0), households=Coalesce(Sum("households"), 0))
+    )
+    household_rows = list(households)
+    theirs = competitor_customers()
+    share: ByGrid = {}
+    for r in household_rows:
+        ours = int(r["ours"])
+        share[r["grid_id"]] = Ratio(ours, ours + theirs.get(r["grid_id"], 0))
+    for grid_id, n in theirs.items():
+        share.setdefault(grid_id, Ratio(0, n))
+    return {
+        KNOWN.key: _by_grid(estates, "known", "estates"),
+        PENETRATION.key: _by_grid(household_rows, "ours", "households"),
+        SHARE.key: share,
+    }
+
+
+# --- reach -------------------------------------------------------------------------------
+
+
+def _collection_done() -> Q:
+    """A collection outcome someone recorded by talking to the customer (a payment that
+    arrived from billing closes the task without anyone calling)."""
+    st = CollectionTask.Status
+    return Q(status__in=[st.PROMISED, st.REFUSED]) | Q(status=st.PAID, payment__isnull=True)
+
+
+def contacted_ids(start: dt.date, on: dt.date) -> list[QuerySet[Any]]:
+    """Subqueries of the ids of customers contacted between two local days (inclusive),
+    one per app that records contacts."""
+    since, until = day_start(start), day_end(on)
+    return [
+        Visit.objects.filter(customer__isnull=False, at__gte=since, at__lt=until)
+        .exclude(outcome=Visit.Outcome.NOT_HOME)
+        .values("customer_id"),
+        CareContact.objects.filter(at__gte=since, at__lt=until).values("customer_id"),
+        CollectionTask.objects.filter(
+            _collection_done(), closed_on__gte=start, closed_on__lte=on
+        ).values("customer_id"),
+        WorkOrder.objects.filter(
+            customer__isnull=False,
+            state=OrderState.CLOSED,
+            closed_at__gte=since,
+            closed_at__lt=until,
+        ).values("customer_id"),
+    ]
+
+
+def _reached_q(on: dt.date) -> Q:
+    q = Q(pk__in=[])
+    for ids in contacted_ids(reach_start(on), on):
+        q |= Q(pk__in=ids)
+    return q
+
+
+def reach(on: dt.date) -> tuple[ByGrid, dict[int, Ratio]]:
+    """Customers reached per grid (of their site) and per person (their owner)."""
+    filed = Customer.objects.filter(created_at__lt=day_end(on)).order_by()
+    reached = _reached_q(on)
+    grids = filed.values("site__grid_id").annotate(n=Count("id"), hit=Count("id", filter=reached))
+    people = filed.values("owner_id").annotate(n=Count("id"), hit=Count("id", filter=reached))
+    return (
+        {r["site__grid_id"]: Ratio(r["hit"], r["n"]) for r in grids},
+        {r["owner_id"]: Ratio(r["hit"], r["n"]) for r in people},
+    )
+
+
+def reach_series(days: list[dt.date]) -> dict[dt.date, tuple[ByGrid, dict[int, Ratio]]]:
+    """`reach` for many days at once, from one read of the contacts (the demo's back-fill
+    and a month of history): equal to calling `reach` per day, in a few queries."""
+    if not days:
+        return {}
+    first, last = min(days), max(days)
+    window = reach_days()
+    hits: dict[int, set[dt.date]] = defaultdict(set)
+    wanted = set(days)
+    for ids in contacted_ids(first - dt.timedelta(days=window - 1), last):
+        for customer_id, day in _contact_days(ids):
+            for offset in range(window):
+                d = day + dt.timedelta(days=offset)
+                if d in wanted:
+                    hits[customer_id].add(d)
+    out: dict[dt.date, tuple[ByGrid, dict[int, Ratio]]] = {}
+    customers = list(
+        Customer.objects.filter(created_at__lt=day_end(last))
+        .order_by()
+        .values_list("pk", "site__grid_id", "owner_id", "created_at")
+    )
+    for d in days:
+        grid: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+        person: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        end = day_end(d)
+        for pk, grid_id, owner_id, created_at in customers:
+            if created_at >= end:
+                continue
+            hit = 1 if d in hits.get(pk, ()) else 0
+            grid[grid_id][0] += hit
+            grid[grid_id][1] += 1
+            person[owner_id][0] += hit
+            person[owner_id][1] += 1
+        out[d] = (
+            {g: Ratio(*v) for g, v in grid.items()},
+            {p: Ratio(*v) for p, v in person.items()},
+        )
+    return out
+
+
+def _contact_days(ids: QuerySet[Any]) -> Iterable[tuple[int, dt.date]]:
+    """(customer, local day) of each contact in one app's subquery."""
+    model = ids.model
+    column = (
+        "closed_on" if model is CollectionTask else ("closed_at" if model is WorkOrder else "at")
+    )
+    for customer_id, when in ids.values_list("customer_id", column).distinct():
+        day = clock.local_date(when) if isinstance(when, dt.datetime) else when
+        yield customer_id, day
+
+
+# --- all of them -------------------------------------------------------------------------
+
+
+def compute(on: dt.date) -> Results:
+    """Every measure on `on`, per grid and per person (reach)."""
+    results = Results(on=on)
+    results.grids.update(coverage(on))
+    results.grids.update(market(on))
+    grids, people = reach(on)
+    results.grids[REACHED.key] = grids
+    results.people[REACHED.key] = people
+    return results

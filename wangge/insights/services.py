@@ -1,0 +1,111 @@
+"""The insights app's one write: the day's snapshot of every figure.
+
+Snapshots are derived data the system recomputes (taking a day again replaces it), so they
+are written in bulk without one audit entry per row; who may take one is still checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from wangge.core import clock
+from wangge.core.permissions import require
+from wangge.insights import figures
+from wangge.insights.models import Snapshot
+from wangge.insights.permissions import Action
+from wangge.org.models import GridMembership
+
+Level = Snapshot.Level
+
+
+def _primary_grids() -> dict[int, int]:
+    return dict(GridMembership.objects.filter(is_primary=True).values_list("staff_id", "grid_id"))
+
+
+def _rows(results: figures.Results, primary: dict[int, int]) -> list[Snapshot]:
+    day, now = results.on, clock.now()
+    rows: list[Snapshot] = []
+    for key, by_grid in results.grids.items():
+        county = results.county(key)
+        rows.append(
+            Snapshot(
+                day=day,
+                measure=key,
+                level=Level.COUNTY,
+                numerator=county.numerator,
+                denominator=county.denominator,
+                taken_at=now,
+            )
+        )
+        for grid_id, ratio in by_grid.items():
+            if grid_id is None:
+                continue  # counted in the county; no grid to show it under
+            rows.append(
+                Snapshot(
+                    day=day,
+                    measure=key,
+                    level=Level.GRID,
+                    grid_id=grid_id,
+                    numerator=ratio.numerator,
+                    denominator=ratio.denominator,
+                    taken_at=now,
+                )
+            )
+    for key, by_person in results.people.items():
+        for staff_id, ratio in by_person.items():
+            rows.append(
+                Snapshot(
+                    day=day,
+                    measure=key,
+                    level=Level.PERSON,
+                    staff_id=staff_id,
+                    grid_id=primary.get(staff_id),
+                    numerator=ratio.numerator,
+                    denominator=ratio.denominator,
+                    taken_at=now,
+                )
+            )
+    return rows
+
+
+def snapshots_store(*, actor: Any, results: list[figures.Results]) -> int:
+    """Replace the snapshots of the results' days with them; returns the rows written."""
+    require(actor, Action.SNAPSHOT)
+    primary = _primary_grids()
+    rows = [row for r in results for row in _rows(r, primary)]
+    with transaction.atomic():
+        Snapshot.objects.filter(day__in=[r.on for r in results]).delete()
+        Snapshot.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def snapshot_take(*, actor: Any, on: dt.date | None = None) -> int:
+    """Compute every figure on `on` (default: yesterday, the last whole day) and store it."""
+    require(actor, Action.SNAPSHOT)
+    day = on or clock.today() - dt.timedelta(days=1)
+    return snapshots_store(actor=actor, results=[figures.compute(day)])
+
+
+def snapshots_backfill(*, actor: Any, days: list[dt.date]) -> int:
+    """Several days at once: reach from one read of the contacts (`figures.reach_series`),
+    the site figures per day (a few grouped queries each)."""
+    require(actor, Action.SNAPSHOT)
+    series = figures.reach_series(days)
+    results = []
+    for day in days:
+        r = figures.Results(on=day)
+        r.grids.update(figures.coverage(day))
+        r.grids.update(figures.market(day))
+        r.grids[figures.REACHED.key], r.people[figures.REACHED.key] = series[day]
+        results.append(r)
+    return snapshots_store(actor=actor, results=results)
+
+
+def nightly() -> int:
+    """The scheduler's job: yesterday's figures (the scheduler acts as the system)."""
+    from wangge.core.access import SYSTEM
+
+    return snapshot_take(actor=SYSTEM)
