@@ -444,3 +444,57 @@ def compute(on: dt.date) -> Results:
     results.grids[REACHED.key] = grids
     results.people[REACHED.key] = people
     return results
+
+
+# --- one grid's sites (the map's drill-down) -----------------------------------------------
+
+
+def site_figures(on: dt.date, site_ids: list[int]) -> dict[int, dict[str, Ratio]]:
+    """Each measure for each of the given sites, by the same definitions as the grids'
+    (a site's staffing is its grid's; premises have no penetration or share)."""
+    staffed = staffed_grid_ids()
+    sites = Site.objects.filter(pk__in=site_ids).order_by()
+    surveyed = set(sites.filter(surveyed_q(on)).values_list("pk", flat=True))
+    intel = set(
+        CompetitorIntel.objects.filter(
+            site_id__in=site_ids, verified_at__gte=fresh_since(on), verified_at__lt=day_end(on)
+        ).values_list("site_id", flat=True)
+    )
+    theirs = dict(
+        CompetitorIntel.objects.filter(site_id__in=site_ids)
+        .order_by()
+        .values("site_id")
+        .annotate(n=Coalesce(Sum("customers_estimate"), 0))
+        .values_list("site_id", "n")
+    )
+    reached = dict(
+        Customer.objects.filter(site_id__in=site_ids, created_at__lt=day_end(on))
+        .order_by()
+        .values("site_id")
+        .annotate(n=Count("id"))
+        .values_list("site_id", "n")
+    )
+    hits = dict(
+        Customer.objects.filter(site_id__in=site_ids, created_at__lt=day_end(on))
+        .filter(_reached_q(on))
+        .order_by()
+        .values("site_id")
+        .annotate(hit=Count("id"))
+        .values_list("site_id", "hit")
+    )
+    out: dict[int, dict[str, Ratio]] = {}
+    for s in sites.only("pk", "kind", "grid_id", "households", "covered_households", "customers"):
+        one = int(s.pk in surveyed)
+        row = {
+            STAFFED.key: Ratio(int(s.grid_id in staffed), 1),
+            NETWORK.key: Ratio(s.covered_households, s.households),
+            SURVEYED.key: Ratio(one, 1),
+            REACHED.key: Ratio(hits.get(s.pk, 0), reached.get(s.pk, 0)),
+        }
+        if s.kind == Site.Kind.ESTATE:
+            row[KNOWN.key] = Ratio(int(one and s.pk in intel), 1)
+        if s.kind in HOUSEHOLD_KINDS:
+            row[PENETRATION.key] = Ratio(s.customers, s.households)
+            row[SHARE.key] = Ratio(s.customers, s.customers + int(theirs.get(s.pk, 0)))
+        out[s.pk] = row
+    return out

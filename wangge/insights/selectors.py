@@ -301,3 +301,73 @@ def home_grid(user: Any) -> int | None:
         .values_list("grid_id", flat=True)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class Target:
+    """Whose figures: the county (all None), a region, a grid or a person."""
+
+    grid: Grid | None = None
+    staff: Staff | None = None
+    region: Region | None = None
+
+    @property
+    def kw(self) -> dict[str, int | None]:
+        return {
+            "grid_id": self.grid.pk if self.grid else None,
+            "staff_id": self.staff.pk if self.staff else None,
+            "region_id": self.region.pk if self.region else None,
+        }
+
+    @property
+    def level(self) -> str:
+        return (
+            "person"
+            if self.staff
+            else "grid"
+            if self.grid
+            else "region"
+            if self.region
+            else "county"
+        )
+
+
+def target_for(
+    user: Any,
+    *,
+    grid_id: int | None = None,
+    staff_id: int | None = None,
+    region_id: int | None = None,
+    default_home: bool = True,
+) -> Target:
+    """The figures the user asked for, when they may see them: PermissionDenied otherwise
+    (answered 404). Without a target, the county for the market department and one's
+    primary grid for the others (`default_home`)."""
+    from django.core.exceptions import PermissionDenied
+
+    from wangge.core.permissions import can
+    from wangge.insights.permissions import Action
+
+    if not can(user, Action.VIEW):
+        raise PermissionDenied
+    if staff_id is not None:
+        staff = person_visible(user, staff_id)
+        if staff is None:
+            raise PermissionDenied
+        return Target(staff=staff)
+    if grid_id is not None:
+        grid = grid_visible(user, grid_id)
+        if grid is None:
+            raise PermissionDenied
+        return Target(grid=grid)
+    if region_id is not None:
+        region = Region.objects.filter(pk=region_id).first()
+        if region is None or not can(user, Action.COUNTY):
+            raise PermissionDenied
+        return Target(region=region)
+    if can(user, Action.COUNTY):
+        return Target()
+    home = home_grid(user) if default_home else None
+    if home is None:
+        raise PermissionDenied
+    return Target(grid=Grid.objects.get(pk=home))

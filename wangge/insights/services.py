@@ -16,7 +16,7 @@ from wangge.core.permissions import require
 from wangge.insights import figures
 from wangge.insights.models import Snapshot
 from wangge.insights.permissions import Action
-from wangge.org.models import GridMembership
+from wangge.org.models import Grid, GridMembership
 
 Level = Snapshot.Level
 
@@ -25,7 +25,7 @@ def _primary_grids() -> dict[int, int]:
     return dict(GridMembership.objects.filter(is_primary=True).values_list("staff_id", "grid_id"))
 
 
-def _rows(results: figures.Results, primary: dict[int, int]) -> list[Snapshot]:
+def _rows(results: figures.Results, primary: dict[int, int], grid_ids: set[int]) -> list[Snapshot]:
     day, now = results.on, clock.now()
     rows: list[Snapshot] = []
     for key, by_grid in results.grids.items():
@@ -40,9 +40,10 @@ def _rows(results: figures.Results, primary: dict[int, int]) -> list[Snapshot]:
                 taken_at=now,
             )
         )
-        for grid_id, ratio in by_grid.items():
-            if grid_id is None:
-                continue  # counted in the county; no grid to show it under
+        # Every active grid has a row (0/0 when it has nothing to count) so that rankings
+        # and trends list it; sites in no grid count in the county only.
+        for grid_id in sorted(grid_ids | {g for g in by_grid if g is not None}):
+            ratio = by_grid.get(grid_id, figures.ZERO)
             rows.append(
                 Snapshot(
                     day=day,
@@ -75,7 +76,8 @@ def snapshots_store(*, actor: Any, results: list[figures.Results]) -> int:
     """Replace the snapshots of the results' days with them; returns the rows written."""
     require(actor, Action.SNAPSHOT)
     primary = _primary_grids()
-    rows = [row for r in results for row in _rows(r, primary)]
+    grid_ids = set(Grid.objects.filter(is_active=True).values_list("pk", flat=True))
+    rows = [row for r in results for row in _rows(r, primary, grid_ids)]
     with transaction.atomic():
         Snapshot.objects.filter(day__in=[r.on for r in results]).delete()
         Snapshot.objects.bulk_create(rows, batch_size=2000)
