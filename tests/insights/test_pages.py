@@ -1,0 +1,147 @@
+"""The dashboards, the map and the API show the snapshots' numbers, scoped."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from tests.insights.world import InsightsWorld
+from wangge.core import clock
+from wangge.core.access import SYSTEM
+from wangge.insights import figures, services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def taken(county: InsightsWorld) -> InsightsWorld:
+    services.snapshot_take(actor=SYSTEM, on=clock.today())
+    return county
+
+
+def _kpis(client, **params):  # type: ignore[no-untyped-def]
+    r = client.get("/api/insights/kpis", params)
+    assert r.status_code == 200, r.content
+    data = r.json()
+    return data, {m["key"]: m for f in data["figures"] for m in f["measures"]}
+
+
+def test_the_api_answers_the_snapshot_of_the_grid_and_the_county(taken: InsightsWorld) -> None:
+    w = taken.world
+    results = figures.compute(clock.today())
+    data, county = _kpis(w.api("market_admin"))
+    assert data["level"] == "county" and data["source"] == "snapshot"
+    for key in figures.MEASURES:
+        r = results.county(key)
+        assert (county[key]["numerator"], county[key]["denominator"]) == (
+            r.numerator,
+            r.denominator,
+        )
+    data, mine = _kpis(w.api("account_a"))  # no grid given: their own grid's
+    assert data["grid"] == w.grid_a.pk
+    assert (mine["reach.customers"]["numerator"], mine["reach.customers"]["denominator"]) == (2, 3)
+    data, person = _kpis(w.api("manager_a"), person=w.staff["account_a"].pk)
+    assert list(person) == ["reach.customers"]
+
+
+def test_a_day_without_a_snapshot_is_computed_live(county: InsightsWorld) -> None:
+    data, grid = _kpis(county.world.api("manager_a"), grid=county.world.grid_a.pk)
+    assert data["source"] == "live"
+    assert (grid["reach.customers"]["numerator"], grid["reach.customers"]["denominator"]) == (2, 3)
+
+
+def test_nobody_reads_another_grid_or_the_county_without_the_right(taken: InsightsWorld) -> None:
+    w = taken.world
+    api = w.api("sales_b")
+    assert api.get("/api/insights/kpis", {"grid": w.grid_a.pk}).status_code == 404
+    assert api.get("/api/insights/kpis", {"region": w.region_a.pk}).status_code == 404
+    assert api.get("/api/insights/kpis", {"person": w.staff["account_a"].pk}).status_code == 404
+    assert api.get("/api/insights/ranking", {"region": w.region_a.pk}).status_code == 404
+    ranking = api.get("/api/insights/ranking").json()
+    assert [r["code"] for r in ranking["rows"]] == ["B"]  # only their grid's row
+    assert w.api("market_admin").get("/api/insights/kpis", {"on": "2026-02-30"}).status_code == 422
+
+
+def test_the_ranking_and_trend_read_the_snapshots(taken: InsightsWorld) -> None:
+    w = taken.world
+    api = w.api("market_admin")
+    ranking = api.get("/api/insights/ranking", {"measure": "reach.customers"}).json()
+    assert [(r["code"], r["numerator"], r["denominator"]) for r in ranking["rows"]] == [
+        ("A", 2, 3),
+        ("B", 1, 2),
+    ]
+    people = w.api("manager_a").get("/api/insights/ranking", {"grid": w.grid_a.pk}).json()
+    assert people["level"] == "person"
+    # The owners of customers whose primary grid is A (the agent is a channel of A).
+    assert {r["code"] for r in people["rows"]} == {"ACCOUNT_A", "AGENT_A", "MANAGER_A"}
+    trend = api.get(
+        "/api/insights/trend", {"measure": "reach.customers", "grid": w.grid_a.pk}
+    ).json()
+    assert trend["series"][0]["points"] == [
+        {"day": clock.today().isoformat(), "numerator": 2, "denominator": 3, "value": 0.6667}
+    ]
+
+
+def test_the_dashboards_show_figures_definitions_and_rankings(taken: InsightsWorld) -> None:
+    w = taken.world
+    page = w.client("market_admin").get(reverse("insights:dashboard")).content.decode()
+    assert "客户全触及" in page and "60.0%" in page and "在册客户" in page
+    assert 'data-testid="ranking-row"' in page
+    manager = w.client("manager_a")
+    assert manager.get(reverse("insights:dashboard")).url == reverse(
+        "insights:grid", args=[w.grid_a.pk]
+    )
+    grid = manager.get(reverse("insights:grid", args=[w.grid_a.pk])).content.decode()
+    assert "网格甲" in grid and "66.7%" in grid
+    assert 'data-testid="team-person"' in grid
+    person = manager.get(
+        reverse("insights:person", args=[w.staff["account_a"].pk])
+    ).content.decode()
+    assert 'data-testid="measure-reach.customers"' in person
+    assert 'data-testid="figure-coverage"' not in person
+
+
+@pytest.mark.parametrize("table", ["figures", "ranking", "shares", "headlines"])
+def test_every_table_exports_values_without_formulas(taken: InsightsWorld, table: str) -> None:
+    r = taken.world.client("market_admin").get(reverse("insights:dashboard"), {"export": table})
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet
+    assert sheet.count("<row") >= 2
+
+
+def test_the_map_colours_grids_and_drills_into_a_grids_sites(taken: InsightsWorld) -> None:
+    w = taken.world
+    client = w.client("market_admin")
+    page = client.get(reverse("insights:map"), {"measure": "reach.customers"})
+    data = json.loads(_script(page.content.decode(), "map-data"))
+    props = {f["properties"]["code"]: f["properties"] for f in data["grids"]["features"]}
+    assert (props["A"]["n"], props["A"]["d"]) == (2, 3)
+    page = client.get(reverse("insights:map"), {"measure": "reach.customers", "grid": w.grid_a.pk})
+    data = json.loads(_script(page.content.decode(), "map-data"))
+    sites = {s["code"]: s for s in data["sites"]}
+    assert set(sites) == {s.code for s in taken.crm.t.sites_a}
+    home = taken.crm.customers["a_home"].site.code
+    assert (sites[home]["n"], sites[home]["d"]) == (1, 1)
+    assert set(data["layers"]) == {"assets", "orders", "visits"}
+    assert len(data["layers"]["visits"]) == 1
+    # Another grid's drill-down is refused like a missing page.
+    other = w.client("sales_b").get(reverse("insights:map"), {"grid": w.grid_a.pk})
+    assert other.status_code == 404
+
+
+def _script(html: str, element_id: str) -> str:
+    start = html.index(f'id="{element_id}"')
+    start = html.index(">", start) + 1
+    return html[start : html.index("</script>", start)]
+
+
+def test_the_home_page_shows_the_three_figures(taken: InsightsWorld) -> None:
+    page = taken.world.client("manager_a").get("/").content.decode()
+    assert 'data-testid="today-insights"' in page
+    assert "客户全触及 66.7%（2/3）" in page
