@@ -146,11 +146,11 @@ def _logs(user: Any, t: Target, start: dt.date, end: dt.date) -> list[Headline]:
     if not can(user, WorklogAction.KPI) or t.region is not None:
         return []
     k = worklog.kpis(user=user, start=start, end=end, grid_id=t.grid.pk if t.grid else None)
-    row = k.total
+    row: worklog.KpiRow | None = k.total
     if t.staff is not None:
         row = next((r for r in k.people if r.key == t.staff.pk), None)
-        if row is None:
-            return []
+    if row is None:
+        return []
     note = _("近 30 天的工作日")
     return [
         Headline(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Max, Q, Sum
 
@@ -303,6 +303,12 @@ def home_grid(user: Any) -> int | None:
     )
 
 
+class TargetKw(TypedDict):
+    grid_id: int | None
+    staff_id: int | None
+    region_id: int | None
+
+
 @dataclass(frozen=True)
 class Target:
     """Whose figures: the county (all None), a region, a grid or a person."""
@@ -312,7 +318,7 @@ class Target:
     region: Region | None = None
 
     @property
-    def kw(self) -> dict[str, int | None]:
+    def kw(self) -> TargetKw:
         return {
             "grid_id": self.grid.pk if self.grid else None,
             "staff_id": self.staff.pk if self.staff else None,
