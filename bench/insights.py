@@ -120,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
         .values_list("site__grid_id", flat=True)
         .first()
     )
+    if busiest is None:
+        raise SystemExit("the county has no customers in a grid")
     manager = (
         GridMembership.objects.filter(grid_id=busiest, role=Role.GRID_MANAGER)
         .select_related("staff__user")
