@@ -239,6 +239,21 @@ def _month_shape() -> dict[str, Any]:
     }
 
 
+def test_a_month_of_figure_snapshots(month: None) -> None:
+    from wangge.insights import figures
+    from wangge.insights.models import Snapshot
+
+    county = Snapshot.objects.filter(level="county")
+    days = set(county.values_list("day", flat=True))
+    assert len(days) == 30 and max(days) == clock.today()
+    reach = county.filter(measure=figures.REACHED.key, day=clock.today()).get()
+    assert 0 < reach.numerator < reach.denominator  # the month's contacts reach some, not all
+    admin = Client()
+    admin.force_login(User.objects.get(username="admin"))
+    page = admin.get("/insights/")
+    assert page.status_code == 200 and "客户全触及" in page.content.decode()
+
+
 def test_the_same_seed_gives_the_same_month(month: None) -> None:
     # The reset deletes every app's records before what they point at (work orders and
     # logs before the organisation), then the same seed loads the same month.
