@@ -79,11 +79,25 @@ def policy(**data: Any) -> CommissionPolicy:
 def standard_month(crm: CrmWorld) -> None:
     """Broadband within the cap with a split, HD by a fixed sum, a sale that gets capped."""
     policy()
-    policy(name="高清", business_line="hd", kind="fixed", value=Decimal("5"),
-           share_seller=Decimal(1), share_manager=Decimal(0), share_technician=Decimal(0))
-    policy(name="宽带代理", channel="agent", kind="fixed", value=Decimal("20"),
-           min_amount=Decimal("120"), share_seller=Decimal(1), share_manager=Decimal(0),
-           share_technician=Decimal(0))  # fmt: skip
+    policy(
+        name="高清",
+        business_line="hd",
+        kind="fixed",
+        value=Decimal("5"),
+        share_seller=Decimal(1),
+        share_manager=Decimal(0),
+        share_technician=Decimal(0),
+    )
+    policy(
+        name="宽带代理",
+        channel="agent",
+        kind="fixed",
+        value=Decimal("20"),
+        min_amount=Decimal("120"),
+        share_seller=Decimal(1),
+        share_manager=Decimal(0),
+        share_technician=Decimal(0),
+    )
     sub = crm.subscriptions["a_home"]
     sale(crm, "BB-1", "680.00", subscription=sub)
     install(crm, sub)

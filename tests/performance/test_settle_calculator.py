@@ -105,74 +105,144 @@ def test_a_policy_within_the_cap_by_max_payout_is_never_cut(p: c.Policy, cap: De
     the cut takes care of): a sale of at least the policy's minimum pays ≤ reach × amount."""
     p = c.Policy(**{**p.__dict__, "business_line": "broadband"})
     reach = c.max_payout(p).rate
-    sale = c.Sale(ref="S", business_line="broadband", amount=Decimal("100.00"), seller=1,
-                  manager=2, technician=3)  # fmt: skip
+    sale = c.Sale(
+        ref="S",
+        business_line="broadband",
+        amount=Decimal("100.00"),
+        seller=1,
+        manager=2,
+        technician=3,
+    )
     if reach is None or not p.matches(sale):
         return
-    paid = sum((ln.amount for ln in c.Calculator([p], cap=Decimal(1)).pay(sale, p, 1)),
-               Decimal(0))  # fmt: skip
+    paid = sum((ln.amount for ln in c.Calculator([p], cap=Decimal(1)).pay(sale, p, 1)), Decimal(0))
     assert paid <= sale.amount * reach + Decimal("0.03")  # three payees, half a fen each
 
 
 def test_the_cut_is_proportional_with_the_remainder_fen_to_the_seller() -> None:
-    p = c.Policy(id=1, business_line="broadband", kind=c.FIXED, value=Decimal("30"),
-                 splits={c.SELLER: Decimal("0.5"), c.MANAGER: Decimal("0.25"),
-                         c.TECHNICIAN: Decimal("0.25")})  # fmt: skip
-    sale = c.Sale(ref="S1", business_line="broadband", amount=Decimal("100.01"), seller=1,
-                  manager=2, technician=3)  # fmt: skip
+    p = c.Policy(
+        id=1,
+        business_line="broadband",
+        kind=c.FIXED,
+        value=Decimal("30"),
+        splits={
+            c.SELLER: Decimal("0.5"),
+            c.MANAGER: Decimal("0.25"),
+            c.TECHNICIAN: Decimal("0.25"),
+        },
+    )
+    sale = c.Sale(
+        ref="S1",
+        business_line="broadband",
+        amount=Decimal("100.01"),
+        seller=1,
+        manager=2,
+        technician=3,
+    )
     lines = c.Calculator([p]).run([sale]).lines
     got = {ln.payee: ln.amount for ln in lines}
     # 17% of 100.01 = 17.0017 → 17.00 at most; 8.50 / 4.25 / 4.25.
-    assert got == {c.SELLER: Decimal("8.50"), c.MANAGER: Decimal("4.25"),
-                   c.TECHNICIAN: Decimal("4.25")}  # fmt: skip
+    assert got == {
+        c.SELLER: Decimal("8.50"),
+        c.MANAGER: Decimal("4.25"),
+        c.TECHNICIAN: Decimal("4.25"),
+    }
     assert all(ln.capped for ln in lines)
-    sale = c.Sale(ref="S2", business_line="broadband", amount=Decimal("0.07"), seller=1,
-                  manager=2, technician=3)  # fmt: skip
+    sale = c.Sale(
+        ref="S2",
+        business_line="broadband",
+        amount=Decimal("0.07"),
+        seller=1,
+        manager=2,
+        technician=3,
+    )
     got = {ln.payee: ln.amount for ln in c.Calculator([p]).run([sale]).lines}
-    assert got == {c.SELLER: Decimal("0.01"), c.MANAGER: Decimal("0.00"),
-                   c.TECHNICIAN: Decimal("0.00")}  # fmt: skip
+    assert got == {
+        c.SELLER: Decimal("0.01"),
+        c.MANAGER: Decimal("0.00"),
+        c.TECHNICIAN: Decimal("0.00"),
+    }
 
 
 def test_tiers_most_specific_policy_and_dates() -> None:
     import datetime as dt
 
-    general = c.Policy(id=1, business_line="hd", kind=c.RATE, value=Decimal("0.10"),
-                       splits={c.SELLER: Decimal(1)},
-                       tiers=(c.Tier(min_units=2, value=Decimal("0.20")),))  # fmt: skip
-    agents = c.Policy(id=2, business_line="hd", kind=c.FIXED, value=Decimal("5"),
-                      splits={c.SELLER: Decimal(1)}, channel="agent",
-                      end=dt.date(2026, 1, 15))  # fmt: skip
+    general = c.Policy(
+        id=1,
+        business_line="hd",
+        kind=c.RATE,
+        value=Decimal("0.10"),
+        splits={c.SELLER: Decimal(1)},
+        tiers=(c.Tier(min_units=2, value=Decimal("0.20")),),
+    )
+    agents = c.Policy(
+        id=2,
+        business_line="hd",
+        kind=c.FIXED,
+        value=Decimal("5"),
+        splits={c.SELLER: Decimal(1)},
+        channel="agent",
+        end=dt.date(2026, 1, 15),
+    )
     day = dt.date(2026, 1, 10)
     batch = [
         c.Sale(ref="A", business_line="hd", amount=Decimal("100"), seller=1, day=day),
         c.Sale(ref="B", business_line="hd", amount=Decimal("50"), seller=1, day=day),
-        c.Sale(ref="C", business_line="hd", amount=Decimal("80"), seller=2, channel="agent",
-               day=day),
-        c.Sale(ref="D", business_line="hd", amount=Decimal("80"), seller=3, channel="agent",
-               day=dt.date(2026, 1, 20)),
-    ]  # fmt: skip
+        c.Sale(
+            ref="C", business_line="hd", amount=Decimal("80"), seller=2, channel="agent", day=day
+        ),
+        c.Sale(
+            ref="D",
+            business_line="hd",
+            amount=Decimal("80"),
+            seller=3,
+            channel="agent",
+            day=dt.date(2026, 1, 20),
+        ),
+    ]
     got = {ln.sale: ln.amount for ln in c.Calculator([general, agents]).run(batch).lines}
     # seller 1 sold two units: the tier pays 20% on both; the agent's sale is fixed; after
     # the agents' version ended, the general policy pays.
-    assert got == {"A": Decimal("20.00"), "B": Decimal("10.00"), "C": Decimal("5.00"),
-                   "D": Decimal("8.00")}  # fmt: skip
+    assert got == {
+        "A": Decimal("20.00"),
+        "B": Decimal("10.00"),
+        "C": Decimal("5.00"),
+        "D": Decimal("8.00"),
+    }
 
 
 def test_max_payout_explains_the_reach() -> None:
-    p = c.Policy(id=1, business_line="broadband", kind=c.RATE, value=Decimal("0.12"),
-                 splits={c.SELLER: Decimal("0.8"), c.MANAGER: Decimal("0.2")},
-                 tiers=(c.Tier(10, Decimal("0.20")),))  # fmt: skip
+    p = c.Policy(
+        id=1,
+        business_line="broadband",
+        kind=c.RATE,
+        value=Decimal("0.12"),
+        splits={c.SELLER: Decimal("0.8"), c.MANAGER: Decimal("0.2")},
+        tiers=(c.Tier(10, Decimal("0.20")),),
+    )
     assert c.max_payout(p).rate == Decimal("0.20")
     assert not c.within_cap(p, Decimal("0.17"))
-    fixed = c.Policy(id=2, business_line="broadband", kind=c.FIXED, value=Decimal("20"),
-                     splits={c.SELLER: Decimal(1)})  # fmt: skip
+    fixed = c.Policy(
+        id=2,
+        business_line="broadband",
+        kind=c.FIXED,
+        value=Decimal("20"),
+        splits={c.SELLER: Decimal(1)},
+    )
     assert c.max_payout(fixed).rate is None
-    assert c.within_cap(c.Policy(**{**fixed.__dict__, "min_amount": Decimal("120")}),
-                        Decimal("0.17"))  # fmt: skip
+    assert c.within_cap(
+        c.Policy(**{**fixed.__dict__, "min_amount": Decimal("120")}), Decimal("0.17")
+    )
 
 
 def test_clawbacks_take_back_what_was_paid() -> None:
-    back = c.Clawback(ref="OLD", business_line="broadband", amount=Decimal("100"), staff=1,
-                      payee=c.SELLER, paid=Decimal("12.00"))  # fmt: skip
+    back = c.Clawback(
+        ref="OLD",
+        business_line="broadband",
+        amount=Decimal("100"),
+        staff=1,
+        payee=c.SELLER,
+        paid=Decimal("12.00"),
+    )
     result = c.Calculator([]).run([], [back])
     assert [(ln.amount, ln.clawback) for ln in result.lines] == [(Decimal("-12.00"), True)]

@@ -37,8 +37,16 @@ def _figures(period: str) -> list[tuple[Any, ...]]:
     return list(
         StatementLine.objects.filter(statement__settlement__period=period)
         .order_by("statement__staff__employee_no", "sale_ref", "payee", "kind")
-        .values_list("statement__staff__employee_no", "kind", "sale_ref", "payee", "base",
-                     "rate", "amount", "capped")  # fmt: skip
+        .values_list(
+            "statement__staff__employee_no",
+            "kind",
+            "sale_ref",
+            "payee",
+            "base",
+            "rate",
+            "amount",
+            "capped",
+        )
     )
 
 
@@ -46,9 +54,13 @@ def test_a_policy_above_the_cap_is_refused_with_its_maximum_and_nothing_written(
     world: World,
 ) -> None:
     with pytest.raises(ValidationError) as err:
-        f.policy(value=Decimal("0.15"), tiers=[{"min_units": 10, "value": "0.20"}],
-                 share_seller=Decimal("0.9"), share_manager=Decimal("0.1"),
-                 share_technician=Decimal(0))  # fmt: skip
+        f.policy(
+            value=Decimal("0.15"),
+            tiers=[{"min_units": 10, "value": "0.20"}],
+            share_seller=Decimal("0.9"),
+            share_manager=Decimal("0.1"),
+            share_technician=Decimal(0),
+        )
     assert "20.00%" in str(err.value) and "17%" in str(err.value)
     with pytest.raises(ValidationError) as err:
         f.policy(kind="fixed", value=Decimal("30"))
@@ -73,9 +85,14 @@ def test_overlapping_versions_are_refused_and_a_successor_is_not(world: World) -
 
 def test_only_the_market_department_sets_policies(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        svc.policy_create(actor=world.user("manager_a"), name="x", business_line="hd",
-                          kind="rate", value=Decimal("0.1"),
-                          effective_from=dt.date(2024, 1, 1))  # fmt: skip
+        svc.policy_create(
+            actor=world.user("manager_a"),
+            name="x",
+            business_line="hd",
+            kind="rate",
+            value=Decimal("0.1"),
+            effective_from=dt.date(2024, 1, 1),
+        )
 
 
 def test_a_month_settles_with_split_cap_and_rerun_gives_identical_figures(
@@ -87,8 +104,10 @@ def test_a_month_settles_with_split_cap_and_rerun_gives_identical_figures(
         svc.settlement_start(actor=admin, period=f.PERIOD)
     s = Settlement.objects.get(period=f.PERIOD)
     assert s.status == Settlement.Status.DONE and s.progress == 1.0
-    got = {(no, ref, payee): (amount, capped) for no, _k, ref, payee, _b, _r, amount, capped
-           in _figures(f.PERIOD)}  # fmt: skip
+    got = {
+        (no, ref, payee): (amount, capped)
+        for no, _k, ref, payee, _b, _r, amount, capped in _figures(f.PERIOD)
+    }
     assert got == {
         ("ACCOUNT_A", "BB-1", "seller"): (Decimal("54.40"), False),  # 680 × 10% × 0.8
         ("MANAGER_A", "BB-1", "manager"): (Decimal("6.80"), False),
@@ -109,9 +128,15 @@ def test_a_month_settles_with_split_cap_and_rerun_gives_identical_figures(
 
 
 def test_a_fixed_sum_on_a_cheap_sale_is_cut_to_the_cap_and_marked(crm: CrmWorld) -> None:
-    f.policy(channel="agent", kind="fixed", value=Decimal("20"), min_amount=Decimal("120"),
-             share_seller=Decimal(1), share_manager=Decimal(0),
-             share_technician=Decimal(0))  # fmt: skip
+    f.policy(
+        channel="agent",
+        kind="fixed",
+        value=Decimal("20"),
+        min_amount=Decimal("120"),
+        share_seller=Decimal(1),
+        share_manager=Decimal(0),
+        share_technician=Decimal(0),
+    )
     # The policy passes the save check at 120; rounding of a sale of exactly 120 is fine.
     f.sale(crm, "BB-9", "117.65", seller="agent_a", customer="a_agent")  # below the minimum
     f.sale(crm, "BB-8", "120.00", seller="agent_a", customer="a_agent")
@@ -157,9 +182,13 @@ def test_after_lock_a_correction_is_an_audited_line_of_the_next_month(crm: CrmWo
     s.status = Settlement.Status.LOCKED
     s.save()
     locked = _figures(f.PERIOD)
-    adj = svc.adjustment_create(actor=admin, staff=crm.world.staff["account_a"],
-                                corrects=f.PERIOD, amount=Decimal("-4.40"),
-                                reason="BB-1 金额录错")  # fmt: skip
+    adj = svc.adjustment_create(
+        actor=admin,
+        staff=crm.world.staff["account_a"],
+        corrects=f.PERIOD,
+        amount=Decimal("-4.40"),
+        reason="BB-1 金额录错",
+    )
     assert (adj.period, adj.corrects) == ("2024-04", f.PERIOD)
     assert AuditEntry.objects.filter(content_type__model="adjustment", object_id=str(adj.pk))
     out = svc.settle_now(actor=SYSTEM, period="2024-04")
@@ -169,8 +198,13 @@ def test_after_lock_a_correction_is_an_audited_line_of_the_next_month(crm: CrmWo
     assert [ln.kind for ln in st.lines.all()] == ["adjustment"]
     assert out.total == Decimal("-4.40")
     with pytest.raises(ValidationError):
-        svc.adjustment_create(actor=admin, staff=crm.world.staff["account_a"],
-                              corrects=f.PERIOD, amount=Decimal(1), reason="  ")  # fmt: skip
+        svc.adjustment_create(
+            actor=admin,
+            staff=crm.world.staff["account_a"],
+            corrects=f.PERIOD,
+            amount=Decimal(1),
+            reason="  ",
+        )
     assert Adjustment.objects.count() == 1
 
 
@@ -191,19 +225,34 @@ def test_a_cancelled_account_claws_back_next_month(crm: CrmWorld) -> None:
 
 def test_the_cli_dry_run_writes_nothing_and_prints_the_contract(crm: CrmWorld) -> None:
     f.standard_month(crm)
-    counts = (Settlement.objects.count(), Statement.objects.count(),
-              StatementLine.objects.count(), AuditEntry.objects.count())  # fmt: skip
+    counts = (
+        Settlement.objects.count(),
+        Statement.objects.count(),
+        StatementLine.objects.count(),
+        AuditEntry.objects.count(),
+    )
     out = io.StringIO()
     call_command("settle", f.PERIOD, "--json", stdout=out)
-    assert counts == (Settlement.objects.count(), Statement.objects.count(),
-                      StatementLine.objects.count(), AuditEntry.objects.count())  # fmt: skip
+    assert counts == (
+        Settlement.objects.count(),
+        Statement.objects.count(),
+        StatementLine.objects.count(),
+        AuditEntry.objects.count(),
+    )
     data = json.loads(out.getvalue())
     assert set(data) == {"period", "people", "total", "capped_lines", "statements"}
     assert (data["period"], data["people"], data["total"]) == (f.PERIOD, 6, "102.00")
     first = data["statements"][0]
     assert first["staff"] == "ACCOUNT_A" and first["total"] == "54.40"
-    assert first["lines"] == [{"sale": "BB-1", "business_line": "broadband",
-                               "amount": "680.00", "commission": "54.40", "capped": False}]
+    assert first["lines"] == [
+        {
+            "sale": "BB-1",
+            "business_line": "broadband",
+            "amount": "680.00",
+            "commission": "54.40",
+            "capped": False,
+        }
+    ]
     out = io.StringIO()
     call_command("settle", f.PERIOD, "--json", "--commit", stdout=out)
     assert json.loads(out.getvalue()) == data

@@ -207,8 +207,7 @@ def choose(policies: Sequence[Policy], sale: Sale) -> Policy | None:
     best: Policy | None = None
     for p in policies:
         if p.matches(sale) and (
-            best is None
-            or (p.specificity, -p.id) > (best.specificity, -best.id)
+            best is None or (p.specificity, -p.id) > (best.specificity, -best.id)
         ):
             best = p
     return best
@@ -253,9 +252,18 @@ class Calculator:
             result.lines.extend(self.pay(sale, policy, units[(policy.id, sale.seller)]))
         for c in sorted(clawbacks, key=lambda c: (c.ref, c.payee, c.staff)):
             result.lines.append(
-                Line(c.staff, c.ref, c.business_line, c.amount, c.payee, None, None,
-                     -c.paid, clawback=True)
-            )  # fmt: skip
+                Line(
+                    c.staff,
+                    c.ref,
+                    c.business_line,
+                    c.amount,
+                    c.payee,
+                    None,
+                    None,
+                    -c.paid,
+                    clawback=True,
+                )
+            )
         return result
 
     def pay(self, sale: Sale, policy: Policy, units: int) -> list[Line]:

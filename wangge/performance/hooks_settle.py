@@ -13,13 +13,19 @@ from wangge.performance.permissions_settle import Action
 def register() -> None:
     ext.add_menu(
         ext.MenuEntry(
-            "performance.statements", _("佣金"), "performance:statement_list", order=70,
+            "performance.statements",
+            _("佣金"),
+            "performance:statement_list",
+            order=70,
             visible=lambda user: can(user, Action.VIEW),
         )
-    )  # fmt: skip
+    )
     ext.add_menu(
         ext.MenuEntry(
-            "performance.settlement", _("佣金结算"), "performance:settlement_list", order=71,
+            "performance.settlement",
+            _("佣金结算"),
+            "performance:settlement_list",
+            order=71,
             visible=lambda user: can(user, Action.SETTLEMENT),
         )
-    )  # fmt: skip
+    )

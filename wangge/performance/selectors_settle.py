@@ -75,9 +75,7 @@ def clawbacks(start: dt.date, end: dt.date) -> QuerySet[SalesRecord]:
 def policies_for(start: dt.date, end: dt.date) -> list[commission.Policy]:
     """The versions in force on some day of the month (each sale is matched to the version
     in force on its day: versions of one key never overlap)."""
-    qs = CommissionPolicy.objects.filter(effective_from__lte=end).exclude(
-        effective_to__lt=start
-    )
+    qs = CommissionPolicy.objects.filter(effective_from__lte=end).exclude(effective_to__lt=start)
     return [p.as_policy() for p in qs.order_by("id")]
 
 
@@ -114,8 +112,19 @@ def month_sales(start: dt.date, end: dt.date) -> Iterator[commission.Sale]:
     techs = installers(start, end)
     window = dt.timedelta(days=clawback_days())
     qs = SalesRecord.objects.filter(sold_on__gte=start, sold_on__lte=end).order_by("reference")
-    cols = ("reference", "business_line", "amount", "seller_id", "product_id", "channel",
-            "seller__role", "grid_id", "subscription_id", "sold_on", "cancelled_on")  # fmt: skip
+    cols = (
+        "reference",
+        "business_line",
+        "amount",
+        "seller_id",
+        "product_id",
+        "channel",
+        "seller__role",
+        "grid_id",
+        "subscription_id",
+        "sold_on",
+        "cancelled_on",
+    )
     for row in qs.values_list(*cols).iterator(chunk_size=20000):
         ref, line, amount, seller, product, channel, role, grid, sub, sold, cancelled = row
         if cancelled is not None and cancelled <= end and cancelled <= sold + window:
@@ -145,8 +154,7 @@ def month_clawbacks(start: dt.date, end: dt.date) -> list[commission.Clawback]:
             kind__in=(StatementLine.Kind.SALE, StatementLine.Kind.CLAWBACK),
             statement__settlement__period__lt=period_of(start),
         )
-        .values_list("sale_ref", "statement__staff_id", "payee", "business_line", "base",
-                     "amount")  # fmt: skip
+        .values_list("sale_ref", "statement__staff_id", "payee", "business_line", "base", "amount")
         .order_by("id")
     )
     for ref, staff, payee, line, base, amount in rows:
@@ -156,8 +164,9 @@ def month_clawbacks(start: dt.date, end: dt.date) -> list[commission.Clawback]:
         else:
             paid[key] = [line, base, amount]
     return [
-        commission.Clawback(ref=ref, business_line=line, amount=base, staff=staff, payee=payee,
-                            paid=total)  # fmt: skip
+        commission.Clawback(
+            ref=ref, business_line=line, amount=base, staff=staff, payee=payee, paid=total
+        )
         for (ref, staff, payee), (line, base, total) in sorted(paid.items())
         if total > 0
     ]

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from wangge.core import clock
 from wangge.core.access import is_person
-from wangge.core.models import AuditEntry
 from wangge.core.audit import audit_record, snapshot
+from wangge.core.models import AuditEntry
 from wangge.core.permissions import require
 from wangge.core.services import audited_create, audited_update
 from wangge.org.models import Staff
@@ -38,10 +38,21 @@ from wangge.performance.permissions_settle import Action
 log = logging.getLogger(__name__)
 
 POLICY_FIELDS = (
-    "name", "business_line", "product", "channel", "role", "kind", "value", "tiers",
-    "share_seller", "share_manager", "share_technician", "min_amount", "effective_from",
+    "name",
+    "business_line",
+    "product",
+    "channel",
+    "role",
+    "kind",
+    "value",
+    "tiers",
+    "share_seller",
+    "share_manager",
+    "share_technician",
+    "min_amount",
+    "effective_from",
     "effective_to",
-)  # fmt: skip
+)
 BATCH = 5000
 
 Progress = Callable[[float, str], None]
@@ -105,8 +116,9 @@ def compute(period: str) -> Outcome:
         totals[line.staff] += line.amount
     for adj in adjustments:
         totals[adj.staff_id] += adj.amount
-    return Outcome(period=period, result=result, adjustments=adjustments,
-                   totals=dict(sorted(totals.items())))  # fmt: skip
+    return Outcome(
+        period=period, result=result, adjustments=adjustments, totals=dict(sorted(totals.items()))
+    )
 
 
 def settlement_start(*, actor: Any, period: str) -> Settlement:
@@ -115,12 +127,11 @@ def settlement_start(*, actor: Any, period: str) -> Settlement:
     if sel.parse_period(period) is None:
         raise ValidationError(_("月份格式应为 YYYY-MM。"))
     with transaction.atomic():
-        settlement, _created = Settlement.objects.select_for_update().get_or_create(
-            period=period
-        )
+        settlement, _created = Settlement.objects.select_for_update().get_or_create(period=period)
         if settlement.locked:
-            raise ValidationError(_("%(period)s 已锁定，不能重新结算；更正请登记到下月调整。")
-                                  % {"period": period})  # fmt: skip
+            raise ValidationError(
+                _("%(period)s 已锁定，不能重新结算；更正请登记到下月调整。") % {"period": period}
+            )
         if settlement.running:
             raise ValidationError(_("%(period)s 正在结算中。") % {"period": period})
         before = snapshot(settlement)
@@ -129,8 +140,13 @@ def settlement_start(*, actor: Any, period: str) -> Settlement:
         settlement.progress_note = _("排队中")
         settlement.failed = ""
         settlement.save()
-        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=settlement,
-                     before=before, after=snapshot(settlement))  # fmt: skip
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            instance=settlement,
+            before=before,
+            after=snapshot(settlement),
+        )
         from wangge.performance.tasks_settle import run_settlement
 
         pk = settlement.pk
@@ -279,8 +295,13 @@ def settle_now(*, actor: Any, period: str) -> Outcome:
         before = snapshot(settlement)
         write(settlement, outcome)
         settlement.refresh_from_db()
-        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, instance=settlement,
-                     before=before, after=snapshot(settlement))  # fmt: skip
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            instance=settlement,
+            before=before,
+            after=snapshot(settlement),
+        )
     return outcome
 
 
@@ -300,19 +321,29 @@ def report(outcome: Outcome) -> dict[str, Any]:
         )
     for adj in outcome.adjustments:
         lines[adj.staff_id].append(
-            {"sale": None, "business_line": None, "amount": None,
-             "commission": f"{adj.amount:.2f}", "capped": False}
-        )  # fmt: skip
+            {
+                "sale": None,
+                "business_line": None,
+                "amount": None,
+                "commission": f"{adj.amount:.2f}",
+                "capped": False,
+            }
+        )
     return {
         "period": outcome.period,
         "people": len(outcome.totals),
         "total": f"{outcome.total:.2f}",
         "capped_lines": outcome.result.capped_lines,
         "statements": [
-            {"staff": numbers.get(staff, str(staff)), "total": f"{total:.2f}",
-             "lines": lines[staff]}
-            for staff, total in sorted(outcome.totals.items(), key=lambda kv: numbers.get(kv[0], ""))
-        ],  # fmt: skip
+            {
+                "staff": numbers.get(staff, str(staff)),
+                "total": f"{total:.2f}",
+                "lines": lines[staff],
+            }
+            for staff, total in sorted(
+                outcome.totals.items(), key=lambda kv: numbers.get(kv[0], "")
+            )
+        ],
     }
 
 
@@ -372,9 +403,12 @@ def settlement_approve(*, actor: Any, settlement: Settlement) -> Settlement:
     require(actor, Action.APPROVE)
     settlement = _settled(settlement, Settlement.Status.APPROVED_BY_MANAGER)
     return _set_status(
-        actor, settlement, status=Settlement.Status.APPROVED, approved_by=_staff_of(actor),
+        actor,
+        settlement,
+        status=Settlement.Status.APPROVED,
+        approved_by=_staff_of(actor),
         approved_at=clock.now(),
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic

@@ -34,6 +34,11 @@ def commission_cap() -> Decimal:
     return Decimal(str(getattr(settings, "WANGGE_COMMISSION_CAP", commission.DEFAULT_CAP)))
 
 
+def _percent(rate: Decimal) -> str:
+    """0.1250 → "12.5" (no trailing zeros, no exponent)."""
+    return f"{(rate * 100).normalize():f}"
+
+
 class PolicyQuerySet(ScopedQuerySet):
     """Policies are the rules everybody is paid by: every signed-in person may read them."""
 
@@ -45,8 +50,9 @@ class PolicyQuerySet(ScopedQuerySet):
         return True
 
     def in_force(self, day: dt.date) -> PolicyQuerySet:
-        return self.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day),
-                           effective_from__lte=day)  # fmt: skip
+        return self.filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=day), effective_from__lte=day
+        )
 
 
 class CommissionPolicy(Versioned):
@@ -61,9 +67,14 @@ class CommissionPolicy(Versioned):
     name = models.CharField(_("名称"), max_length=64)
     business_line = models.CharField(_("业务线"), max_length=16, choices=BusinessLine.choices)
     product = models.ForeignKey(
-        Product, verbose_name=_("产品"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", help_text=_("留空：该业务线的所有产品"),
-    )  # fmt: skip
+        Product,
+        verbose_name=_("产品"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("留空：该业务线的所有产品"),
+    )
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices, blank=True)
     role = models.CharField(_("销售人角色"), max_length=32, choices=Role.choices, blank=True)
     kind = models.CharField(_("计提方式"), max_length=8, choices=Kind.choices)
@@ -74,22 +85,35 @@ class CommissionPolicy(Versioned):
     #: [{"min_units": 20, "value": "0.14"}, …]: from that many units in the month, that value.
     tiers = models.JSONField(_("阶梯"), default=list, blank=True)
     share_seller = models.DecimalField(
-        _("销售人分成"), max_digits=5, decimal_places=4, default=Decimal(1),
+        _("销售人分成"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal(1),
         validators=[MinValueValidator(0)],
-    )  # fmt: skip
+    )
     share_manager = models.DecimalField(
-        _("网格经理分成"), max_digits=5, decimal_places=4, default=Decimal(0),
+        _("网格经理分成"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal(0),
         validators=[MinValueValidator(0)],
-    )  # fmt: skip
+    )
     share_technician = models.DecimalField(
-        _("装维人员分成"), max_digits=5, decimal_places=4, default=Decimal(0),
+        _("装维人员分成"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal(0),
         validators=[MinValueValidator(0)],
-    )  # fmt: skip
+    )
     min_amount = models.DecimalField(
-        _("最低销售金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("最低销售金额（元）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
         help_text=_("低于此金额的销售不按本政策计提；宽带按单固定金额时必填"),
-    )  # fmt: skip
+    )
     effective_from = models.DateField(_("生效日期"))
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=clock.now)
@@ -111,6 +135,10 @@ class CommissionPolicy(Versioned):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def value_percent(self) -> str:
+        return _percent(self.value)
 
     def splits(self) -> dict[str, Decimal]:
         return {
@@ -146,7 +174,7 @@ class CommissionPolicy(Versioned):
         far = dt.date.max
         qs = CommissionPolicy.objects.filter(
             business_line=self.business_line,
-            product_id=self.product_id,
+            product=self.product_id,
             channel=self.channel,
             role=self.role,
             effective_from__lte=self.effective_to or far,
@@ -159,7 +187,7 @@ class CommissionPolicy(Versioned):
             tiers = self.tier_list()
         except (KeyError, TypeError, ValueError, ArithmeticError):
             raise ValidationError(
-                {"tiers": gettext("阶梯格式应为 [{\"min_units\": 件数, \"value\": 比例或金额}]。")}
+                {"tiers": gettext('阶梯格式应为 [{"min_units": 件数, "value": 比例或金额}]。')}
             ) from None
         if any(t.min_units < 1 or t.value < 0 for t in tiers):
             errors["tiers"] = gettext("阶梯的件数须至少为 1，比例或金额不能为负。")
@@ -230,9 +258,13 @@ class Settlement(models.Model):
     capped_lines = models.PositiveIntegerField(_("封顶明细数"), default=0)
     run_at = models.DateTimeField(_("结算时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        Staff, verbose_name=_("市场部审批人"), null=True, blank=True, on_delete=models.PROTECT,
+        Staff,
+        verbose_name=_("市场部审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
 
@@ -274,24 +306,34 @@ class Statement(models.Model):
     """A person's commission for a month (佣金结算单)."""
 
     settlement = models.ForeignKey(
-        Settlement, verbose_name=_("月度结算"), on_delete=models.CASCADE,
+        Settlement,
+        verbose_name=_("月度结算"),
+        on_delete=models.CASCADE,
         related_name="statements",
-    )  # fmt: skip
+    )
     staff = models.ForeignKey(
         Staff, verbose_name=_("员工"), on_delete=models.PROTECT, related_name="statements"
     )
     #: The person's primary grid when settled: whose manager approves it.
     grid = models.ForeignKey(
-        Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT,
+        Grid,
+        verbose_name=_("网格"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     total = models.DecimalField(_("合计（元）"), max_digits=14, decimal_places=2, default=0)
     lines_count = models.PositiveIntegerField(_("明细数"), default=0)
     capped_lines = models.PositiveIntegerField(_("封顶明细数"), default=0)
     manager_approved_by = models.ForeignKey(
-        Staff, verbose_name=_("网格经理审核人"), null=True, blank=True, on_delete=models.PROTECT,
+        Staff,
+        verbose_name=_("网格经理审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     manager_approved_at = models.DateTimeField(_("网格经理审核时间"), null=True, blank=True)
 
     objects = StatementQuerySet.as_manager()
@@ -328,9 +370,13 @@ class StatementLine(models.Model):
     )
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     sale = models.ForeignKey(
-        SalesRecord, verbose_name=_("销售记录"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
-    )  # fmt: skip
+        SalesRecord,
+        verbose_name=_("销售记录"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     sale_ref = models.CharField(_("销售流水号"), max_length=64, blank=True)
     business_line = models.CharField(
         _("业务线"), max_length=16, choices=BusinessLine.choices, blank=True
@@ -340,16 +386,24 @@ class StatementLine(models.Model):
     )
     payee = models.CharField(_("计提身份"), max_length=12, choices=Payee.choices, blank=True)
     policy = models.ForeignKey(
-        CommissionPolicy, verbose_name=_("佣金政策"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
-    )  # fmt: skip
+        CommissionPolicy,
+        verbose_name=_("佣金政策"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     rate = models.DecimalField(_("比例"), max_digits=10, decimal_places=4, null=True, blank=True)
     amount = models.DecimalField(_("佣金（元）"), max_digits=12, decimal_places=2)
     capped = models.BooleanField(_("已封顶"), default=False)
     adjustment = models.ForeignKey(
-        "Adjustment", verbose_name=_("调整"), null=True, blank=True, on_delete=models.PROTECT,
+        "Adjustment",
+        verbose_name=_("调整"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("结算明细")
@@ -358,6 +412,10 @@ class StatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sale_ref or self.get_kind_display()} · {self.amount}"
+
+    @property
+    def rate_percent(self) -> str:
+        return _percent(self.rate) if self.rate is not None else ""
 
 
 class AdjustmentQuerySet(StatementQuerySet):
@@ -372,17 +430,25 @@ class Adjustment(models.Model):
         Staff, verbose_name=_("员工"), on_delete=models.PROTECT, related_name="+"
     )
     grid = models.ForeignKey(
-        Grid, verbose_name=_("网格"), null=True, blank=True, on_delete=models.PROTECT,
+        Grid,
+        verbose_name=_("网格"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
-    )  # fmt: skip
+    )
     period = models.CharField(_("计入月份"), max_length=7)
     corrects = models.CharField(_("更正月份"), max_length=7)
     amount = models.DecimalField(_("金额（元）"), max_digits=12, decimal_places=2)
     reason = models.CharField(_("原因"), max_length=200)
     created_by = models.ForeignKey(
-        Staff, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL,
+        Staff,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(_("登记时间"), default=clock.now)
 
     objects = AdjustmentQuerySet.as_manager()
