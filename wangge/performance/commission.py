@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -139,8 +140,9 @@ def check_splits(splits: Mapping[str, Decimal]) -> list[str]:
     return errors
 
 
-@dataclass(frozen=True)
-class Sale:
+class Sale(NamedTuple):
+    """One sale as the calculator reads it (a tuple: a month holds a million of them)."""
+
     ref: str
     business_line: str
     amount: Decimal
@@ -153,11 +155,14 @@ class Sale:
     day: dt.date | None = None
 
     def payee(self, who: str) -> int | None:
-        return {SELLER: self.seller, MANAGER: self.manager, TECHNICIAN: self.technician}[who]
+        return self[_PAYEE_FIELD[who]]  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class Clawback:
+#: Where each payee's staff id sits in a `Sale`.
+_PAYEE_FIELD = {SELLER: 3, MANAGER: 7, TECHNICIAN: 8}
+
+
+class Clawback(NamedTuple):
     """A sale paid in an earlier month whose account was cancelled within the period: each
     payee gives back exactly what their line paid."""
 
@@ -169,8 +174,7 @@ class Clawback:
     paid: Decimal
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     staff: int
     sale: str
     business_line: str
@@ -237,6 +241,13 @@ class Calculator:
             by_line[p.business_line].append(p)
         self.by_line = dict(by_line)
         self.cap = cap
+        #: policy id → (payee, where the payee sits in a Sale, share), shares above 0 only.
+        self.shares = {
+            p.id: tuple(
+                (who, _PAYEE_FIELD[who], p.splits[who]) for who in PAYEES if p.splits.get(who)
+            )
+            for p in self.policies
+        }
 
     def run(self, sales: Iterable[Sale], clawbacks: Iterable[Clawback] = ()) -> Result:
         sales = sorted(sales, key=lambda s: s.ref)
@@ -267,34 +278,27 @@ class Calculator:
         return result
 
     def pay(self, sale: Sale, policy: Policy, units: int) -> list[Line]:
-        value = policy.value_at(units)
-        gross = sale.amount * value if policy.kind == RATE else value
-        rate = value if policy.kind == RATE else None
-        wanted: dict[str, Decimal] = {}
-        for who in PAYEES:
-            share = policy.splits.get(who, Decimal(0))
-            if share > 0 and sale.payee(who) is not None:
-                wanted[who] = fen(gross * share)
+        value = policy.value_at(units) if policy.tiers else policy.value
+        if policy.kind == RATE:
+            gross, rate = sale.amount * value, value
+        else:
+            gross, rate = value, None
+        wanted = [
+            (who, staff, share, fen(gross * share))
+            for who, at, share in self.shares[policy.id]
+            if (staff := sale[at]) is not None
+        ]
         if not wanted:
             return []
         capped = False
-        amounts = dict(wanted)
         if sale.business_line in CAPPED_LINES:
             limit = cap_limit(sale.amount, self.cap)
-            if sum(wanted.values(), ZERO) > limit:
-                amounts = share_cut({k: gross * policy.splits[k] for k in wanted}, limit)
+            if sum(w[3] for w in wanted) > limit:
+                cut = share_cut({w[0]: gross * w[2] for w in wanted}, limit)
+                wanted = [(who, staff, share, cut[who]) for who, staff, share, _a in wanted]
                 capped = True
+        ref, line, base, pid = sale.ref, sale.business_line, sale.amount, policy.id
         return [
-            Line(
-                staff=sale.payee(who),  # type: ignore[arg-type]
-                sale=sale.ref,
-                business_line=sale.business_line,
-                base=sale.amount,
-                payee=who,
-                policy_id=policy.id,
-                rate=rate,
-                amount=amounts[who],
-                capped=capped,
-            )
-            for who in wanted
+            Line(staff, ref, line, base, who, pid, rate, amount, capped)
+            for who, staff, _share, amount in wanted
         ]
