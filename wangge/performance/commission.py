@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -155,7 +155,8 @@ class Sale(NamedTuple):
     day: dt.date | None = None
 
     def payee(self, who: str) -> int | None:
-        return self[_PAYEE_FIELD[who]]  # type: ignore[no-any-return]
+        staff = self[_PAYEE_FIELD[who]]
+        return staff if isinstance(staff, int) else None
 
 
 #: Where each payee's staff id sits in a `Sale`.
@@ -283,11 +284,11 @@ class Calculator:
             gross, rate = sale.amount * value, value
         else:
             gross, rate = value, None
-        wanted = [
-            (who, staff, share, fen(gross * share))
-            for who, at, share in self.shares[policy.id]
-            if (staff := sale[at]) is not None
-        ]
+        wanted: list[tuple[str, int, Decimal, Decimal]] = []
+        for who, at, share in self.shares[policy.id]:
+            staff = sale[at]
+            if staff is not None:
+                wanted.append((who, cast(int, staff), share, fen(gross * share)))
         if not wanted:
             return []
         capped = False
