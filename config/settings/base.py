@@ -194,6 +194,10 @@ TASKS = {
 # Page size for list pages and API lists.
 WANGGE_PAGE_SIZE = 50
 
+# Broadband commission, summed over a sale's payees, stays within this share of the sale
+# amount (seed §三.3: 17%); a Decimal string.
+WANGGE_COMMISSION_CAP = env_str("WANGGE_COMMISSION_CAP", "0.17")
+
 # Exports of more rows than this are written by the task worker, with a progress page,
 # instead of inside the request (a whole county's households take longer than a proxy waits).
 WANGGE_EXPORT_INLINE_ROWS = env_int("WANGGE_EXPORT_INLINE_ROWS", 20000)

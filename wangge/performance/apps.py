@@ -6,3 +6,9 @@ class PerformanceConfig(AppConfig):
     name = "wangge.performance"
     label = "performance"
     verbose_name = _("绩效与激励")
+
+    def ready(self) -> None:
+        from wangge.performance import hooks_settle, permissions_settle
+
+        permissions_settle.register()
+        hooks_settle.register()

@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern
 
+from wangge.performance import views_settle
+
 app_name = "performance"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [*views_settle.urls]

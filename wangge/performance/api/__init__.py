@@ -1,5 +1,7 @@
 """Performance endpoints (sales records, statements, targets, awards)."""
 
 from wangge.core.api import ApiRouter
+from wangge.performance.api import settle
 
 router = ApiRouter(tags=["performance"])
+router.add_router("", settle.router)

@@ -1,0 +1,189 @@
+"""Reads for commission settlement: a month's sales as calculator input, claw-backs, who
+manages a grid, who installed a subscription, and the statements a user may see."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, QuerySet
+
+from wangge.core import clock
+from wangge.org.models import GridMembership, Staff
+from wangge.org.roles import Role
+from wangge.performance import commission
+from wangge.performance.models import (
+    CommissionPolicy,
+    SalesRecord,
+    Settlement,
+    Statement,
+    StatementLine,
+)
+from wangge.service.models import OrderKind, OrderState, WorkOrder
+
+PERIOD_RE = re.compile(r"^(2\d{3})-(0[1-9]|1[0-2])$")
+#: Claw-back window (days from sale to cancellation) until the sales part brings its setting.
+DEFAULT_CLAWBACK_DAYS = 180
+
+
+def parse_period(value: Any) -> tuple[dt.date, dt.date] | None:
+    """'YYYY-MM' → its first and last day; None for anything else."""
+    m = PERIOD_RE.match(str(value or ""))
+    if not m:
+        return None
+    year, month = int(m[1]), int(m[2])
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_of(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def next_period(period: str) -> str:
+    bounds = parse_period(period)
+    assert bounds is not None
+    return period_of(bounds[1] + dt.timedelta(days=1))
+
+
+def last_month() -> str:
+    return period_of(clock.today().replace(day=1) - dt.timedelta(days=1))
+
+
+def clawback_days() -> int:
+    return int(getattr(settings, "WANGGE_CLAWBACK_DAYS", DEFAULT_CLAWBACK_DAYS))
+
+
+def clawbacks(start: dt.date, end: dt.date) -> QuerySet[SalesRecord]:
+    """Sales of earlier months whose account was cancelled between `start` and `end` within
+    the claw-back period.
+
+    The one place settlement reads `cancelled_on`: the sales part's
+    `selectors_sales.clawbacks(start, end)` replaces this body when it lands.
+    """
+    window = dt.timedelta(days=clawback_days())
+    return SalesRecord.objects.filter(
+        cancelled_on__gte=start,
+        cancelled_on__lte=end,
+        sold_on__lt=start,
+    ).filter(cancelled_on__lte=F("sold_on") + window)
+
+
+def policies_for(start: dt.date, end: dt.date) -> list[commission.Policy]:
+    """The versions in force on some day of the month (each sale is matched to the version
+    in force on its day: versions of one key never overlap)."""
+    qs = CommissionPolicy.objects.filter(effective_from__lte=end).exclude(effective_to__lt=start)
+    return [p.as_policy() for p in qs.order_by("id")]
+
+
+def grid_managers() -> dict[int, int]:
+    """grid id → the staff id of its manager (the lowest id if a grid has two)."""
+    out: dict[int, int] = {}
+    rows = GridMembership.objects.filter(role=Role.GRID_MANAGER).order_by("-staff_id")
+    for grid_id, staff_id in rows.values_list("grid_id", "staff_id"):
+        out[grid_id] = staff_id
+    return out
+
+
+def installers(start: dt.date, end: dt.date) -> dict[int, int]:
+    """subscription id → the technician of its install work order (the latest one that was
+    not cancelled) for the month's sales."""
+    subs = SalesRecord.objects.filter(
+        sold_on__gte=start, sold_on__lte=end, subscription__isnull=False
+    ).values("subscription_id")
+    rows = (
+        WorkOrder.objects.filter(
+            kind=OrderKind.INSTALL, subscription_id__in=subs, assignee__isnull=False
+        )
+        .exclude(state=OrderState.CANCELLED)
+        .order_by("id")
+        .values_list("subscription_id", "assignee_id")
+    )
+    return {sub: staff for sub, staff in rows if sub is not None and staff is not None}
+
+
+def month_sales(start: dt.date, end: dt.date) -> Iterator[commission.Sale]:
+    """The month's sales as calculator input. A sale cancelled by the end of its own month
+    (within the claw-back period) is not paid at all."""
+    managers = grid_managers()
+    techs = installers(start, end)
+    window = dt.timedelta(days=clawback_days())
+    qs = SalesRecord.objects.filter(sold_on__gte=start, sold_on__lte=end).order_by("reference")
+    cols = (
+        "reference",
+        "business_line",
+        "amount",
+        "seller_id",
+        "product_id",
+        "channel",
+        "seller__role",
+        "grid_id",
+        "subscription_id",
+        "sold_on",
+        "cancelled_on",
+    )
+    for row in qs.values_list(*cols).iterator(chunk_size=20000):
+        ref, line, amount, seller, product, channel, role, grid, sub, sold, cancelled = row
+        if cancelled is not None and cancelled <= end and cancelled <= sold + window:
+            continue
+        yield commission.Sale(
+            ref=ref,
+            business_line=line,
+            amount=amount,
+            seller=seller,
+            product_id=product,
+            channel=channel,
+            seller_role=role,
+            manager=managers.get(grid) if grid is not None else None,
+            technician=techs.get(sub) if sub is not None else None,
+            day=sold,
+        )
+
+
+def month_clawbacks(start: dt.date, end: dt.date) -> list[commission.Clawback]:
+    """What each payee was paid for the claw-back sales, in earlier months' statements
+    (net of any earlier claw-back, so a cancellation is taken back once)."""
+    refs = clawbacks(start, end).values("reference")
+    paid: dict[tuple[str, int, str], list[Any]] = {}
+    rows = (
+        StatementLine.objects.filter(
+            sale_ref__in=refs,
+            kind__in=(StatementLine.Kind.SALE, StatementLine.Kind.CLAWBACK),
+            statement__settlement__period__lt=period_of(start),
+        )
+        .values_list("sale_ref", "statement__staff_id", "payee", "business_line", "base", "amount")
+        .order_by("id")
+    )
+    for ref, staff, payee, line, base, amount in rows:
+        key = (ref, staff, payee)
+        if key in paid:
+            paid[key][2] += amount
+        else:
+            paid[key] = [line, base, amount]
+    return [
+        commission.Clawback(
+            ref=ref, business_line=line, amount=base, staff=staff, payee=payee, paid=total
+        )
+        for (ref, staff, payee), (line, base, total) in sorted(paid.items())
+        if total > 0
+    ]
+
+
+def primary_grids(staff_ids: set[int]) -> dict[int, int]:
+    rows = GridMembership.objects.filter(staff_id__in=staff_ids, is_primary=True)
+    return dict(rows.values_list("staff_id", "grid_id"))
+
+
+def employee_numbers(staff_ids: set[int]) -> dict[int, str]:
+    return dict(Staff.objects.filter(pk__in=staff_ids).values_list("pk", "employee_no"))
+
+
+def settlement_for(period: str) -> Settlement | None:
+    return Settlement.objects.filter(period=period).first()
+
+
+def statements_for(user: Any) -> QuerySet[Statement]:
+    return Statement.objects.visible_to(user).select_related("settlement", "staff", "grid")
