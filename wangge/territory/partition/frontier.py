@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -91,7 +92,7 @@ def mark_dominated(points: list[Point]) -> None:
         )
 
 
-def grid_polygons(problem: Problem, assignment: np.ndarray) -> tuple[list[object], np.ndarray]:
+def grid_polygons(problem: Problem, assignment: np.ndarray) -> tuple[list[Any], np.ndarray]:
     """Polygons (WGS-84) and Polsby-Popper per grid of a plan computed earlier, so a chosen
     point need not be computed again (its cells come from the cache when the sites are the
     same)."""
