@@ -24,10 +24,10 @@
       grid: {left: 8, right: 16, top: 24, bottom: 8, containLabel: true},
       tooltip: {trigger: "item", formatter: function (p) {
         return data.labels.point + " " + p.value[2] + "<br>" + data.labels.x + ": " + p.value[0] +
-          "<br>" + data.labels.y + ": " + p.value[1];
+          "<br>" + data.labels.y + ": " + p.value[1] + "%";
       }},
       xAxis: {type: "value", name: data.labels.x, nameLocation: "middle", nameGap: 28, scale: true},
-      yAxis: {type: "value", name: data.labels.y, scale: true},
+      yAxis: {type: "value", name: data.labels.y, scale: true, axisLabel: {formatter: "{value}%"}},
       series: [series(false), series(true)]
     });
     chart.on("click", function (p) {

@@ -200,7 +200,7 @@ def frontier_context(plan: GridPlan, *, editor: bool) -> dict[str, Any]:
             ],
             "labels": {
                 "x": _("平均紧凑度（越大越紧凑）"),
-                "y": _("其他指标最大偏差（%）"),
+                "y": _("其他指标最大偏差"),
                 "point": _("方案"),
             },
         },
