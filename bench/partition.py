@@ -2,11 +2,15 @@
 
     .venv/bin/python bench/partition.py                      # the issue's grid, ~1-2 min
     .venv/bin/python bench/partition.py --sizes 10000 --k 100 --methods ours,metis
+    .venv/bin/python bench/partition.py --sizes 10000 --k 100 --methods metis --frontier 5
 
 Sizes and Ks are paired position by position (a single K applies to every size). For each
 pair a county-like instance is generated (`bench/instances.py`), every method runs on it,
 10% of the sites then get new weights and every method runs again; one Markdown table goes
 to stdout, progress to stderr.
+
+`--frontier N` also runs our frontier (N plans from our --compactness down to 0, most compact
+first) on each instance and prints it in a second table beside METIS, measured the same way.
 
 Every figure is measured here, in the same way for every method, never taken from a method's
 own report:
@@ -407,6 +411,43 @@ def format_row(row: Row) -> str:
     return lead + " " + " | ".join(cells) + " |"
 
 
+FRONTIER_HEADER = (
+    "| sites | K | frontier point | setting | s | households dev % | customers dev % "
+    "| disconnected | mean PP | dominated |"
+)
+
+
+def bench_frontier(inst: Instance, geo: Geometry, k: int, settings: Settings, n: int) -> list[str]:
+    """Our frontier on the instance, each point scored like every method."""
+    from wangge.territory.partition import Problem, frontier
+
+    problem = Problem(
+        ids=inst.ids,
+        lon=inst.lon,
+        lat=inst.lat,
+        weights={a: w.astype(np.float64) for a, w in inst.weights().items()},
+        k=k,
+        tolerance=0.05,
+        secondary_tolerance=0.10,
+        outline=inst.outline,
+        compactness=settings.compactness,
+        seed=settings.seed,
+    )
+    t = time.perf_counter()
+    points = frontier(problem, n)
+    log(f"  frontier: {time.perf_counter() - t:.2f} s for {n} points")
+    lines = []
+    for i, point in enumerate(points, start=1):
+        a = score(inst, geo, np.asarray(point.result.assignment, np.int64), k)
+        cross_check(f"frontier point {i}", Outcome(point.result.assignment, 0.0, point.result), a)
+        lines.append(
+            f"| {inst.n:,} | {k} | ours {i} | {point.setting:.3f} | {point.result.seconds:.2f} "
+            f"| {100 * a.deviation['households']:.2f} | {100 * a.deviation['customers']:.2f} "
+            f"| {a.disconnected} | {a.compactness:.2f} | {'yes' if point.dominated else ''} |"
+        )
+    return lines
+
+
 def format_target(n: int, k: int) -> str | None:
     target = TARGETS.get((n, k))
     return f"| {n:,} | {k} | *target* | {target} | | | |" if target else None
@@ -438,6 +479,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="our partitioner's knob: 0 = balance at any shape cost, 1 = compactness first",
     )
     p.add_argument("--churn", action=argparse.BooleanOptionalAction, default=True)
+    p.add_argument(
+        "--frontier", type=int, default=0, metavar="N", help="also run our N-point frontier"
+    )
     p.add_argument(
         "--cells",
         choices=["auto", "ours", "own"],
@@ -488,6 +532,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(seed=args.seed, compactness=args.compactness)
     table: list[Row | str] = []  # rows, and the target lines between them
     instance_lines: list[str] = []
+    frontier_lines: list[str] = []
     sources: set[str] = set()
     for n, k in args.pairs:
         log(f"{n} sites, K={k}")
@@ -508,6 +553,17 @@ def main(argv: list[str] | None = None) -> None:
         target = format_target(n, k)
         if target and "ours" in args.methods:
             table.append(target)
+        if args.frontier:
+            frontier_lines.extend(bench_frontier(inst, geo, k, settings, args.frontier))
+            metis = [r for r in table if isinstance(r, Row) and r.method.startswith("METIS")]
+            if metis and metis[-1].first_scores is not None and metis[-1].first is not None:
+                a = metis[-1].first_scores
+                frontier_lines.append(
+                    f"| {n:,} | {k} | METIS | – | {metis[-1].first.seconds:.2f} "
+                    f"| {100 * a.deviation['households']:.2f} "
+                    f"| {100 * a.deviation['customers']:.2f} | {a.disconnected} "
+                    f"| {a.compactness:.2f} | |"
+                )
 
     print(HEADER)
     print("|" + "---|" * 12)
@@ -522,7 +578,13 @@ def main(argv: list[str] | None = None) -> None:
     for line in instance_lines:
         print(line)
     print()
-    if "ours" in args.methods:
+    if frontier_lines:
+        print(FRONTIER_HEADER)
+        print("|" + "---|" * 10)
+        for line in frontier_lines:
+            print(line)
+        print()
+    if "ours" in args.methods or args.frontier:
         print(f"Our partitioner: {source_fingerprint()}.")
     print(
         f"Cells and adjacency: {', '.join(sorted(sources))}; seed {args.seed}; "

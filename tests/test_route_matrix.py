@@ -92,6 +92,7 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
     "territory:plan_activate": ("plan_active", every(405)),
     "territory:plan_delete": ("plan_active", every(405)),
     "territory:plan_editor": ("plan_active", ok(PLANNERS)),
+    "territory:plan_frontier_pick": ("plan_active", every(405)),  # POST only
     "crm:customer_list": (None, ok(ALL)),
     "crm:customer_create": (None, ok(SELLERS)),
     "crm:customer_detail": ("customer", ok(TEAM_A)),

@@ -49,3 +49,36 @@ def test_market_admin_runs_an_automatic_partition_and_activates_it(
     grids = set(Site.objects.values_list("grid__code", flat=True))
     assert len(grids) == 2 and None not in grids
     context.close()
+
+
+def test_planner_chooses_a_plan_from_the_frontier_on_a_phone(
+    live_server: Any, world: World, browser: Any
+) -> None:
+    build_territory(world, per_grid=12)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, live_server.url, "market_admin")
+
+    page.goto(f"{live_server.url}/territory/plans/auto/")
+    page.get_by_label("方案名称").fill("前沿方案")
+    page.get_by_label("网格数").fill("2")
+    page.get_by_role("button", name="生成方案前沿").click()
+
+    # Tasks run inline in tests: the five points are there when the page loads, drawn by the
+    # page's script (a canvas means it ran under the CSP) and listed to choose from.
+    frontier = page.get_by_test_id("frontier")
+    expect(frontier.locator("#frontier-chart canvas")).to_have_count(1)
+    rows = page.get_by_test_id("frontier-table").locator("tbody tr")
+    expect(rows).to_have_count(5)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    rows.nth(1).get_by_role("button", name="选用").click()
+
+    expect(page.locator(".messages")).to_contain_text("已选用方案前沿中的第 2 个方案")
+    expect(page.get_by_test_id("balance").locator("tbody tr")).to_have_count(2)
+    draft = GridPlan.objects.get(name="前沿方案")
+    assert draft.summary["frontier"]["chosen"] == 1 and draft.grids.count() == 2
+    assert not [e for e in errors if "Content Security Policy" in e]
+    context.close()

@@ -188,3 +188,43 @@ def test_module_entry_point(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_frontier_writes_one_assignment_per_point(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sites = tmp_path / "sites.csv"
+    ids = write_sites(sites)
+    out, geo = tmp_path / "plan.csv", tmp_path / "grids.geojson"
+    argv = [str(sites), "--grids", "3", "--balance", "households,customers", "--out", str(out)]
+    code = main([*argv, "--geojson", str(geo), "--frontier", "3"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)["frontier"]
+    assert [p["point"] for p in report] == [1, 2, 3]
+    assert [p["setting"] for p in report] == [0.5, 0.25, 0.0]
+    for i, point in enumerate(report, start=1):
+        assert set(point["max_deviation"]) == {"households", "customers"}
+        assert point["disconnected"] == []
+        assert isinstance(point["dominated"], bool)
+        assignment = read_assignment(tmp_path / f"plan-{i}.csv")
+        assert sorted(assignment) == sorted(ids) and set(assignment.values()) == {1, 2, 3}
+        features = json.loads((tmp_path / f"grids-{i}.geojson").read_text())["features"]
+        assert len(features) == 3
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--frontier", "0"], "--frontier must be between 1 and 10"),
+        (["--frontier", "2", "--balance", "households"], "needs two or more --balance"),
+    ],
+)
+def test_frontier_bad_requests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    sites = tmp_path / "sites.csv"
+    write_sites(sites)
+    argv = [str(sites), "--grids", "3", "--balance", "households,customers"]
+    assert main([*argv, "--out", str(tmp_path / "a.csv"), *extra]) == 2
+    assert message in capsys.readouterr().err

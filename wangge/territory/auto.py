@@ -41,8 +41,12 @@ def plan_auto_create(
     compactness: float = 0.5,
     stable: bool = True,
     locked_codes: list[str] | None = None,
+    frontier: int = 0,
 ) -> GridPlan:
-    """Queue an automatic partition; the draft shows its progress until the worker is done."""
+    """Queue an automatic partition; the draft shows its progress until the worker is done.
+
+    With `frontier` (a number of points), the worker computes that many plans for the user to
+    choose from instead (see `territory.frontier`)."""
     require_plan_editor(actor)
     errors: dict[str, str] = {}
     if not attributes or any(a not in BALANCE_ATTRIBUTES for a in attributes):
@@ -76,13 +80,15 @@ def plan_auto_create(
                     "compactness": compactness,
                     "stable": stable,
                     "locked_codes": locked_codes or [],
+                    **({"frontier": frontier} if frontier else {}),
                 },
             ),
         )
-        from wangge.territory.tasks import run_partition
+        from wangge.territory.tasks import run_frontier, run_partition
 
         plan_id = plan.pk
-        transaction.on_commit(lambda: run_partition.enqueue(plan_id))
+        task = run_frontier if frontier else run_partition
+        transaction.on_commit(lambda: task.enqueue(plan_id))
     return plan
 
 

@@ -21,4 +21,5 @@ urlpatterns = [
     path("plans/<int:pk>/activate/", views.plan_activate, name="plan_activate"),
     path("plans/<int:pk>/delete/", views.plan_delete, name="plan_delete"),
     path("plans/<int:pk>/editor/", views.plan_editor, name="plan_editor"),
+    path("plans/<int:pk>/frontier/pick/", views.plan_frontier_pick, name="plan_frontier_pick"),
 ]

@@ -20,7 +20,7 @@ from wangge.core.permissions import can, require
 from wangge.core.views import ScopedDetailView, ScopedListView
 from wangge.org.models import Grid
 from wangge.org.permissions import Action
-from wangge.territory import auto, selectors, services
+from wangge.territory import auto, frontier, selectors, services
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 from wangge.territory.forms import ActivateForm, AutoPlanForm, ImportKmlForm, ImportPlanForm
 from wangge.territory.messages import CUSTOMERS_HELP
@@ -125,8 +125,12 @@ def plan_auto(request: HttpRequest) -> HttpResponse:
     form = AutoPlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
+        # The second button computes a frontier of plans to choose from instead of one plan.
+        create = (
+            frontier.plan_frontier_create if "frontier" in request.POST else auto.plan_auto_create
+        )
         try:
-            plan = auto.plan_auto_create(
+            plan = create(
                 actor=request.user,
                 name=d["name"],
                 k=d["k"],
@@ -141,7 +145,31 @@ def plan_auto(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             return redirect("territory:plan_detail", pk=plan.pk)
-    return render(request, "territory/plan_form.html", {"form": form, "title": _("自动划分")})
+    return render(
+        request,
+        "territory/plan_form.html",
+        {"form": form, "title": _("自动划分"), "frontier_button": True},
+    )
+
+
+@login_required
+@require_POST
+def plan_frontier_pick(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, TerritoryAction.EDIT_PLANS)
+    plan = _plan(request, pk)
+    index = params.int_param(request.POST, "point", minimum=0)
+    try:
+        frontier.plan_frontier_pick(
+            actor=request.user, plan=plan, index=-1 if index is None else index
+        )
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(
+            request, _("已选用方案前沿中的第 %(n)s 个方案。") % {"n": (index or 0) + 1}
+        )
+    return redirect("territory:plan_detail", pk=plan.pk)
 
 
 @login_required
@@ -220,6 +248,7 @@ def plan_snapshot(request: HttpRequest) -> HttpResponse:
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_detail(user=request.user, pk=pk)
+    editor = can(request.user, TerritoryAction.EDIT_PLANS) and plan.editable
     ctx = {
         "plan": plan,
         "summary": selectors.plan_summary(user=request.user, plan=plan),
@@ -229,6 +258,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": can(request.user, TerritoryAction.EDIT_PLANS) and plan.editable,
         "activate_form": ActivateForm(),
     }
+    ctx.update(frontier.frontier_context(plan, editor=editor))
     if request.htmx and plan.running:  # type: ignore[attr-defined]
         return render(request, "territory/plan_detail.html#progress", ctx)
     if request.htmx:  # type: ignore[attr-defined]

@@ -27,6 +27,9 @@ Pipeline (each module's docstring has the details):
 4. Polygons per grid (dissolved cells, WGS-84), Polsby-Popper per grid in a local
    equirectangular projection, and `Issue`s saying what cannot be met, where and why.
 
+5. `frontier` - a few plans from the most compact to the most balanced on the secondary
+   attributes, for the user to choose the trade-off (see its docstring).
+
 Conventions: grid indices are 0..k-1; `locked` pins sites; with `initial`, a grid whose every
 previous site is pinned to it is frozen whole (nothing moves in or out, it is left out of the
 balance targets). Deviations are relative to the mean over all k grids. Deterministic for a
@@ -40,7 +43,19 @@ balanced at every compactness setting; the others improve as `compactness` is lo
 """
 
 from .core import partition
+from .frontier import Point, frontier, grid_polygons
 from .geometry import Cells, build_cells, build_cells_cached
 from .types import Issue, Problem, Result
 
-__all__ = ["Cells", "Issue", "Problem", "Result", "build_cells", "build_cells_cached", "partition"]
+__all__ = [
+    "Cells",
+    "Issue",
+    "Point",
+    "Problem",
+    "Result",
+    "build_cells",
+    "build_cells_cached",
+    "frontier",
+    "grid_polygons",
+    "partition",
+]

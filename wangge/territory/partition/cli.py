@@ -6,6 +6,11 @@
 SITES.csv has columns id,lon,lat plus one column per balanced attribute. ASSIGNMENT.csv gets
 id,grid with grids numbered 1..K (the same format is read back by --initial and --locked).
 A JSON summary goes to stdout. Bad input: a message on stderr and exit code 2.
+
+With `--frontier N` (two or more attributes), N plans are computed from the most compact
+(--compactness) to the most balanced on the other attributes; point i (1..N, most compact
+first) is written to ASSIGNMENT-i.csv (and GRIDS-i.geojson), and stdout gets
+{"frontier": [summary of each point, with its "point", "setting" and "dominated"]}.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import numpy as np
 import shapely
 
 from .core import partition
+from .frontier import MAX_POINTS, frontier
 from .types import Problem, Result
 
 
@@ -32,6 +38,8 @@ class InputError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.frontier is not None:
+        return _main_frontier(args)
     try:
         problem, ids = _problem(args)
         result = partition(problem)
@@ -48,6 +56,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     json.dump(summary(result), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
+
+
+def _main_frontier(args: argparse.Namespace) -> int:
+    try:
+        if not 1 <= args.frontier <= MAX_POINTS:
+            raise InputError(f"--frontier must be between 1 and {MAX_POINTS}")
+        problem, ids = _problem(args)
+        if len(problem.weights) < 2:
+            raise InputError("--frontier needs two or more --balance columns")
+        points = frontier(problem, args.frontier)
+    except (InputError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out: list[dict[str, Any]] = []
+    try:
+        for i, point in enumerate(points, start=1):
+            _write_assignment(_numbered(Path(args.out), i), ids, point.result)
+            if args.geojson:
+                _write_geojson(_numbered(Path(args.geojson), i), point.result)
+            out.append(
+                {
+                    "point": i,
+                    "setting": round(point.setting, 4),
+                    "dominated": point.dominated,
+                    **summary(point.result),
+                }
+            )
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    json.dump({"frontier": out}, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _numbered(path: Path, i: int) -> Path:
+    """plan.csv -> plan-1.csv"""
+    return path.with_name(f"{path.stem}-{i}{path.suffix}")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +119,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=None, help="seconds for the search")
     p.add_argument("--out", required=True, help="assignment CSV to write (id,grid)")
     p.add_argument("--geojson", help="grid polygons GeoJSON to write")
+    p.add_argument(
+        "--frontier",
+        type=int,
+        metavar="N",
+        help="compute N plans from the most compact to the most balanced on the other "
+        "attributes; writes OUT-1.csv … OUT-N.csv",
+    )
     return p
 
 

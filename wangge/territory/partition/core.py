@@ -155,7 +155,8 @@ def _start(
     comp = np.where(free, comp - (cid[0] < 0), -1)
     n_comp = int(comp.max()) + 1
     comp_w = np.bincount(comp[free], weights=setup.w[free, 0], minlength=n_comp)
-    counts = construct.allocate(comp_w, int(setup.open_grid.sum()), float(setup.target[0]))
+    size = np.bincount(comp[free], minlength=n_comp)
+    counts = construct.allocate(comp_w, int(setup.open_grid.sum()), float(setup.target[0]), size)
     found = issues.components(setup, comp, counts, comp_w, names, problem)
     if init_cell is not None:
         start = np.where(free, init_cell, label)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .construct import best_deviation
 from .geometry import Cells
 from .model import Setup
 from .types import Issue, Problem
@@ -116,6 +117,7 @@ def components(
     if len(counts) <= 1:
         return out
     t = s.target[0]
+    best = best_deviation(comp_w, counts, t)
     for c in range(len(counts)):
         members = comp == c
         if counts[c] == 0:
@@ -140,10 +142,12 @@ def components(
                     f"An area cut off from the rest (by the outline, a barrier or pinned grids) "
                     f"holds {comp_w[c] / t:.2f} grids' worth of {names[0]} and gets "
                     f"{int(counts[c])} grid(s), so its grids are about {load:+.0%} off target "
-                    "at best.",
+                    f"at best. No other share of grids between the separate areas does better: "
+                    f"the best reachable is ±{best:.1%} on {names[0]} over all grids.",
                     attribute=names[0],
                     site_ids=_ids(problem, s.cells, np.flatnonzero(members))[:20],
                     where=_where(s.cells, members, s.w[:, 0]),
+                    value=best,
                 )
             )
     return out

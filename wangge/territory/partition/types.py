@@ -44,6 +44,7 @@ class Issue:
     where: tuple[float, float] | None = None  # lon, lat to show on the map
     severity: str = "warning"  # "info" for notes that need no action
     grids: list[int] = field(default_factory=list)  # every grid concerned (`grid` = the worst)
+    value: float | None = None  # the figure the message states (e.g. best deviation reachable)
 
 
 @dataclass
