@@ -111,11 +111,6 @@ def site_verification(actor: Any) -> dict[str, Any]:
 
 def _check_kind(fields: Mapping[str, Any], site: Site | None = None) -> None:
     kind = fields.get("kind", site.kind if site else None)
-    premises_kind = fields.get("premises_kind", site.premises_kind if site else "")
-    if kind == Site.Kind.PREMISES and not premises_kind:
-        raise ValidationError(
-            {"premises_kind": _("单位须选择单位类型（学校、企业、政府机关或其他）。")}
-        )
     estate = fields.get("estate", site.estate if site else None)
     if estate is not None and kind != Site.Kind.BUILDING:
         raise ValidationError({"estate": _("只有楼宇可以属于小区。")})
