@@ -53,7 +53,7 @@ def test_survey_columns_read_quantities_shares_and_the_verification(territory: T
     shares = (s1.owners_young_share, s1.owners_middle_share, s1.owners_senior_share)
     assert shares == (Decimal("0.3"), Decimal("0.5"), Decimal("0.2"))
     assert s1.tenant_share == Decimal("0.15")
-    assert clock.local_date(s1.verified_at) == seen
+    assert s1.verified_at is not None and clock.local_date(s1.verified_at) == seen
     assert s1.verified_by is not None and s1.verified_by.user_id == manager.pk
     assert s1.grid == territory.world.grid_a and not s1.needs_resurvey
 
@@ -67,6 +67,7 @@ def test_an_older_verification_date_does_not_undo_a_newer_one(territory: Territo
         report = run_import(get_spec("estates"), admin, xlsx([head, row]), commit=True)
         assert (report.errors, report.updated) == ([], updated)
         site.refresh_from_db()
+        assert site.verified_at is not None
         assert clock.local_date(site.verified_at) == _days_ago(2)
 
 
