@@ -26,8 +26,8 @@ from wangge.territory import services as territory_services
 pytestmark = pytest.mark.django_db
 
 HEADER = ["所属单元", "竞争对手", "类别", "套餐名称", "带宽（Mbps）", "资费（元）", "计费周期",
-          "促销优惠", "发现日期", "结束日期", "进入时间", "估计用户数", "安装质量", "售后服务",
-          "与物业关系", "备注"]  # fmt: skip
+          "促销优惠", "发现日期", "结束日期", "进入时间", "估计用户数", "覆盖户数", "端口数",
+          "网络资源", "安装质量", "售后服务", "与物业关系", "备注"]  # fmt: skip
 
 
 def spec() -> Any:

@@ -86,7 +86,7 @@ def test_who_may_not_import_sees_only_the_export(world: World, persona: str) -> 
     client = world.client(persona)
     pages = [(reverse("org:staff_list"), ["staff"]), (reverse("org:grid_list"), ["grids"])]
     if persona != "agent_a":  # agents hold no right to the grid's sites: no site list at all
-        pages.append((reverse("territory:site_list"), ["estates", "buildings"]))
+        pages.append((reverse("territory:site_list"), ["estates", "buildings", "premises"]))
     for url, kinds in pages:
         assert set(links(client, url)) == {f"export-{k}" for k in kinds}, url
 
@@ -104,8 +104,8 @@ def test_a_grid_manager_may_import_sites_but_not_staff_or_grids(world: World) ->
     [
         ("estate", {"estates"}),
         ("building", {"buildings"}),
-        ("", {"estates", "buildings"}),
-        ("premises", set()),  # no spec for premises: nothing to offer
+        ("", {"estates", "buildings", "premises"}),
+        ("premises", {"premises"}),
     ],
 )
 def test_site_list_offers_the_kind_it_filters_by(

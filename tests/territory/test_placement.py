@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from tests.personas import World
 from tests.territory_world import Territory, build_territory
@@ -164,10 +164,17 @@ def test_the_form_service_refuses_fields_it_does_not_edit_and_people_without_the
     estate = t.sites_a[0]
     with pytest.raises(ValueError):
         services.site_update(actor=SYSTEM, site=estate, data={"lon": 111.735, "grid_id": None})
-    with pytest.raises(PermissionDenied):
-        services.site_update(actor=t.world.user("manager_a"), site=estate, data={"name": "x"})
+    # Grid managers keep their own grids' sites, and only inside them (like the imports).
+    for persona in ("manager_b", "account_a", "tech_a", "agent_a"):
+        with pytest.raises(PermissionDenied):
+            services.site_update(actor=t.world.user(persona), site=estate, data={"name": "x"})
+    with pytest.raises(ValidationError, match="不在您负责的网格内"):
+        services.site_update(actor=t.world.user("manager_a"), site=estate, data={"lon": 111.735})
     estate.refresh_from_db()
     assert (estate.grid, estate.name) == (t.world.grid_a, "A小区0")
+    services.site_update(actor=t.world.user("manager_a"), site=estate, data={"name": "甲改"})
+    estate.refresh_from_db()
+    assert estate.name == "甲改"
 
 
 def test_a_sites_count_rule_is_reported_at_its_field() -> None:

@@ -81,6 +81,9 @@ INTEL_FIELDS = (
     "install_quality",
     "after_sales_quality",
     "property_relationship",
+    "covered_households",
+    "ports",
+    "network",
     "note",
 )
 OFFER_FIELDS = (

@@ -6,7 +6,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core import clock
+from wangge.core.forms import ScopedFormMixin, VersionedFormMixin
+from wangge.org.models import Staff
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
+from wangge.territory.models import AGE_SHARE_FIELDS, SURVEY_FIELDS, Site
 
 
 class AutoPlanForm(forms.Form):
@@ -85,3 +88,92 @@ class ActivateForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         initial=clock.today,
     )
+
+
+#: What each kind of site is described by on its form (the rest does not apply to it).
+SITE_FORM_FIELDS: dict[str, tuple[str, ...]] = {
+    Site.Kind.ESTATE: (
+        "code", "name", "address", "lon", "lat", "households", "covered_households",
+        "free_ports", "delivery_date", "occupancy_rate", "property_company",
+        "property_contact", "property_phone", *SURVEY_FIELDS,
+    ),
+    Site.Kind.BUILDING: (
+        "code", "name", "estate", "address", "lon", "lat", "households",
+        "covered_households", "free_ports",
+    ),
+    Site.Kind.PREMISES: (
+        "code", "name", "premises_kind", "address", "lon", "lat", "pc_owners",
+        "covered_households", "free_ports",
+    ),
+}  # fmt: skip
+
+
+class SiteForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
+    """An estate, building or premises: the fields of its kind, and whether the editor has
+    just checked it on the ground (verified now, like a customer)."""
+
+    verified = forms.BooleanField(
+        label=_("现场核实过"),
+        required=False,
+        help_text=_("勾选表示刚刚在现场核实过这些信息，记为今天由您核实。"),
+    )
+
+    class Meta:
+        model = Site
+        fields = sorted({f for fs in SITE_FORM_FIELDS.values() for f in fs})
+        widgets = {
+            "delivery_date": forms.DateInput(attrs={"type": "date"}),
+            "residents_note": forms.TextInput(),
+        }
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        keep = {*SITE_FORM_FIELDS[kind], "verified", "version"}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "estate" in self.fields:
+            estate = self.fields["estate"]
+            estate.queryset = estate.queryset.filter(kind=Site.Kind.ESTATE)  # type: ignore[attr-defined]
+            for key in ("lon", "lat"):
+                self.fields[key].required = False
+                self.fields[key].help_text = _("不填则用所属小区的位置")
+        if "premises_kind" in self.fields:
+            self.fields["premises_kind"].required = True
+        for name in (*AGE_SHARE_FIELDS, "tenant_share", "occupancy_rate"):
+            if name in self.fields:
+                self.fields[name].help_text = _("0 到 1 之间的小数，如 0.3 表示 30%")
+        self.instance.kind = kind
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        estate = data.get("estate")
+        for key in ("lon", "lat"):
+            if data.get(key) is None and estate is not None:
+                data[key] = getattr(estate, key)
+            elif data.get(key) is None and key in self.fields and not self.has_error(key):
+                self.add_error(key, _("这个字段是必填项。"))
+        return data
+
+    def _post_clean(self) -> None:
+        # The service validates the instance (placement, scope, constraints): the form only
+        # checks its own fields, so a refusal reads the same from the form and the API.
+        pass
+
+
+class SurveyAssignForm(forms.Form):
+    """Hand the ticked sites to one person of the grid (or take them back)."""
+
+    sites = forms.ModelMultipleChoiceField(queryset=Site.objects.none(), label=_("网格单元"))
+    assignee = forms.ModelChoiceField(
+        queryset=Staff.objects.none(),
+        label=_("调查人"),
+        required=False,
+        empty_label=_("（收回分工）"),
+    )
+
+    def __init__(self, *args: Any, sites: Any, team: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sites"].queryset = sites  # type: ignore[attr-defined]
+        self.fields["assignee"].queryset = team  # type: ignore[attr-defined]

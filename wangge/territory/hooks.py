@@ -37,6 +37,7 @@ def _drafts(user: Any, today: dt.date) -> list[ext.TodayItem]:
 MENU = (
     ("territory.map", _("网格地图"), "territory:map", OrgAction.VIEW_ORG),
     ("territory.sites", _("网格单元"), "territory:site_list", Action.VIEW_SITES),
+    ("territory.surveys", _("调查分工"), "territory:survey_board", Action.VIEW_SITES),
     ("territory.plans", _("网格方案"), "territory:plan_list", Action.VIEW_PLANS),
 )
 

@@ -15,13 +15,17 @@ buildings along, exactly as a form edit does.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wangge.core import clock
+from wangge.core.access import is_person
 from wangge.core.audit import snapshot
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
 from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
@@ -29,8 +33,9 @@ from wangge.core.imports.spec import RowErrors
 from wangge.core.models import AuditEntry
 from wangge.core.params import flag_param, int_param
 from wangge.core.permissions import can
+from wangge.org.models import Staff
 from wangge.territory.messages import CUSTOMERS_HELP
-from wangge.territory.models import GridPlan, Site
+from wangge.territory.models import AGE_SHARE_FIELDS, GridPlan, Site, age_shares_error
 from wangge.territory.permissions import Action as TerritoryAction
 from wangge.territory.services import (
     OUTSIDE,
@@ -148,6 +153,17 @@ class SiteSpec(ImportSpec):
         for key in ("lon", "lat"):
             if key in values:
                 cleaned[key] = float(values[key])
+        if "verified_on" in cleaned:
+            day = cleaned.pop("verified_on")
+            if day > clock.today():
+                errors.append(("verified_on", _("核实日期不能晚于今天")))
+            elif site is None or _later(site.verified_at, day):
+                cleaned["_verified_on"] = day  # a verification only ever moves forward
+        shares = [cleaned.get(f, getattr(site, f, None)) for f in AGE_SHARE_FIELDS]
+        if message := age_shares_error(*shares):
+            errors.append((next(f for f in reversed(AGE_SHARE_FIELDS) if f in values), message))
+        if site is None and self.site_kind == Site.Kind.PREMISES and "premises_kind" not in values:
+            errors.append(("premises_kind", _("新建时必须填写")))
         errors += self._coordinates(cleaned, site, ctx.failed)
         if not ctx.failed & {"households", "covered_households"}:
             errors += self._counts(cleaned, site)
@@ -194,6 +210,19 @@ class SiteSpec(ImportSpec):
             return [("households", _("总户数不能少于现有用户数（%(n)s）") % {"n": customers})]
         return []
 
+    def export_row(self, obj: Any) -> dict[str, Any]:
+        row = super().export_row(obj)
+        if "verified_on" in row:
+            row["verified_on"] = clock.local_date(obj.verified_at) if obj.verified_at else None
+        return row
+
+    def diff(self, obj: Any, cleaned: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+        out = super().diff(obj, cleaned)
+        if "_verified_on" in cleaned:
+            before = clock.local_date(obj.verified_at) if obj.verified_at else None
+            out.append(("verified_on", before, cleaned["_verified_on"]))
+        return out
+
     # --- writing ------------------------------------------------------------------------
 
     def save(self, user: Any, cleaned: dict[str, Any], existing: Any) -> tuple[Any, bool]:
@@ -206,9 +235,10 @@ class SiteSpec(ImportSpec):
         updates = [i for i in items if i.existing is not None]
         placed: dict[int, Placement] = {}
         new_sites = []
+        by = _staff_of(user) if any("_verified_on" in i.cleaned for i in items) else None
         for item in creates:
             grid_id = item.cleaned.get("_placement", OUTSIDE).grid_id
-            item.obj = Site(kind=self.site_kind, grid_id=grid_id, **_fields(item.cleaned))
+            item.obj = Site(kind=self.site_kind, grid_id=grid_id, **_fields(item.cleaned, by))
             new_sites.append(item.obj)
         Site.objects.bulk_create(new_sites, batch_size=1000)
         for item in creates:
@@ -219,7 +249,7 @@ class SiteSpec(ImportSpec):
             site = item.obj = item.existing
             before = snapshot(site)
             names = set()
-            for name, value in _fields(item.cleaned).items():
+            for name, value in _fields(item.cleaned, by).items():
                 if getattr(site, name) != value:
                     setattr(site, name, value)
                     names.add(name)
@@ -243,9 +273,48 @@ class SiteSpec(ImportSpec):
         bulk_audit(actor=user, action=AuditEntry.Action.UPDATE, changes=changes)
 
 
-def _fields(cleaned: Mapping[str, Any]) -> dict[str, Any]:
-    """Model fields of a cleaned row (keys starting with _ are the spec's own notes)."""
-    return {k: v for k, v in cleaned.items() if not k.startswith("_")}
+def _fields(cleaned: Mapping[str, Any], by: Any = None) -> dict[str, Any]:
+    """Model fields of a cleaned row (keys starting with _ are the spec's own notes), with
+    the verification a 最近核实日期 stands for: by the importing person, on that day."""
+    fields = {k: v for k, v in cleaned.items() if not k.startswith("_")}
+    if (day := cleaned.get("_verified_on")) is not None:
+        fields["verified_at"] = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+        fields["verified_by"] = by
+    return fields
+
+
+def _later(at: dt.datetime | None, day: dt.date) -> bool:
+    """Whether a verification on `day` is more recent than the one at `at`."""
+    return at is None or clock.local_date(at) < day
+
+
+def _staff_of(user: Any) -> Any:
+    if not is_person(user):
+        return None
+    return Staff.objects.filter(user_id=user.pk).first()
+
+
+_SHARE: dict[str, Any] = {"decimal_places": 4}
+#: What every surveyed kind ends with: the day someone confirmed the row on the ground.
+VERIFIED_COLUMN = Column(
+    "verified_on", "最近核实日期", "date", example="2025-10-10", aliases=("核实日期", "核实时间"),
+    help=gettext_lazy("现场核实过才填：记为那天由导入人核实；不填则不改核实记录"),
+)  # fmt: skip
+#: The estate survey's residents' profile and computers (seed §五(四)1).
+SURVEY_COLUMNS = (
+    Column("pc_owners", "拥有电脑人数", "int", example="约300户",
+           aliases=("电脑拥有人数", "电脑用户数", "拥有电脑户数"), **_COUNT),
+    Column("owners_young_share", "业主35岁以下占比", "percent", example="30%",
+           aliases=("35岁以下业主占比", "青年业主占比"), **_SHARE),
+    Column("owners_middle_share", "业主35-60岁占比", "percent", example="50%",
+           aliases=("业主35–60岁占比", "35-60岁业主占比", "中年业主占比"), **_SHARE),
+    Column("owners_senior_share", "业主60岁以上占比", "percent", example="20%",
+           aliases=("60岁以上业主占比", "老年业主占比"), **_SHARE),
+    Column("tenant_share", "租户占比", "percent", example="15%",
+           aliases=("租户比例", "出租户占比"), **_SHARE),
+    Column("residents_note", "住户特征", max_length=200, example="多为本地教师家庭",
+           aliases=("小区住户分类及特征", "住户分类及特征")),
+)  # fmt: skip
 
 
 class EstateSpec(SiteSpec):
@@ -276,6 +345,8 @@ class EstateSpec(SiteSpec):
         Column("covered_households", "覆盖户数", "int", example="450",
                aliases=("网络覆盖户数",), **_COUNT),
         Column("free_ports", "空闲端口", "int", example="36", aliases=("空闲端口数",), **_COUNT),
+        *SURVEY_COLUMNS,
+        VERIFIED_COLUMN,
     )  # fmt: skip
 
 
@@ -361,5 +432,36 @@ class BuildingSpec(SiteSpec):
         return out
 
 
+class PremisesSpec(SiteSpec):
+    """Schools, enterprises, government and other organisations (单位) as grid units; the
+    organisation as a customer (集团客户 and its survey) is the crm's `organizations`."""
+
+    kind = "premises"
+    label = gettext_lazy("单位")
+    site_kind = Site.Kind.PREMISES
+    columns = (
+        Column("code", "编码", required=True, max_length=32, example="DW0001",
+               aliases=("单位编码", "单元编码")),
+        Column("name", "单位名称", required=True, max_length=100, example="邵东市第一中学",
+               aliases=("单位", "名称", "学校名称", "企业名称")),
+        Column("premises_kind", "单位类型", "choice", choices=Site.PremisesKind.choices,
+               example="学校", aliases=("类型", "单位性质"),
+               help=gettext_lazy("学校、企业、政府机关或其他；新建时必填")),
+        Column("address", "详细地址", max_length=200, example="两市塘街道建设路 1 号",
+               aliases=("地址", "单位地址")),
+        Column("lon", "经度", "decimal", example="111.7440", aliases=("lon", "lng", "longitude"),
+               help=gettext_lazy("WGS-84；新建时必填"), **_LON),
+        Column("lat", "纬度", "decimal", example="27.2590", aliases=("lat", "latitude"),
+               help=gettext_lazy("WGS-84；新建时必填"), **_LAT),
+        Column("pc_owners", "拥有电脑人数", "int", example="120台",
+               aliases=("电脑数", "单位现有电脑数"), **_COUNT),
+        Column("covered_households", "覆盖户数", "int", example="0",
+               aliases=("网络覆盖户数",), **_COUNT),
+        Column("free_ports", "空闲端口", "int", example="8", aliases=("空闲端口数",), **_COUNT),
+        VERIFIED_COLUMN,
+    )  # fmt: skip
+
+
 register(EstateSpec())
 register(BuildingSpec())
+register(PremisesSpec())

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -14,9 +16,23 @@ from django.utils.translation import gettext_lazy as _
 from wangge.core import clock
 from wangge.core.access import Scope, ScopedQuerySet
 from wangge.core.constraints import ConstraintFields
+from wangge.core.models import Versioned
 from wangge.core.validators import visible_text
 from wangge.org.models import Grid, Region, validate_boundary
 from wangge.territory.attributes import workload
+from wangge.territory.freshness import resurvey_cutoff
+
+_SHARE: dict[str, Any] = {
+    "max_digits": 5,
+    "decimal_places": 4,
+    "null": True,
+    "blank": True,
+    "validators": [MinValueValidator(0), MaxValueValidator(1)],
+}
+#: The age bands of the residents' profile (小区住户分类及特征), as fractions of the owners.
+AGE_SHARE_FIELDS = ("owners_young_share", "owners_middle_share", "owners_senior_share")
+#: The estate survey's fields beyond the seed's first list (forms, imports and the API edit them).
+SURVEY_FIELDS = ("pc_owners", *AGE_SHARE_FIELDS, "tenant_share", "residents_note")
 
 
 def site_q(scope: Scope, prefix: str = "") -> Q:
@@ -41,7 +57,7 @@ class SiteQuerySet(ScopedQuerySet):
         return not scope.own_records_only and obj.grid_id in scope.grid_ids
 
 
-class Site(ConstraintFields, models.Model):
+class Site(ConstraintFields, Versioned, models.Model):
     """A unit placed in a grid (网格单元): a residential estate, a building, or premises.
 
     `grid` is the grid of the active plan, kept in step by plan activation so that scoping
@@ -119,6 +135,24 @@ class Site(ConstraintFields, models.Model):
     premises_kind = models.CharField(
         _("单位类型"), max_length=16, choices=PremisesKind.choices, blank=True
     )
+    # The estate survey the seed asks for (§五(四)1): who lives there, how many have a
+    # computer, and when someone last confirmed it all on the ground (like crm records).
+    pc_owners = models.PositiveIntegerField(_("拥有电脑人数"), null=True, blank=True)
+    owners_young_share = models.DecimalField(_("业主35岁以下占比"), **_SHARE)
+    owners_middle_share = models.DecimalField(_("业主35-60岁占比"), **_SHARE)
+    owners_senior_share = models.DecimalField(_("业主60岁以上占比"), **_SHARE)
+    tenant_share = models.DecimalField(_("租户占比"), **_SHARE)
+    residents_note = models.CharField(_("住户特征"), max_length=200, blank=True)
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        "org.Staff",
+        verbose_name=_("核实人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     constraint_fields: ClassVar[dict[str, str]] = {
         "site_covered_not_above_households": "covered_households",
@@ -130,7 +164,10 @@ class Site(ConstraintFields, models.Model):
         verbose_name = _("网格单元")
         verbose_name_plural = _("网格单元")
         ordering = ["code"]
-        indexes = [models.Index(fields=["grid", "kind"])]
+        indexes = [
+            models.Index(fields=["grid", "kind"]),
+            models.Index(fields=["grid", "verified_at"], name="site_grid_verified_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(covered_households__lte=F("households")),
@@ -151,14 +188,39 @@ class Site(ConstraintFields, models.Model):
                 | Q(occupancy_rate__gte=0, occupancy_rate__lte=1),
                 name="site_occupancy_rate_range",
             ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{f}__isnull": True}) | Q(**{f"{f}__gte": 0, f"{f}__lte": 1}),
+                    name=f"site_{f}_range",
+                )
+                for f in (*AGE_SHARE_FIELDS, "tenant_share")
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.get_kind_display()}）"
 
+    def clean(self) -> None:
+        super().clean()
+        if message := age_shares_error(*(getattr(self, f) for f in AGE_SHARE_FIELDS)):
+            raise ValidationError({"owners_senior_share": message})
+
+    @property
+    def needs_resurvey(self) -> bool:
+        """Never verified, or verified longer ago than the re-survey period (待复核)."""
+        return self.verified_at is None or self.verified_at < resurvey_cutoff()
+
     @property
     def workload(self) -> float:
         return workload(self.households, self.customers)
+
+
+def age_shares_error(*shares: Any) -> str | None:
+    """The owners' age bands are parts of one whole: together at most 100 %."""
+    total = sum((s for s in shares if s is not None), start=Decimal(0))
+    if total > 1:
+        return str(_("各年龄段占比之和不能超过 100%。"))
+    return None
 
 
 class GridPlanQuerySet(ScopedQuerySet):
@@ -346,3 +408,53 @@ class ServiceArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+#: What a team visits and surveys one by one: estates and premises (a building is part of its
+#: estate's survey).
+SURVEYED_KINDS = (Site.Kind.ESTATE, Site.Kind.PREMISES)
+
+
+class SurveyAssignmentQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        return site_q(scope, f"{prefix}site__")
+
+    @classmethod
+    def _visible(cls, scope: Scope, obj: Any) -> bool:
+        return site_visible(scope, obj.site)
+
+
+class SurveyAssignment(models.Model):
+    """Who visits a site to survey it (分工逐一拜访): the grid manager splits the grid's
+    estates and premises (schools, enterprises, government…) among the team, one person
+    per site. Done is the site's own verification (`Site.verified_at`) within the period."""
+
+    site = models.OneToOneField(
+        Site, verbose_name=_("网格单元"), on_delete=models.CASCADE, related_name="survey"
+    )
+    assignee = models.ForeignKey(
+        "org.Staff",
+        verbose_name=_("调查人"),
+        on_delete=models.CASCADE,
+        related_name="survey_assignments",
+    )
+    assigned_by = models.ForeignKey(
+        "org.Staff",
+        verbose_name=_("分派人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    assigned_at = models.DateTimeField(_("分派时间"), default=clock.now)
+
+    objects = SurveyAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("调查分工")
+        verbose_name_plural = _("调查分工")
+        ordering = ["assignee_id", "site_id"]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} → {self.assignee_id}"

@@ -7,13 +7,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from wangge.core.permissions import can, require
 from wangge.org.models import Grid
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
-from wangge.territory.models import GridPlan, PlanGrid, Site, SiteAssignment
+from wangge.territory.freshness import resurvey_cutoff
+from wangge.territory.models import (
+    SURVEYED_KINDS,
+    GridPlan,
+    PlanGrid,
+    Site,
+    SiteAssignment,
+    SurveyAssignment,
+)
 from wangge.territory.permissions import Action
 
 
@@ -219,3 +227,98 @@ def plan_compare(plan: GridPlan, base: GridPlan | None, *, limit: int = 300) -> 
         base_balance=(base.summary.get("balance", {}) if base else {}),
         plan_balance=plan.summary.get("balance", {}),
     )
+
+
+# --- survey assignment and progress -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyProgress:
+    """Of the sites assigned (to a person, or in a grid), how many were surveyed (verified)
+    since `since`; `unassigned`: surveyable sites of the grid nobody has (grids only)."""
+
+    key: Any
+    label: str
+    assigned: int
+    surveyed: int
+    unassigned: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.surveyed / self.assigned if self.assigned else None
+
+
+def survey_since() -> dt.datetime:
+    """The start of the survey period: a site verified since is surveyed (待复核 rule)."""
+    return resurvey_cutoff()
+
+
+def survey_assignments(
+    *, user: Any, grid_id: int | None = None, assignee_id: int | None = None
+) -> QuerySet[SurveyAssignment]:
+    require(user, Action.VIEW_SITES)
+    qs = SurveyAssignment.objects.visible_to(user).select_related("site", "assignee")
+    if grid_id:
+        qs = qs.filter(site__grid_id=grid_id)
+    if assignee_id:
+        qs = qs.filter(assignee_id=assignee_id)
+    return qs.order_by("site__verified_at", "site__code")
+
+
+def surveyable_sites(*, user: Any, grid_id: int) -> QuerySet[Site]:
+    """The grid's estates and premises, with their assignment, oldest survey first."""
+    require(user, Action.VIEW_SITES)
+    return (
+        Site.objects.visible_to(user)
+        .filter(grid_id=grid_id, kind__in=SURVEYED_KINDS)
+        .select_related("survey__assignee", "verified_by")
+        .order_by(F("verified_at").asc(nulls_first=True), "code")
+    )
+
+
+def survey_progress(
+    *, user: Any, grid_ids: list[int] | None = None, since: dt.datetime | None = None
+) -> tuple[list[SurveyProgress], list[SurveyProgress]]:
+    """Progress per grid and per person over the grids the user sees (or `grid_ids`):
+    two grouped queries, whatever the number of sites."""
+    require(user, Action.VIEW_SITES)
+    since = since or survey_since()
+    sites = Site.objects.visible_to(user).filter(kind__in=SURVEYED_KINDS, grid__isnull=False)
+    if grid_ids is not None:
+        sites = sites.filter(grid_id__in=grid_ids)
+    fresh = Q(verified_at__gte=since)
+    by_grid = (
+        sites.values("grid_id", "grid__code", "grid__name")
+        .annotate(
+            total=Count("id"),
+            assigned=Count("survey"),
+            surveyed=Count("survey", filter=fresh),
+        )
+        .order_by("grid__code")
+    )
+    grids = [
+        SurveyProgress(
+            key=row["grid_id"],
+            label=f"{row['grid__code']} {row['grid__name']}",
+            assigned=row["assigned"],
+            surveyed=row["surveyed"],
+            unassigned=row["total"] - row["assigned"],
+        )
+        for row in by_grid
+    ]
+    by_person = (
+        sites.filter(survey__isnull=False)
+        .values("survey__assignee_id", "survey__assignee__name")
+        .annotate(assigned=Count("id"), surveyed=Count("id", filter=fresh))
+        .order_by("survey__assignee__name", "survey__assignee_id")
+    )
+    people = [
+        SurveyProgress(
+            key=row["survey__assignee_id"],
+            label=row["survey__assignee__name"],
+            assigned=row["assigned"],
+            surveyed=row["surveyed"],
+        )
+        for row in by_person
+    ]
+    return grids, people

@@ -21,15 +21,25 @@ from wangge.core.access import is_person
 from wangge.core.audit import audit_record, snapshot
 from wangge.core.imports.bulk import bulk_audit, bulk_update_changed
 from wangge.core.models import AuditEntry
-from wangge.core.permissions import can
-from wangge.core.services import audited_create, audited_update
+from wangge.core.permissions import can, require
+from wangge.core.services import audited_create, audited_delete, audited_update
 from wangge.org import services as org_services
-from wangge.org.models import Grid
+from wangge.org.models import Grid, GridMembership, Staff
+from wangge.org.roles import Role
 from wangge.territory import attributes, compactness, geometry, kml, selectors
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
 from wangge.territory.events import PlanActivated, SiteMoved
 from wangge.territory.messages import geometry_message
-from wangge.territory.models import GridPlan, PlanGrid, ServiceArea, Site, SiteAssignment
+from wangge.territory.models import (
+    SURVEY_FIELDS,
+    SURVEYED_KINDS,
+    GridPlan,
+    PlanGrid,
+    ServiceArea,
+    Site,
+    SiteAssignment,
+    SurveyAssignment,
+)
 from wangge.territory.permissions import Action as TerritoryAction
 
 log = logging.getLogger(__name__)
@@ -55,7 +65,9 @@ SITE_FIELDS = (
     "property_contact",
     "property_phone",
     "premises_kind",
+    *SURVEY_FIELDS,
 )
+VERIFY_FIELDS = ("verified_at", "verified_by")
 
 
 def require_plan_editor(actor: Any) -> None:
@@ -72,14 +84,49 @@ def _check_fields(fields: Mapping[str, Any]) -> None:
         raise ValueError(f"Fields not editable here: {sorted(unknown)}")
 
 
+def _require_site_editor(actor: Any, site: Site) -> None:
+    """The market department edits any site; a grid manager the sites of their grids."""
+    if not can(actor, TerritoryAction.EDIT_SITES, site):
+        raise PermissionDenied(_("您没有权限维护这个网格单元。"))
+
+
+def _require_placement(actor: Any, placement: Placement, estate: Site | None) -> None:
+    """A grid manager places sites only in their grids (the rule the imports apply): a
+    refusal of the place, not of the site, so it names the field that chose it."""
+    if not can(actor, TerritoryAction.EDIT_SITES, placement):
+        field = "estate" if estate is not None else "lon"
+        raise ValidationError({field: _("位置不在您负责的网格内。")})
+
+
+def _staff_of(actor: Any) -> Staff | None:
+    if not is_person(actor):
+        return None
+    return Staff.objects.filter(user_id=actor.pk).first()
+
+
+def site_verification(actor: Any) -> dict[str, Any]:
+    """The verification mark: by the actor's staff record (none for the system), now."""
+    return {"verified_at": clock.now(), "verified_by": _staff_of(actor)}
+
+
+def _check_kind(fields: Mapping[str, Any], site: Site | None = None) -> None:
+    kind = fields.get("kind", site.kind if site else None)
+    estate = fields.get("estate", site.estate if site else None)
+    if estate is not None and kind != Site.Kind.BUILDING:
+        raise ValidationError({"estate": _("只有楼宇可以属于小区。")})
+
+
 @transaction.atomic
-def site_create(*, actor: Any, **fields: Any) -> Site:
-    """A new site; its 现有用户数 starts at 0 and is counted by the crm from then on."""
-    require_plan_editor(actor)
+def site_create(*, actor: Any, verified: bool = False, **fields: Any) -> Site:
+    """A new site; its 现有用户数 starts at 0 and is counted by the crm from then on.
+    `verified`: entered from a survey on the ground, so verified as of now."""
+    require(actor, TerritoryAction.EDIT_SITES)
     _check_fields(fields)
+    _check_kind(fields)
     placer = Placer.active()
-    site = Site(**fields)
+    site = Site(**fields, **(site_verification(actor) if verified else {}))
     placement = placer.one(lon=site.lon, lat=site.lat, estate=site.estate)
+    _require_placement(actor, placement, site.estate)
     site.grid_id = placement.grid_id
     site = audited_create(actor=actor, instance=site)
     sites_place(actor=actor, plan=placer.plan, placed={site.pk: placement})
@@ -87,12 +134,26 @@ def site_create(*, actor: Any, **fields: Any) -> Site:
 
 
 @transaction.atomic
-def site_update(*, actor: Any, site: Site, data: dict[str, Any]) -> Site:
-    """Edit a site; a new point or estate places it again, and an estate takes its buildings."""
-    require_plan_editor(actor)
+def site_update(
+    *,
+    actor: Any,
+    site: Site,
+    data: dict[str, Any],
+    verified: bool = False,
+    version: int | None = None,
+) -> Site:
+    """Edit a site; a new point or estate places it again, and an estate takes its buildings.
+    `verified=True` when the editor has just checked it on the ground; `version`, the one
+    the editor loaded (a stale one is refused with `StaleVersion`)."""
+    _require_site_editor(actor, site)
     _check_fields(data)
+    _check_kind(data, site)
+    stamp = site_verification(actor) if verified else {}
+    fields = (*SITE_FIELDS, *VERIFY_FIELDS)
     if not {"lon", "lat", "estate"} & set(data):
-        site, _changed = audited_update(actor=actor, instance=site, data=data, fields=SITE_FIELDS)
+        site, _changed = audited_update(
+            actor=actor, instance=site, data={**data, **stamp}, fields=fields, version=version
+        )
         return site
     placer = Placer.active()
     placement = placer.one(
@@ -100,17 +161,29 @@ def site_update(*, actor: Any, site: Site, data: dict[str, Any]) -> Site:
         lat=data.get("lat", site.lat),
         estate=data.get("estate", site.estate),
     )
+    _require_placement(actor, placement, data.get("estate", site.estate))
     # The grid as stored (the caller's copy may be stale), to announce a real move only.
     was = Site.objects.filter(pk=site.pk).values_list("grid_id", flat=True).first()
     # The grid change is part of the same edit, so it is in the same audit entry.
     site, _changed = audited_update(
         actor=actor,
         instance=site,
-        data={**data, "grid_id": placement.grid_id},
-        fields=(*SITE_FIELDS, "grid_id"),
+        data={**data, **stamp, "grid_id": placement.grid_id},
+        fields=(*fields, "grid_id"),
+        version=version,
     )
     sites_moved_announce([(site.pk, was, site.grid_id)])
     sites_place(actor=actor, plan=placer.plan, placed={site.pk: placement})
+    return site
+
+
+@transaction.atomic
+def site_verify(*, actor: Any, site: Site) -> Site:
+    """Confirm the site's survey unchanged on the ground: who and when, nothing else."""
+    _require_site_editor(actor, site)
+    site, _changed = audited_update(
+        actor=actor, instance=site, data=site_verification(actor), fields=VERIFY_FIELDS
+    )
     return site
 
 
@@ -733,3 +806,54 @@ def plan_export_kml(
     return kml.write_kml(
         plan.name, grids, points, grids_folder=_("网格"), sites_folder=_("网格单元")
     )
+
+
+# --- survey assignment (分工逐一拜访) ---------------------------------------------------------
+
+
+@transaction.atomic
+def survey_assign(*, actor: Any, sites: Sequence[Site], assignee: Staff | None) -> int:
+    """Give each site's survey to `assignee` (None: take it back), replacing any earlier
+    assignment. Only estates and premises are surveyed (a building is part of its estate's
+    survey); the assignee must belong to the site's grid and not be an agent. All or
+    nothing: one refused site refuses the lot. Returns how many sites changed hands."""
+    for site in sites:
+        _require_site_editor(actor, site)
+        if site.kind not in SURVEYED_KINDS:
+            raise ValidationError(_("只有小区和单位需要分派调查：%(name)s") % {"name": site.name})
+    if assignee is not None:
+        grids = set(
+            GridMembership.objects.filter(staff=assignee)
+            .exclude(role=Role.AGENT)
+            .values_list("grid_id", flat=True)
+        )
+        outside = [s.name for s in sites if s.grid_id not in grids]
+        if outside:
+            raise ValidationError(
+                _("%(person)s 不是这些单元所在网格的成员：%(sites)s")
+                % {"person": assignee.name, "sites": "、".join(outside[:5])}
+            )
+    by = _staff_of(actor)
+    current = {a.site_id: a for a in SurveyAssignment.objects.filter(site__in=sites)}
+    changed = 0
+    for site in sites:
+        now = current.get(site.pk)
+        if assignee is None:
+            if now is not None:
+                audited_delete(actor=actor, instance=now)
+                changed += 1
+        elif now is None:
+            audited_create(
+                actor=actor,
+                instance=SurveyAssignment(site=site, assignee=assignee, assigned_by=by),
+            )
+            changed += 1
+        elif now.assignee_id != assignee.pk:
+            audited_update(
+                actor=actor,
+                instance=now,
+                data={"assignee": assignee, "assigned_by": by, "assigned_at": clock.now()},
+                fields=("assignee", "assigned_by", "assigned_at"),
+            )
+            changed += 1
+    return changed

@@ -3,28 +3,42 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.core import params
-from wangge.core.forms import add_service_errors
+from wangge.core.access import scope_for
+from wangge.core.forms import add_service_errors, add_stale_error
 from wangge.core.permissions import can, require
+from wangge.core.services import StaleVersion
 from wangge.core.views import ScopedDetailView, ScopedListView
-from wangge.org.models import Grid
+from wangge.org.models import Grid, Staff
 from wangge.org.permissions import Action
+from wangge.org.roles import Role
 from wangge.territory import auto, frontier, selectors, services
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
-from wangge.territory.forms import ActivateForm, AutoPlanForm, ImportKmlForm, ImportPlanForm
+from wangge.territory.forms import (
+    SITE_FORM_FIELDS,
+    ActivateForm,
+    AutoPlanForm,
+    ImportKmlForm,
+    ImportPlanForm,
+    SiteForm,
+    SurveyAssignForm,
+)
+from wangge.territory.freshness import resurvey_cutoff, resurvey_days
 from wangge.territory.messages import CUSTOMERS_HELP
-from wangge.territory.models import GridPlan, PlanGrid, Site
+from wangge.territory.models import GridPlan, PlanGrid, Site, SurveyAssignment
 from wangge.territory.permissions import Action as TerritoryAction
 
 
@@ -82,6 +96,8 @@ class SiteListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["kinds"] = Site.Kind.choices
         ctx["grids"] = Grid.objects.visible_to(self.request.user).filter(is_active=True)
+        ctx["can_create"] = can(self.request.user, TerritoryAction.EDIT_SITES)
+        ctx["resurvey_cutoff"] = resurvey_cutoff()
         return ctx
 
 
@@ -99,6 +115,11 @@ class SiteDetailView(ScopedDetailView):
         )
         ctx["buildings"] = self.object.buildings.visible_to(self.request.user)[:200]
         ctx["customers_help"] = CUSTOMERS_HELP
+        ctx["can_edit"] = can(self.request.user, TerritoryAction.EDIT_SITES, self.object)
+        ctx["resurvey_days"] = resurvey_days()
+        ctx["survey"] = (
+            SurveyAssignment.objects.filter(site=self.object).select_related("assignee").first()
+        )
         return ctx
 
 
@@ -377,3 +398,156 @@ def plan_editor(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": plan.editable,
         },
     )
+
+
+# --- sites: create, edit, verify ---------------------------------------------------------------
+
+
+def _site_form_page(
+    request: HttpRequest,
+    form: SiteForm,
+    *,
+    title: str,
+    save: Callable[[dict[str, Any]], Site],
+    cancel: str,
+) -> HttpResponse:
+    """Show the form; on a valid POST call the service, mapping its refusals onto fields
+    (and a stale `version`, someone else's save in between, onto the form)."""
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            site = save(data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except StaleVersion:
+            add_stale_error(form)
+        else:
+            return redirect("territory:site_detail", pk=site.pk)
+    return render(
+        request, "territory/site_form.html", {"form": form, "title": title, "cancel": cancel}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_create(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in Site.Kind.values:
+        raise Http404
+    require(request.user, TerritoryAction.EDIT_SITES)
+    form = SiteForm(request.POST or None, user=request.user, kind=kind)
+
+    def save(d: dict[str, Any]) -> Site:
+        fields = {k: d[k] for k in SITE_FORM_FIELDS[kind] if k in d}
+        return services.site_create(actor=request.user, kind=kind, verified=d["verified"], **fields)
+
+    return _site_form_page(
+        request,
+        form,
+        title=_("新建%(kind)s") % {"kind": Site.Kind(kind).label},
+        save=save,
+        cancel=reverse("territory:site_list"),
+    )
+
+
+def _editable_site(request: HttpRequest, pk: int) -> Site:
+    site = get_object_or_404(Site.objects.visible_to(request.user), pk=pk)
+    require(request.user, TerritoryAction.EDIT_SITES, site)
+    return site
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def site_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _editable_site(request, pk)
+    form = SiteForm(request.POST or None, instance=site, user=request.user, kind=site.kind)
+
+    def save(d: dict[str, Any]) -> Site:
+        fresh = Site.objects.select_related("estate").get(pk=pk)
+        data = {k: d[k] for k in SITE_FORM_FIELDS[site.kind] if k in d}
+        # Only what changed: an unchanged point must not place the site again.
+        data = {k: v for k, v in data.items() if getattr(fresh, k) != v}
+        return services.site_update(
+            actor=request.user,
+            site=fresh,
+            data=data,
+            verified=d["verified"],
+            version=d.get("version"),
+        )
+
+    return _site_form_page(
+        request,
+        form,
+        title=_("编辑 %(name)s") % {"name": site.name},
+        save=save,
+        cancel=reverse("territory:site_detail", args=[pk]),
+    )
+
+
+@login_required
+@require_POST
+def site_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    site = _editable_site(request, pk)
+    services.site_verify(actor=request.user, site=site)
+    messages.success(request, _("已确认信息无变化，核实时间已更新。"))
+    return redirect("territory:site_detail", pk=pk)
+
+
+# --- survey assignment ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_board(request: HttpRequest) -> HttpResponse:
+    """The grid's estates and premises with who surveys each (分工逐一拜访), progress per
+    person and grid; the manager ticks sites and hands them to a person of the grid."""
+    require(request.user, TerritoryAction.VIEW_SITES)
+    grids = Grid.objects.visible_to(request.user).filter(is_active=True).order_by("code")
+    grid = params.int_param(request.GET, "grid")
+    chosen = grids.filter(pk=grid).first() if grid else None
+    if chosen is None and grids[:2].count() == 1:
+        chosen = grids.first()
+    ctx: dict[str, Any] = {"grids": grids, "grid": chosen, "since": selectors.survey_since()}
+    grid_rows, people = selectors.survey_progress(
+        user=request.user, grid_ids=[chosen.pk] if chosen else None
+    )
+    ctx.update(grid_rows=grid_rows, people=people)
+    staff_id = scope_for(request.user).staff_id
+    ctx["mine"] = (
+        selectors.survey_assignments(user=request.user, assignee_id=staff_id)[:500]
+        if staff_id
+        else []
+    )
+    if chosen is not None:
+        sites = selectors.surveyable_sites(user=request.user, grid_id=chosen.pk)
+        may_assign = can(request.user, TerritoryAction.EDIT_SITES, _stand_in(chosen))
+        team = (
+            Staff.objects.filter(memberships__grid=chosen)
+            .exclude(memberships__role=Role.AGENT)
+            .distinct()
+            .order_by("name")
+        )
+        form = SurveyAssignForm(request.POST or None, sites=sites, team=team)
+        if request.method == "POST":
+            if not may_assign:
+                raise Http404
+            if form.is_valid():
+                try:
+                    n = services.survey_assign(
+                        actor=request.user,
+                        sites=list(form.cleaned_data["sites"]),
+                        assignee=form.cleaned_data["assignee"],
+                    )
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(request, _("已调整 %(n)s 个单元的分工。") % {"n": n})
+                    return redirect(f"{reverse('territory:survey_board')}?grid={chosen.pk}")
+        ctx.update(sites=sites[:500], form=form, may_assign=may_assign)
+    elif request.method == "POST":
+        raise Http404
+    return render(request, "territory/survey_board.html", ctx)
+
+
+def _stand_in(grid: Grid) -> Any:
+    """A stand-in site of `grid` for the object rule (a manager edits their grids' sites)."""
+    return Site(grid_id=grid.pk)

@@ -241,9 +241,39 @@ def parse_money(value: Any) -> Decimal:
     return parse_decimal(text).quantize(Decimal("0.01"))
 
 
+# What surveys write around a count: 约50, 大约 50, 近50, 50余, 50多, 50左右, 50+, 50以上
+# and a unit (20台, 300户, 12栋). The qualifier says the figure is approximate; the figure is
+# still the best number there is, so it is read as that number (the seed's sheets are full
+# of them). A range (20-30) or a word (若干, 不详) is not one number and stays an error.
+_QUANTITY_PREFIX = re.compile(r"^(?:大约|大概|约计|约|近|~|≈)")
+_QUANTITY_UNIT = (
+    "户|台|人|个|套|间|栋|幢|座|家|所|口|部|位|名|条|根|处|张|只|层|单元|端口|端|路|公里|米"
+)
+_QUANTITY_SUFFIX = re.compile(
+    rf"(?:余|多|来|左右|上下|以上|\+)?(?:{_QUANTITY_UNIT})?(?:左右|上下|以上)?$"
+)
+_QUANTITY_WAN = re.compile(r"^(.+?)万$")
+
+
+def parse_quantity(value: Any) -> Decimal:
+    """A counted quantity as people survey it: "300户", "约50", "50余", "50多台", "1,200",
+    "1.2万户" (万 = 10,000), "２０台", besides every plain number `parse_decimal` reads.
+
+    Qualifiers and units are dropped, not interpreted: "50余" reads 50, the number written.
+    """
+    if not isinstance(value, str):
+        return parse_decimal(value)
+    text = _ascii(value)
+    core = _QUANTITY_SUFFIX.sub("", _QUANTITY_PREFIX.sub("", text), count=1)
+    if m := _QUANTITY_WAN.fullmatch(core):
+        return parse_decimal(m.group(1)) * 10_000
+    return parse_decimal(core)
+
+
 def parse_int(value: Any) -> int:
-    """A whole number: 12, "12", "12.0", "1,200", "１２"."""
-    number = parse_decimal(value)
+    """A whole number: 12, "12", "12.0", "1,200", "１２", and a quantity as surveyed
+    ("300户", "约50", "50余台": `parse_quantity`)."""
+    number = parse_quantity(value)
     if number != number.to_integral_value():
         raise ParseError(_("应为整数"))
     return int(number)

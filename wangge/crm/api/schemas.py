@@ -212,6 +212,9 @@ class IntelOut(Schema):
     install_quality: str
     after_sales_quality: str
     property_relationship: str
+    covered_households: int | None = Field(description="竞争对手在该单元的覆盖户数")
+    ports: int | None = Field(description="竞争对手在该单元的端口数")
+    network: str = Field(description="竞争对手的网络资源（接入方式与设备）")
     note: str
     verified_at: dt.datetime | None
     verified_by_id: int | None
@@ -419,19 +422,25 @@ class IntelIn(BodyIn):
     install_quality: Quality = Field("unknown", title="安装质量")
     after_sales_quality: Quality = Field("unknown", title="售后服务")
     property_relationship: Relationship = Field("unknown", title="与物业关系")
+    covered_households: Count | None = Field(None, title="覆盖户数")  # type: ignore[valid-type]
+    ports: Count | None = Field(None, title="端口数")  # type: ignore[valid-type]
+    network: text(100) = ""  # type: ignore[valid-type]
     note: text(5000) = ""  # type: ignore[valid-type]
     verified: bool = Field(True, description=VERIFIED_HELP)
 
 
 class IntelPatch(BodyIn):
     """The competitor is what the row is about: another one is a new row. Null clears
-    `launched_on` and `customers_estimate`."""
+    `launched_on`, `customers_estimate`, `covered_households` and `ports`."""
 
     launched_on: DateIn | None = None
     customers_estimate: Count | None = None  # type: ignore[valid-type]
     install_quality: Quality = omittable()
     after_sales_quality: Quality = omittable()
     property_relationship: Relationship = omittable()
+    covered_households: Count | None = None  # type: ignore[valid-type]
+    ports: Count | None = None  # type: ignore[valid-type]
+    network: text(100) = omittable()  # type: ignore[valid-type]
     note: text(5000) = omittable()  # type: ignore[valid-type]
     verified: bool = Field(False, description=VERIFIED_HELP)
 

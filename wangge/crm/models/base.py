@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from wangge.core import clock
+# The rule is the territory's, so that sites go stale exactly like the crm's records.
+from wangge.territory.freshness import (
+    DEFAULT_RESURVEY_DAYS,
+    resurvey_cutoff,
+    resurvey_days,
+    stale_q,
+)
 
-#: How old (days) a verification may get before the record is due for re-survey (待复核).
-DEFAULT_RESURVEY_DAYS = 180
-
-
-def resurvey_days() -> int:
-    """`WANGGE_RESURVEY_DAYS`, read at call time so tests and deployments can change it."""
-    return int(getattr(settings, "WANGGE_RESURVEY_DAYS", DEFAULT_RESURVEY_DAYS))
-
-
-def resurvey_cutoff(now: dt.datetime | None = None) -> dt.datetime:
-    """Verifications before this instant are stale."""
-    return (now or clock.now()) - dt.timedelta(days=resurvey_days())
-
-
-def stale_q(prefix: str = "", *, cutoff: dt.datetime | None = None) -> Q:
-    """Never verified, or verified before the cutoff."""
-    at = f"{prefix}verified_at"
-    return Q(**{f"{at}__isnull": True}) | Q(**{f"{at}__lt": cutoff or resurvey_cutoff()})
+__all__ = ["DEFAULT_RESURVEY_DAYS", "Verified", "resurvey_cutoff", "resurvey_days", "stale_q"]
 
 
 class Verified(models.Model):

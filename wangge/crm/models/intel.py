@@ -55,6 +55,15 @@ class CompetitorIntel(ConstraintFields, Verified):
     property_relationship = models.CharField(
         _("与物业关系"), max_length=16, choices=Relationship.choices, default=Relationship.UNKNOWN
     )
+    # Their network resources in the site (the seed's 网络资源情况), beside their tariffs.
+    covered_households = models.PositiveIntegerField(_("覆盖户数"), null=True, blank=True)
+    ports = models.PositiveIntegerField(_("端口数"), null=True, blank=True)
+    network = models.CharField(
+        _("网络资源"),
+        max_length=100,
+        blank=True,
+        help_text=_("接入方式与设备，如：光纤入户、楼道交换机。"),
+    )
     note = models.TextField(_("备注"), blank=True)
 
     constraint_fields: ClassVar[dict[str, str]] = {
