@@ -13,9 +13,11 @@ from wangge.performance import awards, decompose
 from wangge.performance.periods import parse_period
 
 weights = st.dictionaries(
-    st.text(min_size=1, max_size=3), st.integers(min_value=0, max_value=10_000), min_size=1,
+    st.text(min_size=1, max_size=3),
+    st.integers(min_value=0, max_value=10_000),
+    min_size=1,
     max_size=12,
-)  # fmt: skip
+)
 places = st.sampled_from([0, 2])
 
 
@@ -141,8 +143,11 @@ def test_two_part_score_weighs_department_and_team() -> None:
 def test_rank_ties_share_a_place_and_top_n_includes_a_tie_at_the_last_place() -> None:
     values = {"a": Decimal(90), "b": Decimal(120), "c": Decimal(90), "d": None, "e": Decimal(10)}
     assert [(r.rank, r.key) for r in awards.rank(values)] == [
-        (1, "b"), (2, "a"), (2, "c"), (4, "e"),
-    ]  # fmt: skip
+        (1, "b"),
+        (2, "a"),
+        (2, "c"),
+        (4, "e"),
+    ]
     assert [r.key for r in awards.top(values, 2)] == ["b", "a", "c"]
 
 
@@ -156,16 +161,20 @@ def test_scorecard_caps_each_line_and_takes_complaints_off() -> None:
         {"completion": Decimal(150), "complaints": 1, "log_score": None}, criteria
     )
     assert lines == {
-        "completion": Decimal("40.00"), "complaints": Decimal("16.00"), "log_score": Decimal("0.00"),
-    }  # fmt: skip
+        "completion": Decimal("40.00"),
+        "complaints": Decimal("16.00"),
+        "log_score": Decimal("0.00"),
+    }
     assert total == Decimal("56.00")
 
 
 def test_periods_are_months_and_quarters() -> None:
     q = parse_period("2026-Q2")
     assert (q.start.isoformat(), q.end.isoformat(), q.month_numbers) == (
-        "2026-04-01", "2026-06-30", [4, 5, 6],
-    )  # fmt: skip
+        "2026-04-01",
+        "2026-06-30",
+        [4, 5, 6],
+    )
     assert parse_period("2026-12").end.isoformat() == "2026-12-31"
     for bad in ("2026-13", "2026-Q5", "26-01", ""):
         with pytest.raises(ValueError):

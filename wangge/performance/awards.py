@@ -43,9 +43,7 @@ def completion(actual: Decimal | int, target: Decimal | int) -> Decimal | None:
     return percent(completion_exact(actual, target))
 
 
-def reaches(
-    actual: Decimal | int, target: Decimal | int, threshold_percent: Decimal | int
-) -> bool:
+def reaches(actual: Decimal | int, target: Decimal | int, threshold_percent: Decimal | int) -> bool:
     """Whether actual / target ≥ threshold%, exactly (actual·100 ≥ threshold·target)."""
     ratio = completion_exact(actual, target)
     if ratio is None:
@@ -91,7 +89,9 @@ def two_part(
 ) -> Decimal | None:
     """A virtual-team member's score: their department part and their team part by the
     configured weights (seed 步骤二2). A missing part leaves the other whole."""
-    parts = [(s, w) for s, w in ((department, department_weight), (team, team_weight)) if s is not None]
+    parts = [
+        (s, w) for s, w in ((department, department_weight), (team, team_weight)) if s is not None
+    ]
     total_w = sum((w for _s, w in parts), Decimal(0))
     if not parts or total_w <= 0:
         return None

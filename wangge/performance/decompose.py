@@ -13,7 +13,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 
@@ -89,15 +89,15 @@ class Plan:
     months (a list of twelve)."""
 
     total: Decimal
-    grids: dict[Hashable, Decimal]
-    persons: dict[Hashable, dict[Hashable, Decimal]]
-    months: dict[Hashable, list[Decimal]]
+    grids: dict[Any, Decimal]
+    persons: dict[Any, dict[Any, Decimal]]
+    months: dict[Any, list[Decimal]]
 
 
 def propose(
     total: Decimal | int,
-    grid_weights: Mapping[K, Decimal | int],
-    person_weights: Mapping[K, Mapping[Hashable, Decimal | int]],
+    grid_weights: Mapping[Any, Decimal | int],
+    person_weights: Mapping[Any, Mapping[Any, Decimal | int]],
     *,
     places: int = 0,
     month_weights: Sequence[Decimal | int] | None = None,
@@ -105,8 +105,8 @@ def propose(
     """The helper's proposal: the year split over grids, each grid over its persons (a grid
     with nobody keeps its share at grid level), each person's year over the months."""
     grids = split(total, grid_weights, places=places)
-    persons: dict[Hashable, dict[Hashable, Decimal]] = {}
-    months: dict[Hashable, list[Decimal]] = {}
+    persons: dict[Any, dict[Any, Decimal]] = {}
+    months: dict[Any, list[Decimal]] = {}
     for grid, grid_total in grids.items():
         people = person_weights.get(grid) or {}
         if not people:
@@ -139,9 +139,9 @@ class Discrepancy:
 
 def check(
     total: Decimal | int,
-    grids: Mapping[Hashable, Decimal | int],
-    persons: Mapping[Hashable, Mapping[Hashable, Decimal | int]] | None = None,
-    months: Mapping[Hashable, Sequence[Decimal | int]] | None = None,
+    grids: Mapping[Any, Decimal | int],
+    persons: Mapping[Any, Mapping[Any, Decimal | int]] | None = None,
+    months: Mapping[Any, Sequence[Decimal | int]] | None = None,
 ) -> list[Discrepancy]:
     """Every level whose parts do not add up to the level above, top down.
 
@@ -153,7 +153,7 @@ def check(
     grid_sum = sum((Decimal(v) for v in grids.values()), Decimal(0))
     if grids and grid_sum != total:
         out.append(Discrepancy("grids", None, total, grid_sum))
-    person_totals: dict[Hashable, Decimal] = {}
+    person_totals: dict[Any, Decimal] = {}
     for grid, people in (persons or {}).items():
         if not people:
             continue

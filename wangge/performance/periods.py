@@ -44,7 +44,7 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    """"2026-05" or "2026-Q2"; anything else is a ValueError with the expected forms."""
+    """ "2026-05" or "2026-Q2"; anything else is a ValueError with the expected forms."""
     text = (text or "").strip()
     m = _MONTH.match(text)
     if m and 1 <= int(m[2]) <= 12 and int(m[1]) >= 1900:
