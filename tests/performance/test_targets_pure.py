@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wangge.performance import awards, decompose
@@ -19,8 +19,11 @@ weights = st.dictionaries(
     max_size=12,
 )
 places = st.sampled_from([0, 2])
+#: Shared CPU: no per-example deadline (a slow example is not a wrong one).
+quick = settings(deadline=None, max_examples=100, database=None)
 
 
+@quick
 @given(total=st.integers(min_value=0, max_value=10**9), w=weights, p=places)
 def test_split_always_adds_up_to_the_total(total: int, w: dict[str, int], p: int) -> None:
     amount = Decimal(total).scaleb(-p)
@@ -30,6 +33,7 @@ def test_split_always_adds_up_to_the_total(total: int, w: dict[str, int], p: int
     assert all(v >= 0 for v in parts.values())
 
 
+@quick
 @given(total=st.integers(min_value=0, max_value=10**6), w=weights)
 def test_split_gives_each_share_within_one_unit_of_its_exact_quota(
     total: int, w: dict[str, int]
@@ -41,6 +45,7 @@ def test_split_gives_each_share_within_one_unit_of_its_exact_quota(
         assert abs(v - quota) < 1
 
 
+@quick
 @given(
     total=st.integers(min_value=0, max_value=10**7),
     grids=st.dictionaries(
@@ -115,6 +120,7 @@ def test_shown_completion_never_rounds_up_to_the_threshold() -> None:
 money = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False)
 
 
+@quick
 @given(target=money.filter(lambda t: t > 0), a=money, b=money)
 def test_growth_star_is_monotone_in_completion(target: Decimal, a: Decimal, b: Decimal) -> None:
     low, high = min(a, b), max(a, b)

@@ -74,6 +74,7 @@ def growth_stars(period: Period) -> list[Candidate]:
     if not sales:
         return []
     ind = sales[0]
+    unit = Decimal(1).scaleb(-ind.places)
     out = []
     people = Staff.objects.filter(role__in=SELLER_ROLES).order_by("employee_no")
     for row in person_rows(period, people):
@@ -87,7 +88,10 @@ def growth_stars(period: Period) -> list[Candidate]:
                 row.obj,
                 fig.completion or Decimal(0),
                 eligible=ok,
-                details={"actual": str(fig.actual), "target": str(fig.target)},
+                details={
+                    "actual": str(fig.actual.quantize(unit)),
+                    "target": str(fig.target.quantize(unit)),
+                },
             )
         )
     out.sort(key=lambda c: (-c.figure, c.obj.employee_no))
