@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from tests.crm.world import CrmWorld
 from tests.performance.factories_targets import crm_fixture, indicator, person_target, sale
 from wangge.core.access import SYSTEM
+from wangge.core.models import AuditEntry
 from wangge.performance import selectors_targets as sel
 from wangge.performance import services_targets as svc
 from wangge.performance.models import Target, TeamWeights
@@ -69,6 +70,8 @@ def test_manager_splits_their_grid_over_people_and_months(crm: CrmWorld) -> None
     assert svc.grid_people_check(indicator=indicator(), year=YEAR, grid=w.grid_a) == []
     mine = Target.objects.filter(staff=w.staff["account_a"], year=YEAR, month__gt=0)
     assert sum(t.value for t in mine) == 20
+    audited = AuditEntry.objects.filter(content_type__model="target", actor=manager)
+    assert audited.count() == 3 * 13  # each person's year and months, by who saved them
 
 
 def test_grid_save_says_which_person_level_is_off(crm: CrmWorld) -> None:

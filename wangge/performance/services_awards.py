@@ -128,7 +128,8 @@ def surpass_teams(period: Period) -> list[Candidate]:
     else:
         values = {row.obj.pk: row.figures[ind.code].completion for row in rows}
     by_pk: dict[int, Row] = {row.obj.pk: row for row in rows}
-    winners = {x.key: x.rank for x in awards.top(values, r.top_n)}
+    # A team that sold nothing (or shrank) wins nothing, however the others did.
+    winners = {x.key: x.rank for x in awards.top(values, r.top_n) if x.value > 0}
     out = []
     for ranked in awards.rank(values):
         row = by_pk[ranked.key]

@@ -11,12 +11,15 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from wangge.core.audit import snapshot
+from wangge.core.models import AuditEntry
 from wangge.core.permissions import require
 from wangge.core.services import audited_create, audited_delete, audited_update
 from wangge.crm.models import Customer
@@ -149,6 +152,74 @@ def _put(*, actor: Any, value: Decimal, **key: Any) -> Target:
     return row
 
 
+def _put_people(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    year: int,
+    team: Team | None,
+    grid: Grid | None,
+    values: Mapping[Staff, Sequence[Decimal]],
+) -> None:
+    """Each person's year and twelve months, in bulk: one query reads what is there, new
+    rows are inserted together, changed ones updated together, and each is audited.
+    The caller has checked the figures add up; the database holds the constraints
+    (`full_clean` per row cost a query per constraint, seconds for a grid)."""
+    qs = Target.objects.filter(
+        indicator=indicator,
+        year=year,
+        level=Target.Level.PERSON,
+        team=team,
+        staff__in=list(values),
+    )
+    have = {(t.staff_id, t.month): t for t in qs}
+    new: list[Target] = []
+    changed: list[tuple[Target, dict[str, Any]]] = []
+    for person, months in values.items():
+        figures = [sum(months, Decimal(0)), *months]
+        for month, value in enumerate(figures):
+            row = have.get((person.pk, month))
+            if row is None:
+                new.append(
+                    Target(
+                        indicator=indicator,
+                        year=year,
+                        level=Target.Level.PERSON,
+                        team=team,
+                        grid=grid,
+                        staff=person,
+                        month=month,
+                        value=value,
+                    )
+                )
+            elif row.value != value or (grid is not None and row.grid_id != grid.pk):
+                before = snapshot(row)
+                row.value = value
+                if grid is not None:
+                    row.grid = grid
+                changed.append((row, before))
+    Target.objects.bulk_create(new, batch_size=500)
+    Target.objects.bulk_update([r for r, _b in changed], ["value", "grid"], batch_size=500)
+    entries = [_entry(actor, AuditEntry.Action.CREATE, row, None) for row in new]
+    entries += [_entry(actor, AuditEntry.Action.UPDATE, row, before) for row, before in changed]
+    AuditEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def _entry(actor: Any, action: str, row: Target, before: dict[str, Any] | None) -> AuditEntry:
+    """The audit entry `audit_record` would write, built for one bulk insert."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEntry(
+        actor=actor if is_user else None,
+        actor_repr=(actor.get_full_name() or actor.get_username()) if is_user else "system",
+        action=action,
+        content_type=ContentType.objects.get_for_model(Target),
+        object_id=str(row.pk),
+        object_repr=str(row)[:200],
+        before=before,
+        after=snapshot(row),
+    )
+
+
 def _remove(*, actor: Any, qs: Any) -> None:
     for row in qs:
         audited_delete(actor=actor, instance=row)
@@ -217,10 +288,7 @@ def grid_targets_save(
     if found:
         raise TargetsDontAddUp(found, {})
     base = {"indicator": indicator, "year": year, "level": Target.Level.PERSON, "team": None}
-    for person, months in people.items():
-        _put(actor=actor, value=years[person.pk], staff=person, grid=grid, month=0, **base)
-        for m, value in enumerate(months, start=1):
-            _put(actor=actor, value=value, staff=person, grid=grid, month=m, **base)
+    _put_people(actor=actor, indicator=indicator, year=year, team=None, grid=grid, values=people)
     _remove(
         actor=actor,
         qs=Target.objects.filter(grid=grid, **base).exclude(staff__in=list(people)),
@@ -253,11 +321,7 @@ def team_targets_save(
             raise TargetsDontAddUp(found, {})
     base = {"indicator": indicator, "year": year}
     _put(actor=actor, value=total, level=Target.Level.TEAM, team=team, month=0, **base)
-    for person, months in members.items():
-        key = {"level": Target.Level.PERSON, "team": team, "staff": person, **base}
-        _put(actor=actor, value=years[person.pk], month=0, **key)
-        for m, value in enumerate(months, start=1):
-            _put(actor=actor, value=value, month=m, **key)
+    _put_people(actor=actor, indicator=indicator, year=year, team=team, grid=None, values=members)
     _remove(
         actor=actor,
         qs=Target.objects.filter(level=Target.Level.PERSON, team=team, **base).exclude(
@@ -283,9 +347,14 @@ def person_target_import(
         require(actor, Action.PLAN)
     base = {"indicator": indicator, "year": year, "level": Target.Level.PERSON, "team": None}
     created = not Target.objects.filter(staff=staff, month=0, **base).exists()
-    _put(actor=actor, value=sum(months, Decimal(0)), staff=staff, grid=grid, month=0, **base)
-    for m, value in enumerate(months, start=1):
-        _put(actor=actor, value=value, staff=staff, grid=grid, month=m, **base)
+    _put_people(
+        actor=actor,
+        indicator=indicator,
+        year=year,
+        team=None,
+        grid=grid,
+        values={staff: list(months)},
+    )
     return created
 
 

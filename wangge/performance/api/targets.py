@@ -79,8 +79,13 @@ def target_list(request: HttpRequest, filters: Query[TargetFilter]) -> dict[str,
     return paginate(qs, filters, target_out)
 
 
+PERIOD_PATTERN = r"^(((19|20|21)\d{2}-(0[1-9]|1[0-2]))|((19|20|21)\d{2}-Q[1-4]))?$"
+
+
 class CompletionFilter(Schema):
-    period: str = Field("", max_length=7, description="YYYY-MM 或 YYYY-Qn；空为本月")
+    period: str = Field(
+        "", max_length=7, pattern=PERIOD_PATTERN, description="YYYY-MM 或 YYYY-Qn；空为本月"
+    )
     by: Annotated[str, Choice(("person", "grid", "team"))] = "person"
 
 
