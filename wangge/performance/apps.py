@@ -8,7 +8,14 @@ class PerformanceConfig(AppConfig):
     verbose_name = _("绩效与激励")
 
     def ready(self) -> None:
-        from wangge.performance import hooks_settle, permissions_settle
+        from wangge.performance import (
+            hooks_settle,
+            hooks_targets,
+            permissions_settle,
+            permissions_targets,
+        )
 
         permissions_settle.register()
         hooks_settle.register()
+        permissions_targets.register()
+        hooks_targets.register()

@@ -2,8 +2,12 @@
 
 from django.urls import URLPattern
 
-from wangge.performance import views_settle
+from wangge.performance import views_awards, views_settle, views_targets
 
 app_name = "performance"
 
-urlpatterns: list[URLPattern] = [*views_settle.urls]
+urlpatterns: list[URLPattern] = [
+    *views_settle.urls,
+    *views_targets.urls,
+    *views_awards.urls,
+]

@@ -19,6 +19,10 @@ from wangge.demo.load_performance_settle import (
     load_performance_settle,
     reset_performance_settle,
 )
+from wangge.demo.load_performance_targets import (
+    load_performance_targets,
+    reset_performance_targets,
+)
 from wangge.demo.load_retention import load_retention, reset_retention
 from wangge.demo.load_sales import load_sales, reset_sales
 from wangge.demo.load_service_assets import load_service_assets, reset_service_assets
@@ -136,6 +140,7 @@ def _load_work(seed: int, crm_scale: float, sales_scale: float | None) -> dict[s
     counts.update(load_retention(seed, scale=crm_scale))
     counts.update(load_worklog(seed))
     counts.update(load_performance_settle(seed))
+    counts.update(load_performance_targets(seed))
     # Last: the figures' month of snapshots reads every app's records.
     counts.update(load_insights())
     return counts
@@ -168,6 +173,7 @@ def _reset(usernames: list[str]) -> None:
     Logins that merely share a demo username go too, or loading would trip over them.
     """
     reset_insights()
+    reset_performance_targets()
     reset_performance_settle()
     reset_worklog()
     reset_retention()
