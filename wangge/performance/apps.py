@@ -8,7 +8,12 @@ class PerformanceConfig(AppConfig):
     verbose_name = _("绩效与激励")
 
     def ready(self) -> None:
-        from wangge.performance import hooks_settle, permissions_settle
+        from wangge.performance import (
+            hooks_sales,
+            hooks_settle,
+            permissions_sales,
+            permissions_settle,
+        )
 
-        permissions_settle.register()
-        hooks_settle.register()
+        for module in (permissions_sales, permissions_settle, hooks_sales, hooks_settle):
+            module.register()

@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern
 
-from wangge.performance import views_settle
+from wangge.performance import views_sales, views_settle
 
 app_name = "performance"
 
-urlpatterns: list[URLPattern] = [*views_settle.urls]
+urlpatterns: list[URLPattern] = [*views_sales.urls, *views_settle.urls]

@@ -1,7 +1,8 @@
 """Performance endpoints (sales records, statements, targets, awards)."""
 
 from wangge.core.api import ApiRouter
-from wangge.performance.api import settle
+from wangge.performance.api import sales, settle
 
 router = ApiRouter(tags=["performance"])
-router.add_router("", settle.router)
+for _module in (sales, settle):
+    router.add_router("", _module.router)
