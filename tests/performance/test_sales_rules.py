@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wangge.performance.clawback import is_clawed_back, last_clawback_day
 from wangge.performance.period_range import month_of, period_bounds, previous_month
 
+#: No deadline: the machine is shared, and a slow first example is not a wrong one.
+RULES = settings(max_examples=200, deadline=None, database=None)
 days_ = st.integers(min_value=0, max_value=400)
 dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2090, 12, 31))
 
 
+@RULES
 @given(sold=dates, after=st.integers(min_value=0, max_value=800), days=days_)
 def test_a_cancellation_claws_back_exactly_within_the_period(sold, after, days) -> None:  # type: ignore[no-untyped-def]
     cancelled = sold + dt.timedelta(days=after)
@@ -22,6 +25,7 @@ def test_a_cancellation_claws_back_exactly_within_the_period(sold, after, days) 
     assert is_clawed_back(sold, cancelled, days) is (cancelled <= last_clawback_day(sold, days))
 
 
+@RULES
 @given(sold=dates, after=st.integers(min_value=0, max_value=800), days=days_, more=days_)
 def test_a_longer_period_never_claws_back_less(sold, after, days, more) -> None:  # type: ignore[no-untyped-def]
     cancelled = sold + dt.timedelta(days=after)
@@ -29,6 +33,7 @@ def test_a_longer_period_never_claws_back_less(sold, after, days, more) -> None:
         assert is_clawed_back(sold, cancelled, days + more)
 
 
+@RULES
 @given(sold=dates, days=days_, before=st.integers(min_value=1, max_value=50))
 def test_no_cancellation_or_one_before_the_sale_never_claws_back(sold, days, before) -> None:  # type: ignore[no-untyped-def]
     assert not is_clawed_back(sold, None, days)
@@ -64,6 +69,7 @@ def test_anything_else_is_not_a_period(bad: str) -> None:
         period_bounds(bad)
 
 
+@RULES
 @given(day=dates)
 def test_a_day_lies_in_its_month_and_last_month_ends_the_day_before(day: dt.date) -> None:
     first, last = period_bounds(month_of(day))

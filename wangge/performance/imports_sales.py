@@ -160,7 +160,7 @@ class SalesSpec(ImportSpec):
         elif seller is not None:
             cleaned["channel"] = services.channel_of(seller)
         self._dates(values, record, cache["today"], errors, ctx.failed)
-        if record is None:
+        if record is None and "reference" in values:
             cleaned["reference"] = values["reference"]
         return cleaned, errors
 

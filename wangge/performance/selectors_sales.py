@@ -102,7 +102,7 @@ class Totals:
 def totals(qs: QuerySet[SalesRecord]) -> Totals:
     """The list's totals row: how many records and their amount (before claw-backs)."""
     row = qs.order_by().aggregate(n=Count("id"), amount=Sum("amount"))
-    return Totals(count=row["n"] or 0, amount=row["amount"] or ZERO)
+    return Totals(count=row["n"] or 0, amount=Decimal(row["amount"] or 0).quantize(ZERO))
 
 
 def record_detail(*, user: Any, pk: int) -> SalesRecord:
@@ -179,7 +179,10 @@ def actuals(
     field = _BY_FIELD[by]
     agg = Count("id") if measure == "count" else Sum("amount")
     rows = qs.filter(**{f"{field}__isnull": False}).order_by().values(field).annotate(v=agg)
-    return {r[field]: Decimal(r["v"] or 0) for r in rows}
+    if measure == "count":
+        return {r[field]: Decimal(r["v"] or 0) for r in rows}
+    # SQLite sums decimals as numbers: back to the fen.
+    return {r[field]: Decimal(r["v"] or 0).quantize(ZERO) for r in rows}
 
 
 def recent(*, user: Any, customer_id: int | None = None, seller_id: int | None = None,
