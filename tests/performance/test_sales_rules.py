@@ -63,7 +63,7 @@ def test_periods_are_months_and_quarters(period: str, first: dt.date, last: dt.d
     assert period_bounds(period) == (first, last)
 
 
-@pytest.mark.parametrize("bad", ["", "2026-13", "2026-00", "2026-Q5", "26-01", "9999-12", "x"])
+@pytest.mark.parametrize("bad", ["", "2026-13", "2026-00", "2026-Q5", "26-01", "1899-12", "x"])
 def test_anything_else_is_not_a_period(bad: str) -> None:
     with pytest.raises(ValueError):
         period_bounds(bad)

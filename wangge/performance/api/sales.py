@@ -34,7 +34,8 @@ from wangge.performance.services_sales import clawback_days
 
 router = ApiRouter()
 
-PERIOD_PATTERN = r"^(\d{4}-(0[1-9]|1[0-2])|\d{4}-[Qq][1-4])?$"
+#: A month or a quarter of the years 1900–9999 (`period_range.period_bounds`), or blank.
+PERIOD_PATTERN = r"^((19|[2-9]\d)\d{2}-(0[1-9]|1[0-2]|[Qq][1-4]))?$"
 
 
 class SalesRecordOut(Schema):
