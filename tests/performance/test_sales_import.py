@@ -51,6 +51,12 @@ def row(crm: CrmWorld, ref: str, **over: Any) -> list[Any]:
     return [values[h] for h in HEADER]
 
 
+def agent_row(crm: CrmWorld) -> list[Any]:
+    """A digital HD sale by the agency 甲通讯店 (its agent found by the agency's name)."""
+    return row(crm, "JF2", 客户编号=crm.customers["a_agent"].code, 业务账号=None,
+               套餐或产品编码="HD", 销售人工号="甲通讯店", **{"销售金额（元）": "336"})  # fmt: skip
+
+
 def messages(report: Any) -> dict[int, list[str]]:
     return {r: [f"{e.column}:{e.message}" for e in es] for r, es in report.errors_by_row().items()}
 
@@ -87,9 +93,7 @@ def test_a_dry_run_reports_every_bad_row_and_writes_nothing(crm: CrmWorld) -> No
 
 def test_a_commit_creates_then_upserts_by_the_billing_reference(crm: CrmWorld) -> None:
     admin = crm.world.user("market_admin")
-    first = xlsx([HEADER, row(crm, "JF1"),
-                  row(crm, "JF2", 客户编号=crm.customers["a_agent"].code, 业务账号=None,
-                      套餐或产品编码="HD", 销售人工号="甲通讯店", **{"销售金额（元）": "336"})])  # fmt: skip
+    first = xlsx([HEADER, row(crm, "JF1"), agent_row(crm)])
     report = run_import(spec(), admin, first, commit=True)
     assert report.committed and report.created == 2, messages(report)
     jf1 = SalesRecord.objects.get(reference="JF1")
@@ -100,8 +104,7 @@ def test_a_commit_creates_then_upserts_by_the_billing_reference(crm: CrmWorld) -
     assert jf2.business_line == "hd" and jf2.plan is None and jf2.product == crm.hd
 
     again = xlsx([HEADER, row(crm, "JF1", 销户日期=day(-1), **{"销售金额（元）": "700.00"}),
-                  row(crm, "JF2", 客户编号=crm.customers["a_agent"].code, 业务账号=None,
-                      套餐或产品编码="HD", 销售人工号="甲通讯店", **{"销售金额（元）": "336"})])  # fmt: skip
+                  agent_row(crm)])  # fmt: skip
     report = run_import(spec(), admin, again, commit=True)
     assert (report.created, report.updated, report.unchanged) == (0, 1, 1), messages(report)
     jf1.refresh_from_db()

@@ -58,7 +58,9 @@ def test_the_same_order_heard_twice_is_recorded_once(
     )  # fmt: skip
     on_sale_won(event)
     rec, created = sales_record_from_order(order_id=order.pk)
-    assert not created and SalesRecord.objects.count() == 1 and rec.reference == order.opportunity.code
+    assert (
+        not created and SalesRecord.objects.count() == 1 and rec.reference == order.opportunity.code
+    )
 
 
 @override_settings(WANGGE_SALE_AMOUNT_MONTHS=6)
@@ -114,12 +116,14 @@ def test_actuals_are_by_seller_or_grid_per_indicator_and_net_of_clawbacks(crm: C
     ga, gb = crm.world.grid_a.pk, crm.world.grid_b.pk
     assert sel.actuals(first, last, by="seller", indicator="broadband_new") == {a: 1, b: 1}
     assert sel.actuals(first, last, by="seller", indicator="broadband_revenue") == {
-        a: Decimal("816.00"), b: Decimal("600.50")
+        a: Decimal("816.00"),
+        b: Decimal("600.50"),
     }
     assert sel.actuals(first, last, by="grid", indicator="hd") == {ga: 1}
     assert sel.actuals(first, last, by="grid", indicator="digital_tv") == {ga: 1}
     assert sel.actuals(first, last, by="grid", indicator="revenue") == {
-        ga: Decimal("1352.00"), gb: Decimal("600.50")
+        ga: Decimal("1352.00"),
+        gb: Decimal("600.50"),
     }
     assert [r.reference for r in sel.clawbacks(month_of(mid))] == ["B3"]
     assert sel.sales_in_period(first, last).count() == 5

@@ -69,7 +69,8 @@ class SalesSpec(ImportSpec):
         Column("amount", "销售金额（元）", "money", required_on_create=True, example="816.00",
                aliases=("销售金额", "金额"), min_value=Decimal(0), max_value=MAX_MONEY),
         Column("seller", "销售人工号", "ref", max_length=64, example="",
-               aliases=("工号", "销售人", "代理商"), help=gettext_lazy("员工工号，或代理商工号/代理商名称")),
+               aliases=("工号", "销售人", "代理商"),
+               help=gettext_lazy("员工工号，或代理商工号/代理商名称")),
         Column("channel", "渠道", "choice", choices=SalesRecord.Channel.choices, example="",
                help=gettext_lazy("不填按销售人角色")),
         Column("cancelled_on", "销户日期", "date", example="", aliases=("拆机日期",)),
@@ -209,13 +210,13 @@ class SalesSpec(ImportSpec):
         plan = cache["plans"].get(code)
         if plan is not None:
             cleaned["plan"], cleaned["product"] = plan, plan.product
-            return plan.product  # type: ignore[no-any-return]
+            return plan.product
         product = cache["products"].get(code)
         if product is None:
             errors.append(("plan", _("没有这个套餐或产品编码")))
             return None
         cleaned["product"], cleaned["plan"] = product, None
-        return product  # type: ignore[no-any-return]
+        return product
 
     def _seller(
         self, values: Mapping[str, Any], cache: Mapping[str, Any], errors: RowErrors

@@ -108,8 +108,9 @@ def totals(qs: QuerySet[SalesRecord]) -> Totals:
 def record_detail(*, user: Any, pk: int) -> SalesRecord:
     found = (
         SalesRecord.objects.visible_to(user)
-        .select_related("customer", "customer__site", "seller", "grid", "plan", "product",
-                        "subscription")  # fmt: skip
+        .select_related(
+            "customer", "customer__site", "seller", "grid", "plan", "product", "subscription"
+        )
         .filter(pk=pk)
         .first()
     )
@@ -188,7 +189,9 @@ def actuals(
 def recent(*, user: Any, customer_id: int | None = None, seller_id: int | None = None,
            limit: int = 10) -> list[SalesRecord]:  # fmt: skip
     """The panels' latest sales of a customer or a person, as the user may see them."""
-    qs = SalesRecord.objects.visible_to(user).select_related("plan", "product", "seller", "customer")
+    qs = SalesRecord.objects.visible_to(user).select_related(
+        "plan", "product", "seller", "customer"
+    )
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
     if seller_id is not None:

@@ -33,7 +33,8 @@ from wangge.sales.models import Order
 CENT = Decimal("0.01")
 #: What an import or an edit may set on a record (the reference is its identity).
 EDITABLE = ("sold_on", "customer", "subscription", "account_no", "product", "plan",
-            "business_line", "amount", "seller", "channel", "grid", "grid_id", "cancelled_on")  # fmt: skip
+            "business_line", "amount", "seller", "channel", "grid", "grid_id",
+            "cancelled_on")  # fmt: skip
 
 _LINES = {
     ProductKind.BROADBAND: BusinessLine.BROADBAND,
@@ -138,9 +139,7 @@ def sales_record_create(*, actor: Any, reference: str, **data: Any) -> SalesReco
 
 
 @transaction.atomic
-def sales_record_update(
-    *, actor: Any, record: SalesRecord, data: Mapping[str, Any]
-) -> SalesRecord:
+def sales_record_update(*, actor: Any, record: SalesRecord, data: Mapping[str, Any]) -> SalesRecord:
     require(actor, SalesAction.IMPORT)
     if not _may_write_grid(actor, record.grid_id):
         raise ValidationError({"grid": _("不在您管理的网格内")})

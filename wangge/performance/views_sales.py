@@ -51,13 +51,14 @@ class SalesListView(ScopedListView):
 
     def get_queryset(self) -> QuerySet[SalesRecord]:
         self.filters = selectors.list_filters(self.request.GET)
-        return selectors.sales_list(user=self.request.user, **self.filters)
+        self.listed = selectors.sales_list(user=self.request.user, **self.filters)
+        return self.listed
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         ctx["filters"] = self.filters
-        ctx["totals"] = selectors.totals(self.object_list)
+        ctx["totals"] = selectors.totals(self.listed)
         ctx["grids"] = Grid.objects.visible_to(user).filter(is_active=True).only("id", "name")
         ctx["people"] = (
             Staff.objects.visible_to(user).only("id", "name", "employee_no")
@@ -96,7 +97,8 @@ def _detail_context(
         "clawed_back": selectors.is_record_clawed_back(record),
         "clawback_days": clawback_days(),
         "can_cancel": may_cancel,
-        "form": form or (CancelForm(initial={"cancelled_on": clock.today()}) if may_cancel else None),
+        "form": form
+        or (CancelForm(initial={"cancelled_on": clock.today()}) if may_cancel else None),
     }
 
 
@@ -108,7 +110,9 @@ def sales_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            sale_cancel(actor=request.user, record=record, cancelled_on=form.cleaned_data["cancelled_on"])
+            sale_cancel(
+                actor=request.user, record=record, cancelled_on=form.cleaned_data["cancelled_on"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error("cancelled_on", message)
