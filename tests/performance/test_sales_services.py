@@ -126,6 +126,7 @@ def test_actuals_are_by_seller_or_grid_per_indicator_and_net_of_clawbacks(crm: C
         gb: Decimal("600.50"),
     }
     assert [r.reference for r in sel.clawbacks(month_of(mid))] == ["B3"]
+    assert [r.reference for r in sel.clawbacks(first, last)] == ["B3"]
     assert sel.sales_in_period(first, last).count() == 5
     with pytest.raises(ValueError):
         sel.actuals(first, last, by="team", indicator="hd")  # type: ignore[arg-type]

@@ -140,11 +140,17 @@ def clawed_back_in(qs: QuerySet[SalesRecord]) -> set[int]:
     return clawback_ids(rows)
 
 
-def clawbacks(period: str) -> QuerySet[SalesRecord]:
-    """The claw-backs charged to `period` ("YYYY-MM" or "YYYY-Qn"): records whose account
-    was cancelled within the period's days, no later than `WANGGE_CLAWBACK_DAYS` after the
-    sale (whichever month it was sold in). Whole county; ordered by cancellation."""
-    start, end = period_bounds(period)
+def clawbacks(period: str | dt.date, end: dt.date | None = None) -> QuerySet[SalesRecord]:
+    """The claw-backs charged to `period` ("YYYY-MM" or "YYYY-Qn", or the days `period`
+    to `end`, both included): records whose account was cancelled within those days, no
+    later than `WANGGE_CLAWBACK_DAYS` after the sale (whichever month it was sold in, the
+    same month included). Whole county; ordered by cancellation."""
+    if isinstance(period, str):
+        start, end = period_bounds(period)
+    elif end is None:
+        raise TypeError("clawbacks(start, end) needs both days.")
+    else:
+        start = period
     earliest_sale = start - dt.timedelta(days=clawback_days())
     candidates = SalesRecord.objects.filter(
         cancelled_on__gte=start, cancelled_on__lte=end, sold_on__gte=earliest_sale
