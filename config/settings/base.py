@@ -229,6 +229,12 @@ WANGGE_LEAD_THROTTLE = {
 # Daily work logs (worklog): due by the N-th working day after the log's day at HH:MM.
 WANGGE_WORKLOG_CUTOFF = env_str("WANGGE_WORKLOG_CUTOFF", "1 09:00")
 
+# Sales records (performance): a sale won in wangge is worth its monthly fee times the plan's
+# contract term, or this many months for a plan without one; a sale whose account is
+# cancelled within WANGGE_CLAWBACK_DAYS days of it is clawed back.
+WANGGE_SALE_AMOUNT_MONTHS = env_int("WANGGE_SALE_AMOUNT_MONTHS", 12)
+WANGGE_CLAWBACK_DAYS = env_int("WANGGE_CLAWBACK_DAYS", 90)
+
 # Notifications to a chat group robot (企业微信): off unless a URL is set.
 WANGGE_WEBHOOK_URL = env_str("WANGGE_WEBHOOK_URL", "")
 WANGGE_WEBHOOK_FORMAT = env_choice("WANGGE_WEBHOOK_FORMAT", "markdown", ["markdown", "text"])

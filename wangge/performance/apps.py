@@ -9,13 +9,20 @@ class PerformanceConfig(AppConfig):
 
     def ready(self) -> None:
         from wangge.performance import (
+            hooks_sales,
             hooks_settle,
             hooks_targets,
+            permissions_sales,
             permissions_settle,
             permissions_targets,
         )
 
-        permissions_settle.register()
-        hooks_settle.register()
-        permissions_targets.register()
-        hooks_targets.register()
+        for module in (
+            permissions_sales,
+            permissions_settle,
+            permissions_targets,
+            hooks_sales,
+            hooks_settle,
+            hooks_targets,
+        ):
+            module.register()

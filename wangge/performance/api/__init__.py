@@ -1,8 +1,8 @@
 """Performance endpoints (sales records, statements, targets, awards)."""
 
 from wangge.core.api import ApiRouter
-from wangge.performance.api import settle, targets
+from wangge.performance.api import sales, settle, targets
 
 router = ApiRouter(tags=["performance"])
-router.add_router("", settle.router)
-router.add_router("", targets.router)
+for _module in (sales, settle, targets):
+    router.add_router("", _module.router)

@@ -15,6 +15,7 @@ from wangge.demo import county as demo
 from wangge.demo.load import load_county
 from wangge.demo.load_crm import load_crm, reset_crm
 from wangge.demo.load_insights import load_insights, reset_insights
+from wangge.demo.load_performance_sales import load_performance_sales, reset_performance_sales
 from wangge.demo.load_performance_settle import (
     load_performance_settle,
     reset_performance_settle,
@@ -139,6 +140,7 @@ def _load_work(seed: int, crm_scale: float, sales_scale: float | None) -> dict[s
     _analyze()
     counts.update(load_retention(seed, scale=crm_scale))
     counts.update(load_worklog(seed))
+    counts.update(load_performance_sales(seed, scale=crm_scale))
     counts.update(load_performance_settle(seed))
     counts.update(load_performance_targets(seed))
     # Last: the figures' month of snapshots reads every app's records.
@@ -175,6 +177,7 @@ def _reset(usernames: list[str]) -> None:
     reset_insights()
     reset_performance_targets()
     reset_performance_settle()
+    reset_performance_sales()
     reset_worklog()
     reset_retention()
     reset_service_assets()
