@@ -13,7 +13,7 @@ from wangge.core import clock
 from wangge.demo.load_performance_sales import load_performance_sales, reset_performance_sales
 from wangge.performance import selectors_sales as sel
 from wangge.performance.models import SalesRecord
-from wangge.performance.period_range import period_bounds, previous_month
+from wangge.performance.periods import period_bounds, previous_month
 
 
 @pytest.fixture
@@ -26,13 +26,13 @@ def test_the_demo_records_won_orders_and_three_months_of_billing(crm: CrmWorld) 
     counts = load_performance_sales(7, scale=0.5)
     assert SalesRecord.objects.filter(reference=order.opportunity.code).count() == 1
     assert counts["销售记录（商机成交）"] == 1
-    first, last = period_bounds(previous_month(clock.today()))
+    first, last = period_bounds(previous_month(clock.today()).code)
     month = sel.sales_in_period(first, last)
     assert set(month.values_list("grid_id", flat=True)) == {
         crm.world.grid_a.pk,
         crm.world.grid_b.pk,
     }
-    assert sel.clawbacks(previous_month(clock.today())).exists()
+    assert sel.clawbacks(previous_month(clock.today()).code).exists()
     imported = SalesRecord.objects.filter(source="import")
     assert all(r.sold_on < clock.today().replace(day=1) for r in imported)
     amounts = sorted(SalesRecord.objects.values_list("reference", "amount"))

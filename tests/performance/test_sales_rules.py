@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wangge.performance.clawback import is_clawed_back, last_clawback_day
-from wangge.performance.period_range import month_of, period_bounds, previous_month
+from wangge.performance.periods import month_of, period_bounds, previous_month
 
 #: No deadline: the machine is shared, and a slow first example is not a wrong one.
 RULES = settings(max_examples=200, deadline=None, database=None)
@@ -72,7 +72,7 @@ def test_anything_else_is_not_a_period(bad: str) -> None:
 @RULES
 @given(day=dates)
 def test_a_day_lies_in_its_month_and_last_month_ends_the_day_before(day: dt.date) -> None:
-    first, last = period_bounds(month_of(day))
+    first, last = period_bounds(month_of(day).code)
     assert first <= day <= last
-    _prev_first, prev_last = period_bounds(previous_month(day))
+    _prev_first, prev_last = period_bounds(previous_month(day).code)
     assert prev_last == first - dt.timedelta(days=1)

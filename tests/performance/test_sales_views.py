@@ -16,7 +16,7 @@ from tests.personas import World, assert_visible_matrix
 from tests.querybudget import assert_flat
 from wangge.core import clock
 from wangge.performance.models import SalesRecord
-from wangge.performance.period_range import month_of
+from wangge.performance.periods import month_of
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_the_api_filters_and_answers_money_as_strings(crm: CrmWorld) -> None:
     assert body["items"][0]["channel"] == "agent" and body["items"][0]["clawed_back"] is False
     grid_b = api.get("/api/performance/sales", {"grid": crm.world.grid_b.pk}).json()
     assert [i["reference"] for i in grid_b["items"]] == ["B-SALE"]
-    this_month = month_of(clock.today() - dt.timedelta(days=1))
+    this_month = month_of(clock.today() - dt.timedelta(days=1)).code
     listed = api.get("/api/performance/sales", {"period": this_month}).json()["items"]
     assert {i["reference"] for i in listed} <= VISIBLE["market_admin"]
     one = SalesRecord.objects.get(reference="B-SALE")

@@ -1,4 +1,5 @@
-"""Periods of targets and awards: a month "YYYY-MM" or a quarter "YYYY-Qn" (pure Python)."""
+"""Periods of sales, settlement, targets and awards: a month "YYYY-MM" or a quarter
+"YYYY-Qn" (pure Python)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,12 @@ def parse_period(text: str) -> Period:
     if q and int(q[1]) >= 1900:
         return Period(int(q[1]), (int(q[2]) - 1) * 3 + 1, 3)
     raise ValueError(f"period {text!r}: expected YYYY-MM or YYYY-Qn")
+
+
+def period_bounds(text: str) -> tuple[dt.date, dt.date]:
+    """The first and last day (both included) of "YYYY-MM" or "YYYY-Qn"; ValueError else."""
+    period = parse_period(text)
+    return period.start, period.end
 
 
 def month_of(day: dt.date) -> Period:

@@ -20,7 +20,7 @@ from django.http import Http404
 from wangge.core.params import choice_param, int_param, text_param
 from wangge.performance.clawback import is_clawed_back, last_clawback_day
 from wangge.performance.models import BusinessLine, SalesRecord
-from wangge.performance.period_range import period_bounds
+from wangge.performance.periods import period_bounds
 from wangge.performance.services_sales import clawback_days
 
 Indicator = Literal["broadband_new", "broadband_revenue", "hd", "digital_tv", "revenue"]

@@ -9,13 +9,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from django.conf import settings
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from wangge.core import clock
 from wangge.org.models import GridMembership, Staff
 from wangge.org.roles import Role
-from wangge.performance import commission
+from wangge.performance import commission, selectors_sales
+from wangge.performance.clawback import is_clawed_back
 from wangge.performance.models import (
     CommissionPolicy,
     SalesRecord,
@@ -23,11 +23,10 @@ from wangge.performance.models import (
     Statement,
     StatementLine,
 )
+from wangge.performance.services_sales import clawback_days
 from wangge.service.models import OrderKind, OrderState, WorkOrder
 
 PERIOD_RE = re.compile(r"^(2\d{3})-(0[1-9]|1[0-2])$")
-#: Claw-back window (days from sale to cancellation) until the sales part brings its setting.
-DEFAULT_CLAWBACK_DAYS = 180
 
 
 def parse_period(value: Any) -> tuple[dt.date, dt.date] | None:
@@ -53,23 +52,11 @@ def last_month() -> str:
     return period_of(clock.today().replace(day=1) - dt.timedelta(days=1))
 
 
-def clawback_days() -> int:
-    return int(getattr(settings, "WANGGE_CLAWBACK_DAYS", DEFAULT_CLAWBACK_DAYS))
-
-
 def clawbacks(start: dt.date, end: dt.date) -> QuerySet[SalesRecord]:
     """Sales of earlier months whose account was cancelled between `start` and `end` within
-    the claw-back period.
-
-    The one place settlement reads `cancelled_on`: the sales part's
-    `selectors_sales.clawbacks(start, end)` replaces this body when it lands.
-    """
-    window = dt.timedelta(days=clawback_days())
-    return SalesRecord.objects.filter(
-        cancelled_on__gte=start,
-        cancelled_on__lte=end,
-        sold_on__lt=start,
-    ).filter(cancelled_on__lte=F("sold_on") + window)
+    the claw-back period (the sales part's rule). A sale cancelled in its own month was
+    never paid (`month_sales`), so nothing comes back for it."""
+    return selectors_sales.clawbacks(start, end).filter(sold_on__lt=start)
 
 
 def policies_for(start: dt.date, end: dt.date) -> list[commission.Policy]:
@@ -110,7 +97,7 @@ def month_sales(start: dt.date, end: dt.date) -> Iterator[commission.Sale]:
     (within the claw-back period) is not paid at all."""
     managers = grid_managers()
     techs = installers(start, end)
-    window = dt.timedelta(days=clawback_days())
+    days = clawback_days()
     qs = SalesRecord.objects.filter(sold_on__gte=start, sold_on__lte=end).order_by("reference")
     cols = (
         "reference",
@@ -127,7 +114,7 @@ def month_sales(start: dt.date, end: dt.date) -> Iterator[commission.Sale]:
     )
     for row in qs.values_list(*cols).iterator(chunk_size=20000):
         ref, line, amount, seller, product, channel, role, grid, sub, sold, cancelled = row
-        if cancelled is not None and cancelled <= end and cancelled <= sold + window:
+        if cancelled is not None and cancelled <= end and is_clawed_back(sold, cancelled, days):
             continue
         yield commission.Sale(
             ref=ref,

@@ -26,7 +26,7 @@ from wangge.org.models import Grid, Staff
 from wangge.performance import selectors_sales as selectors
 from wangge.performance.clawback import is_clawed_back
 from wangge.performance.models import BusinessLine, SalesRecord
-from wangge.performance.period_range import month_of
+from wangge.performance.periods import month_of
 from wangge.performance.permissions_sales import SalesAction
 from wangge.performance.services_sales import clawback_days, sale_cancel
 
@@ -39,7 +39,7 @@ PEOPLE_OFFERED = 300
 def _months(today: dt.date) -> list[str]:
     out, day = [], today.replace(day=1)
     for _i in range(MONTHS_OFFERED):
-        out.append(month_of(day))
+        out.append(month_of(day).code)
         day = (day - dt.timedelta(days=1)).replace(day=1)
     return out
 

@@ -28,13 +28,13 @@ from wangge.crm.api.schemas import Money
 from wangge.performance import selectors_sales as selectors
 from wangge.performance.clawback import is_clawed_back
 from wangge.performance.models import BusinessLine, SalesRecord
-from wangge.performance.period_range import period_bounds
+from wangge.performance.periods import period_bounds
 from wangge.performance.permissions_sales import SalesAction
 from wangge.performance.services_sales import clawback_days
 
 router = ApiRouter()
 
-#: A month or a quarter of the years 1900–9999 (`period_range.period_bounds`), or blank.
+#: A month or a quarter of the years 1900–9999 (`periods.period_bounds`), or blank.
 PERIOD_PATTERN = r"^((19|[2-9]\d)\d{2}-(0[1-9]|1[0-2]|[Qq][1-4]))?$"
 
 
