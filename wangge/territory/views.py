@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -193,14 +194,15 @@ def plan_frontier_pick(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("territory:plan_detail", pk=plan.pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def plan_import(request: HttpRequest) -> HttpResponse:
+def _import_plan(
+    request: HttpRequest, form_class: type[forms.Form], read: Any, title: str
+) -> HttpResponse:
+    """An outline file (GeoJSON or KML) becomes a draft plan; a refusal stays on the form."""
     require(request.user, TerritoryAction.EDIT_PLANS)
-    form = ImportPlanForm(request.POST or None, request.FILES or None)
+    form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.plan_import_geojson(
+            plan = read(
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 data=form.cleaned_data["file"].read(),
@@ -211,34 +213,20 @@ def plan_import(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("territory:plan_detail", pk=plan.pk)
     return render(
-        request,
-        "territory/plan_form.html",
-        {"form": form, "title": _("导入网格方案"), "multipart": True},
+        request, "territory/plan_form.html", {"form": form, "title": title, "multipart": True}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_import(request: HttpRequest) -> HttpResponse:
+    return _import_plan(request, ImportPlanForm, services.plan_import_geojson, _("导入网格方案"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import_kml(request: HttpRequest) -> HttpResponse:
-    require(request.user, TerritoryAction.EDIT_PLANS)
-    form = ImportKmlForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_import_kml(
-                actor=request.user,
-                name=form.cleaned_data["name"],
-                data=form.cleaned_data["file"].read(),
-                crs=form.cleaned_data["crs"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("territory:plan_detail", pk=plan.pk)
-    return render(
-        request,
-        "territory/plan_form.html",
-        {"form": form, "title": _("导入 KML 网格方案"), "multipart": True},
-    )
+    return _import_plan(request, ImportKmlForm, services.plan_import_kml, _("导入 KML 网格方案"))
 
 
 @login_required
