@@ -3,9 +3,7 @@ manages a grid, who installed a subscription, and the statements a user may see.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +12,7 @@ from django.db.models import QuerySet
 from wangge.core import clock
 from wangge.org.models import GridMembership, Staff
 from wangge.org.roles import Role
-from wangge.performance import commission, selectors_sales
+from wangge.performance import commission, periods, selectors_sales
 from wangge.performance.clawback import is_clawed_back
 from wangge.performance.models import (
     CommissionPolicy,
@@ -26,20 +24,21 @@ from wangge.performance.models import (
 from wangge.performance.services_sales import clawback_days
 from wangge.service.models import OrderKind, OrderState, WorkOrder
 
-PERIOD_RE = re.compile(r"^(2\d{3})-(0[1-9]|1[0-2])$")
-
 
 def parse_period(value: Any) -> tuple[dt.date, dt.date] | None:
-    """'YYYY-MM' → its first and last day; None for anything else."""
-    m = PERIOD_RE.match(str(value or ""))
-    if not m:
+    """A settlement month "YYYY-MM" (years 2000–2999) → its first and last day; None for
+    anything else (a quarter is never settled)."""
+    try:
+        period = periods.parse_period(str(value or ""))
+    except ValueError:
         return None
-    year, month = int(m[1]), int(m[2])
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    if period.months != 1 or not 2000 <= period.year <= 2999:
+        return None
+    return period.start, period.end
 
 
 def period_of(day: dt.date) -> str:
-    return f"{day:%Y-%m}"
+    return periods.month_of(day).code
 
 
 def next_period(period: str) -> str:
@@ -49,7 +48,7 @@ def next_period(period: str) -> str:
 
 
 def last_month() -> str:
-    return period_of(clock.today().replace(day=1) - dt.timedelta(days=1))
+    return periods.previous_month(clock.today()).code
 
 
 def clawbacks(start: dt.date, end: dt.date) -> QuerySet[SalesRecord]:
