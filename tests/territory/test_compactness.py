@@ -80,7 +80,8 @@ def test_plans_store_hull_fill_beside_polsby_popper(world: World) -> None:
 @pytest.mark.django_db
 def test_a_warm_start_that_still_moved_most_units_is_pointed_out(world: World) -> None:
     t = build_territory(world, per_grid=2)
-    summary = {"sites": 4, "grids": 2, "balance": {}, "partition": {"moved": 2, "issues": []}}
+    balance = {"households": {"mean": 100, "max_deviation": 0.02}}
+    summary = {"sites": 4, "grids": 2, "balance": balance, "partition": {"moved": 2, "issues": []}}
     plan = GridPlan.objects.create(
         name="稳定起点", source=GridPlan.Source.AUTO, based_on=t.plan,
         params={"stable": True, "k": 2}, summary=summary,
