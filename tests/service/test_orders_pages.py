@@ -118,8 +118,12 @@ def test_an_illegal_or_stale_action_changes_nothing(crm: CrmWorld) -> None:
 
 
 def test_the_board_puts_overdue_first_and_the_manager_reassigns(crm: CrmWorld) -> None:
-    early = _open(crm, kind="complaint")  # 2 working hours
-    _open(crm, kind="install")  # 48 hours
+    # Opened on a Wednesday morning: on a Friday evening the complaint's 2 working hours
+    # would end on Monday, after the install's 48 hours, and both would be overdue.
+    wednesday = dt.datetime(2026, 3, 11, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with time_machine.travel(wednesday, tick=False):
+        early = _open(crm, kind="complaint")  # 2 working hours
+        _open(crm, kind="install")  # 48 hours
     with time_machine.travel(early.due_at + dt.timedelta(minutes=1)):
         page = crm.world.client("manager_a").get(reverse("service:board")).content.decode()
         home = crm.world.client("tech_a").get(reverse("home")).content.decode()
