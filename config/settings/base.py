@@ -235,6 +235,9 @@ WANGGE_WORKLOG_CUTOFF = env_str("WANGGE_WORKLOG_CUTOFF", "1 09:00")
 WANGGE_SALE_AMOUNT_MONTHS = env_int("WANGGE_SALE_AMOUNT_MONTHS", 12)
 WANGGE_CLAWBACK_DAYS = env_int("WANGGE_CLAWBACK_DAYS", 90)
 
+# 客户全触及 (insights): a customer is reached with a contact within this many days.
+WANGGE_REACH_DAYS = env_int("WANGGE_REACH_DAYS", 30)
+
 # Notifications to a chat group robot (企业微信): off unless a URL is set.
 WANGGE_WEBHOOK_URL = env_str("WANGGE_WEBHOOK_URL", "")
 WANGGE_WEBHOOK_FORMAT = env_choice("WANGGE_WEBHOOK_FORMAT", "markdown", ["markdown", "text"])
