@@ -56,9 +56,20 @@ def _year_total(ind: Indicator, today: dt.date, grids: list[Grid]) -> Decimal:
 def load_performance_targets(seed: int) -> dict[str, int]:
     del seed  # the figures follow the county and its sales; nothing is drawn at random
     today = clock.today()
-    year = today.year
     grids = list(Grid.objects.filter(is_active=True).order_by("code"))
     inds = list(Indicator.objects.filter(code__in=["broadband_new", "broadband_revenue"]))
+    # Last month's awards are judged on last month's year: in January, that is last year.
+    for year in sorted({previous_month(today).year, today.year}):
+        _decompose(year, today, grids, inds)
+    month = previous_month(today)
+    granted = services_awards.awards_grant(actor=SYSTEM, period=month)
+    granted += _pioneer(today)
+    return {"目标": Target.objects.count(), "获奖": len(granted)}
+
+
+def _decompose(year: int, today: dt.date, grids: list[Grid], inds: list[Indicator]) -> None:
+    """The company's year over its grids, each grid's over its people and months, and a
+    virtual team's set, for `year`."""
     for ind in inds:
         total = _year_total(ind, today, grids)
         shares = services_targets.propose_grids(
@@ -100,10 +111,6 @@ def load_performance_targets(seed: int) -> dict[str, int]:
                     m: decompose.split_months(split[m.pk], places=ind.places) for m in members
                 },
             )
-    month = previous_month(today)
-    granted = services_awards.awards_grant(actor=SYSTEM, period=month)
-    granted += _pioneer(today)
-    return {"目标": Target.objects.count(), "获奖": len(granted)}
 
 
 def _pioneer(today: dt.date) -> list[Award]:
