@@ -10,7 +10,10 @@ from typing import Any
 from tests.personas import PERSONAS
 from tests.service.conftest_assets import *  # noqa: F403
 from tests.service.conftest_assets import PNG, AssetWorld
-from wangge.service.models import Asset
+from wangge.core.access import SYSTEM
+from wangge.service.models import Asset, Inspection, InspectionSchedule
+from wangge.service.services import inspections as svc
+from wangge.service.services.assets import asset_create
 
 WRITERS_A = {"market_admin", "manager_a", "tech_a"}
 
@@ -103,13 +106,8 @@ def test_inspections_list_is_scoped(assets: AssetWorld) -> None:
     assert mine["count"] == 1
 
 
-def _open_task(code: str, site: Any) -> Any:
-    from wangge.core.access import SYSTEM
-    from wangge.service.models import Inspection
-    from wangge.service.services import inspections as svc
-    from wangge.service.services.assets import asset_create
-
-    if not svc.InspectionSchedule.objects.filter(kind="onu").exists():
+def _open_task(code: str, site: Any) -> Inspection:
+    if not InspectionSchedule.objects.filter(kind="onu").exists():
         svc.schedule_create(actor=SYSTEM, kind="onu", every=1, unit="month")
     asset = asset_create(actor=SYSTEM, site=site, code=code, kind="onu", ports_total=8)
     svc.inspections_generate()
