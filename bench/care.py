@@ -19,26 +19,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import random
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _harness
+
+ROOT = _harness.ROOT
 
 RULE = "bench: 每月联系"
-
-
-def _sibling(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _populate(n_contacts: int, seed: int) -> None:
@@ -98,7 +89,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    url = _sibling("pages")._setup(args.customers, args.rebuild)
+    url = _harness.setup_county(args.customers, args.rebuild)
     _populate(args.contacts if args.contacts is not None else args.customers, args.seed)
 
     from django.db import connection

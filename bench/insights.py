@@ -18,54 +18,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import importlib.util
 import os
 import statistics
-import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _harness
+
+ROOT = _harness.ROOT
 
 SNAPSHOT_GOAL_S = 60.0
 PAGE_GOAL_MS = 300.0
-
-
-def _sibling(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _setup_existing() -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        raise SystemExit("--customers 0 needs DATABASE_URL")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("WANGGE_TASKS", "immediate")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return url
-
-
-def _time(fn: Callable[[], Any], n: int, clock: Callable[[], float]) -> list[float]:
-    fn()  # warm
-    times = []
-    for _ in range(n):
-        started = clock()
-        fn()
-        times.append((clock() - started) * 1000)
-    return times
 
 
 def _p(times: list[float], q: int) -> float:
@@ -82,11 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     args = parser.parse_args(argv)
 
-    url = (
-        _setup_existing()
-        if args.customers == 0
-        else _sibling("pages")._setup(args.customers, False)
-    )
+    url = _harness.setup_county(args.customers)
     from django.db.models import Count
     from django.test import Client
 
@@ -166,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
         client = Client()
         client.force_login(user)
         status = client.get(page).status_code
-        times = _time(functools.partial(client.get, page), args.requests, tick)
+        _, times = _harness.time_calls(functools.partial(client.get, page), args.requests, tick)
         p95 = _p(times, 18)
         mark = "" if p95 <= PAGE_GOAL_MS and status == 200 else " ✗"
         print(

@@ -20,61 +20,13 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _harness
 
 GOAL_MS = 100.0
 PERSONAS = ("admin", "manager", "account", "agent")
-#: The demo generator's scale 1 holds about this many customers.
-CUSTOMERS_AT_SCALE_1 = 205_000
-
-
-def _setup(customers: int, rebuild: bool) -> str:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        path = ROOT / "var" / "bench" / f"county-{customers}.sqlite3"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if rebuild:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-        os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("WANGGE_TASKS", "immediate")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from wangge.crm.models import Customer
-
-    call_command("migrate", verbosity=0)
-    have = Customer.objects.count()
-    if have < customers * 0.9:
-        print(f"building a county of {customers:,} customers in {url} …", file=sys.stderr)
-        started = time.monotonic()
-        call_command("demo", reset=True, customers=customers, stdout=sys.stderr)
-        print(f"built in {time.monotonic() - started:.0f} s", file=sys.stderr)
-    if url.startswith("sqlite"):
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    else:
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-    return url
+CUSTOMERS_AT_SCALE_1 = _harness.CUSTOMERS_AT_SCALE_1
 
 
 def _pages(username: str) -> list[tuple[str, str]]:
@@ -130,20 +82,6 @@ def _pages(username: str) -> list[tuple[str, str]]:
     return pages
 
 
-def _time(get: Callable[[], Any], n: int, clock: Callable[[], float]) -> tuple[int, list[float]]:
-    status = get().status_code  # warm: caches, session, the database's pages
-    times = []
-    for _ in range(n):
-        started = clock()
-        get()
-        times.append((clock() - started) * 1000)
-    return status, times
-
-
-def _p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 else times[0]
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -151,24 +89,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--personas", default=",".join(PERSONAS))
     parser.add_argument("--only", default="", help="only pages whose label contains this")
     parser.add_argument("--rebuild", action="store_true", help="build the county again")
-    parser.add_argument(
-        "--clock",
-        choices=("wall", "cpu"),
-        default="wall",
-        help="wall: elapsed time; cpu: this process's CPU time, which on SQLite includes the "
-        "database's work and leaves out waiting for a busy machine's CPU",
-    )
+    _harness.add_clock_argument(parser)
     args = parser.parse_args(argv)
 
-    url = _setup(args.customers, args.rebuild)
-    from django.db import connection
+    url = _harness.setup_county(args.customers, args.rebuild)
     from django.test import Client
 
     from wangge.crm.models import Customer
     from wangge.org.models import User
 
     total = Customer.objects.count()
-    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    clock = _harness.clock_of(args.clock)
     personas = [p for p in args.personas.split(",") if p]
     results: dict[str, dict[str, tuple[int, list[float]]]] = {}
     labels: list[str] = []
@@ -181,16 +112,14 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{username:8} {label} {page}", file=sys.stderr)
             if label not in labels:
                 labels.append(label)
-            results.setdefault(label, {})[username] = _time(
+            results.setdefault(label, {})[username] = _harness.time_calls(
                 functools.partial(client.get, page), args.requests, clock
             )
 
-    engine = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"\n{engine}, {total:,} customers ({url.split('@')[-1]}), "
+        f"\n{_harness.machine_line()}, {total:,} customers ({url.split('@')[-1]}), "
         f"{args.requests} warm requests each, {args.clock} ms p50 / p95 "
-        f"(goal p95 ≤ {GOAL_MS:.0f} ms); load average {load} on {os.cpu_count()} CPUs\n"
+        f"(goal p95 ≤ {GOAL_MS:.0f} ms)\n"
     )
     print("| page | " + " | ".join(personas) + " |")
     print("|---|" + "---|" * len(personas))
@@ -205,10 +134,8 @@ def main(argv: list[str] | None = None) -> None:
             if status != 200:
                 cells.append(f"({status})")
                 continue
-            p95 = _p95(times)
-            worst = max(worst, p95)
-            mark = "" if p95 <= GOAL_MS else " ✗"
-            cells.append(f"{statistics.median(times):.0f} / {p95:.0f}{mark}")
+            worst = max(worst, _harness.p95(times))
+            cells.append(_harness.cell(times, GOAL_MS))
         print(f"| {label} | " + " | ".join(cells) + " |")
     print(f"\nworst p95: {worst:.0f} ms ({'meets' if worst <= GOAL_MS else 'misses'} the goal)")
 

@@ -20,30 +20,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import importlib.util
 import random
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _harness
 
+ROOT = _harness.ROOT
 
-def _sibling(name: str) -> Any:
-    """Another bench script as a module (its setup and percentiles are reused here)."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_pages = _sibling("pages")
-_p95, _setup = _pages._p95, _pages._setup
 
 #: Open stages and their shares of the open opportunities.
 OPEN_MIX = (("need", 0.4), ("proposal", 0.3), ("confirmed", 0.2), ("ordered", 0.1))
@@ -141,16 +128,6 @@ def _populate(n_open: int, seed: int) -> None:
     print(f"added in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
-def _time(fn: Callable[[], Any], n: int, clock: Callable[[], float]) -> list[float]:
-    fn()  # warm
-    times = []
-    for _ in range(n):
-        started = clock()
-        fn()
-        times.append((clock() - started) * 1000)
-    return times
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -160,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     args = parser.parse_args(argv)
 
-    url = _setup(args.customers, False)
+    url = _harness.setup_county(args.customers, False)
     _populate(args.open, args.seed)
 
     from django.db import connection
@@ -240,8 +217,8 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---|---|---|")
     for label, fn, goal in items:
         print(f"{label} …", file=sys.stderr)
-        times = _time(fn, args.requests, clock)
-        p95 = _p95(times)
+        _, times = _harness.time_calls(fn, args.requests, clock)
+        p95 = _harness.p95(times)
         mark = "" if p95 <= goal else " ✗"
         print(f"| {label} | {statistics.median(times):.0f} | {p95:.0f}{mark} | {goal:.0f} |")
 

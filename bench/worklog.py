@@ -17,30 +17,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import importlib.util
 import os
 import statistics
 import sys
 import time
-from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _harness
+
+ROOT = _harness.ROOT
 
 GOAL_MS = 150.0
 PENDING = 20
-
-
-def _sibling(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_pages = _sibling("pages")
 
 
 def _populate(people: int) -> int:
@@ -118,16 +105,6 @@ def _populate(people: int) -> int:
     return grid.pk
 
 
-def _time(get: Any, n: int, clock: Any) -> tuple[int, list[float]]:
-    status = get().status_code
-    times = []
-    for _ in range(n):
-        started = clock()
-        get()
-        times.append((clock() - started) * 1000)
-    return status, times
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=205_000)
@@ -144,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
 
-    url = _pages._setup(args.customers, args.rebuild)
+    url = _harness.setup_county(args.customers, args.rebuild)
     _populate(args.people)
     from django.db import connection
     from django.test import Client
@@ -172,8 +149,10 @@ def main(argv: list[str] | None = None) -> None:
     print("| page | status | p50 | p95 | goal |")
     print("|---|---|---|---|---|")
     for label, page, goal in pages:
-        status, times = _time(functools.partial(client.get, page), args.requests, clock)
-        p95 = _pages._p95(times)
+        status, times = _harness.time_calls(
+            functools.partial(client.get, page), args.requests, clock
+        )
+        p95 = _harness.p95(times)
         verdict = "" if goal is None else ("✓" if p95 <= goal else "✗") + f" ≤ {goal:.0f}"
         print(f"| {label} | {status} | {statistics.median(times):.0f} | {p95:.0f} | {verdict} |")
 
