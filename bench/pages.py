@@ -112,9 +112,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{username:8} {label} {page}", file=sys.stderr)
             if label not in labels:
                 labels.append(label)
-            results.setdefault(label, {})[username] = _harness.time_calls(
+            first, times = _harness.time_calls(
                 functools.partial(client.get, page), args.requests, clock
             )
+            results.setdefault(label, {})[username] = (first.status_code, times)
 
     print(
         f"\n{_harness.machine_line()}, {total:,} customers ({url.split('@')[-1]}), "
