@@ -95,6 +95,7 @@ def test_the_dashboards_show_figures_definitions_and_rankings(taken: InsightsWor
     page = w.client("market_admin").get(reverse("insights:dashboard")).content.decode()
     assert "客户全触及" in page and "60.0%" in page and "在册客户" in page
     assert 'data-testid="ranking-row"' in page
+    assert "没有历史记录的按今天的计" in page  # what a past day's figure cannot know
     manager = w.client("manager_a")
     assert manager.get(reverse("insights:dashboard"))["Location"] == reverse(
         "insights:grid", args=[w.grid_a.pk]

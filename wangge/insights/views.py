@@ -116,6 +116,7 @@ def _context(request: HttpRequest, t: Target, table: str = "") -> dict[str, Any]
         "panels": panels_for(user, t),
         "target_query": _target_query(t),
         "chart": chart_data(user, t),
+        "history_note": figures.HISTORY_NOTE,
         "regions": selectors.region_list() if t.level == "county" else [],
         "grids": selectors.grids_of(user, t.region.pk if t.region else None)
         if t.level in ("county", "region")
