@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -154,11 +155,11 @@ def test_the_home_page_shows_the_three_figures(taken: InsightsWorld) -> None:
 
 
 def test_the_dashboards_first_paint_reads_stored_figures_only(
-    taken: InsightsWorld, django_assert_max_num_queries, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+    taken: InsightsWorld, django_assert_max_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from wangge.insights import headlines
 
-    def live(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def live(*args: Any, **kwargs: Any) -> list[headlines.Headline]:
         raise AssertionError("the page ran another app's selector")
 
     monkeypatch.setattr(
