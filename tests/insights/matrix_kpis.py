@@ -31,6 +31,9 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
     "insights:grid": ("insights_grid", ok(GRID_A)),
     "insights:person": ("insights_person", ok(PERSON_A)),
     "insights:map": (None, ok(READERS)),
+    # One app's panel of the dashboard (here care, on one's own dashboard): those who
+    # read the dashboard and care in the retention app.
+    "insights:headline_panel": ("insights_panel", ok(READERS - {"tech_a"})),
 }
 API_READS: dict[str, tuple[str | None, dict[str, int]]] = {
     "/api/insights/kpis": (None, ok(READERS)),
@@ -46,4 +49,5 @@ def objects(crm: CrmWorld) -> dict[str, Any]:
         "insights_region": w.region_a.pk,
         "insights_grid": w.grid_a.pk,
         "insights_person": w.staff["account_a"].pk,
+        "insights_panel": "care",
     }

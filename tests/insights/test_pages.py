@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -15,6 +16,11 @@ from wangge.core.access import SYSTEM
 from wangge.insights import figures, services
 
 pytestmark = pytest.mark.django_db
+
+#: A dashboard's first paint: the session, the target, the snapshots (figures, trend,
+#: ranking), the sites' counters for the shares, the navigation lists. No other app's
+#: selector runs (their panels load afterwards), so this does not grow with the county.
+QUERIES_PER_PAGE = 16
 
 
 @pytest.fixture
@@ -90,6 +96,7 @@ def test_the_dashboards_show_figures_definitions_and_rankings(taken: InsightsWor
     page = w.client("market_admin").get(reverse("insights:dashboard")).content.decode()
     assert "客户全触及" in page and "60.0%" in page and "在册客户" in page
     assert 'data-testid="ranking-row"' in page
+    assert "没有历史记录的按今天的计" in page  # what a past day's figure cannot know
     manager = w.client("manager_a")
     assert manager.get(reverse("insights:dashboard"))["Location"] == reverse(
         "insights:grid", args=[w.grid_a.pk]
@@ -145,3 +152,58 @@ def test_the_home_page_shows_the_three_figures(taken: InsightsWorld) -> None:
     page = taken.world.client("manager_a").get("/").content.decode()
     assert 'data-testid="today-insights"' in page
     assert "客户全触及 66.7%（2/3）" in page
+
+
+def test_the_dashboards_first_paint_reads_stored_figures_only(
+    taken: InsightsWorld, django_assert_max_num_queries: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wangge.insights import headlines
+
+    def live(*args: Any, **kwargs: Any) -> list[headlines.Headline]:
+        raise AssertionError("the page ran another app's selector")
+
+    monkeypatch.setattr(
+        headlines, "PANELS", tuple(headlines.Panel(p.key, p.shown, live) for p in headlines.PANELS)
+    )
+    w = taken.world
+    admin, manager = w.client("market_admin"), w.client("manager_a")
+    pages = [
+        (admin, reverse("insights:dashboard")),
+        (admin, reverse("insights:region", args=[w.region_a.pk])),
+        (manager, reverse("insights:grid", args=[w.grid_a.pk])),
+        (manager, reverse("insights:person", args=[w.staff["account_a"].pk])),
+    ]
+    for client, url in pages:
+        client.get(url)  # the session and the permissions' first reads
+        with django_assert_max_num_queries(QUERIES_PER_PAGE):
+            page = client.get(url)
+        assert page.status_code == 200, url
+        assert 'hx-trigger="load"' in page.content.decode(), url
+
+
+def test_each_apps_panel_loads_on_its_own_scoped(taken: InsightsWorld) -> None:
+    w = taken.world
+    grid = reverse("insights:grid", args=[w.grid_a.pk])
+    manager = w.client("manager_a")
+    page = manager.get(grid).content.decode()
+    keys = [k for k in ("funnel", "sla", "care", "collections", "logs") if f"panel-{k}" in page]
+    assert "care" in keys and "sla" in keys
+    for key in keys:
+        url = reverse("insights:headline_panel", args=[key])
+        part = manager.get(url, {"grid": w.grid_a.pk})
+        assert part.status_code == 200, key
+        body = part.content.decode()
+        assert body.startswith(f'<tbody data-testid="panel-{key}">'), body
+        assert "<html" not in body
+    care = manager.get(reverse("insights:headline_panel", args=["care"]), {"grid": w.grid_a.pk})
+    assert 'data-testid="headline-care"' in care.content.decode()
+    # Another grid's panel, a panel one may not see, an unknown one: all missing.
+    other = w.client("sales_b")
+    url = reverse("insights:headline_panel", args=["care"])
+    assert other.get(url, {"grid": w.grid_a.pk}).status_code == 404
+    assert other.get(url, {"person": w.staff["account_a"].pk}).status_code == 404
+    assert manager.get(url, {"region": w.region_a.pk}).status_code == 404
+    sla = reverse("insights:headline_panel", args=["sla"])
+    assert manager.get(sla, {"person": w.staff["account_a"].pk}).status_code == 404
+    nope = reverse("insights:headline_panel", args=["nope"])
+    assert manager.get(nope, {"grid": w.grid_a.pk}).status_code == 404

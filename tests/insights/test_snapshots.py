@@ -18,6 +18,8 @@ from wangge.insights.models import Snapshot
 
 pytestmark = pytest.mark.django_db
 
+COLUMNS = ("day", "measure", "level", "grid_id", "staff_id", "numerator", "denominator")
+
 
 def test_a_day_is_stored_per_grid_person_and_county_and_replaced_when_retaken(
     county: InsightsWorld,
@@ -76,6 +78,31 @@ def test_the_backfill_equals_taking_each_day(county: InsightsWorld) -> None:
         )
     )
     assert fill == taken
+
+
+def test_the_backfill_equals_taking_each_day_over_a_month_of_history(
+    county: InsightsWorld,
+) -> None:
+    # Customers filed and sites and intelligence verified on different past days, so each
+    # day's on-file customers, reached ones and fresh surveys differ.
+    from tests.insights.world import ago
+    from wangge.crm.models import CompetitorIntel, Customer
+    from wangge.territory.models import Site
+
+    for n, pk in enumerate(Customer.objects.order_by("pk").values_list("pk", flat=True)):
+        Customer.objects.filter(pk=pk).update(created_at=ago(7 * n, hour=23))
+    for n, pk in enumerate(Site.objects.order_by("pk").values_list("pk", flat=True)):
+        Site.objects.filter(pk=pk).update(verified_at=ago(5 * n) if n % 3 else None)
+    CompetitorIntel.objects.filter(pk=county.crm.intel_b.pk).update(verified_at=ago(20))
+    days = [clock.today() - dt.timedelta(days=n) for n in range(0, 45, 4)]
+    services.snapshots_backfill(actor=SYSTEM, days=days)
+    fill = sorted(Snapshot.objects.values_list(*COLUMNS))
+    assert {d for d, *_ in fill} == set(days)
+    for day in days:
+        services.snapshot_take(actor=SYSTEM, on=day)
+    assert fill == sorted(Snapshot.objects.values_list(*COLUMNS))
+    reach = Snapshot.objects.filter(level="county", measure=figures.REACHED.key)
+    assert len({(r.numerator, r.denominator) for r in reach}) > 2  # history, not one value
 
 
 def test_the_nightly_job_is_registered_after_the_care_jobs() -> None:

@@ -7,12 +7,13 @@ county, and the pages read the snapshots, scoped.
 
 A figure "as of" a past day reads today's records, narrowed by their own dates where they
 have them (customers by when they were filed, contacts and verifications by when they
-happened); sites and grid teams have no history here, so they are today's.
+happened); what has no history is today's (`HISTORY_NOTE`, shown on the pages).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -168,6 +169,15 @@ FIGURES: tuple[Figure, ...] = (
     ),
 )
 MEASURES: dict[str, Measure] = {m.key: m for f in FIGURES for m in f.measures}
+
+#: What a past day's figure can and cannot know: shown beside the trends. Records carry
+#: the dates of their own events, but nothing keeps the history of a site's grid and
+#: counts, a grid's team, a customer's site and owner, or a site's earlier verifications.
+HISTORY_NOTE = _(
+    "往日的数字按记录自身的日期计算：客户按建档时间，接触按发生时间，单元和竞争情报按核实时间。"
+    "没有历史记录的按今天的计：单元所属网格、户数、覆盖户数和用户数，网格的团队，客户所在单元和负责人；"
+    "单元只保存最近一次核实，之后又核实过的单元在更早的日子里算作未普查。"
+)
 
 #: Per grid (None: sites in no grid), the measure's ratio.
 ByGrid = dict[int | None, Ratio]
@@ -382,42 +392,55 @@ def reach(on: dt.date) -> tuple[ByGrid, dict[int, Ratio]]:
 
 
 def reach_series(days: list[dt.date]) -> dict[dt.date, tuple[ByGrid, dict[int, Ratio]]]:
-    """`reach` for many days at once, from one read of the contacts (the demo's back-fill
-    and a month of history): equal to calling `reach` per day, in a few queries."""
+    """`reach` for many days at once, from one read of the contacts and one of the
+    customers (the demo's back-fill and a month of history): equal to calling `reach` per
+    day. Each customer is visited once: it counts from the first day it was on file and is
+    reached on the days its contacts' periods cover."""
     if not days:
         return {}
-    first, last = min(days), max(days)
+    order = sorted(set(days))
+    n = len(order)
+    ends = [day_end(d) for d in order]
     window = reach_days()
-    hits: dict[int, set[dt.date]] = defaultdict(set)
-    wanted = set(days)
-    for ids in contacted_ids(first - dt.timedelta(days=window - 1), last):
+    reached: dict[int, set[int]] = defaultdict(set)
+    for ids in contacted_ids(order[0] - dt.timedelta(days=window - 1), order[-1]):
         for customer_id, day in _contact_days(ids):
-            for offset in range(window):
-                d = day + dt.timedelta(days=offset)
-                if d in wanted:
-                    hits[customer_id].add(d)
-    out: dict[dt.date, tuple[ByGrid, dict[int, Ratio]]] = {}
-    customers = list(
-        Customer.objects.filter(created_at__lt=day_end(last))
+            lo = bisect_left(order, day)
+            hi = bisect_right(order, day + dt.timedelta(days=window - 1))
+            reached[customer_id].update(range(lo, hi))
+    grid_n: dict[int | None, list[int]] = defaultdict(lambda: [0] * (n + 1))
+    grid_hit: dict[int | None, list[int]] = defaultdict(lambda: [0] * n)
+    person_n: dict[int, list[int]] = defaultdict(lambda: [0] * (n + 1))
+    person_hit: dict[int, list[int]] = defaultdict(lambda: [0] * n)
+    customers = (
+        Customer.objects.filter(created_at__lt=ends[-1])
         .order_by()
         .values_list("pk", "site__grid_id", "owner_id", "created_at")
     )
-    for d in days:
-        grid: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
-        person: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        end = day_end(d)
-        for pk, grid_id, owner_id, created_at in customers:
-            if created_at >= end:
-                continue
-            hit = 1 if d in hits.get(pk, ()) else 0
-            grid[grid_id][0] += hit
-            grid[grid_id][1] += 1
-            person[owner_id][0] += hit
-            person[owner_id][1] += 1
-        out[d] = (
-            {g: Ratio(*v) for g, v in grid.items()},
-            {p: Ratio(*v) for p, v in person.items()},
-        )
+    for pk, grid_id, owner_id, created_at in customers.iterator(chunk_size=5000):
+        first = bisect_right(ends, created_at)  # the first day it is on file at the end of
+        grid_n[grid_id][first] += 1
+        person_n[owner_id][first] += 1
+        for i in reached.get(pk, ()):
+            if i >= first:
+                grid_hit[grid_id][i] += 1
+                person_hit[owner_id][i] += 1
+    grids = _cumulative(grid_n, grid_hit, n)
+    people = _cumulative(person_n, person_hit, n)
+    return {d: (grids[i], people[i]) for i, d in enumerate(order)}
+
+
+def _cumulative(starts: dict[Any, list[int]], hits: dict[Any, list[int]], n: int) -> list[Any]:
+    """Each day's ratio per key: the customers on file by then (a running sum of those
+    starting each day) over them, the reached ones; a key with no customer yet is left out."""
+    out: list[dict[Any, Ratio]] = [{} for _ in range(n)]
+    for key, new in starts.items():
+        on_file = 0
+        hit = hits.get(key, [0] * n)
+        for i in range(n):
+            on_file += new[i]
+            if on_file:
+                out[i][key] = Ratio(hit[i], on_file)
     return out
 
 
@@ -430,6 +453,74 @@ def _contact_days(ids: QuerySet[Any]) -> Iterable[tuple[int, dt.date]]:
     for customer_id, when in ids.values_list("customer_id", column).distinct():
         day = clock.local_date(when) if isinstance(when, dt.datetime) else when
         yield customer_id, day
+
+
+# --- the site figures of many days (the back-fill) ------------------------------------
+
+
+def sites_series(days: list[dt.date]) -> dict[dt.date, dict[str, ByGrid]]:
+    """`coverage` and `market` for many days from one read of the sites and one of the
+    competitor intelligence: equal to calling them per day. Only the verifications depend
+    on the day; the counts, households and staffing are today's (sites have no history)."""
+    staffed = staffed_grid_ids()
+    sites = list(
+        Site.objects.order_by().values_list(
+            "pk", "grid_id", "kind", "households", "covered_households", "customers", "verified_at"
+        )
+    )
+    intel_at: dict[int, list[dt.datetime]] = defaultdict(list)
+    theirs: dict[int | None, int] = defaultdict(int)
+    household = {str(k) for k in HOUSEHOLD_KINDS}
+    kinds = dict((pk, (grid_id, kind)) for pk, grid_id, kind, *_rest in sites)
+    for site_id, verified_at, estimate in CompetitorIntel.objects.order_by().values_list(
+        "site_id", "verified_at", "customers_estimate"
+    ):
+        if verified_at is not None:
+            intel_at[site_id].append(verified_at)
+        grid_id, kind = kinds.get(site_id, (None, None))
+        if kind in household:
+            theirs[grid_id] += estimate or 0
+    for stamps in intel_at.values():
+        stamps.sort()
+
+    def fresh(stamps: list[dt.datetime], since: dt.datetime, until: dt.datetime) -> bool:
+        i = bisect_left(stamps, since)
+        return i < len(stamps) and stamps[i] < until
+
+    out: dict[dt.date, dict[str, ByGrid]] = {}
+    for day in days:
+        since, until = fresh_since(day), day_end(day)
+        cov: dict[int | None, list[int]] = defaultdict(lambda: [0] * 5)
+        est: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+        hh: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+        for pk, grid_id, kind, households, covered, customers, verified_at in sites:
+            surveyed = verified_at is not None and since <= verified_at < until
+            c = cov[grid_id]
+            c[0] += 1
+            c[1] += grid_id in staffed
+            c[2] += surveyed
+            c[3] += covered or 0
+            c[4] += households or 0
+            if kind == Site.Kind.ESTATE:
+                e = est[grid_id]
+                e[0] += 1
+                e[1] += surveyed and fresh(intel_at.get(pk, []), since, until)
+            if kind in household:
+                h = hh[grid_id]
+                h[0] += customers or 0
+                h[1] += households or 0
+        share: ByGrid = {g: Ratio(ours, ours + theirs.get(g, 0)) for g, (ours, _h) in hh.items()}
+        for grid_id, n in theirs.items():
+            share.setdefault(grid_id, Ratio(0, n))
+        out[day] = {
+            STAFFED.key: {g: Ratio(c[1], c[0]) for g, c in cov.items()},
+            NETWORK.key: {g: Ratio(c[3], c[4]) for g, c in cov.items()},
+            SURVEYED.key: {g: Ratio(c[2], c[0]) for g, c in cov.items()},
+            KNOWN.key: {g: Ratio(e[1], e[0]) for g, e in est.items()},
+            PENETRATION.key: {g: Ratio(h[0], h[1]) for g, h in hh.items()},
+            SHARE.key: share,
+        }
+    return out
 
 
 # --- all of them -------------------------------------------------------------------------

@@ -1,10 +1,16 @@
 """The other apps' headline numbers on the dashboards, read through those apps' own
 selectors (scoped to the user; nothing recomputed here) and shown only to those who may
-see them there."""
+see them there.
+
+Each app's numbers are one panel: the dashboard lists the panels the user may see (a
+permission check, no query) and loads each from its own view after the first paint, so
+the page itself reads only stored figures while the apps' live selectors (seconds over a
+whole county) fill in beside it."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,15 +47,13 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _funnel(user: Any, t: Target, start: dt.date, end: dt.date) -> Headline | None:
-    if not can(user, SalesAction.FUNNEL):
-        return None
+def _funnel(user: Any, t: Target, start: dt.date, end: dt.date) -> list[Headline]:
     kw = t.kw
     filters = selectors_funnel.FunnelFilters(
         grid_id=kw["grid_id"], assignee_id=kw["staff_id"], start=start, end=end
     )
     f = selectors_funnel.funnel_for(user=user, filters=filters)
-    return Headline(
+    head = Headline(
         "funnel",
         _("赢单率"),
         f.win_rate,
@@ -58,20 +62,17 @@ def _funnel(user: Any, t: Target, start: dt.date, end: dt.date) -> Headline | No
         _("近 30 天创建的商机：成交 / (成交 + 失败)"),
         "sales:funnel",
     )
+    return [head]
 
 
-def _sla(user: Any, t: Target, start: dt.date, end: dt.date) -> Headline | None:
-    if not can(user, ServiceAction.SLA_VIEW) or t.staff is not None:
-        return None
+def _sla(user: Any, t: Target, start: dt.date, end: dt.date) -> list[Headline]:
     data = selectors_orders.sla_dashboard(user=user, since=start, until=end)
     if t.grid is not None:
         row = next((r for r in data["by_grid"] if r["grid__code"] == t.grid.code), None)
         total, on_time = (row["total"], row["on_time"]) if row else (0, 0)
-    elif t.region is not None:
-        return None  # the SLA dashboard has no region breakdown
     else:
         total, on_time = data["total"]["total"], data["total"]["on_time"]
-    return Headline(
+    head = Headline(
         "sla",
         _("工单按时率"),
         _share(on_time, total),
@@ -80,6 +81,7 @@ def _sla(user: Any, t: Target, start: dt.date, end: dt.date) -> Headline | None:
         _("近 30 天到期的工单"),
         "service:sla_dashboard",
     )
+    return [head]
 
 
 def _pick(rows: list[Any], t: Target) -> list[Any]:
@@ -95,13 +97,11 @@ def _pick(rows: list[Any], t: Target) -> list[Any]:
     return rows
 
 
-def _care(user: Any, t: Target) -> Headline | None:
-    if not can(user, RetentionAction.VIEW):
-        return None
+def _care(user: Any, t: Target, start: dt.date, end: dt.date) -> list[Headline]:
     by = "person" if t.staff is not None else "grid"
     rows = _pick(retention.care_compliance(user=user, by=by), t)
     total, done = sum(r.total for r in rows), sum(r.done for r in rows)
-    return Headline(
+    head = Headline(
         "care",
         _("维系按时率"),
         _share(done, total),
@@ -110,11 +110,10 @@ def _care(user: Any, t: Target) -> Headline | None:
         _("在维系中的客户，当前未逾期的比例"),
         "retention:care_list",
     )
+    return [head]
 
 
-def _collections(user: Any, t: Target) -> list[Headline]:
-    if not can(user, RetentionAction.RATES):
-        return []
+def _collections(user: Any, t: Target, start: dt.date, end: dt.date) -> list[Headline]:
     by = "person" if t.staff is not None else "grid"
     rows = _pick(retention.collection_rates(user=user, by=by), t)
     renewals, renewed = sum(r.renewals for r in rows), sum(r.renewed for r in rows)
@@ -143,8 +142,6 @@ def _collections(user: Any, t: Target) -> list[Headline]:
 
 
 def _logs(user: Any, t: Target, start: dt.date, end: dt.date) -> list[Headline]:
-    if not can(user, WorklogAction.KPI) or t.region is not None:
-        return []
     k = worklog.kpis(user=user, start=start, end=end, grid_id=t.grid.pk if t.grid else None)
     row: worklog.KpiRow | None = k.total
     if t.staff is not None:
@@ -174,13 +171,51 @@ def _logs(user: Any, t: Target, start: dt.date, end: dt.date) -> list[Headline]:
     ]
 
 
-def headlines(user: Any, target: Target) -> list[Headline]:
+@dataclass(frozen=True)
+class Panel:
+    """One app's headline numbers: who sees them (a permission, no query) and their read."""
+
+    key: str
+    shown: Callable[[Any, Target], bool]
+    read: Callable[[Any, Target, dt.date, dt.date], list[Headline]]
+
+
+PANELS: tuple[Panel, ...] = (
+    Panel("funnel", lambda u, t: can(u, SalesAction.FUNNEL), _funnel),
+    # The SLA dashboard has no person or region breakdown.
+    Panel(
+        "sla",
+        lambda u, t: can(u, ServiceAction.SLA_VIEW) and t.staff is None and t.region is None,
+        _sla,
+    ),
+    Panel("care", lambda u, t: can(u, RetentionAction.VIEW), _care),
+    Panel("collections", lambda u, t: can(u, RetentionAction.RATES), _collections),
+    Panel("logs", lambda u, t: can(u, WorklogAction.KPI) and t.region is None, _logs),
+)
+PANEL_KEYS = tuple(p.key for p in PANELS)
+
+
+def panels_for(user: Any, target: Target) -> list[str]:
+    """The panels the user may see on the target's dashboard, in the page's order."""
+    return [p.key for p in PANELS if p.shown(user, target)]
+
+
+def _period() -> tuple[dt.date, dt.date]:
     end = clock.today()
-    start = end - dt.timedelta(days=PERIOD_DAYS - 1)
-    out: list[Headline | None] = [
-        _funnel(user, target, start, end),
-        _sla(user, target, start, end),
-        _care(user, target),
-    ]
-    found = [h for h in out if h is not None]
-    return found + _collections(user, target) + _logs(user, target, start, end)
+    return end - dt.timedelta(days=PERIOD_DAYS - 1), end
+
+
+def panel(user: Any, target: Target, key: str) -> list[Headline]:
+    """One panel's numbers; PermissionDenied when the user may not see it (answered 404)."""
+    from django.core.exceptions import PermissionDenied
+
+    found = next((p for p in PANELS if p.key == key), None)
+    if found is None or not found.shown(user, target):
+        raise PermissionDenied
+    return found.read(user, target, *_period())
+
+
+def headlines(user: Any, target: Target) -> list[Headline]:
+    """Every panel the user may see, in order (the Excel download of the table)."""
+    start, end = _period()
+    return [h for p in PANELS if p.shown(user, target) for h in p.read(user, target, start, end)]

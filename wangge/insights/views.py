@@ -3,6 +3,10 @@
 Each shows the three figures with their definitions, their 30-day trends (snapshots), a
 ranking (the county's or a region's grids, a grid's people) and the other apps' headline
 numbers; every table downloads as Excel with `?export=<table>` (values only).
+
+The page reads stored figures only (snapshots, the sites' counters); the other apps'
+numbers are live reads of their selectors, so each app's panel is its own view
+(`headline_panel`) that the page loads after its first paint.
 """
 
 from __future__ import annotations
@@ -12,17 +16,17 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
 from wangge.core import clock
 from wangge.core.imports.xlsx import BOLD, PERCENT, SheetWriter
-from wangge.core.params import choice_param
+from wangge.core.params import choice_param, int_param
 from wangge.insights import figures, selectors
 from wangge.insights.figures import MEASURES
-from wangge.insights.headlines import Headline, headlines
+from wangge.insights.headlines import Headline, headlines, panel, panels_for
 from wangge.insights.permissions import Action
 from wangge.insights.selectors import Target
 
@@ -82,7 +86,16 @@ def chart_data(user: Any, t: Target) -> dict[str, Any]:
     return {"days": [d.isoformat() for d in days], "series": out}
 
 
-def _context(request: HttpRequest, t: Target) -> dict[str, Any]:
+def _target_query(t: Target) -> str:
+    """The target as the panels' query string (`grid=`, `person=` or `region=`)."""
+    q = QueryDict(mutable=True)
+    for name, value in (("grid", t.grid), ("person", t.staff), ("region", t.region)):
+        if value is not None:
+            q[name] = str(value.pk)
+    return q.urlencode()
+
+
+def _context(request: HttpRequest, t: Target, table: str = "") -> dict[str, Any]:
     user = request.user
     measure = _measure(request)
     result = selectors.figures_for(user=user, **t.kw)
@@ -98,8 +111,12 @@ def _context(request: HttpRequest, t: Target) -> dict[str, Any]:
         "measure": measure,
         "measures": list(MEASURES.values()),
         "shares": _shares(t),
-        "headlines": headlines(user, t),
+        # The apps' live numbers only for their download; the page loads them per panel.
+        "headlines": headlines(user, t) if table == "headlines" else [],
+        "panels": panels_for(user, t),
+        "target_query": _target_query(t),
         "chart": chart_data(user, t),
+        "history_note": figures.HISTORY_NOTE,
         "regions": selectors.region_list() if t.level == "county" else [],
         "grids": selectors.grids_of(user, t.region.pk if t.region else None)
         if t.level in ("county", "region")
@@ -165,8 +182,8 @@ def workbook(table: str, ctx: dict[str, Any]) -> bytes:
 
 
 def _page(request: HttpRequest, t: Target) -> HttpResponse:
-    ctx = _context(request, t)
     table = choice_param(request.GET, "export", list(TABLES))
+    ctx = _context(request, t, table)
     if table:
         response = HttpResponse(
             workbook(table, ctx),
@@ -208,9 +225,24 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, selectors.target_for(request.user, staff_id=pk))
 
 
+@login_required
+def headline_panel(request: HttpRequest, key: str) -> HttpResponse:
+    """One app's headline rows for a dashboard (`?grid=`, `?person=` or `?region=`; none:
+    the county for the market department, one's own grid otherwise), scoped like the page."""
+    t = selectors.target_for(
+        request.user,
+        grid_id=int_param(request.GET, "grid"),
+        staff_id=int_param(request.GET, "person"),
+        region_id=int_param(request.GET, "region"),
+    )
+    rows = panel(request.user, t, key)
+    return render(request, "insights/dashboard.html#panel", {"key": key, "headlines": rows})
+
+
 urls: list[URLPattern] = [
     path("", dashboard, name="dashboard"),
     path("region/<int:pk>/", region, name="region"),
     path("grid/<int:pk>/", grid, name="grid"),
     path("person/<int:pk>/", person, name="person"),
+    path("headlines/<slug:key>/", headline_panel, name="headline_panel"),
 ]
