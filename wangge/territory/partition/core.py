@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import shapely
 
-from . import chains, construct, geometry, issues, search
+from . import chains, construct, geometry, issues, search, swap
 from .geometry import Cells
 from .graph import components_within
 from .model import Setup
@@ -16,6 +16,7 @@ from .types import Issue, Problem, Result
 
 Progress = Callable[[float, str], None]
 CHAIN_PASSES = 5
+SWAP_PASSES = 3
 
 
 def partition(problem: Problem, progress: Progress | None = None) -> Result:
@@ -97,6 +98,7 @@ def partition(problem: Problem, progress: Progress | None = None) -> Result:
     timings["rounds"] = float(state.stats.rounds)
     timings["moves"] = float(state.stats.moves)
     timings["chains"] = float(state.stats.chains)
+    timings["swaps"] = float(state.stats.swaps)
 
     report(0.9, "polygons")
     t = time.perf_counter()
@@ -169,10 +171,15 @@ def _start(
 
 
 def _search(state: search.State, deadline: float, tick: Callable[[float], None]) -> None:
-    """Single moves until stuck, then chains for grids still outside the aim, and again."""
+    """Single moves until stuck, then chains for grids still outside the aim, and again;
+    then swaps for the other attributes, each pass followed by single moves."""
     state.improve(deadline, tick)
     for _ in range(CHAIN_PASSES):
         if time.perf_counter() > deadline or not chains.push(state, deadline):
+            break
+        state.improve(deadline, tick)
+    for _ in range(SWAP_PASSES):
+        if time.perf_counter() > deadline or not swap.refine(state, deadline):
             break
         state.improve(deadline, tick)
 

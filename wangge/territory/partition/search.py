@@ -97,10 +97,26 @@ def shape(perim: np.ndarray, area: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class Moves:
+    """The allowed single moves of a plan, one entry per (cell, grid it may join)."""
+
+    i: np.ndarray  # cell
+    g: np.ndarray  # the grid it leaves
+    h: np.ndarray  # the grid it joins
+    delta: np.ndarray  # exact change of the objective if only this move is made
+    d_bal: np.ndarray  # the balance part of delta (the rest: shape and churn)
+    area_g: np.ndarray  # g's and h's area and perimeter after the move
+    area_h: np.ndarray
+    perim_g: np.ndarray
+    perim_h: np.ndarray
+
+
+@dataclass
 class Stats:
     rounds: int = 0
     moves: int = 0
     chains: int = 0
+    swaps: int = 0
 
 
 class State:
@@ -173,52 +189,64 @@ class State:
         self.size[h] += 1
         self.label[i] = h
 
-    def improve(
-        self, deadline: float = np.inf, progress: Callable[[float], None] | None = None
-    ) -> int:
-        """Vectorised best-improvement rounds until no move helps; returns moves made."""
+    def moves(self) -> Moves | None:
+        """Every allowed single move (boundary cell i from its grid g into a neighbouring grid
+        h, a simple point for both), with its exact change of the objective, or None."""
         s, wt = self.s, self.wt
         c = s.cells
         n, k = c.n, self.k
         row, col, ln = self.row, c.indices, c.length
         label, tot, area, perim, size = self.label, self.tot, self.area, self.perim, self.size
+        gr = label[row]
+        gc = label[col]
+        same = gr == gc
+        start = ~((gc[self.prv] == gc) & self.link_prv)
+        own_cnt = np.bincount(row[same], minlength=n)
+        own_runs = np.bincount(row[same & start], minlength=n)
+        own_ok = np.where(own_cnt > 0, own_runs <= 1, size[label] > 1)
+        movable = own_ok & ~self.pinned & s.open_grid[label]
+        cand = ~same & movable[row] & s.open_grid[gc]
+        if not cand.any():
+            return None
+        e = np.flatnonzero(cand)
+        key = row[e] * k + gc[e]
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        runs_h = np.bincount(inv, weights=start[e])
+        ok = runs_h <= 1
+        i = row[e[first]][ok]
+        h = gc[e[first]][ok]
+        l_ih = np.bincount(inv, weights=ln[e])[ok]
+        g = label[i]
+        l_ig = np.bincount(row[same], weights=ln[same], minlength=n)[i]
+        wi = s.w[i]
+        tg, th = tot[g], tot[h]
+        d_bal = penalty(s, wt, tg - wi) + penalty(s, wt, th + wi)
+        d_bal -= penalty(s, wt, tg) + penalty(s, wt, th)
+        pg2 = perim[g] - c.perimeter[i] + 2 * l_ig
+        ph2 = perim[h] + c.perimeter[i] - 2 * l_ih
+        ag2, ah2 = area[g] - c.area[i], area[h] + c.area[i]
+        d_shape = shape(pg2, ag2) + shape(ph2, ah2) - shape(perim[g], area[g])
+        d_shape -= shape(perim[h], area[h])
+        delta = d_bal + wt.gamma * d_shape
+        if self.home is not None and wt.mu:
+            delta += wt.mu * ((self.home[i] == g).astype(float) - (self.home[i] == h))
+        return Moves(i, g, h, delta, d_bal, ag2, ah2, pg2, ph2)
+
+    def improve(
+        self, deadline: float = np.inf, progress: Callable[[float], None] | None = None
+    ) -> int:
+        """Vectorised best-improvement rounds until no move helps; returns moves made."""
+        s, k = self.s, self.k
+        label, tot, area, perim, size = self.label, self.tot, self.area, self.perim, self.size
         moves = 0
         for rnd in range(100_000):
             if time.perf_counter() > deadline:
                 break
-            gr = label[row]
-            gc = label[col]
-            same = gr == gc
-            start = ~((gc[self.prv] == gc) & self.link_prv)
-            own_cnt = np.bincount(row[same], minlength=n)
-            own_runs = np.bincount(row[same & start], minlength=n)
-            own_ok = np.where(own_cnt > 0, own_runs <= 1, size[label] > 1)
-            movable = own_ok & ~self.pinned & s.open_grid[label]
-            cand = ~same & movable[row] & s.open_grid[gc]
-            if not cand.any():
+            m = self.moves()
+            if m is None:
                 break
-            e = np.flatnonzero(cand)
-            key = row[e] * k + gc[e]
-            _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-            runs_h = np.bincount(inv, weights=start[e])
-            ok = runs_h <= 1
-            i = row[e[first]][ok]
-            h = gc[e[first]][ok]
-            l_ih = np.bincount(inv, weights=ln[e])[ok]
-            g = label[i]
-            l_ig = np.bincount(row[same], weights=ln[same], minlength=n)[i]
-            wi = s.w[i]
-            tg, th = tot[g], tot[h]
-            d_bal = penalty(s, wt, tg - wi) + penalty(s, wt, th + wi)
-            d_bal -= penalty(s, wt, tg) + penalty(s, wt, th)
-            pg2 = perim[g] - c.perimeter[i] + 2 * l_ig
-            ph2 = perim[h] + c.perimeter[i] - 2 * l_ih
-            ag2, ah2 = area[g] - c.area[i], area[h] + c.area[i]
-            d_shape = shape(pg2, ag2) + shape(ph2, ah2) - shape(perim[g], area[g])
-            d_shape -= shape(perim[h], area[h])
-            delta = d_bal + wt.gamma * d_shape
-            if self.home is not None and wt.mu:
-                delta += wt.mu * ((self.home[i] == g).astype(float) - (self.home[i] == h))
+            i, g, h, delta = m.i, m.g, m.h, m.delta
+            ag2, ah2, pg2, ph2 = m.area_g, m.area_h, m.perim_g, m.perim_h
             good = np.flatnonzero(delta < -1e-9)
             if len(good) == 0:
                 break
