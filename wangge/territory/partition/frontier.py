@@ -8,10 +8,14 @@ user's call, so `frontier` computes a few plans from the problem's own compactne
 any shape cost), each with its figures. Every point keeps the primary attribute in its aim
 and every grid in one piece; they differ in compactness and in the secondary deviations.
 
-The setting does not map monotonically onto the outcome (a cut chosen differently at the top
-of the bisection changes everything below it), so a point can come out worse on both counts
-than another; such points are marked `dominated` rather than hidden, and the figures are what
-the plans measure, not what the setting promises.
+The settings are spaced adaptively: the two ends first, then, again and again, the middle of
+the two neighbouring settings whose plans differ most (in compactness and secondary deviation,
+each scaled by its range over the plans so far), so the points spread along the trade-off
+instead of crowding where the setting changes little. The setting does not map monotonically
+onto the outcome (a cut chosen differently at the top of the bisection changes everything
+below it), so a plan can come out worse on both counts than another; such plans are left out,
+and fewer than n points come back. The figures are what the plans measure, not what the
+setting promises.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ MAX_POINTS = 10
 Progress = Callable[[float, str], None]
 
 
+MIN_STEP = 1e-3  # settings closer than this are not split further
+
+
 @dataclass
 class Point:
     setting: float  # the compactness setting this plan was computed with
@@ -48,15 +55,26 @@ class Point:
         return max(devs) if devs else 0.0
 
 
-def settings(top: float, n: int) -> list[float]:
-    """n compactness settings from `top` down to 0, evenly spaced."""
-    if n == 1:
-        return [float(top)]
-    return [float(top) * (1.0 - i / (n - 1)) for i in range(n)]
+def next_setting(points: list[Point]) -> float | None:
+    """The middle of the two neighbouring settings whose plans differ most, or None when every
+    gap is too narrow to split."""
+    pts = sorted(points, key=lambda p: -p.setting)
+    figures = np.array([(p.mean_compactness, p.secondary_deviation()) for p in pts])
+    span = figures.max(axis=0) - figures.min(axis=0)
+    scaled = figures / np.where(span > 0, span, 1.0)
+    best, gap = None, -1.0
+    for a, b, fa, fb in zip(pts, pts[1:], scaled, scaled[1:], strict=False):
+        if a.setting - b.setting < 2 * MIN_STEP:
+            continue
+        d = float(np.hypot(*(fa - fb)))
+        if d > gap:
+            best, gap = 0.5 * (a.setting + b.setting), d
+    return best
 
 
 def frontier(problem: Problem, n: int = 5, progress: Progress | None = None) -> list[Point]:
-    """n plans from the most compact (the problem's setting) to the most balanced."""
+    """Up to n plans from the most compact (the problem's setting) to the most balanced, none
+    dominated by another, most compact first."""
     if int(n) != n or not 1 <= n <= MAX_POINTS:
         raise ValueError(f"the number of frontier points must be between 1 and {MAX_POINTS}")
     if len(problem.weights) < 2:
@@ -68,18 +86,25 @@ def frontier(problem: Problem, n: int = 5, progress: Progress | None = None) -> 
         problem.outline,
         tuple(problem.barriers),
     )
+    n = int(n)
+    top = float(problem.compactness)
     points: list[Point] = []
-    steps = settings(problem.compactness, int(n))
-    for i, c in enumerate(steps):
+    setting: float | None = top
+    while setting is not None and len(points) < n:
+        i = len(points)
 
         def tick(f: float, note: str, i: int = i) -> None:
-            report((i + f) / len(steps), f"{i + 1}/{len(steps)} {note}")
+            report((i + f) / n, f"{i + 1}/{n} {note}")
 
-        result = partition(dataclasses.replace(problem, cells=cells, compactness=c), tick)
-        points.append(Point(setting=c, result=result))
+        result = partition(dataclasses.replace(problem, cells=cells, compactness=setting), tick)
+        points.append(Point(setting=setting, result=result))
+        if len(points) == 1:
+            setting = 0.0 if top >= 2 * MIN_STEP else None
+        else:
+            setting = next_setting(points)
     mark_dominated(points)
     report(1.0, "done")
-    return points
+    return sorted((p for p in points if not p.dominated), key=lambda p: -p.setting)
 
 
 def mark_dominated(points: list[Point]) -> None:
