@@ -140,6 +140,8 @@ API_READS: dict[str, tuple[str | None, dict[str, int]]] = {
     "/api/territory/plans": (None, ok(PLAN_READERS)),
     "/api/territory/plans/{plan_id}": ("plan_active", ok(PLAN_READERS)),
     "/api/territory/plans/{plan_id}/geojson": ("plan_active", ok(PLAN_READERS)),
+    "/api/territory/plans/{plan_id}/kml": ("plan_active", ok(PLAN_READERS)),
+    "/api/territory/plans/{plan_id}/frontier": ("plan_active", ok(PLANNERS)),
     "/api/crm/customers": (None, ok(ALL)),
     "/api/crm/customers/{customer_id}": ("customer", ok(TEAM_A)),
     "/api/crm/organizations": (None, ok(ALL)),
@@ -166,6 +168,9 @@ WRITES: dict[str, str] = {
     "PATCH /api/org/grids/{grid_id}": HERE + "test_only_the_market_department_patches_grids",
     "POST /api/territory/plans/auto": HERE + "test_only_planners_start_an_automatic_plan",
     "POST /api/territory/plans/{plan_id}/activate": PLAN_WRITES,
+    "POST /api/territory/plans/import/kml": (
+        "tests/territory/test_kml_api.py::test_only_planners_import_kml_through_the_api"
+    ),
     "POST /api/crm/customers": CRM_WRITES,
     "PATCH /api/crm/customers/{customer_id}": CRM_WRITES,
     "POST /api/crm/organizations": CRM_WRITES,

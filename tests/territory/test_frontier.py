@@ -49,7 +49,9 @@ def test_the_worker_keeps_every_points_figures_and_no_grids_yet(t: Territory) ->
     assert plan.params["frontier"] == 3
     assert not plan.grids.exists()
     points = frontier.frontier_points(plan)
-    assert [p["setting"] for p in points] == [0.5, 0.25, 0.0]
+    settings = [p["setting"] for p in points]
+    assert 1 <= len(points) <= 3 and settings == sorted(settings, reverse=True)
+    assert not any(p["dominated"] for p in points)
     n_units = Site.objects.filter(estate__isnull=True).count()
     for p in points:
         assert "assignment" not in p
@@ -61,13 +63,14 @@ def test_the_worker_keeps_every_points_figures_and_no_grids_yet(t: Territory) ->
 
 def test_a_chosen_point_becomes_the_drafts_grids_once(t: Territory) -> None:
     plan = _frontier_plan(t)
-    chosen = plan.summary["frontier"]["points"][1]
+    last = len(plan.summary["frontier"]["points"]) - 1
+    chosen = plan.summary["frontier"]["points"][last]
     admin = t.world.user("market_admin")
-    frontier.plan_frontier_pick(actor=admin, plan=plan, index=1)
+    frontier.plan_frontier_pick(actor=admin, plan=plan, index=last)
     plan.refresh_from_db()
     assert plan.grids.count() == 3
-    assert plan.summary["frontier"]["chosen"] == 1
-    assert "assignment" not in plan.summary["frontier"]["points"][1]
+    assert plan.summary["frontier"]["chosen"] == last
+    assert "assignment" not in plan.summary["frontier"]["points"][last]
     assert plan.summary["outside_count"] == 0
     got = plan.summary["partition"]["max_deviation"]
     assert got == pytest.approx(chosen["max_deviation"])
@@ -75,7 +78,9 @@ def test_a_chosen_point_becomes_the_drafts_grids_once(t: Territory) -> None:
         chosen["max_deviation"]["households"]
     )
     assert frontier.frontier_points(plan) == []
-    assert AuditEntry.objects.filter(object_id=str(plan.pk), after__frontier_point=2).exists()
+    assert AuditEntry.objects.filter(
+        object_id=str(plan.pk), after__frontier_point=last + 1
+    ).exists()
     with pytest.raises(ValidationError):
         frontier.plan_frontier_pick(actor=admin, plan=plan, index=0)
 
@@ -94,7 +99,7 @@ def test_bad_requests_are_refused_and_nothing_is_written(t: Territory) -> None:
     with pytest.raises(PermissionDenied):
         frontier.plan_frontier_pick(actor=t.world.user("manager_a"), plan=plan, index=0)
     with pytest.raises(ValidationError):
-        frontier.plan_frontier_pick(actor=admin, plan=plan, index=3)
+        frontier.plan_frontier_pick(actor=admin, plan=plan, index=10)
     Site.objects.filter(pk=t.sites_a[0].pk).delete()  # the units changed since
     with pytest.raises(ValidationError):
         frontier.plan_frontier_pick(actor=admin, plan=plan, index=0)
@@ -118,17 +123,18 @@ def test_the_page_starts_shows_and_picks_the_frontier(t: Territory) -> None:
         response = client.post(reverse("territory:plan_auto"), form)
     plan = GridPlan.objects.get(name="页面前沿")
     assert response.status_code == 302 and plan.params["frontier"] == 5
+    n = len(plan.summary["frontier"]["points"])
     page = client.get(reverse("territory:plan_detail", args=[plan.pk])).content.decode()
-    assert 'data-testid="frontier"' in page and page.count('name="point"') == 5
+    assert 'data-testid="frontier"' in page and page.count('name="point"') == n
     assert 'id="frontier-data"' in page and "plan-frontier.js" in page
     # Managers read plans but do not choose: no frontier, no buttons.
     other = t.world.client("manager_a").get(reverse("territory:plan_detail", args=[plan.pk]))
     assert 'name="point"' not in other.content.decode()
     url = reverse("territory:plan_frontier_pick", args=[plan.pk])
     assert t.world.client("manager_a").post(url, {"point": "0"}).status_code == 404
-    assert client.post(url, {"point": "4"}).status_code == 302
+    assert client.post(url, {"point": str(n - 1)}).status_code == 302
     plan.refresh_from_db()
-    assert plan.grids.count() == 3 and plan.summary["frontier"]["chosen"] == 4
+    assert plan.grids.count() == 3 and plan.summary["frontier"]["chosen"] == n - 1
     page = client.get(reverse("territory:plan_detail", args=[plan.pk])).content.decode()
     assert 'data-testid="summary"' in page and 'name="point"' not in page
     # Without a secondary attribute the form says why.
@@ -138,3 +144,36 @@ def test_the_page_starts_shows_and_picks_the_frontier(t: Territory) -> None:
         response.status_code == 200
         and "方案前沿需要至少一个其他均衡指标" in response.content.decode()
     )
+
+
+def test_the_api_summary_leaves_the_assignments_out_and_gives_one_on_request(
+    t: Territory,
+) -> None:
+    plan = _frontier_plan(t)
+    api = t.world.api("market_admin")
+    summary = api.get(f"/api/territory/plans/{plan.pk}").json()["summary"]
+    stored = plan.summary["frontier"]["points"]
+    assert "site_ids" not in summary["frontier"]
+    assert summary["frontier"]["attributes"] == ["households", "customers"]
+    assert [p["setting"] for p in summary["frontier"]["points"]] == [p["setting"] for p in stored]
+    assert not any("assignment" in p for p in summary["frontier"]["points"])
+
+    url = f"/api/territory/plans/{plan.pk}/frontier"
+    body = api.get(url).json()
+    assert body["point"] is None and body["chosen"] is None
+    assert [p["index"] for p in body["points"]] == list(range(len(stored)))
+    last = len(stored) - 1
+    point = api.get(f"{url}?point={last}").json()["point"]
+    units = list(Site.objects.filter(estate__isnull=True).values_list("id", flat=True))
+    assert sorted(point["site_ids"]) == sorted(units)
+    assert point["assignment"] == [g + 1 for g in stored[last]["assignment"]]
+    assert set(point["assignment"]) == {1, 2, 3}
+    assert api.get(f"{url}?point={last + 1}").status_code == 404
+    assert api.get(f"{url}?point=-1").status_code == 422
+    for persona in ("manager_a", "account_a", "agent_a"):
+        assert t.world.api(persona).get(f"{url}?point=0").status_code == 404
+
+    frontier.plan_frontier_pick(actor=t.world.user("market_admin"), plan=plan, index=last)
+    body = api.get(url).json()
+    assert body["chosen"] == last and len(body["points"]) == len(stored)
+    assert api.get(f"{url}?point=0").status_code == 404  # the assignments are gone once chosen

@@ -141,6 +141,14 @@ def write_kml(
 # --- reading ----------------------------------------------------------------------------------
 
 
+def kmz(body: bytes) -> bytes:
+    """A KML document zipped as KMZ (`doc.kml` inside, as Google Earth writes it)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("doc.kml", body)
+    return buf.getvalue()
+
+
 def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 

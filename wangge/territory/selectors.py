@@ -83,8 +83,41 @@ def plan_figures_visible(*, user: Any) -> bool:
 
 
 def plan_summary(*, user: Any, plan: GridPlan) -> dict[str, Any]:
-    """The plan's county-wide figures, for planners only (others get none)."""
-    return plan.summary if plan_figures_visible(user=user) else {}
+    """The plan's county-wide figures, for planners only (others get none).
+
+    A frontier not yet chosen from keeps every point's assignment (a number per unit, tens
+    of thousands per point) in the summary: those stay out, with the unit ids they align
+    with; one point's assignment is read on request (`frontier_point`).
+    """
+    if not plan_figures_visible(user=user):
+        return {}
+    summary = plan.summary or {}
+    data = summary.get("frontier")
+    if not data:
+        return summary
+    brief = {k: v for k, v in data.items() if k != "site_ids"}
+    brief["points"] = [
+        {k: v for k, v in pt.items() if k != "assignment"} for pt in data.get("points") or []
+    ]
+    return {**summary, "frontier": brief}
+
+
+def frontier_point(*, user: Any, plan: GridPlan, index: int) -> dict[str, Any] | None:
+    """Point `index` (0-based) of the plan's frontier with its assignment: the unit ids and
+    each one's grid number (1…k); None when the plan has no such point (or it was chosen, and
+    the assignments dropped). Planners only."""
+    require(user, Action.EDIT_PLANS)
+    data = (plan.summary or {}).get("frontier") or {}
+    points = data.get("points") or []
+    if not 0 <= index < len(points) or "assignment" not in points[index]:
+        return None
+    point = points[index]
+    return {
+        **{k: v for k, v in point.items() if k != "assignment"},
+        "index": index,
+        "site_ids": list(data.get("site_ids") or []),
+        "assignment": [int(g) + 1 for g in point["assignment"]],
+    }
 
 
 #: Above this share of units moved, starting from the plan in force bought little stability.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -199,6 +199,46 @@ class AutoPlanIn(BodyIn):
     compactness: float = Field(0.5, ge=0, le=1)
     stable: bool = True
     locked_codes: list[text(32, 1)] = Field(default_factory=list, max_length=5000)  # type: ignore[valid-type]
+
+
+class KmlImportIn(Schema):
+    name: text(100, 1)  # type: ignore[valid-type]
+    crs: Literal["wgs84", "gcj02"] = Field(
+        "wgs84", description="坐标系：wgs84（GPS、天地图）或 gcj02（高德、腾讯地图，导入时转换）"
+    )
+
+
+class KmlExportQuery(Schema):
+    sites: bool = Field(False, description="附带网格单元的点（site_code、grid_code）")
+    kmz: bool = Field(False, description="压缩为 KMZ")
+
+
+class FrontierQuery(Schema):
+    point: int | None = Field(None, ge=0, le=9, description="附带这个方案（从 0 起）的单元归属")
+
+
+class FrontierPointOut(Schema):
+    index: int
+    setting: float
+    dominated: bool
+    max_deviation: dict[str, float]
+    compactness_mean: float
+    compactness_min: float
+    disconnected: list[int]
+    seconds: float
+    issues: list[dict[str, Any]]
+
+
+class FrontierAssignmentOut(FrontierPointOut):
+    site_ids: list[int] = Field(description="单元 id")
+    assignment: list[int] = Field(description="与 site_ids 对应的网格序号（1…k）")
+
+
+class FrontierOut(Schema):
+    attributes: list[str]
+    chosen: int | None = Field(description="已选用的方案（从 0 起）；未选时为 null")
+    points: list[FrontierPointOut]
+    point: FrontierAssignmentOut | None = Field(description="请求的方案（?point=）及其单元归属")
 
 
 class ActivateIn(BodyIn):
