@@ -9,8 +9,9 @@ pair a county-like instance is generated (`bench/instances.py`), every method ru
 10% of the sites then get new weights and every method runs again; one Markdown table goes
 to stdout, progress to stderr.
 
-`--frontier N` also runs our frontier (N plans from our --compactness down to 0, most compact
-first) on each instance and prints it in a second table beside METIS, measured the same way.
+`--frontier N` also runs our frontier (up to N plans from our --compactness down to 0,
+adaptively spaced, dominated plans dropped, most compact first) on each instance and prints it
+in a second table beside METIS, measured the same way, wall and CPU seconds per plan.
 
 Every figure is measured here, in the same way for every method, never taken from a method's
 own report:
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import subprocess
 import sys
 import time
@@ -412,8 +414,8 @@ def format_row(row: Row) -> str:
 
 
 FRONTIER_HEADER = (
-    "| sites | K | frontier point | setting | s | households dev % | customers dev % "
-    "| disconnected | mean PP | dominated |"
+    "| sites | K | frontier point | setting | wall s | CPU s | households dev % "
+    "| customers dev % | disconnected | mean PP |"
 )
 
 
@@ -433,17 +435,21 @@ def bench_frontier(inst: Instance, geo: Geometry, k: int, settings: Settings, n:
         compactness=settings.compactness,
         seed=settings.seed,
     )
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     points = frontier(problem, n)
-    log(f"  frontier: {time.perf_counter() - t:.2f} s for {n} points")
+    log(
+        f"  frontier: {time.perf_counter() - t:.2f} s wall, {time.process_time() - cpu:.2f} s CPU "
+        f"for {n} plans, {len(points)} not dominated"
+    )
     lines = []
     for i, point in enumerate(points, start=1):
         a = score(inst, geo, np.asarray(point.result.assignment, np.int64), k)
         cross_check(f"frontier point {i}", Outcome(point.result.assignment, 0.0, point.result), a)
         lines.append(
-            f"| {inst.n:,} | {k} | ours {i} | {point.setting:.3f} | {point.result.seconds:.2f} "
+            f"| {inst.n:,} | {k} | ours {i} | {point.setting:.4f} | {point.result.seconds:.2f} "
+            f"| {point.result.timings.get('cpu', float('nan')):.2f} "
             f"| {100 * a.deviation['households']:.2f} | {100 * a.deviation['customers']:.2f} "
-            f"| {a.disconnected} | {a.compactness:.2f} | {'yes' if point.dominated else ''} |"
+            f"| {a.disconnected} | {a.compactness:.2f} |"
         )
     return lines
 
@@ -559,7 +565,7 @@ def main(argv: list[str] | None = None) -> None:
             if metis and metis[-1].first_scores is not None and metis[-1].first is not None:
                 a = metis[-1].first_scores
                 frontier_lines.append(
-                    f"| {n:,} | {k} | METIS | – | {metis[-1].first.seconds:.2f} "
+                    f"| {n:,} | {k} | METIS | – | {metis[-1].first.seconds:.2f} | – "
                     f"| {100 * a.deviation['households']:.2f} "
                     f"| {100 * a.deviation['customers']:.2f} | {a.disconnected} "
                     f"| {a.compactness:.2f} | |"
@@ -586,6 +592,8 @@ def main(argv: list[str] | None = None) -> None:
         print()
     if "ours" in args.methods or args.frontier:
         print(f"Our partitioner: {source_fingerprint()}.")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Load average {load} on {os.cpu_count()} CPUs (wall seconds count the neighbours too).")
     print(
         f"Cells and adjacency: {', '.join(sorted(sources))}; seed {args.seed}; "
         f"our compactness {args.compactness}; "

@@ -73,6 +73,8 @@ def _proposals(st: State, m: Moves, touched: np.ndarray) -> dict[tuple[int, int]
     """For each pair of neighbouring grids of which one is `touched`, its best few improving
     swaps, if any."""
     s, wt, k = st.s, st.wt, st.k
+    if not len(m.i):
+        return {}
     key = m.g * k + m.h
     order = np.argsort(key, kind="stable")
     key = key[order]
