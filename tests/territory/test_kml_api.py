@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import pytest
 import shapely
@@ -26,7 +27,7 @@ def t(world: World) -> Territory:
     return build_territory(world, per_grid=6)
 
 
-def _upload(client: Client, data: bytes, name: str = "plan.kml", **form: str) -> object:
+def _upload(client: Client, data: bytes, name: str = "plan.kml", **form: str) -> Any:
     file = SimpleUploadedFile(name, data, content_type="application/octet-stream")
     return client.post(IMPORT, {"name": "接口导入", **form, "file": file})
 
