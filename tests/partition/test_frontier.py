@@ -89,7 +89,7 @@ def test_the_next_setting_splits_the_widest_gap_between_plans() -> None:
     pts.append(_fake(0.125, 0.30, 0.22))
     assert next_setting(pts) == pytest.approx(0.1875)
     # Gaps narrower than the smallest step are not split.
-    assert next_setting([_fake(0.002, 0.5, 0.3), _fake(0.0, 0.2, 0.2)]) is None
+    assert next_setting([_fake(0.0015, 0.5, 0.3), _fake(0.0, 0.2, 0.2)]) is None
 
 
 def test_a_chosen_point_gets_its_polygons_back(county: Problem, points: list[Point]) -> None:
