@@ -277,3 +277,19 @@ def test_the_same_seed_gives_the_same_month(month: None) -> None:
     assert first["orders"] > 0 and first["logs"]
     _load("--reset")
     assert _month_shape() == first
+
+
+def test_the_demo_has_a_plan_frontier_to_choose_from(month: None) -> None:
+    from wangge.demo.load_frontier import NAME
+    from wangge.territory import frontier
+    from wangge.territory.models import GridPlan
+
+    plan = GridPlan.objects.get(name=NAME)
+    assert plan.status == "draft" and not plan.running and not plan.failed
+    points = frontier.frontier_points(plan)
+    assert 1 <= len(points) <= 3
+    assert all(p["disconnected"] == [] and not p["dominated"] for p in points)
+    admin = Client()
+    admin.force_login(User.objects.get(username="admin"))
+    page = admin.get(f"/territory/plans/{plan.pk}/").content.decode()
+    assert 'data-testid="frontier"' in page and page.count('name="point"') == len(points)
