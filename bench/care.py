@@ -76,9 +76,14 @@ def _populate(n_contacts: int, seed: int) -> None:
 
 
 def _ms(samples: list[float]) -> str:
-    s = sorted(samples)
-    p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
-    return f"p50 {statistics.median(s) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms"
+    return f"p50 {statistics.median(samples):.1f} ms, p95 {_harness.p95(samples):.1f} ms"
+
+
+def _timed(fn: Any) -> tuple[Any, float, float]:
+    """`fn()`, its wall seconds and this process's CPU seconds (on SQLite: the database's too)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
 def main() -> None:
@@ -111,27 +116,31 @@ def main() -> None:
         "visits": Visit.objects.count(),
     }
     print("| " + " | ".join(f"{k} {v:,}" for k, v in sizes.items()) + " |")
-    full = []
+    print(_harness.machine_line())
+    full, full_cpu = [], []
+    written = 0
     for _run in range(args.runs):
-        started = time.monotonic()
-        written = engine.refresh()
-        full.append(time.monotonic() - started)
+        written, wall, cpu = _timed(engine.refresh)
+        full.append(wall)
+        full_cpu.append(cpu)
     per_rule = dict(
         CareDue.objects.values_list("rule__name").annotate(n=Count("id")).order_by("rule__name")
     )
-    print(f"refresh (nightly): {min(full):.1f} s best, {max(full):.1f} s worst of {args.runs};"
+    print(f"refresh (nightly): wall {min(full):.1f} s best, {max(full):.1f} s worst;"
+          f" cpu {min(full_cpu):.1f} s best, {max(full_cpu):.1f} s worst of {args.runs};"
           f" {written:,} care items {per_rule}")  # fmt: skip
-    ids = list(CareDue.objects.order_by("?").values_list("customer_id", flat=True)[:50])
-    one = []
-    for cid in ids:
-        started = time.monotonic()
-        engine.refresh(customer_ids=[cid])
-        one.append(time.monotonic() - started)
-    print(f"refresh one customer (after a contact): {_ms(one)}")
+    ids = iter(CareDue.objects.order_by("?").values_list("customer_id", flat=True)[:60])
+    for name in ("wall", "cpu"):
+        _first, one = _harness.time_calls(
+            lambda: engine.refresh(customer_ids=[next(ids)]), 25, _harness.clock_of(name)
+        )
+        print(f"refresh one customer (after a contact), {name}: {_ms(one)}")
     busiest = CareDue.objects.values("grid_id").annotate(n=Count("id")).order_by("-n").first() or {}
-    started = time.monotonic()
-    rows = engine.due_rows(as_of=clock.today(), grid_id=busiest.get("grid_id"))
-    print(f"care due --grid (busiest, {len(rows):,} rows): {time.monotonic() - started:.2f} s")
+    rows, wall, cpu = _timed(
+        lambda: engine.due_rows(as_of=clock.today(), grid_id=busiest.get("grid_id"))
+    )
+    print(f"care due --grid (busiest, {len(rows):,} rows): wall {wall:.2f} s, cpu {cpu:.2f} s")
+    print(_harness.machine_line())
 
 
 if __name__ == "__main__":

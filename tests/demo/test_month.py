@@ -293,3 +293,25 @@ def test_the_demo_has_a_plan_frontier_to_choose_from(month: None) -> None:
     admin.force_login(User.objects.get(username="admin"))
     page = admin.get(f"/territory/plans/{plan.pk}/").content.decode()
     assert 'data-testid="frontier"' in page and page.count('name="point"') == len(points)
+
+
+def test_newly_activated_group_customers_show_the_first_month_rule(month: None) -> None:
+    """The retention loader's new group customers: the first-month rule has care due and
+    overdue now, and kept and missed contacts over the month."""
+    from wangge.core.access import SYSTEM_SCOPE
+    from wangge.retention import compliance
+    from wangge.retention.models import CareDue, CareRule
+
+    rule = CareRule.objects.get(mode=CareRule.Mode.WINDOW, customer_kind="group")
+    items = CareDue.objects.filter(rule=rule)
+    assert items.filter(overdue_days__gt=0).exists()
+    assert items.filter(overdue_days=0).exists()
+    others = CareRule.objects.exclude(pk=rule.pk).filter(is_active=True)
+    others.update(is_active=False)
+    today = clock.today()
+    rates = compliance.compliance(
+        scope=SYSTEM_SCOPE, start=today - dt.timedelta(days=29), end=today, by="grid"
+    )
+    due = sum(d for d, _k in rates.values())
+    kept = sum(k for _d, k in rates.values())
+    assert 0 < kept < due

@@ -39,6 +39,7 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
 
 API_READS: dict[str, tuple[str | None, dict[str, int]]] = {
     "/api/retention/care-due": (None, ok(KEEPERS)),
+    "/api/retention/care-compliance": (None, ok(MANAGERS)),
     "/api/retention/collections": (None, ok(KEEPERS)),
     "/api/retention/collections/{task_id}": ("collection_task", ok(TASK_A)),
 }

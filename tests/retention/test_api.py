@@ -144,3 +144,31 @@ def test_a_contact_through_the_api_is_recorded(crm: CrmWorld) -> None:
     response = _send(crm.world.api("account_a"), "POST", url, {**body, "note": "问了网速"})
     assert response.status_code == 201, response.content
     assert Contact.objects.get(pk=response.json()["id"]).note == "问了网速"
+
+
+def test_care_compliance_over_a_period(crm: CrmWorld) -> None:
+    """The gold customer, never visited, was due 15 days after its record and missed it."""
+    created = clock.local_date(crm.customers["a_org"].created_at)
+    end = created + dt.timedelta(days=20)
+    with time_machine.travel(clock.now() + dt.timedelta(days=20), tick=False):
+        client = crm.world.api("manager_a")
+        url = f"/api/retention/care-compliance?by=grid&start={created}&end={end}"
+        body = client.get(url).json()
+        assert body["start"] == created.isoformat()
+        assert body["items"] == [
+            {"id": crm.world.grid_a.pk, "name": crm.world.grid_a.name, "due": 1, "on_time": 0,
+             "rate": 0.0}
+        ]  # fmt: skip
+        # The default period is the last 30 days, ending today.
+        assert client.get("/api/retention/care-compliance").json()["end"] == (
+            clock.today().isoformat()
+        )
+        bad = client.get(f"/api/retention/care-compliance?start={end}&end={created}")
+        assert bad.status_code == 400
+        assert bad.json()["errors"][0]["loc"][-1] == "end"
+        too_long = client.get(
+            f"/api/retention/care-compliance?start={created - dt.timedelta(days=400)}&end={end}"
+        )
+        assert too_long.status_code == 400
+        for query in ("start=2026-02-30", "by=team", "end=yesterday"):
+            assert client.get(f"/api/retention/care-compliance?{query}").status_code == 422

@@ -113,6 +113,22 @@ def test_rates_page_for_a_manager(crm: CrmWorld) -> None:
         assert response.status_code == 200
 
 
+def test_rates_page_judges_care_over_the_period_asked(crm: CrmWorld) -> None:
+    """The gold customer, never visited, was due 15 days after its record: missed."""
+    created = clock.local_date(crm.customers["a_org"].created_at)
+    start, end = created, created + dt.timedelta(days=20)
+    with _later(20):
+        client = crm.world.client("manager_a")
+        url = reverse("retention:rates") + f"?by=grid&start={start}&end={end}"
+        rows = client.get(url).context["period_care"]
+        assert [(r.name, r.total, r.done) for r in rows] == [(crm.world.grid_a.name, 1, 0)]
+        # A period that ends before it starts: said on the page, the default period shown.
+        bad = client.get(reverse("retention:rates") + f"?start={end}&end={start}")
+        assert bad.status_code == 200
+        assert bad.context["period"].errors
+        assert bad.context["end"] == clock.today()
+
+
 def test_the_today_view_shows_overdue_care_and_due_collections(crm: CrmWorld) -> None:
     manager = crm.world.user("manager_a")
     with _later(20):

@@ -57,6 +57,15 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
 API_READS: dict[str, tuple[str | None, dict[str, int]]] = {
     "/api/worklog/logs": (None, ok(READERS)),
     "/api/worklog/logs/{log_id}": ("worklog_log", ok(LOG_A)),
+    "/api/worklog/meetings": (None, ok(READERS)),
+    "/api/worklog/meetings/{meeting_id}": ("worklog_meeting", ok(TEAM_A)),
+    "/api/worklog/problems": (None, ok(READERS)),
+    "/api/worklog/problems/{problem_id}": ("worklog_problem", ok(TEAM_A)),
+    "/api/worklog/trainings": (None, ok(READERS)),
+    "/api/worklog/trainings/{training_id}": ("worklog_training", ok(TEAM_A)),
+    "/api/worklog/rotations": (None, ok(REVIEWERS)),
+    #: tech_a's move to grid B: grid A's manager does not see it (grid B's would).
+    "/api/worklog/rotations/{plan_id}": ("worklog_rotation", ok(frozenset({"market_admin"}))),
 }
 
 _WRITES = "tests/worklog/test_api.py::test_who_may_write_what"

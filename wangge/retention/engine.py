@@ -104,26 +104,28 @@ def _contacts(
     return " UNION ALL ".join(parts), params
 
 
-def _rule_select(
-    rule: CareRule,
-    as_of: dt.date,
-    *,
-    customer_ids: Sequence[int] | None = None,
-    grid_id: int | None = None,
-) -> _Sql:
-    """SELECT customer_id, rule_id, owner_id, grid_id, due_on, overdue_days,
-    last_contact_on, as_of — one row per customer the rule keeps an eye on."""
-    d = _Dialect()
-    p = d.param()
-    until = connection.ops.adapt_datetimefield_value(
-        clock.start_of_day(as_of + dt.timedelta(days=1))
-    )
-    contacts, contact_params = _contacts(rule, until, customer_ids)
-    cust, site, sub = (
+def tables() -> tuple[str, str, str]:
+    """The customer, site and subscription tables, quoted."""
+    return (
         _q(Customer._meta.db_table),
         _q(Site._meta.db_table),
         _q(Subscription._meta.db_table),
     )
+
+
+def activation_join() -> str:
+    """`a.activated_on`: the customer's first subscription's start (its activation)."""
+    sub = tables()[2]
+    return (
+        f" JOIN (SELECT customer_id AS cid, MIN(started_on) AS activated_on FROM {sub}"
+        f" GROUP BY customer_id) a ON a.cid = c.id"
+    )
+
+
+def customer_where(
+    rule: CareRule, *, grid_id: int | None = None, customer_ids: Sequence[int] | None = None
+) -> tuple[list[str], list[Any]]:
+    """The rule's customers, as conditions on `c` (customer) and `s` (its site)."""
     where = ["1=1"]
     params: list[Any] = []
     if rule.customer_kind:
@@ -143,15 +145,31 @@ def _rule_select(
     if customer_ids is not None:
         where.append(f"c.id IN ({', '.join(['%s'] * len(customer_ids))})")
         params += list(customer_ids)
+    return where, params
 
+
+def _rule_select(
+    rule: CareRule,
+    as_of: dt.date,
+    *,
+    customer_ids: Sequence[int] | None = None,
+    grid_id: int | None = None,
+) -> _Sql:
+    """SELECT customer_id, rule_id, owner_id, grid_id, due_on, overdue_days,
+    last_contact_on, as_of — one row per customer the rule keeps an eye on."""
+    d = _Dialect()
+    p = d.param()
+    until = connection.ops.adapt_datetimefield_value(
+        clock.start_of_day(as_of + dt.timedelta(days=1))
+    )
+    contacts, contact_params = _contacts(rule, until, customer_ids)
+    cust, site, sub = tables()
+    where, params = customer_where(rule, grid_id=grid_id, customer_ids=customer_ids)
     window = rule.mode == CareRule.Mode.WINDOW
     needs_activation = window or rule.activated_within_months is not None
     act_join = ""
     if needs_activation:
-        act_join = (
-            f" JOIN (SELECT customer_id AS cid, MIN(started_on) AS activated_on FROM {sub}"
-            f" GROUP BY customer_id) a ON a.cid = c.id"
-        )
+        act_join = activation_join()
         where.append(f"a.activated_on <= {p}")
         params.append(as_of.isoformat())
         if rule.activated_within_months is not None:

@@ -58,3 +58,26 @@ class OutcomeForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
     note = forms.CharField(label=_("情况记录"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class PeriodForm(forms.Form):
+    """The period care compliance is judged over (the rates page's filter)."""
+
+    start = forms.DateField(
+        label=_("起始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from wangge.retention.compliance import MAX_PERIOD_DAYS
+
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(_("截止日期不能早于起始日期。"))
+            if (end - start).days >= MAX_PERIOD_DAYS:
+                raise forms.ValidationError(_("期间最长一年。"))
+        return data

@@ -9,6 +9,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from wangge.core import clock
+from wangge.core.access import scope_for
+from wangge.org.models import Grid, Staff
+from wangge.retention import compliance
 from wangge.retention.models import CareDue, CareRule, CollectionTask, Contact
 
 #: Care due within this many days shows as due (a person plans a few days ahead).
@@ -79,6 +82,20 @@ def care_compliance(*, user: Any, by: str = "grid", today: dt.date | None = None
         .order_by(name, key)
     )
     return [Rate(r[key], r[name] or "—", r["total"], r["done"]) for r in rows]
+
+
+def care_compliance_period(
+    *, user: Any, start: dt.date, end: dt.date, by: str = "grid"
+) -> list[Rate]:
+    """Per grid or person: the contacts that fell due from `start` to `end` (both included)
+    and how many were made by their due date (`retention.compliance`)."""
+    counts = compliance.compliance(scope=scope_for(user), start=start, end=end, by=by)
+    model = Grid if by == "grid" else Staff
+    names = dict(
+        model.objects.filter(pk__in=[k for k in counts if k is not None]).values_list("pk", "name")
+    )
+    rows = [Rate(k, names.get(k, "—"), due, kept) for k, (due, kept) in counts.items()]
+    return sorted(rows, key=lambda r: (r.name, r.key or 0))
 
 
 def collection_list(

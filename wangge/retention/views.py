@@ -3,6 +3,7 @@ collection tasks with their outcome form, and the managers' rates."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +25,8 @@ from wangge.core.services import StaleVersion
 from wangge.crm.models import Customer
 from wangge.org.models import Grid
 from wangge.retention import selectors, services
-from wangge.retention.forms import ContactForm, OutcomeForm, RuleForm
+from wangge.retention.compliance import DEFAULT_PERIOD_DAYS
+from wangge.retention.forms import ContactForm, OutcomeForm, PeriodForm, RuleForm
 from wangge.retention.models import CollectionTask
 from wangge.retention.permissions import Action
 
@@ -244,11 +246,21 @@ def rates(request: HttpRequest) -> HttpResponse:
     user = request.user
     _allow(can(user, Action.RATES))
     by = "owner" if request.GET.get("by") == "owner" else "grid"
+    today = clock.today()
+    default = {"start": today - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1), "end": today}
+    period = PeriodForm(request.GET if "start" in request.GET else None, initial=default)
+    span = period.cleaned_data if period.is_bound and period.is_valid() else default
     return render(
         request,
         "retention/rates.html",
         {
             "by": by,
+            "period": period,
+            "start": span["start"],
+            "end": span["end"],
+            "period_care": selectors.care_compliance_period(
+                user=user, start=span["start"], end=span["end"], by=by
+            ),
             "care": selectors.care_compliance(user=user, by=by),
             "collections": selectors.collection_rates(user=user, by=by),
             "month": clock.today().replace(day=1),

@@ -3,6 +3,7 @@ an outcome with the `version` read: a stale one answers 409 with nothing changed
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Status
 
+from wangge.core import clock
 from wangge.core.access import scope_for
 from wangge.core.api import ApiRouter, Id, paginate, with_errors
 from wangge.core.permissions import require
@@ -24,7 +26,10 @@ from wangge.retention.api.schemas import (
     CollectionTaskOut,
     CollectionTaskPage,
     CollectionTaskPatch,
+    ComplianceFilter,
+    ComplianceOut,
 )
+from wangge.retention.compliance import DEFAULT_PERIOD_DAYS, MAX_PERIOD_DAYS
 from wangge.retention.models import CareDue, CollectionTask, Contact
 from wangge.retention.permissions import Action
 
@@ -88,6 +93,26 @@ def care_due_list(request: HttpRequest, filters: Query[CareFilter]) -> dict[str,
         user=user, state=filters.state, grid_id=filters.grid, owner_id=_me(user, filters.mine)
     )
     return paginate(qs, filters, care_out)
+
+
+@router.get("/retention/care-compliance", response=with_errors({200: ComplianceOut}))
+def care_compliance(request: HttpRequest, filters: Query[ComplianceFilter]) -> dict[str, Any]:
+    """Care compliance over a period, by grid or person: of the contacts that fell due in
+    it, how many were made by their due date."""
+    user = request.user
+    require(user, Action.RATES)
+    end = filters.end or clock.today()
+    start = filters.start or end - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    if end < start:
+        raise ValidationError({"end": _("截止日期不能早于起始日期。")})
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        raise ValidationError({"start": _("期间最长一年。")})
+    rows = selectors.care_compliance_period(user=user, start=start, end=end, by=filters.by)
+    items = [
+        {"id": r.key, "name": r.name, "due": r.total, "on_time": r.done, "rate": r.rate}
+        for r in rows
+    ]
+    return {"by": filters.by, "start": start, "end": end, "items": items}
 
 
 @router.post("/retention/contacts", response=with_errors({201: CareContactOut}))

@@ -100,3 +100,26 @@ class CollectionTaskPatch(BodyIn):
     promised_on: DateIn | None = None
     reason: text(200) = ""  # type: ignore[valid-type]
     note: text(500) = ""  # type: ignore[valid-type]
+
+
+class ComplianceFilter(Schema):
+    """The period (both days included; at most a year); by default the last 30 days."""
+
+    by: Annotated[str, Choice(("grid", "owner"))] = "grid"
+    start: DateIn | None = None
+    end: DateIn | None = None
+
+
+class ComplianceRow(Schema):
+    id: int | None = Field(description="网格或负责人 id（按 by）")
+    name: str
+    due: int = Field(description="期间到期的应联系次数")
+    on_time: int = Field(description="其中在到期日当天或之前完成的")
+    rate: float | None = Field(description="on_time / due；无到期时为 null")
+
+
+class ComplianceOut(Schema):
+    by: str
+    start: dt.date
+    end: dt.date
+    items: list[ComplianceRow]

@@ -1,4 +1,5 @@
-"""Worklog endpoints: daily logs (list, read, start, edit, submit, review).
+"""Worklog endpoints: daily logs (list, read, start, edit, submit, review); the team's
+meetings, problems, trainings and planned rotations (list, read).
 
 Scoped like the pages: a marketer reads only their own logs, a manager their grids'. Every
 state change sends the `version` it read; a stale one answers 409 with nothing changed.
@@ -7,7 +8,8 @@ the author are refused (400, or 404 for the review, like a log that is not there
 """
 
 from wangge.core.api import ApiRouter
-from wangge.worklog.api import logs
+from wangge.worklog.api import logs, team
 
 router = ApiRouter(tags=["worklog"])
 router.add_router("", logs.router)
+router.add_router("", team.router)

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from wangge.core.api import MAX_ID, BodyIn, Choice, PageParams, VersionIn, integer, omittable, text
 from wangge.crm.api.schemas import DateIn
-from wangge.worklog.models import LogReview, WorkLog
+from wangge.worklog.models import LogReview, Problem, WorkLog
 
 #: Every state change sends the version it read: required (a stale one answers 409).
 Version = Annotated[VersionIn, Field(description="读取时得到的 version；已被他人修改则答 409")]
@@ -90,3 +90,105 @@ class ReviewIn(BodyIn):
     score: integer(1, 5) | None = Field(None, description="1–5；通过时必填")  # type: ignore[valid-type]
     comment: text(500) = Field("", description="退回时必填")  # type: ignore[valid-type]
     version: Version
+
+
+# --- the team's basics: meetings, problems, training, rotation (read) ------------------------
+
+
+class MeetingFilter(PageParams):
+    grid: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class MeetingOut(Schema):
+    id: int
+    kind: str
+    grid_id: int
+    on: dt.date
+    title: str
+    chair_id: int | None
+
+
+class AttendanceOut(Schema):
+    staff_id: int
+    name: str
+    present: bool
+
+
+class ActionItemOut(Schema):
+    id: int
+    text: str
+    owner_id: int
+    due: dt.date
+    done_at: dt.datetime | None
+
+
+class MeetingDetailOut(MeetingOut):
+    minutes: str
+    attendance: list[AttendanceOut]
+    actions: list[ActionItemOut]
+    problem_ids: list[int]
+
+
+class MeetingPage(Schema):
+    count: int
+    items: list[MeetingOut]
+
+
+class ProblemFilter(PageParams):
+    status: Annotated[str, Choice(Problem.Status, blank=True)] = ""
+
+
+class ProblemOut(Schema):
+    id: int
+    grid_id: int
+    title: str
+    detail: str
+    status: str
+    raised_by_id: int
+    raised_at: dt.datetime
+    meeting_id: int | None
+    resolution: str
+    resolved_at: dt.datetime | None
+
+
+class ProblemPage(Schema):
+    count: int
+    items: list[ProblemOut]
+
+
+class TrainingOut(Schema):
+    id: int
+    topic: str
+    trainer: str
+    on: dt.date
+    grid_id: int | None = Field(description="null：全县培训")
+
+
+class TraineeOut(Schema):
+    staff_id: int
+    name: str
+    score: int | None
+
+
+class TrainingDetailOut(TrainingOut):
+    note: str
+    attendees: list[TraineeOut]
+
+
+class TrainingPage(Schema):
+    count: int
+    items: list[TrainingOut]
+
+
+class RotationOut(Schema):
+    id: int
+    staff_id: int
+    grid_id: int
+    role: str
+    effective_on: dt.date
+    status: str
+
+
+class RotationPage(Schema):
+    count: int
+    items: list[RotationOut]
