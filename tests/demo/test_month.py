@@ -251,6 +251,35 @@ def test_a_month_of_figure_snapshots(month: None) -> None:
     assert page.status_code == 200 and "客户全触及" in page.content.decode()
 
 
+def test_the_information_base_has_surveys_assignments_and_potential(month: None) -> None:
+    from wangge.demo.load_infobase import OVERDUE_DAYS
+    from wangge.territory.freshness import resurvey_cutoff
+    from wangge.territory.models import SurveyAssignment
+
+    now = clock.now()
+    surveyed = Site.objects.filter(kind=Site.Kind.ESTATE).exclude(pc_owners=None)
+    assert surveyed.exists() and not surveyed.filter(verified_at=None).exists()
+    assert not surveyed.filter(verified_at__gt=now).exists()
+    cutoff = resurvey_cutoff()
+    assert surveyed.filter(verified_at__gte=cutoff).exists()  # fresh
+    assert surveyed.filter(verified_at__lt=cutoff).exists()  # 待复核
+    open_ = SurveyAssignment.objects.filter(site__verified_at=None)
+    overdue = open_.filter(assigned_at__lt=now - dt.timedelta(days=OVERDUE_DAYS))
+    assert open_.count() > overdue.count() > 0
+    assert not SurveyAssignment.objects.filter(assigned_at__gt=now).exists()
+    # The market potential model learns from the survey (computers go with broadband in the
+    # demo, as the seed's teams say) and the manager's page ranks their grid's sites.
+    from wangge.insights import potential, selectors_potential
+
+    county = selectors_potential.county()
+    pc = [k for k, _l, _f in potential.FACTORS].index("pc_share")
+    assert county.model.coefficients[pc] > 0
+    manager = Client()
+    manager.force_login(User.objects.get(username="manager"))
+    page = manager.get("/insights/potential/").content.decode()
+    assert 'data-testid="site-row"' in page
+
+
 def test_pay_and_awards_have_months_to_show(month: None) -> None:
     from wangge.performance import selectors_sales
     from wangge.performance.models import Award, SalesRecord, Settlement, Target

@@ -8,8 +8,16 @@ class InsightsConfig(AppConfig):
     verbose_name = _("市场洞察")
 
     def ready(self) -> None:
-        from wangge.insights import hooks, jobs, permissions
+        from wangge.insights import (
+            hooks,
+            hooks_potential,
+            jobs,
+            permissions,
+            permissions_potential,
+        )
 
         permissions.register()
+        permissions_potential.register()
         hooks.register()
+        hooks_potential.register()
         jobs.register()

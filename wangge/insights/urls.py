@@ -2,8 +2,8 @@
 
 from django.urls import URLPattern
 
-from wangge.insights import views, views_map
+from wangge.insights import views, views_map, views_potential
 
 app_name = "insights"
 
-urlpatterns: list[URLPattern] = [*views.urls, *views_map.urls]
+urlpatterns: list[URLPattern] = [*views.urls, *views_map.urls, *views_potential.urls]

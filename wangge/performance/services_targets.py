@@ -18,6 +18,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
+from wangge.core import potential
 from wangge.core.audit import snapshot
 from wangge.core.models import AuditEntry
 from wangge.core.permissions import require
@@ -71,8 +72,8 @@ def grid_weights(
     basis: str, grids: Sequence[Grid], *, indicator: Indicator, year: int
 ) -> dict[int, Decimal]:
     """Each grid's weight by the basis: households, subscribers (现有用户数), market
-    potential (households not yet subscribed: a stand-in until insights has its model),
-    last year's actuals, or equal."""
+    potential (its sites' untapped potential, `core.potential`: the model insights installs,
+    else households not yet subscribed), last year's actuals, or equal."""
     ids = [g.pk for g in grids]
     if basis == "equal":
         return dict.fromkeys(ids, Decimal(1))
@@ -80,6 +81,8 @@ def grid_weights(
         last = Period(year - 1, 1, 12)
         got = actuals(start=last.start, end=last.end, by="grid", indicator=indicator)
         return {i: got.get(i, Decimal(0)) for i in ids}
+    if basis == "potential" and potential.installed() is not None:
+        return _potential_by_grid(ids)
     expr: Any = {
         "households": Sum("households"),
         "customers": Sum("customers"),
@@ -92,6 +95,18 @@ def grid_weights(
         .values_list("grid_id", "v")
     )
     return {i: Decimal(rows.get(i) or 0) for i in ids}
+
+
+def _potential_by_grid(ids: Sequence[int]) -> dict[int, Decimal]:
+    """The provider forecasts site by site: read each site, sum per grid."""
+    rows = list(
+        Site.objects.filter(grid_id__in=ids).values_list("pk", "grid_id", "households", "customers")
+    )
+    untapped = potential.untapped({pk: (h, c) for pk, _g, h, c in rows})
+    out = dict.fromkeys(ids, Decimal(0))
+    for pk, grid_id, _h, _c in rows:
+        out[grid_id] += untapped[pk]
+    return out
 
 
 def person_weights(

@@ -1,7 +1,8 @@
 """Market-knowledge endpoints (the headline figures, dashboards, potential)."""
 
 from wangge.core.api import ApiRouter
-from wangge.insights.api import kpis
+from wangge.insights.api import kpis, potential
 
 router = ApiRouter(tags=["insights"])
 router.add_router("", kpis.router)
+router.add_router("", potential.router)

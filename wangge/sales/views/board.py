@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wangge.core import clock, params
+from wangge.core import clock, params, potential
 from wangge.core.access import scope_for
 from wangge.core.forms import STALE_MESSAGE, add_service_errors
 from wangge.core.permissions import can
@@ -83,6 +83,13 @@ def _row_forms(
     return rows
 
 
+def _potential(opps: list[Opportunity]) -> dict[int, int]:
+    """Each opportunity's site's untapped potential (`core.potential`: the market model
+    when insights is installed), so the manager sees where a lead weighs most."""
+    sites = {o.site_id: (o.site.households, o.site.customers) for o in opps if o.site_id}
+    return potential.untapped(sites)
+
+
 def _board_page(
     request: HttpRequest,
     *,
@@ -108,6 +115,7 @@ def _board_page(
             "grids": grids,
             "grid_id": grid_id,
             "unassigned": _row_forms(user, unassigned, failed),
+            "potential": _potential(unassigned),
             "overdue": overdue,
             "now": clock.now(),
             "error": error,

@@ -15,6 +15,7 @@ from wangge.demo import county as demo
 from wangge.demo.load import load_county
 from wangge.demo.load_crm import load_crm, reset_crm
 from wangge.demo.load_frontier import load_frontier
+from wangge.demo.load_infobase import load_infobase
 from wangge.demo.load_insights import load_insights, reset_insights
 from wangge.demo.load_performance_sales import load_performance_sales, reset_performance_sales
 from wangge.demo.load_performance_settle import (
@@ -144,6 +145,7 @@ def _load_work(seed: int, crm_scale: float, sales_scale: float | None) -> dict[s
     counts.update(load_performance_sales(seed, scale=crm_scale))
     counts.update(load_performance_settle(seed))
     counts.update(load_performance_targets(seed))
+    counts.update(load_infobase(seed))
     # Last: the figures' month of snapshots reads every app's records.
     counts.update(load_insights())
     counts.update(load_frontier(seed))

@@ -5,66 +5,14 @@ and the model's error on held-out estates beside the naive baseline."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wangge.core import clock
-from wangge.crm.models import CompetitorIntel, CompetitorOffer
 from wangge.insights import potential
+from wangge.insights.selectors_potential import estates
 from wangge.org.models import Grid
 from wangge.territory.models import Site
-
-
-def estates(grid_id: int | None = None) -> list[potential.Estate]:
-    """The estates in a grid (one grid's, or all) as the model reads them: the survey's
-    figures, today's subscribers, and what the crm knows of competitors there."""
-    sites = Site.objects.filter(kind=Site.Kind.ESTATE, grid__isnull=False).select_related("grid")
-    if grid_id is not None:
-        sites = sites.filter(grid_id=grid_id)
-    sites_by_id = {s.pk: s for s in sites}
-    today = clock.today()
-    rivals: dict[int, int] = defaultdict(int)
-    first: dict[int, Any] = {}
-    for site_id, launched in CompetitorIntel.objects.filter(site_id__in=sites_by_id).values_list(
-        "site_id", "launched_on"
-    ):
-        rivals[site_id] += 1
-        if launched is not None and (site_id not in first or launched < first[site_id]):
-            first[site_id] = launched
-    cheapest: dict[int, Decimal] = {}
-    offers = CompetitorOffer.objects.filter(intel__site_id__in=sites_by_id).exclude(
-        ended_on__lt=today
-    )
-    for offer in offers.select_related("intel"):
-        monthly = offer.monthly_equivalent
-        site_id = offer.intel.site_id
-        if monthly is not None and (site_id not in cheapest or monthly < cheapest[site_id]):
-            cheapest[site_id] = monthly
-
-    def share(value: Any) -> float | None:
-        return None if value is None else float(value)
-
-    return [
-        potential.Estate(
-            id=s.pk,
-            name=s.name,
-            grid=s.grid.code if s.grid else "",
-            households=s.households,
-            customers=s.customers,
-            occupancy=share(s.occupancy_rate),
-            pc_owners=s.pc_owners,
-            young_share=share(s.owners_young_share),
-            senior_share=share(s.owners_senior_share),
-            tenant_share=share(s.tenant_share),
-            competitors=rivals.get(s.pk, 0),
-            competitor_years=(today - first[s.pk]).days / 365.25 if s.pk in first else None,
-            competitor_price=float(cheapest[s.pk]) if s.pk in cheapest else None,
-        )
-        for s in sites_by_id.values()
-    ]
 
 
 class Command(BaseCommand):
