@@ -37,4 +37,3 @@ def insert_rows(
             cursor.executemany(sql, chunk)
             done += len(chunk)
             yield done
-
