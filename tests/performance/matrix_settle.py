@@ -44,10 +44,12 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
     "performance:statement_list": (None, ok(ALL)),
     "performance:statement_export": (None, ok(ALL)),
     "performance:statement_detail": ("statement", ok(OWN_A)),
+    "performance:statement_pdf": ("statement", ok(OWN_A)),
 }
 API_READS: dict[str, tuple[str | None, dict[str, int]]] = {
     "/api/performance/statements": (None, ok(ALL)),
     "/api/performance/statements/{statement_id}": ("statement", ok(OWN_A)),
+    "/api/performance/statements/{statement_id}.pdf": ("statement", ok(OWN_A)),
     "/api/performance/policies": (None, ok(ALL)),
 }
 WRITES: dict[str, str] = {}

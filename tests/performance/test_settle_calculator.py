@@ -3,6 +3,7 @@ sum of lines, a rerun gives identical figures, a cut is shared within the cap.""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -246,3 +247,43 @@ def test_clawbacks_take_back_what_was_paid() -> None:
     )
     result = c.Calculator([]).run([], [back])
     assert [(ln.amount, ln.clawback) for ln in result.lines] == [(Decimal("-12.00"), True)]
+
+
+@st.composite
+def keyed_policies(draw: st.DrawFn, pid: int) -> c.Policy:
+    """Policies over few keys, dates and minimums, so several match one sale."""
+    start = draw(st.none() | st.dates(dt.date(2026, 1, 1), dt.date(2026, 1, 31)))
+    return c.Policy(
+        id=pid,
+        business_line=draw(st.sampled_from(["broadband", "hd"])),
+        kind=c.RATE,
+        value=Decimal("0.10"),
+        splits={c.SELLER: Decimal(1)},
+        product_id=draw(st.none() | st.sampled_from([1, 2])),
+        channel=draw(st.none() | st.sampled_from(["staff", "agent"])),
+        role=draw(st.none() | st.sampled_from(["sales", "account"])),
+        min_amount=draw(st.none() | st.sampled_from([Decimal(50), Decimal(100)])),
+        start=start,
+        end=draw(st.none() | st.dates(start or dt.date(2026, 1, 1), dt.date(2026, 2, 28))),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_the_calculators_choice_per_key_is_choose(data: st.DataObject) -> None:
+    """The calculator decides the candidates once per key (the speed of a million sales);
+    what it picks is what `choose` picks over every policy, sale by sale."""
+    pols = [data.draw(keyed_policies(pid)) for pid in range(1, data.draw(st.integers(1, 6)) + 1)]
+    calc = c.Calculator(pols)
+    for _ in range(20):
+        sale = c.Sale(
+            ref="S",
+            business_line=data.draw(st.sampled_from(["broadband", "hd"])),
+            amount=data.draw(st.sampled_from([Decimal(30), Decimal(50), Decimal(150)])),
+            seller=1,
+            product_id=data.draw(st.none() | st.sampled_from([1, 2])),
+            channel=data.draw(st.sampled_from(["staff", "agent"])),
+            seller_role=data.draw(st.none() | st.sampled_from(["sales", "account"])),
+            day=data.draw(st.none() | st.dates(dt.date(2025, 12, 25), dt.date(2026, 3, 5))),
+        )
+        assert calc.policy_for(sale) == c.choose(pols, sale)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wangge.core import clock
@@ -25,6 +24,7 @@ from wangge.core.services import audited_create, audited_update
 from wangge.org.models import Staff
 from wangge.performance import commission
 from wangge.performance import selectors_settle as sel
+from wangge.performance.bulk import insert_rows
 from wangge.performance.models import (
     Adjustment,
     CommissionPolicy,
@@ -54,8 +54,6 @@ POLICY_FIELDS = (
     "effective_from",
     "effective_to",
 )
-BATCH = 20000
-
 Progress = Callable[[float, str], None]
 
 
@@ -223,14 +221,14 @@ def write(settlement: Settlement, outcome: Outcome, report: Progress | None = No
         batch_size=1000,
     )
     by_staff = {s.staff_id: s.pk for s in made}
-    sale_ids = _sale_ids(outcome)
+    back_ids = _clawback_sale_ids(outcome)
     n = len(outcome.result.lines)
     sale_kind, back_kind = StatementLine.Kind.SALE.value, StatementLine.Kind.CLAWBACK.value
     rows = (
         (
             by_staff[ln.staff],
             back_kind if ln.clawback else sale_kind,
-            sale_ids.get(ln.sale),
+            back_ids.get(ln.sale) if ln.clawback else ln.sale_id,
             ln.sale,
             ln.business_line,
             ln.base,
@@ -242,7 +240,7 @@ def write(settlement: Settlement, outcome: Outcome, report: Progress | None = No
         )
         for ln in outcome.result.lines
     )
-    for done in _insert_lines(rows):
+    for done in insert_rows(StatementLine, _LINE_COLUMNS, rows):
         report(0.5 + 0.45 * done / max(n, 1), _("写入结算明细 %(i)s / %(n)s") % {"i": done, "n": n})
     StatementLine.objects.bulk_create(
         StatementLine(
@@ -281,35 +279,12 @@ _LINE_COLUMNS = (
 )
 
 
-def _insert_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[int]:
-    """Insert statement lines with one prepared statement per batch: a month holds up to a
-    million lines and the ORM's per-object cost (bulk_create) was most of the run. The
-    values are what the model's fields would write (validated by the calculator's types)."""
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(c) for c in _LINE_COLUMNS)
-    marks = ", ".join(["%s"] * len(_LINE_COLUMNS))
-    sql = f"INSERT INTO {qn(StatementLine._meta.db_table)} ({columns}) VALUES ({marks})"
-    done, rows = 0, iter(rows)
-    with connection.cursor() as cursor:
-        while chunk := list(islice(rows, BATCH)):
-            cursor.executemany(sql, chunk)
-            done += len(chunk)
-            yield done
-
-
-def _sale_ids(outcome: Outcome) -> dict[str, int]:
-    bounds = sel.parse_period(outcome.period)
-    assert bounds is not None
-    start, end = bounds
-    ids = dict(
-        SalesRecord.objects.filter(sold_on__gte=start, sold_on__lte=end).values_list(
-            "reference", "pk"
-        )
-    )
+def _clawback_sale_ids(outcome: Outcome) -> dict[str, int]:
+    """The sales records of the month's claw-backs (the month's own sales carry their id)."""
     backs = {line.sale for line in outcome.result.lines if line.clawback}
-    if backs:
-        ids.update(SalesRecord.objects.filter(reference__in=backs).values_list("reference", "pk"))
-    return ids
+    if not backs:
+        return {}
+    return dict(SalesRecord.objects.filter(reference__in=backs).values_list("reference", "pk"))
 
 
 def settle_now(*, actor: Any, period: str) -> Outcome:

@@ -24,6 +24,7 @@ from wangge.core.services import StaleVersion
 from wangge.org.models import Staff
 from wangge.performance import selectors_settle as sel
 from wangge.performance import services_settle as svc
+from wangge.performance import statement_pdf as pdf
 from wangge.performance.forms_settle import AdjustmentForm, PeriodForm, PolicyForm
 from wangge.performance.models import (
     Adjustment,
@@ -301,6 +302,23 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def statement_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The statement as PDF, to print and sign (values only)."""
+    _allow(can(request.user, Action.VIEW))
+    statement = sel.statements_for(request.user).filter(pk=pk).first()
+    if statement is None:
+        raise Http404
+    return pdf_response(statement)
+
+
+def pdf_response(statement: Statement) -> HttpResponse:
+    response = HttpResponse(pdf.statement_pdf(statement), content_type="application/pdf")
+    name = f"statement-{statement.settlement.period}-{statement.pk}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 def _xlsx(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -453,4 +471,5 @@ urls: list[URLPattern] = [
     path("statements/", statement_list, name="statement_list"),
     path("statements/export.xlsx", statement_export, name="statement_export"),
     path("statements/<int:pk>/", statement_detail, name="statement_detail"),
+    path("statements/<int:pk>/statement.pdf", statement_pdf, name="statement_pdf"),
 ]

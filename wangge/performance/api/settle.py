@@ -7,16 +7,26 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Path, Query, Schema
 from pydantic import Field
 
-from wangge.core.api import MAX_ID, ApiRouter, Choice, Id, PageParams, paginate, with_errors
+from wangge.core.api import (
+    ERRORS,
+    MAX_ID,
+    ApiRouter,
+    Choice,
+    Id,
+    PageParams,
+    paginate,
+    with_errors,
+)
 from wangge.core.permissions import require
 from wangge.crm.api.schemas import Money
 from wangge.performance import selectors_settle as sel
 from wangge.performance.models import BusinessLine, CommissionPolicy, Statement, StatementLine
 from wangge.performance.permissions_settle import Action
+from wangge.performance.views_settle import pdf_response
 
 router = ApiRouter()
 
@@ -147,6 +157,28 @@ def statement_list(request: HttpRequest, filters: Query[StatementFilter]) -> dic
     if filters.grid:
         qs = qs.filter(grid_id=filters.grid)
     return paginate(qs, filters, statement_out)
+
+
+@router.get(
+    "/performance/statements/{statement_id}.pdf",
+    response=ERRORS,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "结算单 PDF（签字用）",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def statement_pdf(request: HttpRequest, statement_id: Path[Id]) -> HttpResponse:
+    """The statement as PDF for signing (佣金结算单/提成单), scoped like the JSON one.
+    Declared before the JSON route, whose `{statement_id}` would claim "12.pdf"."""
+    require(request.user, Action.VIEW)
+    s = sel.statements_for(request.user).filter(pk=statement_id).first()
+    if s is None:
+        raise Http404
+    return pdf_response(s)
 
 
 @router.get(
