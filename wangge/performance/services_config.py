@@ -88,6 +88,11 @@ def indicator_update(
     return indicator
 
 
+def _plain(value: Decimal) -> str:
+    """60, not 6E+1 (what `normalize` gives); 12.5 keeps its decimals."""
+    return f"{value.normalize():f}"
+
+
 def clean_criteria(raw: Any) -> list[dict[str, Any]]:
     """The scorecard as stored: known codes, positive weights and full marks, as strings."""
     if not isinstance(raw, list):
@@ -117,8 +122,8 @@ def clean_criteria(raw: Any) -> list[dict[str, Any]]:
         out.append(
             {
                 "code": code,
-                "weight": str(weight.normalize()),
-                "full_at": str(full_at.normalize()),
+                "weight": _plain(weight),
+                "full_at": _plain(full_at),
                 "lower_is_better": bool(item.get("lower_is_better")),
             }
         )
@@ -159,7 +164,7 @@ def team_weights_save(
     if department_weight + team_weight != 1:
         raise ValidationError(
             _("部门与团队权重之和须为 1，现为 %(sum)s。")
-            % {"sum": (department_weight + team_weight).normalize()}
+            % {"sum": _plain(department_weight + team_weight)}
         )
     data = {"department_weight": department_weight, "team_weight": team_weight}
     row = TeamWeights.objects.filter(team=team).first()
