@@ -67,8 +67,16 @@ def test_a_renewals_indicator_with_a_business_line_is_refused_and_nothing_writte
     crm: CrmWorld,
 ) -> None:
     admin = crm.world.client("market_admin")
-    data = {"code": "renew2", "name": "续费二", "unit": "count", "source": "renewals",
-            "business_line": "broadband", "score_weight": "0", "sort": "9", "is_active": "on"}  # fmt: skip
+    data = {
+        "code": "renew2",
+        "name": "续费二",
+        "unit": "count",
+        "source": "renewals",
+        "business_line": "broadband",
+        "score_weight": "0",
+        "sort": "9",
+        "is_active": "on",
+    }
     page = admin.post("/performance/settings/indicators/new/", data)
     assert page.status_code == 400 and "不分业务线" in page.content.decode()
     assert not Indicator.objects.filter(code="renew2").exists()
