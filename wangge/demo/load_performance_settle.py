@@ -1,23 +1,18 @@
 """Demo commission: policies (broadband within the cap, HD, digital TV) and the month before
 last settled and approved (grid managers, then the market department).
 
-Runs after the sales records loader. Until that loader exists, a small set of sales records
-is made here from the demo's subscriptions (references `DS-…`), so the month has something
-to settle; when sales records are already there, they are used as they are.
+Runs after the sales records loader, which fills every month this one settles.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 from decimal import Decimal
 
 from django.db import connection
 
 from wangge.core import clock
 from wangge.core.access import SYSTEM
-from wangge.crm.models import Subscription
-from wangge.org.roles import Role
 from wangge.performance import selectors_settle, services_settle
 from wangge.performance.models import (
     Adjustment,
@@ -28,9 +23,8 @@ from wangge.performance.models import (
     StatementLine,
 )
 
-#: Sales records this loader makes when there are none.
+#: Sales records an earlier version of this loader made; a reset still removes them.
 OWN_PREFIX = "DS-"
-SELLERS = (Role.ACCOUNT_MARKETER, Role.SALES_MARKETER, Role.AGENT, Role.GRID_MANAGER)
 
 
 def reset_performance_settle() -> None:
@@ -91,54 +85,12 @@ def _policies(since: dt.date) -> int:
     return len(rows)
 
 
-def _own_sales(seed: int, start: dt.date, end: dt.date, limit: int = 400) -> int:
-    rng = random.Random(seed)
-    subs = list(
-        Subscription.objects.filter(customer__owner__role__in=SELLERS)
-        .order_by("id")
-        .values_list(
-            "id",
-            "customer_id",
-            "customer__owner_id",
-            "customer__owner__role",
-            "customer__site__grid_id",
-            "plan__product_id",
-            "plan__product__kind",
-            "monthly_fee",
-            "account_no",
-        )[:limit]
-    )
-    days = (end - start).days + 1
-    records = [
-        SalesRecord(
-            reference=f"{OWN_PREFIX}{sub_id}",
-            sold_on=start + dt.timedelta(days=rng.randrange(days)),
-            customer_id=customer_id,
-            subscription_id=sub_id,
-            account_no=account_no or "",
-            product_id=product_id,
-            business_line=kind,
-            amount=(fee * 12).quantize(Decimal("0.01")),  # a year's subscription
-            seller_id=owner_id,
-            channel="agent" if role == Role.AGENT else "staff",
-            grid_id=grid_id,
-            source=SalesRecord.Source.IMPORT,
-        )
-        for sub_id, customer_id, owner_id, role, grid_id, product_id, kind, fee, account_no in subs
-    ]
-    SalesRecord.objects.bulk_create(records, batch_size=1000)
-    return len(records)
-
-
 def load_performance_settle(seed: int) -> dict[str, int]:
     today = clock.today()
     before_last = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     before_last = (before_last - dt.timedelta(days=1)).replace(day=1)
     period = selectors_settle.period_of(before_last)
-    start, end = selectors_settle.parse_period(period) or (before_last, before_last)
-    counts = {"佣金政策": _policies(dt.date(start.year - 1, 1, 1))}
-    if not SalesRecord.objects.filter(sold_on__gte=start, sold_on__lte=end).exists():
-        counts["销售记录（佣金演示）"] = _own_sales(seed, start, end)
+    counts = {"佣金政策": _policies(dt.date(before_last.year - 1, 1, 1))}
     outcome = services_settle.settle_now(actor=SYSTEM, period=period)
     settlement = Settlement.objects.get(period=period)
     services_settle.grid_approve(actor=SYSTEM, settlement=settlement)

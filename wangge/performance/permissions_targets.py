@@ -28,6 +28,8 @@ class Action(StrEnum):
     GRANT = "performance.awards.grant"  # record 成长之星 and 超越团队 for a period
     NOMINATE = "performance.awards.nominate"  # obj: the person nominated
     DECIDE = "performance.awards.decide"  # the committee: approve or reject a nomination
+    #: Indicators and their weights, award rules, virtual teams' weights and targets.
+    CONFIGURE = "performance.targets.configure"
 
 
 def _manages_grid(scope: Scope, grid: Any) -> bool:
@@ -53,6 +55,7 @@ def register() -> None:
             Action.GRANT: _("评定成长之星与超越团队"),
             Action.NOMINATE: _("提名创业之星"),
             Action.DECIDE: _("评审创业之星"),
+            Action.CONFIGURE: _("设置考核指标、奖项规则与虚拟团队考核"),
         },
         roles={
             Role.MARKET_ADMIN: set(Action),

@@ -2,7 +2,13 @@
 
 from django.urls import URLPattern
 
-from wangge.performance import views_awards, views_sales, views_settle, views_targets
+from wangge.performance import (
+    views_awards,
+    views_config,
+    views_sales,
+    views_settle,
+    views_targets,
+)
 
 app_name = "performance"
 
@@ -11,4 +17,5 @@ urlpatterns: list[URLPattern] = [
     *views_settle.urls,
     *views_targets.urls,
     *views_awards.urls,
+    *views_config.urls,
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.core import clock
 from wangge.core.access import Scope, ScopedQuerySet
+from wangge.core.models import Versioned
 from wangge.org.models import Staff, Team
 
 
@@ -26,7 +27,7 @@ class Cadence(models.TextChoices):
     QUARTERLY = "quarterly", _("季度")
 
 
-class AwardRule(models.Model):
+class AwardRule(Versioned):
     """How one award is given: its cadence, threshold (成长之星, percent of the sales
     target), measure and number of winners (超越团队), scorecard (创业之星) and amount."""
 

@@ -13,13 +13,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core.access import Scope, ScopedQuerySet
+from wangge.core.models import Versioned
 from wangge.org.models import Grid, Staff, Team
 from wangge.performance.models.sales import BusinessLine
 
 TARGET_MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
-class Indicator(models.Model):
+class Indicator(Versioned):
     """What a target counts: sales records of a business line (a count or their amount),
     or renewals paid (from the retention app's renewal tasks)."""
 
@@ -194,7 +195,7 @@ class Target(models.Model):
         return f"{self.indicator_id} {self.year}-{self.month:02d} {self.level} {self.value}"
 
 
-class TeamWeights(models.Model):
+class TeamWeights(Versioned):
     """How a virtual team's members are scored: their department part and the team part
     (seed 步骤二2). A team without a row uses the defaults."""
 
