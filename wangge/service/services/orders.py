@@ -40,6 +40,7 @@ from wangge.service.models import (
     WorkOrderStep,
 )
 from wangge.service.permissions import Action
+from wangge.service.services.sla_days import sla_day_shift, tally_of
 from wangge.territory.models import Site
 
 S = OrderState
@@ -345,6 +346,7 @@ def _move(
     updated, _changed = audited_update(
         actor=actor, instance=order, data=data, fields=tuple(data), version=row.version
     )
+    sla_day_shift(before=tally_of(row), after=tally_of(updated))
     _record(actor, updated, from_state=before, to_state=step.target, note=note, assignee=assignee)
     return updated
 
