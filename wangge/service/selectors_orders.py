@@ -147,9 +147,20 @@ class Board:
 
 def board(*, user: Any, grid_id: int | None = None, per_column: int = 20) -> Board:
     """The manager's board: open orders by state (overdue first, then by deadline) and a
-    count per technician."""
+    count per technician.
+
+    The board is about grids: the rows are those of the grids the user sees (not the odd
+    order of another grid assigned to them), filtered on the grid alone so that each column
+    is read in deadline order from the board index and cut at `per_column`; the scope's
+    "or assigned to me" would make every column an OR of two indexes, all its overdue rows
+    gathered and sorted before the cut."""
     now = clock.now()
-    base = WorkOrder.objects.visible_to(user).filter(state__in=WorkOrder.OPEN_STATES)
+    scope = scope_for(user)
+    base = WorkOrder.objects.filter(state__in=WorkOrder.OPEN_STATES)
+    if not scope.authenticated or scope.own_records_only:
+        base = base.none()
+    elif not scope.everything:
+        base = base.filter(grid_id__in=scope.grid_ids)
     if grid_id:
         base = base.filter(grid_id=grid_id)
     columns = []
@@ -160,7 +171,8 @@ def board(*, user: Any, grid_id: int | None = None, per_column: int = 20) -> Boa
             .only(*_CARD_FIELDS, "assignee__name")
         )
         columns.append((str(state), OrderState(state).label, _column(qs, now, per_column)))
-    # Grouped on the board index alone (assignee in it); the names are read after.
+    # Grouped on the board index alone (assignee in it); the names are read after; the
+    # overdue total is the sum of the people's.
     counts = list(
         base.values("assignee_id")
         .annotate(
@@ -177,7 +189,7 @@ def board(*, user: Any, grid_id: int | None = None, per_column: int = 20) -> Boa
     for c in counts:
         c["assignee__name"] = names.get(c["assignee_id"], "")
     by_person = sorted(counts, key=lambda c: (-c["late"], -c["total"], c["assignee__name"]))[:100]
-    overdue = base.filter(met_at__isnull=True, due_at__lt=now).count()
+    overdue = sum(c["late"] for c in counts)
     return Board(columns=columns, by_person=by_person, overdue=overdue)
 
 
