@@ -31,7 +31,7 @@ def _open(crm: CrmWorld, kind: str) -> WorkOrder:
 def _go(order: WorkOrder, move: str, actor: object, **data: object) -> WorkOrder:
     order.refresh_from_db()
     fn = getattr(svc, f"work_order_{move}")
-    return fn(actor=actor, order=order, version=order.version, **data)  # type: ignore[no-any-return]
+    return fn(actor=actor, order=order, version=order.version, **data)
 
 
 def _summary() -> set[tuple[object, ...]]:
