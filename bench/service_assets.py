@@ -18,36 +18,27 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import _harness
+
+ROOT = _harness.ROOT
 KINDS = ("building_switch", "onu", "splitter", "optical_receiver", "duct", "odf", "pipe")
 
 
 def _setup() -> str:
+    """Its own small county (a dozen grids): the assets and inspections are what grows."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         path = ROOT / "var" / "bench" / "service-assets.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{path}"
-        os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("WANGGE_TASKS", "immediate")
-    import django
-
-    django.setup()
+    _harness.django_setup(url)
     from django.core.management import call_command
 
     from wangge.territory.models import Site
 
-    call_command("migrate", verbosity=0)
     if not Site.objects.exists():
         print("building a demo county …", file=sys.stderr)
         call_command("demo", grids=12, crm_scale=0.02, sales_scale=0.02, stdout=sys.stderr)
@@ -55,7 +46,7 @@ def _setup() -> str:
 
 
 def _populate(n_assets: int, history: int, seed: int) -> None:
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from wangge.core import clock
     from wangge.service.models import Asset, Inspection
@@ -106,23 +97,8 @@ def _populate(n_assets: int, history: int, seed: int) -> None:
                                        due_on=today + dt.timedelta(days=rng.randint(-3, 7)),
                                        created_on=today))  # fmt: skip
             Inspection.objects.bulk_create(rows, batch_size=2000)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
+    _harness.analyze()
     print(f"added in {time.monotonic() - started:.0f} s", file=sys.stderr)
-
-
-def _p95(times: list[float]) -> float:
-    return statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 else times[0]
-
-
-def _time(fn: Callable[[], Any], n: int, clock: Callable[[], float]) -> list[float]:
-    fn()  # warm
-    times = []
-    for _ in range(n):
-        started = clock()
-        fn()
-        times.append((clock() - started) * 1000)
-    return times
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -131,13 +107,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--history", type=int, default=5, help="past inspections per asset")
     parser.add_argument("--requests", type=int, default=20, help="timed runs per item")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    _harness.add_clock_argument(parser)
     args = parser.parse_args(argv)
 
     url = _setup()
     _populate(args.assets, args.history, args.seed)
 
-    from django.db import connection
     from django.db.models import Count
     from django.test import Client
     from django.urls import reverse
@@ -160,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
             )
         ).first(),
     }
-    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    clock = _harness.clock_of(args.clock)
     assets_url = reverse("service:asset_list")
     insp_url = reverse("service:inspection_list")
     pages: list[tuple[str, str, str]] = [
@@ -181,18 +156,18 @@ def main(argv: list[str] | None = None) -> None:
     ]
     in_grid = Asset.objects.filter(site__grid_id=grid_id).count()
     print(
-        f"\n{'PostgreSQL' if connection.vendor == 'postgresql' else 'SQLite'}, "
+        f"\n{_harness.machine_line()}; "
         f"{Asset.objects.count():,} assets ({in_grid:,} in the busiest grid), "
         f"{Inspection.objects.count():,} inspections, {args.requests} warm runs each, "
         f"{args.clock} ms ({url.split('@')[-1]})\n"
     )
-    print("| who | page | p50 | p95 |")
-    print("|---|---|---|---|")
+    print("| who | page | p50 / p95 |")
+    print("|---|---|---|")
     clients: dict[str, Client] = {}
     for who, label, target in pages:
         person = people[who]
         if person is None:
-            print(f"| {who} | {label} | (nobody) | |")
+            print(f"| {who} | {label} | (nobody) |")
             continue
         if who not in clients:
             clients[who] = Client()
@@ -204,10 +179,8 @@ def main(argv: list[str] | None = None) -> None:
             assert response.status_code == 200, (target, response.status_code)
 
         print(f"{who} {label} …", file=sys.stderr)
-        times = _time(get, args.requests, clock)
-        p95 = _p95(times)
-        mark = "" if p95 <= 100 else " ✗"
-        print(f"| {who} | {label} | {statistics.median(times):.0f} | {p95:.0f}{mark} |")
+        _, times = _harness.time_calls(get, args.requests, clock)
+        print(f"| {who} | {label} | {_harness.cell(times, 100)} |")
 
 
 if __name__ == "__main__":

@@ -71,5 +71,17 @@ def test_a_technician_inspects_on_a_phone_and_reports_a_defect(
     done = Inspection.objects.get(asset=sw)
     assert done.verified and done.photo_type == "image/png" and done.severity == "major"
     assert Asset.objects.get(pk=sw.pk).state == "faulty"
+
+    # The asset map clusters dense points on a screen grid: two points 10 px apart are one
+    # marker, a third far away stays alone; opening the map raises no error.
+    page.goto(f"{base}/service/assets/")
+    sizes = page.evaluate(
+        "window.wanggeCluster([{lat: 0, lon: 0}, {lat: 0, lon: 1}, {lat: 0, lon: 100}], 40,"
+        " function (lat, lon) { return {x: lon * 10, y: lat * 10}; })"
+        ".map(function (c) { return c.members.length; })"
+    )
+    assert sizes == [2, 1]
+    page.locator("[data-asset-map-toggle] summary").click()
+    expect(page.locator("#asset-map.leaflet-container")).to_be_visible()
     assert not problems, problems
     context.close()

@@ -39,10 +39,12 @@ from wangge.service.models import (
     Inspection,
     InspectionSchedule,
     OrderState,
+    SlaDay,
     WorkOrder,
     WorkOrderStep,
 )
 from wangge.service.services.inspections import inspections_generate
+from wangge.service.services.sla_days import sla_days_rebuild
 from wangge.territory.models import Site
 from wangge.worklog.models import (
     ActionItem,
@@ -151,8 +153,15 @@ def _shape() -> dict[str, Any]:
 def test_a_month_of_work_orders(month: None) -> None:
     now = clock.now()
     orders = WorkOrder.objects.all()
-    # "new" only where a grid has no technician: every demo grid is staffed.
-    assert set(orders.values_list("state", flat=True)) == set(OrderState.values) - {"new"}
+    assert set(orders.values_list("state", flat=True)) == set(OrderState.values)
+    # The dispatch queue: calls of the last hours nobody holds yet.
+    queued = orders.filter(state="new")
+    assert not queued.filter(assignee__isnull=False).exists()
+    assert not queued.filter(created_at__lt=now - dt.timedelta(hours=4)).exists()
+    # The SLA summary the dashboard reads equals a recount from the orders.
+    kept = set(SlaDay.objects.values_list("day", "grid_id", "kind", "met", "on_time"))
+    assert kept and sla_days_rebuild() == len(kept)
+    assert set(SlaDay.objects.values_list("day", "grid_id", "kind", "met", "on_time")) == kept
     assert orders.overdue(now).exists()
     assert orders.filter(on_time=False).exists() and orders.filter(on_time=True).exists()
     # Every won sale has its install; the finished ones made the subscription live.

@@ -158,3 +158,26 @@ def test_phone_for_masks_for_roles_without_the_right(world: World) -> None:
         phone_for(user=world.user("agent_a"), phone=number, owner_user_id=world.user("agent_a").pk)
         == number
     )
+
+
+def test_market_admin_names_the_grids_technician_on_the_form_and_the_grid_page_shows_it(
+    world: World,
+) -> None:
+    client = world.client("market_admin")
+    edit = reverse("org:grid_edit", args=[world.grid_a.pk])
+    offered = client.get(edit).context["form"].fields["technician"].queryset
+    assert list(offered) == [world.staff["tech_a"]]  # the grid's technicians only
+    client.post(
+        edit,
+        {
+            "code": "A",
+            "name": "网格甲",
+            "region": world.region_a.pk,
+            "is_active": "on",
+            "technician": world.staff["tech_a"].pk,
+        },
+    )
+    world.grid_a.refresh_from_db()
+    assert world.grid_a.technician == world.staff["tech_a"]
+    page = world.client("manager_a").get(reverse("org:grid_detail", args=[world.grid_a.pk]))
+    assert "装维甲" in page.content.decode().split('data-testid="grid-technician"')[1][:200]

@@ -131,3 +131,15 @@ def test_login_without_staff_profile_sees_nothing(world: World) -> None:
     stray = User.objects.create_user("stray", password="x" * 10)
     assert not Grid.objects.visible_to(stray).exists()
     assert not Staff.objects.visible_to(stray).exists()
+
+
+def test_the_grids_named_technician_must_be_one_of_its_technicians(world: World) -> None:
+    admin = world.user("market_admin")
+    with pytest.raises(ValidationError) as refused:
+        services.grid_update(
+            actor=admin, grid=world.grid_a, data={"technician": world.staff["account_a"]}
+        )
+    assert "technician" in refused.value.message_dict
+    services.grid_update(actor=admin, grid=world.grid_a, data={"technician": world.staff["tech_a"]})
+    entry = AuditEntry.objects.filter(action="update", object_id=str(world.grid_a.pk)).latest("at")
+    assert ("technician", None, world.staff["tech_a"].pk) in entry.changes()

@@ -46,6 +46,9 @@ _WRITES = "tests/service/test_orders_api.py::test_who_may_write_what"
 WRITES: dict[str, str] = {
     "POST /api/service/work-orders": _WRITES,
     "POST /api/service/work-orders/{code}/transition": _WRITES,
+    "POST /api/service/work-orders/{code}/photos": (
+        "tests/service/test_orders_api.py::test_a_photo_through_the_api_is_checked_stored_and_scoped"
+    ),
 }
 
 

@@ -226,3 +226,35 @@ def test_a_manager_hands_a_task_to_another_technician(tasks: AssetWorld) -> None
     w.client("manager_a").post(url, {"assignee": w.staff["account_a"].pk, "version": 2})
     task.refresh_from_db()
     assert task.assignee == other and task.version == 2
+
+
+def _posted(form: Any) -> dict[str, Any]:
+    """What the browser would send back for `form` untouched."""
+    data: dict[str, Any] = {}
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = value
+    return data
+
+
+def test_the_site_form_shows_capacity_from_the_assets_read_only(assets: AssetWorld) -> None:
+    client = assets.world.client("manager_a")
+    with_assets, without = assets.t.sites_a[0], assets.t.sites_a[2]
+    with_assets.refresh_from_db()
+    derived = (with_assets.free_ports, with_assets.covered_households)
+    assert derived == (10, 48)  # (24 − 20) + (8 − 2) free; the widest layer's 48 homes
+    url = reverse("territory:site_edit", args=[with_assets.pk])
+    form = client.get(url).context["form"]
+    assert form.fields["free_ports"].disabled and form.fields["covered_households"].disabled
+    typed = {**_posted(form), "free_ports": 999, "covered_households": 1, "name": "改名小区"}
+    assert client.post(url, typed).status_code == 302
+    with_assets.refresh_from_db()
+    assert with_assets.name == "改名小区"
+    assert (with_assets.free_ports, with_assets.covered_households) == derived
+    # A site the register knows nothing of keeps its typed figures.
+    other = client.get(reverse("territory:site_edit", args=[without.pk])).context["form"]
+    assert not other.fields["free_ports"].disabled

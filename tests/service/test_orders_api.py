@@ -138,3 +138,29 @@ def test_lists_are_scoped_and_filter(crm: CrmWorld) -> None:
     assert crm.world.api("sales_b").get(f"{URL}/{code}").status_code == 404
     assert crm.world.api("tech_a").get(f"{URL}/GD99999999").status_code == 404
     assert crm.world.api("tech_a").get(f"{URL}/not-a-code").status_code == 422
+
+
+def test_a_photo_through_the_api_is_checked_stored_and_scoped(crm: CrmWorld) -> None:
+    import base64
+
+    from wangge.core.access import SYSTEM
+    from wangge.service.services import orders as svc
+
+    order, _ = svc.work_order_create(
+        actor=SYSTEM, kind="repair", source="call", customer=crm.customers["a_home"]
+    )
+    url = f"{URL}/{order.code}/photos"
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32).decode()
+    # Before the technician accepts, no photo; then a PNG lands, a text file does not.
+    assert _post(crm, "tech_a", url, {"photo": png}).status_code == 400
+    svc.work_order_accept(actor=crm.world.user("tech_a"), order=order, version=order.version)
+    made = _post(crm, "tech_a", url, {"photo": png})
+    assert made.status_code == 201 and made.json()["content_type"] == "image/png"
+    text = base64.b64encode(b"hello").decode()
+    refused = _post(crm, "tech_a", url, {"photo": text})
+    assert refused.status_code == 400 and refused.json()["errors"][0]["loc"][-1] == "photo"
+    assert _post(crm, "tech_a", url, {"photo": "not base64!"}).status_code == 400
+    # Another grid's people are told the order is not there.
+    assert _post(crm, "sales_b", url, {"photo": png}).status_code == 404
+    detail = crm.world.api("tech_a").get(f"{URL}/{order.code}").json()
+    assert detail["photo_ids"] == [made.json()["id"]]

@@ -18,6 +18,7 @@ from wangge.core import clock
 from wangge.core.access import SYSTEM
 from wangge.service.models import SlaSetting, WorkOrder
 from wangge.service.services import orders as svc
+from wangge.service.services.sla_days import sla_days_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +203,7 @@ def test_the_lists_cost_the_same_with_more_orders(crm: CrmWorld, persona: str, u
             # The dashboard counts orders met or past due: make every one count, whatever
             # the hour (a fresh order is due tomorrow or after a weekend).
             WorkOrder.objects.update(due_at=clock.now() - dt.timedelta(hours=1))
+            sla_days_rebuild()
 
     target = url if url.startswith("/") else reverse(url)
     assert_flat(crm.world.client(persona), target, grow, n=3)

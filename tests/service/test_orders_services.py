@@ -70,6 +70,25 @@ def test_the_named_technician_is_chosen_the_same_way_every_time(crm: CrmWorld) -
     assert (order.state, order.assignee) == ("new", None)
 
 
+def test_the_grids_named_technician_in_org_takes_the_new_orders(crm: CrmWorld) -> None:
+    grid = crm.world.grid_a
+    newer = org_services.staff_create(
+        actor=SYSTEM,
+        username="tech_a2",
+        password="x-pass-123456",
+        name="装维乙",
+        employee_no="TECH_A2",
+        role=Role.TECHNICIAN,
+        primary_grid=grid,
+    )
+    org_services.grid_update(actor=SYSTEM, grid=grid, data={"technician": newer})
+    order = _open(crm)
+    assert (order.state, order.assignee) == ("assigned", newer)
+    # Once they leave the grid's technicians, the grid falls back to the longest-standing.
+    newer.memberships.filter(grid=grid).delete()
+    assert svc.grid_technician(grid.pk) == crm.world.staff["tech_a"]
+
+
 def test_an_agent_and_another_grid_may_not_open_orders(crm: CrmWorld) -> None:
     with pytest.raises(PermissionDenied):
         _open(crm, actor=crm.world.user("agent_a"))

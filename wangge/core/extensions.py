@@ -17,7 +17,7 @@ and must scope what they show like any selector.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -93,6 +93,7 @@ _menu: dict[str, MenuEntry] = {}
 _panels: dict[tuple[str, str], Panel] = {}
 _today: dict[str, TodaySection] = {}
 _activity: dict[str, ActivitySource] = {}
+_derived: dict[str, dict[str, Callable[[Any], Iterable[str]]]] = {}
 
 
 def add_menu(entry: MenuEntry) -> None:
@@ -146,3 +147,18 @@ def day_activity_for(user: Any, day: dt.date) -> list[tuple[ActivitySource, list
         if items:
             out.append((source, items))
     return out
+
+
+def add_derived_fields(model: str, key: str, fields: Callable[[Any], Iterable[str]]) -> None:
+    """A higher app that writes some fields of a lower app's record from its own data
+    (service: a site's capacity from its assets) says, per record, which: the lower app's
+    forms show them read-only instead of taking a value the next write would overwrite.
+    `model` is the record's label (`"territory.site"`)."""
+    _derived.setdefault(model, {})[key] = fields
+
+
+def derived_fields(model: str, obj: Any) -> set[str]:
+    """The fields of `obj` another app keeps (nothing for a record not saved yet)."""
+    if getattr(obj, "pk", None) is None:
+        return set()
+    return {f for fields in _derived.get(model, {}).values() for f in fields(obj)}

@@ -28,11 +28,13 @@ from wangge.sales.models import Order
 from wangge.service.models import (
     OrderKind,
     OrderState,
+    SlaDay,
     WorkOrder,
     WorkOrderPhoto,
     WorkOrderStep,
 )
 from wangge.service.services import orders as svc
+from wangge.service.services.sla_days import sla_days_rebuild
 
 SALT = 0x5E7F1
 DAYS = 30
@@ -56,6 +58,9 @@ PHOTO = bytes.fromhex(
     "9c63d0ab35020001ba00dec48abf880000000049454e44ae426082"
 )
 PATH = ("accept", "check_in", "complete", "close")
+#: Grids with fresh calls still waiting for dispatch, and how many each.
+QUEUED_GRIDS = 2
+QUEUED_PER_GRID = 2
 
 
 def _pick(rng: random.Random, weighted: Any) -> Any:
@@ -212,12 +217,51 @@ class _Loader:
         if met is None and order.state in WorkOrder.OPEN_STATES and due < self.now:
             self.counts["work_orders_overdue"] += 1
 
+    def queue(self, teams: list[_Grid]) -> None:
+        """Calls of the last hours still waiting for dispatch (待派工).
+
+        The services hand a staffed grid's order to its technician at once and every demo
+        grid is staffed, so the queue a grid without a technician keeps is shown by taking
+        a few fresh calls back to it (state, assignee and the assignment step), as if their
+        grid had had nobody to give them to."""
+        for team in teams:
+            customer = (
+                Customer.objects.filter(
+                    site__grid=team.grid, relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS
+                )
+                .select_related("site")
+                .order_by("pk")
+                .first()
+            )
+            if customer is None:
+                continue
+            for _i in range(QUEUED_PER_GRID):
+                order, _created = svc.work_order_create(
+                    actor=SYSTEM,
+                    kind=_pick(self.rng, CALL_KINDS),
+                    source=WorkOrder.Source.CALL,
+                    customer=customer,
+                    description=self.rng.choice(("宽带断网", "电视无信号", "咨询套餐")),
+                )
+                order.steps.filter(to_state=OrderState.ASSIGNED).delete()
+                t0 = self.now - dt.timedelta(minutes=self.rng.uniform(20, 180))
+                WorkOrder.objects.filter(pk=order.pk).update(
+                    state=OrderState.NEW,
+                    assignee=None,
+                    created_at=t0,
+                    state_since=t0,
+                    due_at=svc.due_for(svc.sla_rule(order.kind), t0),
+                )
+                order.steps.update(at=t0)
+                self.counts["work_orders"] += 1
+                self.counts["work_orders_queued"] = self.counts.get("work_orders_queued", 0) + 1
+
 
 def reset_service_orders() -> None:
     """Delete every work order, children first (before the sales and crm records they
     point at)."""
     with connection.cursor() as cursor:
-        for model in (WorkOrderPhoto, WorkOrderStep, WorkOrder):
+        for model in (SlaDay, WorkOrderPhoto, WorkOrderStep, WorkOrder):
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
@@ -268,4 +312,7 @@ def load_service_orders(seed: int, *, scale: float = 1.0) -> dict[str, int]:
             # Each grid's first call was called off and its second never taken up (overdue):
             # every state occurs at any scale.
             loader.drive(order, team, t0, cancel=j == 0, stop=0 if j == 1 else None)
+    loader.queue(staffed[-QUEUED_GRIDS:])
+    # The orders were dated back past the services: recount the SLA summary from them.
+    sla_days_rebuild()
     return dict(loader.counts)

@@ -31,8 +31,29 @@ class GridForm(ScopedFormMixin, forms.ModelForm):
 
     class Meta:
         model = Grid
-        fields = ["code", "name", "region", "service_point", "boundary", "is_active", "note"]
+        fields = [
+            "code",
+            "name",
+            "region",
+            "service_point",
+            "boundary",
+            "is_active",
+            "note",
+            "technician",
+        ]
         widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the grid's own technicians can hold its 包干 (a new grid has none yet).
+        field = self.fields["technician"]
+        field.queryset = (  # type: ignore[attr-defined]
+            field.queryset.filter(  # type: ignore[attr-defined]
+                memberships__grid_id=self.instance.pk or 0, memberships__role=Role.TECHNICIAN
+            )
+            .distinct()
+            .order_by("employee_no")
+        )
 
 
 class StaffForm(ScopedFormMixin, forms.ModelForm):

@@ -176,6 +176,17 @@ class Grid(models.Model):
     boundary = models.JSONField(_("边界"), null=True, blank=True, validators=[validate_boundary])
     is_active = models.BooleanField(_("启用"), default=True)
     note = models.TextField(_("备注"), blank=True)
+    # The seed's 包干 (§三 步骤二1): one technician answers for the grid's installs and
+    # maintenance; service hands new work orders to them. Empty: service falls back to the
+    # grid's longest-standing technician.
+    technician = models.ForeignKey(
+        "Staff",
+        verbose_name=_("包干装维人员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contracted_grids",
+    )
 
     objects = GridQuerySet.as_manager()
 
@@ -188,6 +199,13 @@ class Grid(models.Model):
         return f"{self.code} {self.name}"
 
     def clean(self) -> None:
+        if self.technician_id is not None and not (
+            self.pk
+            and GridMembership.objects.filter(
+                grid_id=self.pk, staff_id=self.technician_id, role=Role.TECHNICIAN
+            ).exists()
+        ):
+            raise ValidationError({"technician": _("包干装维人员须是本网格的装维人员。")})
         # Store shapely's normalised GeoJSON, never the caller's dict with stray keys.
         if self.boundary:
             try:

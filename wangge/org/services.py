@@ -25,7 +25,16 @@ from wangge.org.models import (
 from wangge.org.permissions import Action
 from wangge.org.roles import Role
 
-GRID_FIELDS = ("code", "name", "region", "service_point", "boundary", "is_active", "note")
+GRID_FIELDS = (
+    "code",
+    "name",
+    "region",
+    "service_point",
+    "boundary",
+    "is_active",
+    "note",
+    "technician",
+)
 STAFF_FIELDS = ("name", "employee_no", "phone", "role", "department", "agency")
 
 

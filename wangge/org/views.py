@@ -142,6 +142,7 @@ def grid_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         data = {f: form.cleaned_data[f] for f in form.Meta.fields}
         try:
             if grid is None:
+                data.pop("technician")  # a new grid has no technicians to name yet
                 grid = services.grid_create(actor=request.user, **data)
             else:
                 # The form has already applied its values to `grid`; reload to diff for audit.

@@ -15,7 +15,7 @@ from wangge.core import extensions as ext
 from wangge.core.access import scope_for
 from wangge.core.permissions import can
 from wangge.service import selectors_assets as selectors
-from wangge.service.models import Inspection
+from wangge.service.models import Asset, Inspection
 from wangge.service.permissions_assets import AssetAction
 
 
@@ -124,8 +124,18 @@ MENU = (
 )  # fmt: skip
 
 
+def _capacity_fields(site: Any) -> tuple[str, ...]:
+    """A site with any asset has its capacity from the register (`site_capacity_refresh`
+    rewrites both figures on each asset write, even when every asset is retired)."""
+    if Asset.objects.filter(site_id=site.pk).exists():
+        return ("free_ports", "covered_households")
+    return ()
+
+
 def register() -> None:
     from wangge.service import imports_assets  # noqa: F401  (registers the kind `assets`)
+
+    ext.add_derived_fields("territory.site", "service.capacity", _capacity_fields)
 
     for key, label, url_name, order, visible in MENU:
         ext.add_menu(ext.MenuEntry(key, label, url_name, order=order, visible=visible))

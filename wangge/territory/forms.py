@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core import clock
+from wangge.core.extensions import derived_fields
 from wangge.core.forms import ScopedFormMixin, VersionedFormMixin
 from wangge.org.models import Staff
 from wangge.territory.attributes import BALANCE_ATTRIBUTES
@@ -144,6 +145,11 @@ class SiteForm(ScopedFormMixin, VersionedFormMixin, forms.ModelForm):
         for name in (*AGE_SHARE_FIELDS, "tenant_share", "occupancy_rate"):
             if name in self.fields:
                 self.fields[name].help_text = _("0 到 1 之间的小数，如 0.3 表示 30%")
+        # Figures another app keeps for this site (capacity from its network assets): shown,
+        # not typed; a disabled field keeps the stored value whatever is posted.
+        for name in derived_fields("territory.site", self.instance) & set(self.fields):
+            self.fields[name].disabled = True
+            self.fields[name].help_text = _("由网络资产计算，随资产登记自动更新")
         self.instance.kind = kind
 
     def clean(self) -> dict[str, Any]:

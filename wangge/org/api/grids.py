@@ -21,7 +21,7 @@ from wangge.org.api.schemas import (
     GridPatch,
     RegionOut,
 )
-from wangge.org.models import Grid, Region, ServicePoint, validate_boundary
+from wangge.org.models import Grid, Region, ServicePoint, Staff, validate_boundary
 from wangge.org.permissions import Action
 
 router = ApiRouter()
@@ -78,6 +78,14 @@ def _resolve_refs(user: Any, payload: dict[str, Any]) -> dict[str, Any]:
             if sp is None:
                 raise ValidationError({"service_point_id": "No such service point."})
         data["service_point"] = sp
+    if "technician_id" in data:
+        staff_id = data.pop("technician_id")
+        staff = None
+        if staff_id is not None:
+            staff = Staff.objects.visible_to(user).filter(pk=staff_id).first()
+            if staff is None:
+                raise ValidationError({"technician_id": "No such staff member."})
+        data["technician"] = staff
     return data
 
 

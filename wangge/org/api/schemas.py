@@ -34,6 +34,7 @@ class GridOut(Schema):
     is_active: bool
     note: str
     boundary: dict[str, Any] | None
+    technician_id: int | None
 
 
 class MemberOut(Schema):
@@ -99,8 +100,9 @@ class GridIn(BodyIn):
 
 
 class GridPatch(BodyIn):
-    """Only the fields sent change. Null clears `service_point_id` and `boundary`; the other
-    fields cannot hold null, so they may be left out but not nulled."""
+    """Only the fields sent change. Null clears `service_point_id`, `boundary` and
+    `technician_id` (the grid's 包干 technician, one of its technicians); the other fields
+    cannot hold null, so they may be left out but not nulled."""
 
     code: text(32, 1) = omittable()  # type: ignore[valid-type]
     name: text(64, 1) = omittable()  # type: ignore[valid-type]
@@ -109,3 +111,4 @@ class GridPatch(BodyIn):
     boundary: dict[str, Any] | None = None
     is_active: bool = omittable()
     note: text(2000) = omittable()  # type: ignore[valid-type]
+    technician_id: Id | None = None

@@ -7,6 +7,8 @@ instead of 201, and writes nothing.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import Any
 
@@ -25,6 +27,8 @@ from wangge.service import selectors_orders as selectors
 from wangge.service.api.orders_schemas import (
     KEY_PATTERN,
     Code,
+    PhotoIn,
+    PhotoOut,
     TransitionIn,
     WorkOrderDetailOut,
     WorkOrderFilter,
@@ -231,3 +235,21 @@ def work_order_transition(
         )
     found = selectors.order_list(user=user).filter(pk=order.pk).first()
     return _detail_out(user, found or order)
+
+
+@router.post(
+    "/service/work-orders/{code}/photos",
+    response=with_errors({201: PhotoOut}),
+    summary="Add a photo taken on site (JPEG or PNG, base64, at most 5 MB, 6 per order)",
+)
+def work_order_photo_add(
+    request: HttpRequest, code: Path[Code], payload: PhotoIn
+) -> Status[dict[str, Any]]:
+    user = request.user
+    order = _order(user, code)
+    try:
+        data = base64.b64decode(payload.photo, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError({"photo": _("照片不是有效的 base64 编码。")}) from None
+    photo = services.work_order_add_photo(actor=user, order=order, data=data)
+    return Status(201, {"id": photo.pk, "content_type": photo.content_type, "size": photo.size})

@@ -176,3 +176,15 @@ __all__ = [
     "WorkOrderOut",
     "WorkOrderPage",
 ]
+
+
+class PhotoIn(BodyIn):
+    photo: str = Field(
+        ..., min_length=1, max_length=7_000_000, description="JPEG 或 PNG，base64，不超过 5 MB"
+    )
+
+
+class PhotoOut(Schema):
+    id: int
+    content_type: str
+    size: int

@@ -108,8 +108,10 @@ def schedule_update(
 
 
 def grid_technicians() -> dict[int, int]:
-    """Each grid's named technician (包干): the one whose primary grid it is first, then
-    the longest-standing; one query."""
+    """Each grid's named technician (包干): the one org records on the grid while they are
+    still its technician, else the one whose primary grid it is, then the longest-standing;
+    two queries."""
+    named = dict(Grid.objects.filter(technician__isnull=False).values_list("pk", "technician_id"))
     rows = (
         GridMembership.objects.filter(role=Role.TECHNICIAN)
         .order_by("grid_id", "-is_primary", "since", "staff_id")
@@ -118,6 +120,8 @@ def grid_technicians() -> dict[int, int]:
     out: dict[int, int] = {}
     for grid_id, staff_id in rows:
         out.setdefault(grid_id, staff_id)
+        if named.get(grid_id) == staff_id:
+            out[grid_id] = staff_id
     return out
 
 

@@ -27,7 +27,7 @@ from wangge.core.services import StaleVersion, audited_create, audited_update
 from wangge.crm import services as crm_services
 from wangge.crm.models import Customer, Product, Subscription
 from wangge.crm.permissions import Action as CrmAction
-from wangge.org.models import GridMembership, Staff
+from wangge.org.models import Grid, GridMembership, Staff
 from wangge.org.roles import Role
 from wangge.service import sla
 from wangge.service.events import WorkOrderDone
@@ -40,6 +40,7 @@ from wangge.service.models import (
     WorkOrderStep,
 )
 from wangge.service.permissions import Action
+from wangge.service.services.sla_days import sla_day_shift, tally_of
 from wangge.territory.models import Site
 
 S = OrderState
@@ -99,19 +100,20 @@ def acting_staff(actor: Any) -> Staff | None:
 
 
 def grid_technician(grid_id: int | None) -> Staff | None:
-    """The grid's named technician (包干人).
-
-    The organisation records no such field: the grid's technician is the technician member
-    whose primary grid it is, else any technician member, the longest-standing first (then
-    the lowest employee number), so the same grid always names the same person.
+    """The grid's named technician (包干人): the one org records on the grid while they are
+    still a technician of it; else the technician member whose primary grid it is, else any,
+    the longest-standing first (then the lowest employee number), so the same grid always
+    names the same person.
     """
     if grid_id is None:
         return None
+    members = GridMembership.objects.filter(
+        grid_id=grid_id, role=Role.TECHNICIAN, staff__role=Role.TECHNICIAN
+    )
+    named = members.filter(staff_id=Grid.objects.filter(pk=grid_id).values("technician_id")[:1])
     found = (
-        GridMembership.objects.filter(
-            grid_id=grid_id, role=Role.TECHNICIAN, staff__role=Role.TECHNICIAN
-        )
-        .select_related("staff")
+        named.select_related("staff").first()
+        or members.select_related("staff")
         .order_by("-is_primary", "since", "staff__employee_no")
         .first()
     )
@@ -344,6 +346,7 @@ def _move(
     updated, _changed = audited_update(
         actor=actor, instance=order, data=data, fields=tuple(data), version=row.version
     )
+    sla_day_shift(before=tally_of(row), after=tally_of(updated))
     _record(actor, updated, from_state=before, to_state=step.target, note=note, assignee=assignee)
     return updated
 
