@@ -38,6 +38,7 @@ from wangge.sales.models import (
     Stage,
     Visit,
 )
+from wangge.sales.services.funnel_keep import funnel_keep
 from wangge.territory.models import Site
 
 #: Mixed into the seed so this loader's random stream is its own, not the crm's.
@@ -726,6 +727,9 @@ class _Loader:
             values.setdefault("stage_since", plan.times[0])
             Opportunity.objects.filter(pk=plan.opp.pk).update(**values)
         OpportunityStep.objects.bulk_update(changed, ["at", "due"], batch_size=1000)
+        # The funnel's kept figures were worked out at today's instants: again, on the
+        # scripted ones.
+        funnel_keep(ids)
 
     def escalate(self) -> int:
         """What the scheduler's escalation job would have stamped by now."""

@@ -98,6 +98,22 @@ def _highest(row: FunnelRow) -> int:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """What an opportunity keeps of its history for the funnel (`Opportunity.furthest_stage`
+    and the `*_hours` columns), so the funnel reads one row per opportunity, not its steps:
+    the furthest stage on the ladder it ever stood at, and its completed stays in hours per
+    timed stage (a stage it never left is absent)."""
+
+    furthest: str
+    hours: Mapping[str, float]
+
+
+def kept(row: FunnelRow) -> Kept:
+    """The kept figures of one opportunity, by the same definitions as `compute`."""
+    return Kept(furthest=LADDER[max(_highest(row), 0)], hours=_stays(row))
+
+
+@dataclass(frozen=True)
 class Stays:
     """The completed stays measured in one stage: how many, their median and mean hours."""
 

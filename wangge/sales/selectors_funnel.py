@@ -1,6 +1,6 @@
 """The funnel's reads, scoped like every page: the figures of `sales.funnel`, worked out in
-the database (one statement for the stages, one for the totals and lost reasons), so a
-busy grid's quarter costs a few dozen result rows, not every one of its steps.
+the database in one statement over one row per opportunity (the history's figures are kept
+on it), so a busy grid's quarter costs a few dozen result rows and no step is read.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from wangge.core import clock
 from wangge.core.permissions import require
 from wangge.org.models import Grid, Staff
 from wangge.sales import funnel
-from wangge.sales.models import Opportunity, OpportunityStep
+from wangge.sales.models import Opportunity
 from wangge.sales.permissions import Action
 from wangge.sales.services.dispatch import ASSIGNABLE_ROLES
 
@@ -64,99 +64,67 @@ def funnel_queryset(*, user: Any, filters: FunnelFilters) -> QuerySet[Opportunit
     return qs.order_by()
 
 
-#: A stage's rank on the ladder (`funnel.LADDER`). Lost counts as 需求's rank: every
-#: opportunity stood in 需求, so it never raises how far one got.
-_RANK_SQL = (
-    "CASE {col} "
-    + " ".join(f"WHEN '{stage}' THEN {i}" for i, stage in enumerate(funnel.LADDER))
-    + " ELSE 0 END"
-)
-_TIMED_SQL = ", ".join(f"'{stage}'" for stage in funnel.TIMED)
-
-#: Seconds from `a` to `b`, two stored instants, per database.
-_SECONDS = {
-    "sqlite": "(julianday({b}) - julianday({a})) * 86400.0",
-    "postgresql": "EXTRACT(EPOCH FROM ({b} - {a}))",
-}
-
-#: `o`: the scoped opportunities (id, created_at, stage, lost_reason, the order's fee).
-#: `w`: each stage move with the stay it ends (as `funnel._stays` reads a history): the
-#: stage before it and since when (the previous move, or 需求 since the creation), moves
-#: in time order. Per opportunity and stage the stays are added up (a negative one counts
-#: as none), then counted, averaged and their median taken (the middle one or the mean
-#: of the middle two). Then the number of opportunities per furthest rank ever stood at,
-#: and per current stage and lost reason with the orders' fees. Rows: (what, key, n, x, y).
+#: `o`: the scoped opportunities, one row each with what it keeps of its history (the
+#: furthest stage it reached, its completed stays per open stage: `services.funnel_keep`).
+#: Per timed stage the stays on file are counted, averaged and their median taken (the
+#: middle one or the mean of the middle two); then the number of opportunities per furthest
+#: stage, per current stage and lost reason, and the won ones' order fees (the only rows
+#: joined to their order). No step is read. Rows: (what, key, n, x, y).
 _FUNNEL_SQL = """
 WITH o AS ({opportunities}),
-w AS (
-    SELECT s.opportunity_id AS opp, s.to_stage AS to_stage,
-        COALESCE(LAG(s.to_stage) OVER win, '{need}') AS stage,
-        {seconds} AS secs
-    FROM o JOIN sales_opportunitystep s ON s.opportunity_id = o.id
-    WHERE s.kind = %s AND s.to_stage <> ''
-    WINDOW win AS (PARTITION BY s.opportunity_id ORDER BY s.at, s.id)
-),
-stays AS (
-    SELECT stage, SUM(CASE WHEN secs > 0 THEN secs ELSE 0 END) / 3600.0 AS hours
-    FROM w WHERE stage IN ({timed})
-    GROUP BY opp, stage
-),
+stays AS ({stays}),
 ranked AS (
     SELECT stage, hours,
         ROW_NUMBER() OVER (PARTITION BY stage ORDER BY hours) AS rn,
         COUNT(*) OVER (PARTITION BY stage) AS n
     FROM stays
-),
-tops AS (
-    SELECT MAX({rank}) AS top
-    FROM (SELECT id AS opp, stage FROM o UNION ALL SELECT opp, to_stage FROM w) r
-    GROUP BY opp
 )
 SELECT 'stay', stage, MAX(n), AVG(hours),
     AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN hours END)
 FROM ranked GROUP BY stage
 UNION ALL
-SELECT 'top', CAST(top AS TEXT), COUNT(*), NULL, NULL FROM tops GROUP BY top
+SELECT 'top', furthest_stage, COUNT(*), NULL, NULL FROM o GROUP BY furthest_stage
 UNION ALL
-SELECT stage, lost_reason, COUNT(*), SUM(fee), NULL FROM o GROUP BY stage, lost_reason
+SELECT stage, lost_reason, COUNT(*), NULL, NULL FROM o GROUP BY stage, lost_reason
+UNION ALL
+SELECT 'value', '', COUNT(*), SUM(r.monthly_fee), NULL
+FROM o JOIN sales_order r ON r.opportunity_id = o.id WHERE o.stage = '{won}'
 """
+_STAYS_SQL = " UNION ALL ".join(
+    f"SELECT '{stage}' AS stage, {column} AS hours FROM o WHERE {column} IS NOT NULL"
+    for stage, column in Opportunity.STAY_COLUMNS.items()
+)
+_RANK = {stage: i for i, stage in enumerate(funnel.LADDER)}
 
 
 def funnel_for(*, user: Any, filters: FunnelFilters) -> funnel.Funnel:
     """The funnel of what the user may analyse: one statement, a few dozen rows back."""
-    qs = funnel_queryset(user=user, filters=filters).annotate(fee=F("order__monthly_fee"))
+    qs = funnel_queryset(user=user, filters=filters)
     inner, params = qs.values(
-        "id", "created_at", "stage", "lost_reason", "fee"
+        "id", "stage", "lost_reason", "furthest_stage", *Opportunity.STAY_COLUMNS.values()
     ).query.sql_with_params()
-    sql = _FUNNEL_SQL.format(
-        opportunities=inner,
-        need=funnel.NEED,
-        seconds=_SECONDS[connection.vendor].format(
-            a="COALESCE(LAG(s.at) OVER win, o.created_at)", b="s.at"
-        ),
-        timed=_TIMED_SQL,
-        rank=_RANK_SQL.format(col="stage"),
-    )
+    sql = _FUNNEL_SQL.format(opportunities=inner, stays=_STAYS_SQL, won=funnel.WON)
     tops: dict[int, int] = {}
     stays: dict[str, funnel.Stays] = {}
     by_stage: dict[str, int] = {}
     reasons: dict[str, int] = {}
     value = Decimal("0.00")
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*params, OpportunityStep.Kind.STAGE))
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     for what, key, n, x, y in rows:
         if what == "top":
-            tops[int(key)] = n
+            rank = _RANK.get(key, 0)
+            tops[rank] = tops.get(rank, 0) + n
         elif what == "stay":
             stays[key] = funnel.Stays(n, median_hours=float(y), mean_hours=float(x))
+        elif what == "value":
+            # SQLite adds decimals as floats: cents, rounded back.
+            value = Decimal(str(x or 0)).quantize(Decimal("0.01"))
         else:
             by_stage[what] = by_stage.get(what, 0) + n
             if what == funnel.LOST:
                 reasons[key] = n
-            elif what == funnel.WON and x is not None:
-                # SQLite adds decimals as floats: cents, rounded back.
-                value += Decimal(str(x)).quantize(Decimal("0.01"))
     return funnel.assemble(
         by_stage=by_stage, tops=tops, stays=stays, lost_reasons=reasons, value_won=value
     )

@@ -79,6 +79,13 @@ class Opportunity(ConstraintFields, Versioned):
         Stage.CONFIRMED,
         Stage.ORDERED,
     )
+    #: The column keeping the completed stays in each open stage (hours, summed).
+    STAY_COLUMNS: ClassVar[dict[str, str]] = {
+        Stage.NEED: "need_hours",
+        Stage.PROPOSAL: "proposal_hours",
+        Stage.CONFIRMED: "confirmed_hours",
+        Stage.ORDERED: "ordered_hours",
+    }
 
     code = models.CharField(_("商机编号"), max_length=32, unique=True, null=True, blank=True)
     kind = models.CharField(_("商机类型"), max_length=16, choices=Kind.choices, default=Kind.NEW)
@@ -133,6 +140,16 @@ class Opportunity(ConstraintFields, Versioned):
         _("失败原因"), max_length=16, choices=LostReason.choices, blank=True
     )
     lost_note = models.CharField(_("失败说明"), max_length=200, blank=True)
+    # Kept from the history for the funnel (`sales.funnel.kept`, rewritten by the services
+    # on every stage move): the funnel reads one row per opportunity instead of replaying
+    # every step of a grid's quarter.
+    furthest_stage = models.CharField(
+        _("到达过的最远阶段"), max_length=16, choices=Stage.choices, default=Stage.NEED
+    )
+    need_hours = models.FloatField(_("需求阶段停留（小时）"), null=True, blank=True)
+    proposal_hours = models.FloatField(_("方案报价阶段停留（小时）"), null=True, blank=True)
+    confirmed_hours = models.FloatField(_("确认意向阶段停留（小时）"), null=True, blank=True)
+    ordered_hours = models.FloatField(_("已下单阶段停留（小时）"), null=True, blank=True)
 
     assignee = models.ForeignKey(
         Staff,

@@ -24,6 +24,7 @@ from wangge.sales.events import SaleWon
 from wangge.sales.models import Opportunity, OpportunityStep, Order, Stage
 from wangge.sales.permissions import Action
 from wangge.sales.services.common import acting_staff, record_step
+from wangge.sales.services.funnel_keep import funnel_keep_one
 from wangge.territory.models import Site
 
 #: What a worker may edit without a stage move.
@@ -212,6 +213,7 @@ def opportunity_move(
     record_step(
         actor, opp, OpportunityStep.Kind.STAGE, from_stage=before, to_stage=stage, note=note
     )
+    funnel_keep_one(opp)
     return opp
 
 
@@ -235,6 +237,7 @@ def opportunity_lose(
     record_step(
         actor, opp, OpportunityStep.Kind.STAGE, from_stage=before, to_stage=Stage.LOST, note=note
     )
+    funnel_keep_one(opp)
     return opp
 
 
@@ -324,6 +327,7 @@ def opportunity_win(
         ),
     )
     record_step(actor, opp, OpportunityStep.Kind.STAGE, from_stage=before, to_stage=Stage.WON)
+    funnel_keep_one(opp)
     events.publish(
         SaleWon(
             opportunity_id=opp.pk,
