@@ -66,22 +66,14 @@ def funnel_queryset(*, user: Any, filters: FunnelFilters) -> QuerySet[Opportunit
 
 #: `o`: the scoped opportunities, one row each with what it keeps of its history (the
 #: furthest stage it reached, its completed stays per open stage: `services.funnel_keep`).
-#: Per timed stage the stays on file are counted, averaged and their median taken (the
-#: middle one or the mean of the middle two); then the number of opportunities per furthest
-#: stage, per current stage and lost reason, and the won ones' order fees (the only rows
-#: joined to their order). No step is read. Rows: (what, key, n, x, y).
+#: Per timed stage the stays on file are counted and averaged, and their median is the
+#: middle one or the mean of the middle two (read past half of them in order); then the
+#: number of opportunities per furthest stage, per current stage and lost reason, and the
+#: won ones' order fees (the only rows joined to their order). No step is read.
+#: Rows: (what, key, n, x, y).
 _FUNNEL_SQL = """
-WITH o AS ({opportunities}),
-stays AS ({stays}),
-ranked AS (
-    SELECT stage, hours,
-        ROW_NUMBER() OVER (PARTITION BY stage ORDER BY hours) AS rn,
-        COUNT(*) OVER (PARTITION BY stage) AS n
-    FROM stays
-)
-SELECT 'stay', stage, MAX(n), AVG(hours),
-    AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN hours END)
-FROM ranked GROUP BY stage
+WITH o AS ({opportunities})
+{stays}
 UNION ALL
 SELECT 'top', furthest_stage, COUNT(*), NULL, NULL FROM o GROUP BY furthest_stage
 UNION ALL
@@ -90,9 +82,15 @@ UNION ALL
 SELECT 'value', '', COUNT(*), SUM(r.monthly_fee), NULL
 FROM o JOIN sales_order r ON r.opportunity_id = o.id WHERE o.stage = '{won}'
 """
+_STAY_SQL = """
+SELECT 'stay', '{stage}', COUNT({c}), AVG({c}), (
+    SELECT AVG(h) FROM (
+        SELECT {c} AS h FROM o WHERE {c} IS NOT NULL ORDER BY {c}
+        LIMIT 2 - (SELECT COUNT({c}) FROM o) % 2 OFFSET ((SELECT COUNT({c}) FROM o) - 1) / 2
+    ) middle
+) FROM o"""
 _STAYS_SQL = " UNION ALL ".join(
-    f"SELECT '{stage}' AS stage, {column} AS hours FROM o WHERE {column} IS NOT NULL"
-    for stage, column in Opportunity.STAY_COLUMNS.items()
+    _STAY_SQL.format(stage=stage, c=column) for stage, column in Opportunity.STAY_COLUMNS.items()
 )
 _RANK = {stage: i for i, stage in enumerate(funnel.LADDER)}
 
@@ -117,7 +115,8 @@ def funnel_for(*, user: Any, filters: FunnelFilters) -> funnel.Funnel:
             rank = _RANK.get(key, 0)
             tops[rank] = tops.get(rank, 0) + n
         elif what == "stay":
-            stays[key] = funnel.Stays(n, median_hours=float(y), mean_hours=float(x))
+            if n:
+                stays[key] = funnel.Stays(n, median_hours=float(y), mean_hours=float(x))
         elif what == "value":
             # SQLite adds decimals as floats: cents, rounded back.
             value = Decimal(str(x or 0)).quantize(Decimal("0.01"))
