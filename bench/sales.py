@@ -48,6 +48,7 @@ def _populate(n_open: int, seed: int) -> None:
     from wangge.crm.models import Customer
     from wangge.org.models import GridMembership
     from wangge.org.roles import Role
+    from wangge.sales import funnel
     from wangge.sales.models import Opportunity, OpportunityStep
 
     have = Opportunity.objects.open().count()
@@ -85,8 +86,16 @@ def _populate(n_open: int, seed: int) -> None:
             if lost:
                 at += dt.timedelta(hours=rng.uniform(2, 72))
                 moves.append((at, LADDER[reached], "lost"))
+            kept = funnel.kept(
+                funnel.FunnelRow(
+                    created_at=created, stage=stage, moves=[(t, b) for t, _a, b in moves]
+                )
+            )
+            stays = {Opportunity.STAY_COLUMNS[s]: h for s, h in kept.hours.items()}
             opps.append(
                 Opportunity(
+                    furthest_stage=kept.furthest,
+                    **stays,
                     source="dispatch",
                     kind="new",
                     customer_id=customer_id,
