@@ -87,6 +87,20 @@ def opportunity_list(
     return qs
 
 
+def in_order(qs: QuerySet[Opportunity], keys: list[Opportunity]) -> list[Opportunity]:
+    """The rows of `qs` that `keys` name (a page of the same list read narrow), in the
+    keys' order, with the keys' annotations."""
+    rows = qs.order_by().in_bulk([k.pk for k in keys])
+    out = []
+    for key in keys:
+        row = rows.get(key.pk)
+        if row is not None:
+            for name in qs.query.annotations:
+                setattr(row, name, getattr(key, name))
+            out.append(row)
+    return out
+
+
 def overdue_q(now: dt.datetime) -> Q:
     """Open, and the first contact or the outcome is late."""
     late_contact = Q(first_contact_at__isnull=True, contact_due__lt=now)
