@@ -86,9 +86,9 @@ _STAY_SQL = """
 SELECT 'stay', '{stage}', COUNT({c}), AVG({c}), (
     SELECT AVG(h) FROM (
         SELECT {c} AS h FROM o WHERE {c} IS NOT NULL ORDER BY {c}
-        LIMIT 2 - (SELECT COUNT({c}) FROM o) % 2 OFFSET ((SELECT COUNT({c}) FROM o) - 1) / 2
+        LIMIT 2 - (SELECT COUNT({c}) FROM o) %% 2 OFFSET ((SELECT COUNT({c}) FROM o) - 1) / 2
     ) middle
-) FROM o"""
+) FROM o"""  # `%%`: a literal % in a statement with parameters
 _STAYS_SQL = " UNION ALL ".join(
     _STAY_SQL.format(stage=stage, c=column) for stage, column in Opportunity.STAY_COLUMNS.items()
 )
