@@ -13,6 +13,7 @@ from tests.crm.world import CrmWorld, build_crm
 from tests.personas import World
 from tests.worklog.conftest import at
 from wangge.core import clock, digest, workdays
+from wangge.core import extensions as ext
 from wangge.core.models import Notification
 from wangge.sales import services as sales
 from wangge.sales.models import Opportunity, Visit
@@ -93,3 +94,17 @@ def test_no_digest_on_a_day_off(world: World, time_machine: Any) -> None:
         day += dt.timedelta(days=1)
     time_machine.move_to(at(day, 8), tick=False)
     assert digest.send_digests() == 0
+
+
+def test_standing_information_alone_sends_no_digest(
+    world: World, workday: dt.date, monkeypatch: Any
+) -> None:
+    section = ext.TodaySection("board", "排行榜", lambda user, day: [])
+    standings = [ext.TodayItem("本月第 3 名", state="info")]
+    monkeypatch.setattr(digest, "today_for", lambda user, day: [(section, standings)])
+    assert digest.digest_for(world.user("account_a"), workday) is None
+    asked = [*standings, ext.TodayItem("写今天的工作日志", state="due")]
+    monkeypatch.setattr(digest, "today_for", lambda user, day: [(section, asked)])
+    found = digest.digest_for(world.user("account_a"), workday)
+    assert found is not None
+    assert "写今天的工作日志" in found[1] and "本月第 3 名" not in found[1]

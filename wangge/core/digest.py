@@ -30,8 +30,12 @@ def digest_for(user: Any, today: dt.date) -> tuple[str, str] | None:
     if count:
         lines.append(ngettext("%(n)s 条未读通知：", "%(n)s 条未读通知：", count) % {"n": count})
         lines += [f"· {t}" for t in unread.values_list("title", flat=True)[:SHOWN]]
-    sections = today_for(user, today)
-    for section, items in sections:
+    for section, every in today_for(user, today):
+        # Standing information (rankings, figures, links to one's grids) is on the today page;
+        # the digest carries what is asked of the person, so it is not sent for standings alone.
+        items = [i for i in every if i.state != "info"]
+        if not items:
+            continue
         lines.append(f"{section.title}：")
         for item in items:
             lines.append(f"· {item.label}" + (f"（{item.count}）" if item.count else ""))
