@@ -35,3 +35,15 @@ def _default_language() -> Iterator[None]:
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup` a grouped test's id must carry its group: without it xdist
+    spreads the group over the workers silently, and a module that shares one expensive load
+    (tests/demo/test_month.py) pays it once per worker (pytest 9.2 did this: pyproject pins)."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    lost = [i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if lost:
+        raise pytest.UsageError(f"xdist groups lost (pytest/pytest-xdist mismatch): {lost[:3]}")

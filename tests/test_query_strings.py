@@ -50,9 +50,14 @@ def crm(world: World) -> CrmWorld:
     return build_crm(world)
 
 
-def _urls(base: str) -> list[str]:
+def _urls(base: str, persona: str) -> list[str]:
+    """Every name at once with each value; then, for the market department (who reaches every
+    filter), each name alone, so a 4xx on one does not hide a 500 on another. The agent's
+    pages parse the same parameters with the same helpers: the combined probes suffice there,
+    and CI's minutes are better spent elsewhere (each probe is a request)."""
     urls = [f"{base}?{urlencode({name: value for name in NAMES})}" for value in HOSTILE]
-    urls += [f"{base}?{urlencode({name: value})}" for name in NAMES for value in HOSTILE[:4]]
+    if persona == "market_admin":
+        urls += [f"{base}?{urlencode({name: value})}" for name in NAMES for value in HOSTILE[:4]]
     return urls
 
 
@@ -64,7 +69,7 @@ def test_a_list_page_answers_hostile_query_strings_without_an_error(
     client = crm.world.client(persona)
     failures = [
         f"{r.status_code} {url[:120]}"
-        for url in _urls(reverse(name))
+        for url in _urls(reverse(name), persona)
         if (r := client.get(url)).status_code >= 500
     ]
     assert not failures, "\n".join(failures)
@@ -78,7 +83,7 @@ def test_a_list_endpoint_answers_hostile_query_strings_without_an_error(
     client = crm.world.client(persona)
     failures = [
         f"{r.status_code} {url[:120]}"
-        for url in _urls(path)
+        for url in _urls(path, persona)
         if (r := client.get(url)).status_code >= 500
     ]
     assert not failures, "\n".join(failures)
