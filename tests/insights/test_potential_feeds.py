@@ -94,3 +94,13 @@ def test_the_dispatch_board_shows_each_leads_site_potential(world: World) -> Non
     assert f"潜力 +{expected}" in page.text
     with potential.using(_fixed({lead.site_id: 4321})):
         assert "潜力 +4321" in client.get(reverse("sales:board")).text
+
+
+@pytest.mark.django_db
+def test_the_fitted_model_is_kept_until_its_inputs_change(world: World) -> None:
+    t = build_territory(world, per_grid=3)
+    first = sel.county()
+    assert sel.county() is first  # the dispatch board asks on every load: one fit serves
+    site = Site.objects.get(pk=t.sites_a[0].pk)
+    Site.objects.filter(pk=site.pk).update(pc_owners=(site.pc_owners or 0) + 7)
+    assert sel.county() is not first  # a survey figure changed: fitted again

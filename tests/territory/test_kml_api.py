@@ -88,7 +88,7 @@ def test_a_manager_exports_only_their_grids_and_sites(t: Territory) -> None:
             b"</Document></kml>",
             "DOCTYPE",
         ),
-        (b"", "不是有效的 KML"),
+        (b"", "请上传 KML 或 KMZ 文件"),
     ],
     ids=["not-xml", "html", "bad-kmz", "no-polygons", "no-code", "unknown-site", "entity", "empty"],
 )
@@ -105,9 +105,14 @@ def test_a_malformed_file_is_a_400_with_the_reason_and_nothing_written(
     assert (GridPlan.objects.count(), Site.objects.count()) == before
 
 
-def test_a_request_without_a_file_or_name_is_a_422(t: Territory) -> None:
+def test_a_request_without_a_file_is_a_400_and_without_a_name_a_422(t: Territory) -> None:
     api = t.world.api("market_admin")
-    assert api.post(IMPORT, {"name": "无文件"}).status_code == 422
+    # No file, or an empty one (which reaches Django as no file): the domain's refusal.
+    for data in ({"name": "无文件"}, {"name": "空文件", "file": SimpleUploadedFile("p.kml", b"")}):
+        response = api.post(IMPORT, data)
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["loc"][-1] == "file"
+    assert not GridPlan.objects.filter(name__in=["无文件", "空文件"]).exists()
     file = SimpleUploadedFile("plan.kml", _kml(_polygon_pm("A", WEST)))
     assert api.post(IMPORT, {"file": file}).status_code == 422
     file = SimpleUploadedFile("plan.kml", _kml(_polygon_pm("A", WEST)))

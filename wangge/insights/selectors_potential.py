@@ -102,9 +102,19 @@ def _inputs() -> tuple[Any, ...]:
         customers=Sum("customers"),
         grids=Sum("grid_id"),
         verified=Max("verified_at"),
+        # The survey's factors: an edit that bumps no version still changes a sum.
+        occupancy=Sum("occupancy_rate"),
+        pcs=Sum("pc_owners"),
+        young=Sum("owners_young_share"),
+        senior=Sum("owners_senior_share"),
+        tenants=Sum("tenant_share"),
     )
-    intel = CompetitorIntel.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    offers = CompetitorOffer.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    intel = CompetitorIntel.objects.aggregate(
+        n=Count("pk"), last=Max("pk"), launched=Max("launched_on"), sites=Sum("site_id")
+    )
+    offers = CompetitorOffer.objects.aggregate(
+        n=Count("pk"), last=Max("pk"), ended=Max("ended_on"), intel=Sum("intel_id")
+    )
     return (clock.today(), tuple(sites.values()), tuple(intel.values()), tuple(offers.values()))
 
 

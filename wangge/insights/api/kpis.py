@@ -39,7 +39,7 @@ class MeasureOut(Schema):
     definition: str
 
 
-class FigureOut(Schema):
+class KpiFigureOut(Schema):
     key: str
     label: str
     definition: str
@@ -53,7 +53,7 @@ class KpisOut(Schema):
     person: int | None
     region: int | None
     source: str = Field(description="snapshot：夜间快照；live：当场计算（该日尚无快照）")
-    figures: list[FigureOut]
+    figures: list[KpiFigureOut]
 
 
 def _target(request: HttpRequest, q: TargetQuery) -> selectors.Target:

@@ -51,7 +51,7 @@ class FiguresOut(Schema):
     untapped: int = Field(description="待挖掘潜力 = 预计可发展 − 现有用户数")
 
 
-class GridOut(FiguresOut):
+class PotentialGridOut(FiguresOut):
     id: int
     code: str
     name: str
@@ -64,7 +64,7 @@ class FactorOut(Schema):
     contribution: float
 
 
-class SiteOut(FiguresOut):
+class PotentialSiteOut(FiguresOut):
     id: int
     code: str
     name: str
@@ -76,8 +76,10 @@ class SiteOut(FiguresOut):
 
 class PotentialOut(Schema):
     model: ModelOut
-    grids: list[GridOut]
-    sites: list[SiteOut] = Field(description="该网格的全部单元；未指定网格时为待挖掘最多的 50 个")
+    grids: list[PotentialGridOut]
+    sites: list[PotentialSiteOut] = Field(
+        description="该网格的全部单元；未指定网格时为待挖掘最多的 50 个"
+    )
 
 
 def _r(v: float | None) -> float | None:

@@ -22,7 +22,7 @@ from wangge.core.api import (
     with_errors,
 )
 from wangge.core.permissions import require
-from wangge.crm.api.schemas import Money
+from wangge.crm.api.schemas import DateIn, Money
 from wangge.performance import selectors_settle as sel
 from wangge.performance.models import BusinessLine, CommissionPolicy, Statement, StatementLine
 from wangge.performance.permissions_settle import Action
@@ -74,7 +74,7 @@ class StatementPage(Schema):
 
 class PolicyFilter(PageParams):
     business_line: Annotated[str, Choice(BusinessLine, blank=True)] = ""
-    on: dt.date | None = Field(None, description="只列出该日生效的版本")
+    on: DateIn | None = Field(None, description="只列出该日生效的版本")
 
 
 class TierOut(Schema):

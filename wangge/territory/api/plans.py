@@ -68,13 +68,16 @@ def plan_auto(request: HttpRequest, payload: AutoPlanIn) -> Status[GridPlan]:
     summary="Import a KML or KMZ file of grids as a draft plan",
 )
 def plan_import_kml(
-    request: HttpRequest, payload: Form[KmlImportIn], file: File[UploadedFile]
+    request: HttpRequest, payload: Form[KmlImportIn], file: File[UploadedFile | None] = None
 ) -> Status[GridPlan]:
     """Multipart: `file` (.kml or .kmz) with `name` and `crs`. Checked like the page's import:
     a file that is not KML, or whose grids cannot be used, is refused (400) with the reason,
     and nothing is written."""
     require(request.user, TerritoryAction.EDIT_PLANS)
-    if file.size is not None and file.size > MAX_KML_UPLOAD_BYTES:
+    # An empty upload reaches Django as no file at all: both are the same refusal (400).
+    if file is None or not file.size:
+        raise ValidationError({"file": _("请上传 KML 或 KMZ 文件。")})
+    if file.size > MAX_KML_UPLOAD_BYTES:
         raise ValidationError({"file": _("文件太大（上限 20 MB）。")})
     plan = services.plan_import_kml(
         actor=request.user, name=payload.name, data=file.read(), crs=payload.crs
