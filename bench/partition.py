@@ -240,7 +240,7 @@ class Outcome:
 class Settings:
     seed: int
     compactness: float  # our partitioner's knob: 0 = balance first … 1 = compactness first
-    time_limit: float | None = None  # our partitioner's wall-clock budget (None: its default)
+    time_limit: float | None = None  # our partitioner's CPU-time limit (None: none)
 
 
 Method = Callable[[Instance, Geometry, int, Settings, "np.ndarray | None"], Outcome]
@@ -493,8 +493,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=float,
         default=None,
         metavar="S",
-        help="our partitioner's wall-clock budget per plan (default: its own, 30 s + 1 s per "
-        "2,000 sites); on a loaded machine raise it, or the search stops before it converges",
+        help="our partitioner's CPU-time limit per plan (default: none; its operation budget "
+        "bounds the search and keeps the plan the same on any machine)",
     )
     p.add_argument(
         "--frontier", type=int, default=0, metavar="N", help="also run our N-point frontier"
