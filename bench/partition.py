@@ -399,8 +399,11 @@ def format_row(row: Row) -> str:
     if row.first is None or row.first_scores is None:
         return lead + f" {row.note} |" + " |" * 8
     a = row.first_scores
+    # Our partitioner's CPU seconds beside the wall seconds: on a shared machine the wall
+    # time counts the neighbours too.
+    cpu = getattr(row.first.report, "timings", {}).get("cpu")
     cells = [
-        f"{row.first.seconds:.2f}",
+        f"{row.first.seconds:.2f}" + (f" (CPU {cpu:.2f})" if cpu is not None else ""),
         f"{100 * a.deviation['households']:.2f}",
         f"{100 * a.deviation['customers']:.2f}",
         str(a.disconnected),
