@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import time
 
-# Default operations per adjacency entry: the search on the bench instances converges within
-# a tenth of this (see bench/README.md), so it binds only on pathological inputs.
+# Default operations per adjacency entry: the search on the bench instance at 10k sites
+# converges on about a sixth of this (docs/grid-division.md), so it binds only on inputs where
+# the search would otherwise run for minutes.
 PER_ENTRY = 4000
 
 
