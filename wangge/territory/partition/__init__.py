@@ -14,8 +14,8 @@ Pipeline (each module's docstring has the details):
    closed off by barriers or pinned grids); then either the previous plan (`initial`, new
    sites joining their neighbours) or `bisection`: recursive two-way cuts that split the
    primary attribute exactly and pick the direction by the other attributes' split versus
-   compactness. Pins are applied, pinned pieces joined by shortest paths, then every grid is
-   made one piece.
+   compactness (at balance-first settings the last cuts may be `geodesic` bisectors). Pins
+   are applied, pinned pieces joined by shortest paths, then every grid is made one piece.
 3. `search` - boundary moves of single cells, scored all at once with numpy, kept only if the
    cell is a "simple point" for both grids (no grid splits, none closes into a ring). The
    objective: primary deviation beyond ±2% (or its tolerance if tighter, or when
@@ -23,7 +23,9 @@ Pipeline (each module's docstring has the details):
    their tolerances weigh less as `compactness` grows; shape is Σ 1/Polsby-Popper, exact
    from cell perimeters and shared lengths; with `initial`, each site away from its old grid
    costs a little, so a re-balance moves only what the tolerances need. `chains` then pushes
-   weight along a path of grids for grids still stuck outside the primary aim.
+   weight along a path of grids for grids still stuck outside the primary aim, and `swap`
+   exchanges border cells for the other attributes. The search spends an operation budget
+   (`budget`), not clock time, so the plan does not depend on the machine's load.
 4. Polygons per grid (dissolved cells, WGS-84), Polsby-Popper per grid in a local
    equirectangular projection, and `Issue`s saying what cannot be met, where and why.
 

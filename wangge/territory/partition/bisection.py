@@ -16,12 +16,19 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .geodesic import balance as _balance
+from .geodesic import make_whole as _make_whole
+from .geodesic import split
 from .model import Setup
 
 ANGLES = 16  # directions sampled per cut family
 REFINE = 8  # bisection steps towards a direction that also splits a secondary exactly
 TRIES = 4  # best directions re-judged after making both parts connected
 SAMPLE = 3000  # cells a large set is scored on
+# Sets of at most GEODESIC grids are also offered a geodesic cut (`geodesic.split`), at
+# settings that put balance first: it lets the last cuts split the other attributes too.
+GEODESIC = 7
+GEODESIC_BELOW = 0.25
 
 
 def bisect(s: Setup, m: csr_matrix, idx: np.ndarray, k: int) -> np.ndarray:
@@ -56,6 +63,12 @@ def bisect(s: Setup, m: csr_matrix, idx: np.ndarray, k: int) -> np.ndarray:
             score = _score(s, cells, first, k1, kk)
             if best is None or score < best[0]:
                 best = (score, first, k1)
+        if kk <= GEODESIC and s.w.shape[1] > 1 and s.compactness < GEODESIC_BELOW:
+            first_g, k1_g = split(s, sub.tocsr(), cells, kk)
+            if first_g.any() and not first_g.all():
+                score_g = _score(s, cells, first_g, k1_g, kk)
+                if best is None or score_g < best[0]:
+                    best = (score_g, first_g, k1_g)
         if best is None:
             first = np.zeros(len(loc), dtype=bool)
             first[: max(1, len(loc) // 2)] = True
@@ -81,12 +94,6 @@ def _grids_for(first: np.ndarray, kk: int, w: np.ndarray, hint: int) -> int:
     k1 = np.arange(lo, hi + 1)
     load = np.maximum(np.abs(w1 / (k1 * mean) - 1), np.abs((total - w1) / ((kk - k1) * mean) - 1))
     return int(k1[int(np.argmin(load))])
-
-
-def _balance(s: Setup, share: np.ndarray, f: float) -> np.ndarray:
-    """Imbalance score of cuts giving the first side `share` (..., A) where it should get f."""
-    dev = np.maximum(np.abs(share / f - 1), np.abs((1 - share) / (1 - f) - 1))
-    return np.sum(s.importance * (dev / s.tol) ** 2, axis=-1)
 
 
 def _score(s: Setup, cells: np.ndarray, first: np.ndarray, k1: int, kk: int) -> float:
@@ -321,28 +328,3 @@ def _contract_locks(proj: np.ndarray, lock: np.ndarray) -> np.ndarray:
     mean = np.bincount(inv, weights=proj[pinned]) / np.bincount(inv)
     out[pinned] = mean[inv]
     return out
-
-
-def _make_whole(
-    edges: tuple[np.ndarray, np.ndarray], first: np.ndarray, w: np.ndarray
-) -> np.ndarray:
-    """Move the stray pieces of each side to the other side, so both sides are connected.
-
-    After the first side's strays move over, every stray piece of the second side touches the
-    first side's main piece, so two passes suffice.
-    """
-    first = first.copy()
-    r, c = edges
-    n = len(first)
-    for side in (True, False):
-        same = (first[r] == side) & (first[c] == side)
-        g = csr_matrix((np.ones(int(same.sum()), np.int8), (r[same], c[same])), (n, n))
-        _, comp = connected_components(g, directed=False)
-        members = first == side
-        if not members.any():
-            continue
-        weight = np.bincount(comp[members], weights=w[members] + 1e-9, minlength=comp.max() + 1)
-        main = int(np.argmax(weight))
-        stray = members & (comp != main)
-        first[stray] = not side
-    return first

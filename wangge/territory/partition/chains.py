@@ -11,11 +11,11 @@ leaves outside the aim.
 
 from __future__ import annotations
 
-import time
 from collections import deque
 
 import numpy as np
 
+from .budget import Budget
 from .search import State
 
 PATHS = 6  # end grids tried per stuck grid
@@ -23,16 +23,19 @@ MAX_HOPS = 12
 CANDIDATES = 12  # cells weighed per hop
 
 
-def push(st: State, deadline: float = np.inf) -> int:
+def push(st: State, budget: Budget | None = None) -> int:
     """One pass over the grids outside the primary aim; returns chains applied."""
     s = st.s
     applied = 0
     dev = st.tot[:, 0] / s.target[0] - 1.0
     stuck = np.flatnonzero((np.abs(dev) > st.wt.aim[0]) & s.open_grid)
     stuck = stuck[np.argsort(-np.abs(dev[stuck]))]
+    budget = budget or Budget(np.inf)
     for g in stuck.tolist():
-        if time.perf_counter() > deadline:
+        if budget.over():
             break
+        # Finding the grid neighbours scans the adjacency; each path tried weighs a few cells.
+        budget.spend(len(st.row) + PATHS * MAX_HOPS * CANDIDATES * 50)
         d = st.tot[g, 0] / s.target[0] - 1.0
         if abs(d) <= st.wt.aim[0]:
             continue

@@ -116,7 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--initial", help="previous assignment CSV (id,grid numbered 1..K)")
     p.add_argument("--locked", help="CSV id,grid (1..K): sites pinned to a grid")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--time-limit", type=float, default=None, help="seconds for the search")
+    p.add_argument(
+        "--time-limit", type=float, default=None, help="CPU seconds for the search (default: none)"
+    )
     p.add_argument("--out", required=True, help="assignment CSV to write (id,grid)")
     p.add_argument("--geojson", help="grid polygons GeoJSON to write")
     p.add_argument(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import shapely
 
+from . import budget as budgets
 from . import chains, construct, geometry, issues, search, swap
 from .geometry import Cells
 from .graph import components_within
@@ -90,16 +91,22 @@ def partition(problem: Problem, progress: Progress | None = None) -> Result:
 
     report(0.4, "search")
     t = time.perf_counter()
-    limit = problem.time_limit if problem.time_limit is not None else 30.0 + cells.n / 2000.0
+    effort = problem.effort
+    if effort is None:
+        effort = budgets.PER_ENTRY * len(cells.indices)
+    budget = budgets.Budget(effort, problem.time_limit)
     wt = search.weights_for(problem.compactness, tol, init_cell is not None)
     state = search.State(setup, label, wt, init_cell)
-    _search(state, t_start + limit, lambda r: report(min(0.4 + r / 2000.0, 0.9), "search"))
+    _search(state, budget, lambda r: report(min(0.4 + r / 2000.0, 0.9), "search"))
     label = state.label
     timings["search"] = time.perf_counter() - t
     timings["rounds"] = float(state.stats.rounds)
     timings["moves"] = float(state.stats.moves)
     timings["chains"] = float(state.stats.chains)
     timings["swaps"] = float(state.stats.swaps)
+    timings["effort"] = budget.spent
+    if budget.stopped:
+        found.append(issues.stopped(budget.stopped, budget.operations))
 
     report(0.9, "polygons")
     t = time.perf_counter()
@@ -173,18 +180,18 @@ def _start(
     return construct.repair(setup, construct.connect_pins(setup, label)), found
 
 
-def _search(state: search.State, deadline: float, tick: Callable[[float], None]) -> None:
+def _search(state: search.State, budget: budgets.Budget, tick: Callable[[float], None]) -> None:
     """Single moves until stuck, then chains for grids still outside the aim, and again;
     then swaps for the other attributes, each pass followed by single moves."""
-    state.improve(deadline, tick)
+    state.improve(budget, tick)
     for _ in range(CHAIN_PASSES):
-        if time.perf_counter() > deadline or not chains.push(state, deadline):
+        if budget.over() or not chains.push(state, budget):
             break
-        state.improve(deadline, tick)
+        state.improve(budget, tick)
     for _ in range(SWAP_PASSES):
-        if time.perf_counter() > deadline or not swap.refine(state, deadline):
+        if budget.over() or not swap.refine(state, budget):
             break
-        state.improve(deadline, tick)
+        state.improve(budget, tick)
 
 
 def _validate(problem: Problem) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -233,3 +233,18 @@ def outcome(
                     )
                 )
     return out
+
+
+def stopped(why: str, operations: float) -> Issue:
+    """The search ran out of its budget before it converged: the plan may be improvable."""
+    if why == "cpu":
+        text = (
+            "The search reached its CPU time limit before it converged; the plan may be "
+            "improvable, and another run can give a different plan."
+        )
+    else:
+        text = (
+            f"The search used its whole budget ({operations:,.0f} operations) before it "
+            "converged; the plan may be improvable with a larger budget."
+        )
+    return issue("search_stopped", text)

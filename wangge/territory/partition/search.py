@@ -27,12 +27,12 @@ d a grid's relative deviation per attribute:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from .budget import Budget
 from .model import Setup
 
 AIM = 0.02  # the primary attribute is pushed to ±2% (or its tolerance, if tighter)
@@ -233,15 +233,18 @@ class State:
         return Moves(i, g, h, delta, d_bal, ag2, ah2, pg2, ph2)
 
     def improve(
-        self, deadline: float = np.inf, progress: Callable[[float], None] | None = None
+        self, budget: Budget | None = None, progress: Callable[[float], None] | None = None
     ) -> int:
-        """Vectorised best-improvement rounds until no move helps; returns moves made."""
+        """Vectorised best-improvement rounds until no move helps (or the budget is spent);
+        returns moves made. A round costs one operation per adjacency entry."""
+        budget = budget or Budget(np.inf)
         s, k = self.s, self.k
         label, tot, area, perim, size = self.label, self.tot, self.area, self.perim, self.size
         moves = 0
         for rnd in range(100_000):
-            if time.perf_counter() > deadline:
+            if budget.over():
                 break
+            budget.spend(len(self.row))
             m = self.moves()
             if m is None:
                 break

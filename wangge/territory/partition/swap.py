@@ -18,10 +18,10 @@ primary leaves its aim (or, if already outside, moves further out).
 from __future__ import annotations
 
 import itertools
-import time
 
 import numpy as np
 
+from .budget import Budget
 from .search import Moves, State, penalty
 
 ROUNDS = 400
@@ -32,7 +32,7 @@ CANDIDATES = 48  # cells per side of a border weighed (the best single moves)
 Proposal = tuple[float, list[tuple[int, int]]]  # best delta, swaps (cell of g, cell of h)
 
 
-def refine(st: State, deadline: float = np.inf) -> int:
+def refine(st: State, budget: Budget | None = None) -> int:
     """Swap rounds until none helps; returns the swaps made.
 
     A pair's proposals depend only on its two grids (their totals, shapes and border cells),
@@ -41,14 +41,17 @@ def refine(st: State, deadline: float = np.inf) -> int:
     made = 0
     cache: dict[tuple[int, int], Proposal] = {}
     touched = np.ones(st.k, dtype=bool)
+    budget = budget or Budget(np.inf)
     for _ in range(ROUNDS):
-        if time.perf_counter() > deadline:
+        if budget.over():
             break
         m = st.moves()
         if m is None:
             break
         cache = {gh: p for gh, p in cache.items() if not (touched[gh[0]] or touched[gh[1]])}
         cache.update(_proposals(st, m, touched))
+        # The move scan, and each pair of grids scored again (CANDIDATES² swaps).
+        budget.spend(len(st.row) + int(touched.sum()) * 6 * CANDIDATES * CANDIDATES)
         busy = np.zeros(st.k, dtype=bool)
         done = 0
         for (g, h), (_, options) in sorted(cache.items(), key=lambda t: t[1][0]):

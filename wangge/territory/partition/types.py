@@ -26,9 +26,12 @@ class Problem:
     compactness: float = 0.5  # 0 = balance at any shape cost … 1 = compactness first
     seed: int = 0
     # Extras: precomputed `geometry.build_cells(lon, lat, outline, barriers)` to skip the
-    # geometry, and a time budget in seconds (None: 30 s + 1 s per 2,000 sites; the search
-    # usually converges long before).
+    # geometry; the search's budget in operations (None: `budget.PER_ENTRY` per adjacency
+    # entry, far more than it needs to converge; the same budget gives the same plan on any
+    # machine), and a CPU-time limit in seconds on top (None: none; when it ends the search
+    # the plan depends on the machine's speed).
     cells: Any | None = None
+    effort: float | None = None
     time_limit: float | None = None
 
 
