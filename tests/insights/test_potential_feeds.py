@@ -22,6 +22,7 @@ from wangge.performance import services_targets
 from wangge.performance.models import Indicator
 from wangge.sales import services as sales_services
 from wangge.sales.models import Opportunity
+from wangge.territory import services as territory_services
 from wangge.territory.models import Site
 
 
@@ -127,3 +128,27 @@ def _stored_untapped(site_id: int) -> int:
     stored = sel.stored()
     assert stored is not None
     return max(stored.forecasts[site_id][1] - Site.objects.get(pk=site_id).customers, 0)
+
+
+@pytest.mark.django_db
+def test_person_weights_by_potential_take_the_stored_split_once_there_is_one(
+    world: World,
+) -> None:
+    t = build_territory(world, per_grid=3)
+    account, manager = world.staff["account_a"], world.staff["manager_a"]
+    people = [account, manager]
+
+    def weights() -> dict[int, Decimal]:
+        return services_targets.person_weights(
+            "potential", people, indicator=Indicator.objects.get(code="broadband_new"), year=2026
+        )
+
+    before = weights()  # no run yet: the prospects each owns, as before
+    assert before == {account.pk: 0, manager.pk: 0}
+    territory_services.survey_assign(actor=SYSTEM, sites=t.sites_a, assignee=account)
+    Site.objects.filter(pk=t.sites_a[0].pk).update(customers=0)  # plenty left to win there
+    services_potential.potential_compute(actor=SYSTEM)
+    expected = potential.people_untapped([account.pk, manager.pk])
+    assert expected is not None and expected[account.pk] > 0
+    assert weights() == {account.pk: expected[account.pk], manager.pk: 0}
+    assert expected[account.pk] == sum(_stored_untapped(s.pk) for s in t.sites_a)

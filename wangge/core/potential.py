@@ -28,8 +28,8 @@ class Provider:
     untapped: Callable[[Collection[int]], Mapping[int, int]]
     label: Any  # what the figure is, shown beside it (a lazy translation)
     #: `people(staff_ids, grid_id)`: each person's share of the untapped potential (of one
-    #: grid, or all their grids), for the ids it has a split for.
-    people: Callable[[Collection[int], int | None], Mapping[int, int]] | None = None
+    #: grid, or all their grids), for the ids it has a split for; None when it has none yet.
+    people: Callable[[Collection[int], int | None], Mapping[int, int] | None] | None = None
 
 
 _provider: Provider | None = None
@@ -74,8 +74,11 @@ def people_untapped(
     staff_ids: Collection[int], grid_id: int | None = None
 ) -> dict[int, int] | None:
     """Each person's share of the untapped potential (of `grid_id`, or of all their grids):
-    0 for a person who holds none; None when no provider splits potential among people."""
+    0 for a person who holds none; None when no provider splits potential among people (or
+    it has no split yet): the caller keeps its own weights."""
     if _provider is None or _provider.people is None:
         return None
-    got = _provider.people(list(staff_ids), grid_id) if staff_ids else {}
+    got = _provider.people(list(staff_ids), grid_id)
+    if got is None:
+        return None
     return {pk: int(got.get(pk, 0)) for pk in staff_ids}

@@ -207,11 +207,15 @@ def untapped(site_ids: Collection[int]) -> dict[int, int]:
     }
 
 
-def people_untapped(staff_ids: Collection[int], grid_id: int | None = None) -> dict[int, int]:
+def people_untapped(
+    staff_ids: Collection[int], grid_id: int | None = None
+) -> dict[int, int] | None:
     """The provider's person split (performance's target weights): each person's untapped
-    potential in the latest run, of one grid or all their grids."""
+    potential in the latest run, of one grid or all their grids; None before the first."""
     run = latest_run()
-    if run is None or not staff_ids:
+    if run is None:
+        return None
+    if not staff_ids:
         return {}
     rows = PersonPotential.objects.filter(run=run, staff_id__in=staff_ids)
     if grid_id is not None:
@@ -326,9 +330,11 @@ def sort_rows(rows: list[Any], sort: str) -> list[Any]:
     return sorted(rows, key=value)
 
 
-def _rivals(site_ids: Collection[int]) -> dict[int, int]:
+def _rivals(sites: Any) -> dict[int, int]:
+    """The competitors' estimated customers per site of `sites` (a queryset: a subquery,
+    not a list of thousands of ids)."""
     rows = (
-        CompetitorIntel.objects.filter(site_id__in=site_ids)
+        CompetitorIntel.objects.filter(site__in=sites.values("pk"))
         .values("site_id")
         .annotate(n=Sum("customers_estimate"))
         .values_list("site_id", "n")
@@ -344,7 +350,7 @@ def site_rows(*, user: Any, c: Stored | None, grid_id: int | None = None) -> lis
         sites = sites.filter(grid_id=grid_id)
     fields = ("pk", "code", "name", "kind", "grid_id", "households", "customers")
     rows = list(sites.values_list(*fields))
-    rivals = _rivals([r[0] for r in rows]) if rows else {}
+    rivals = _rivals(sites) if rows else {}
     out = []
     for pk, code, name, kind, gid, households, customers in rows:
         f = c.forecasts.get(pk) if c is not None else None
