@@ -64,7 +64,7 @@ def test_grid_figures_add_up_from_their_sites_and_estates_follow_the_model(
     sites = {s["code"]: s for s in data["sites"]}
     assert set(sites) == {s.code for s in t.sites_a} | {"A-B1"}
     for estate in t.sites_a:
-        _p, potential, _factors = county.forecasts[estate.pk]
+        _p, potential = county.forecasts[estate.pk]
         row = sites[estate.code]
         assert (row["potential"], row["modelled"]) == (potential, True)
         assert row["untapped"] == max(row["potential"] - row["customers"], 0)

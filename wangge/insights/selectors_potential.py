@@ -160,27 +160,38 @@ class Stored:
     """The latest stored run, as the page, the API and the provider read it."""
 
     run: PotentialRun
-    #: site id → (forecast penetration, potential customers, factors)
-    forecasts: dict[int, tuple[float, int, list[tuple[str, float]]]]
+    #: site id → (forecast penetration, potential customers); the factors are read for
+    #: the rows shown only (`with_factors`): decoding every estate's made a county page's
+    #: garbage, and its collections, the larger part of its time.
+    forecasts: dict[int, tuple[float, int]]
 
 
 def latest_run() -> PotentialRun | None:
     return PotentialRun.objects.order_by("-computed_at", "-pk").first()
 
 
-def stored(site_ids: Collection[int] | None = None) -> Stored | None:
-    """The latest run with its forecasts (of `site_ids`, or all); None before the first."""
+def stored() -> Stored | None:
+    """The latest run with its forecasts (a county's estates: a few thousand rows); None
+    before the first."""
     run = latest_run()
     if run is None:
         return None
     rows = SiteForecast.objects.filter(run=run)
-    if site_ids is not None and len(site_ids) <= IN_LIST_MAX:
-        rows = rows.filter(site_id__in=site_ids)
-    forecasts = {
-        pk: (p, n, [(label, c) for label, c in factors])
-        for pk, p, n, factors in rows.values_list("site_id", "penetration", "potential", "factors")
-    }
+    forecasts = {pk: (p, n) for pk, p, n in rows.values_list("site_id", "penetration", "potential")}
     return Stored(run, forecasts)
+
+
+def with_factors(c: Stored | None, rows: list[SiteRow]) -> list[SiteRow]:
+    """Fill in the factors of the modelled rows among `rows` (those shown)."""
+    ids = [r.id for r in rows if r.modelled]
+    if c is None or not ids:
+        return rows
+    factors = dict(
+        SiteForecast.objects.filter(run=c.run, site_id__in=ids).values_list("site_id", "factors")
+    )
+    for r in rows:
+        r.factors = [(label, value) for label, value in factors.get(r.id, [])]
+    return rows
 
 
 #: Ids asked for in one `IN (…)`; more are read whole and filtered here (a county's
@@ -266,6 +277,7 @@ def person_share(user: Any, staff_id: int) -> PersonShare | None:
 
 
 class _Ratios:
+    __slots__ = ()
     households: int
     customers: int
     rivals: int
@@ -286,7 +298,7 @@ class _Ratios:
         return self.potential / self.households if self.households else None
 
 
-@dataclass
+@dataclass(slots=True)
 class SiteRow(_Ratios):
     id: int
     code: str
@@ -302,7 +314,7 @@ class SiteRow(_Ratios):
     factors: list[tuple[str, float]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class GridRow(_Ratios):
     id: int
     code: str
@@ -355,14 +367,14 @@ def site_rows(*, user: Any, c: Stored | None, grid_id: int | None = None) -> lis
     for pk, code, name, kind, gid, households, customers in rows:
         f = c.forecasts.get(pk) if c is not None else None
         if f is not None:
-            pot, factors = f[1], f[2]
+            pot = f[1]
             left = provider.stand_in(pot, customers)
         else:
             left = provider.stand_in(households, customers)
-            pot, factors = customers + left, []
+            pot = customers + left
         out.append(
             SiteRow(pk, code, name, kind, gid, households, customers, rivals.get(pk, 0), pot,
-                    left, f is not None, factors)
+                    left, f is not None)
         )  # fmt: skip
     return out
 

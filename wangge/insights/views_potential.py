@@ -59,7 +59,7 @@ def page(request: HttpRequest) -> HttpResponse:
         {
             "grid": grid,
             "grids": grids,
-            "sites": shown if grid is not None else shown[:TOP_SITES],
+            "sites": sel.with_factors(county, shown if grid is not None else shown[:TOP_SITES]),
             "more": grid is None and len(shown) > TOP_SITES,
             "run": county.run if county is not None else None,
             "sort": sort,

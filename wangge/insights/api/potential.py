@@ -112,6 +112,7 @@ def potential(request: HttpRequest, query: Query[PotentialQuery]) -> dict[str, A
     shown = sel.sort_rows([s for s in sites if query.grid in (None, s.grid_id)], query.sort)
     if query.grid is None:
         shown = shown[:TOP_SITES]
+    shown = sel.with_factors(county, shown)
     run = county.run if county is not None else None
     return {
         "model": None
