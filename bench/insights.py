@@ -7,7 +7,9 @@
 Uses the county `bench/pages.py` builds and caches under `var/bench/` (`--customers 0`: the
 database `DATABASE_URL` names, as it is). Times the nightly job (`services.snapshot_take`,
 yesterday's figures: one pass of every measure over the county) `--nights` times, the
-30-day back-fill (the demo loader's work, `--backfill`), then, warm, the county dashboard
+30-day back-fill (the demo loader's work, `--backfill`), the market potential's nightly
+job (`services_potential.potential_compute`; a register-only county first gets a survey
+and survey assignments, `bench/potential.py`'s `populate`), then, warm, the county dashboard
 (market department), a grid's dashboard, a person's, each app's headline panel (loaded by
 the dashboard after its first paint) and the figures API, as the busiest grid's manager and
 the market department: p50 / p95 in ms, by the wall clock and by this process's CPU time
@@ -20,10 +22,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
+import sys
 import time
 from typing import Any
 
 import _harness
+import potential as potential_bench
 
 ROOT = _harness.ROOT
 
@@ -54,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     from wangge.core import clock as wclock
     from wangge.core.access import SYSTEM
     from wangge.crm.models import Customer
-    from wangge.insights import services
+    from wangge.insights import services, services_potential
     from wangge.insights.headlines import PANEL_KEYS
     from wangge.insights.models import Snapshot
     from wangge.org.models import GridMembership, User
@@ -73,6 +77,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.backfill or len(have) < len(days):
         _n, wall, cpu = _timed(lambda: services.snapshots_backfill(actor=SYSTEM, days=days))
         backfill = f"; 30-day back-fill {wall:.1f} s wall / {cpu:.1f} s cpu"
+    # The other nightly job: the market potential's fit, held-out error and split among
+    # people, stored for the potential page and the person dashboard.
+    print(potential_bench.populate(), file=sys.stderr)
+    run, wall, cpu = _timed(lambda: services_potential.potential_compute(actor=SYSTEM))
+    backfill += f"; potential job {wall:.1f} s wall / {cpu:.1f} s cpu ({run.estates:,} estates)"
 
     busiest = (
         Customer.objects.values("site__grid_id")

@@ -277,16 +277,18 @@ def test_the_information_base_has_surveys_assignments_and_potential(month: None)
     assert open_.count() > overdue.count() > 0
     assert not SurveyAssignment.objects.filter(assigned_at__gt=now).exists()
     # The market potential model learns from the survey (computers go with broadband in the
-    # demo, as the seed's teams say) and the manager's page ranks their grid's sites.
-    from wangge.insights import potential, selectors_potential
+    # demo, as the seed's teams say): the demo stores one run of the nightly job, the
+    # manager's page ranks their grid's sites from it, and their people hold shares.
+    from wangge.insights import selectors_potential
+    from wangge.insights.models import PersonPotential
 
-    county = selectors_potential.county()
-    pc = [k for k, _l, _f in potential.FACTORS].index("pc_share")
-    assert county.model.coefficients[pc] > 0
+    run = selectors_potential.latest_run()
+    assert run is not None and run.model["pc_share"]["coefficient"] > 0
+    assert PersonPotential.objects.filter(run=run, basis="survey").exists()
     manager = Client()
     manager.force_login(User.objects.get(username="manager"))
     page = manager.get("/insights/potential/").content.decode()
-    assert 'data-testid="site-row"' in page
+    assert 'data-testid="site-row"' in page and 'data-testid="potential-computed"' in page
 
 
 def test_pay_and_awards_have_months_to_show(month: None) -> None:

@@ -15,11 +15,14 @@ from tests.crm.world import CrmWorld, build_crm
 from tests.personas import World
 from tests.territory_world import Territory, build_territory
 from wangge.core import potential
+from wangge.core.access import SYSTEM
 from wangge.insights import selectors_potential as sel
+from wangge.insights import services_potential
 from wangge.performance import services_targets
 from wangge.performance.models import Indicator
 from wangge.sales import services as sales_services
 from wangge.sales.models import Opportunity
+from wangge.territory import services as territory_services
 from wangge.territory.models import Site
 
 
@@ -72,9 +75,9 @@ def test_target_decomposition_weighs_grids_by_the_installed_provider(world: Worl
 
     for i, site in enumerate(t.sites_a + t.sites_b):  # the model's own figures by default
         Site.objects.filter(pk=site.pk).update(pc_owners=20 + 15 * i)
-    county = sel.county()
+    services_potential.potential_compute(actor=SYSTEM)  # the nightly job
     got = _weights(t)
-    assert got[world.grid_a.pk] == sum(county.forecasts[s.pk].untapped for s in t.sites_a)
+    assert got[world.grid_a.pk] == sum(_stored_untapped(s.pk) for s in t.sites_a)
 
 
 @pytest.mark.django_db
@@ -86,10 +89,11 @@ def test_the_dispatch_board_shows_each_leads_site_potential(world: World) -> Non
         customer=crm.customers["a_org"],
         need="门口扫码",
     )
+    services_potential.potential_compute(actor=SYSTEM)  # the nightly job
     client = world.client("manager_a")
     page = client.get(reverse("sales:board"))
     assert page.status_code == 200
-    expected = sel.county().forecasts[lead.site_id].untapped
+    expected = _stored_untapped(lead.site_id)
     assert page.context["potential"] == {lead.site_id: expected}
     assert f"潜力 +{expected}" in page.text
     with potential.using(_fixed({lead.site_id: 4321})):
@@ -97,10 +101,54 @@ def test_the_dispatch_board_shows_each_leads_site_potential(world: World) -> Non
 
 
 @pytest.mark.django_db
-def test_the_fitted_model_is_kept_until_its_inputs_change(world: World) -> None:
+def test_the_provider_reads_the_stored_run_with_todays_subscribers(world: World) -> None:
     t = build_territory(world, per_grid=3)
-    first = sel.county()
-    assert sel.county() is first  # the dispatch board asks on every load: one fit serves
-    site = Site.objects.get(pk=t.sites_a[0].pk)
-    Site.objects.filter(pk=site.pk).update(pc_owners=(site.pc_owners or 0) + 7)
-    assert sel.county() is not first  # a survey figure changed: fitted again
+    site = t.sites_a[0]
+    assert sel.untapped([site.pk]) == {}  # nothing stored yet: the stand-in serves
+    services_potential.potential_compute(actor=SYSTEM)
+    stored = sel.stored()
+    assert stored is not None
+    potential_customers = stored.forecasts[site.pk][1]
+    customers = Site.objects.get(pk=site.pk).customers
+    assert sel.untapped([site.pk]) == {site.pk: max(potential_customers - customers, 0)}
+    # A sale today lowers what is left without waiting for the night: the forecast of the
+    # estate's customers in all is the run's, its subscribers are today's.
+    Site.objects.filter(pk=site.pk).update(customers=potential_customers - 1)
+    assert sel.untapped([site.pk]) == {site.pk: 1}
+    with pytest.MonkeyPatch.context() as mp:  # reading never fits
+        mp.setattr(sel.potential, "fit", _no_fit)
+        assert potential.untapped({site.pk: (0, 0)}) == {site.pk: 1}
+
+
+def _no_fit(*args: object, **kwargs: object) -> None:
+    raise AssertionError("fitted on read")
+
+
+def _stored_untapped(site_id: int) -> int:
+    stored = sel.stored()
+    assert stored is not None
+    return max(stored.forecasts[site_id][1] - Site.objects.get(pk=site_id).customers, 0)
+
+
+@pytest.mark.django_db
+def test_person_weights_by_potential_take_the_stored_split_once_there_is_one(
+    world: World,
+) -> None:
+    t = build_territory(world, per_grid=3)
+    account, manager = world.staff["account_a"], world.staff["manager_a"]
+    people = [account, manager]
+
+    def weights() -> dict[int, Decimal]:
+        return services_targets.person_weights(
+            "potential", people, indicator=Indicator.objects.get(code="broadband_new"), year=2026
+        )
+
+    before = weights()  # no run yet: the prospects each owns, as before
+    assert before == {account.pk: 0, manager.pk: 0}
+    territory_services.survey_assign(actor=SYSTEM, sites=t.sites_a, assignee=account)
+    Site.objects.filter(pk=t.sites_a[0].pk).update(customers=0)  # plenty left to win there
+    services_potential.potential_compute(actor=SYSTEM)
+    expected = potential.people_untapped([account.pk, manager.pk])
+    assert expected is not None and expected[account.pk] > 0
+    assert weights() == {account.pk: expected[account.pk], manager.pk: 0}
+    assert expected[account.pk] == sum(_stored_untapped(s.pk) for s in t.sites_a)

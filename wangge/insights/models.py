@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.core import clock
 from wangge.core.access import Scope, ScopedQuerySet
 from wangge.org.models import Grid, Staff
+from wangge.territory.models import Site, site_q, site_visible
 
 
 def snapshot_q(scope: Scope, prefix: str = "") -> Q:
@@ -117,3 +118,143 @@ class Snapshot(models.Model):
     @property
     def value(self) -> float | None:
         return self.numerator / self.denominator if self.denominator else None
+
+
+# --- market potential, computed by the nightly job (the pages only read it) ----------------
+
+
+class PotentialRun(models.Model):
+    """One fit of the market potential model on the county's estates (the nightly job or
+    `wangge potential --store`): the model, its held-out error beside the grid-average
+    baseline, and when it was computed. Pages and the API read the latest; they never fit."""
+
+    computed_at = models.DateTimeField(_("计算时间"), default=clock.now)
+    seconds = models.FloatField(_("耗时（秒）"), default=0)
+    estates = models.PositiveIntegerField(_("小区数"))
+    fitted_on = models.PositiveIntegerField(_("拟合小区数"))
+    intercept = models.FloatField(_("平均渗透率"))
+    #: Per factor key: its mean, spread and coefficient (the model, for the record).
+    model = models.JSONField(_("模型"), default=dict)
+    held_out = models.PositiveIntegerField(_("留出检验小区数"), default=0)
+    folds = models.PositiveSmallIntegerField(_("折数"), default=0)
+    model_mae = models.FloatField(_("模型平均误差"), default=0)
+    baseline_mae = models.FloatField(_("基线平均误差"), default=0)
+    model_customers_mae = models.FloatField(_("模型平均误差（用户数）"), default=0)
+    baseline_customers_mae = models.FloatField(_("基线平均误差（用户数）"), default=0)
+
+    class Meta:
+        verbose_name = _("市场潜力计算")
+        verbose_name_plural = _("市场潜力计算")
+        ordering = ["-computed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.computed_at:%Y-%m-%d %H:%M} ({self.fitted_on})"
+
+
+class SiteForecastQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        return site_q(scope, f"{prefix}site__")
+
+    @classmethod
+    def _visible(cls, scope: Scope, obj: Any) -> bool:
+        return site_visible(scope, obj.site)
+
+
+class SiteForecast(models.Model):
+    """An estate's forecast in one run: penetration, the customers it can bring in all
+    (`potential`) and the factors behind it, largest first. Untapped potential is read as
+    `potential` − the site's subscribers of the moment (never below 0)."""
+
+    run = models.ForeignKey(
+        PotentialRun, verbose_name=_("计算"), on_delete=models.CASCADE, related_name="sites"
+    )
+    site = models.ForeignKey(
+        Site, verbose_name=_("网格单元"), on_delete=models.CASCADE, related_name="+"
+    )
+    penetration = models.FloatField(_("预计渗透率"))
+    potential = models.PositiveIntegerField(_("预计可发展用户数"))
+    #: [[factor label, contribution to penetration], …], largest first.
+    factors = models.JSONField(_("因素"), default=list)
+
+    objects = SiteForecastQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("小区潜力预测")
+        verbose_name_plural = _("小区潜力预测")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "site"], name="insights_forecast_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: {self.potential}"
+
+
+def person_potential_q(scope: Scope, prefix: str = "") -> Q:
+    """One's own share, and one's team's for a grid manager (the market department: all)."""
+    mine = Q(**{f"{prefix}staff_id": scope.staff_id}) if scope.staff_id else Q(pk__in=[])
+    if scope.own_records_only:
+        return mine
+    return mine | Q(**{f"{prefix}grid_id__in": scope.managed_grid_ids})
+
+
+class PersonPotentialQuerySet(ScopedQuerySet):
+    def scope_q(self, scope: Scope, prefix: str = "") -> Q:
+        return person_potential_q(scope, prefix)
+
+    @classmethod
+    def _visible(cls, scope: Scope, obj: Any) -> bool:
+        if scope.staff_id is not None and obj.staff_id == scope.staff_id:
+            return True
+        return not scope.own_records_only and obj.grid_id in scope.managed_grid_ids
+
+
+class PersonPotential(models.Model):
+    """A grid's untapped potential split among its people in one run (人员潜力): a site's
+    goes to whoever is assigned to survey it (a building: its estate's surveyor), else to
+    the owners of its customers by how many each owns there; `staff` null is the part of
+    the grid nobody holds yet."""
+
+    class Basis(models.TextChoices):
+        SURVEY = "survey", _("调查分工")
+        OWNED = "owned", _("名下客户")
+        NOBODY = "nobody", _("未分到人")
+
+    run = models.ForeignKey(
+        PotentialRun, verbose_name=_("计算"), on_delete=models.CASCADE, related_name="people"
+    )
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("网格"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    staff = models.ForeignKey(
+        Staff,
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    basis = models.CharField(_("依据"), max_length=8, choices=Basis.choices)
+    untapped = models.PositiveIntegerField(_("待挖掘潜力"))
+    sites = models.PositiveIntegerField(_("单元数"))
+
+    objects = PersonPotentialQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("人员潜力")
+        verbose_name_plural = _("人员潜力")
+        indexes = [
+            models.Index(fields=["run", "grid"], name="insights_person_pot_grid_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "grid", "staff", "basis"], name="insights_person_pot_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(staff__isnull=True, basis="nobody")
+                | Q(staff__isnull=False, basis__in=["survey", "owned"]),
+                name="insights_person_pot_nobody",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grid_id}/{self.staff_id} {self.basis}: {self.untapped}"

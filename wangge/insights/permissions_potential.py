@@ -18,11 +18,12 @@ from wangge.org.roles import Role
 
 class Action(StrEnum):
     POTENTIAL = "insights.potential"  # the potential page, its export and API
+    COMPUTE = "insights.potential_compute"  # fit the model and store it (the nightly job)
 
 
 def register() -> None:
     permissions.declare(
         app="insights",
-        actions={Action.POTENTIAL: _("查看市场潜力")},
-        roles={Role.MARKET_ADMIN: {Action.POTENTIAL}, Role.GRID_MANAGER: {Action.POTENTIAL}},
+        actions={Action.POTENTIAL: _("查看市场潜力"), Action.COMPUTE: _("计算市场潜力")},
+        roles={Role.MARKET_ADMIN: set(Action), Role.GRID_MANAGER: {Action.POTENTIAL}},
     )

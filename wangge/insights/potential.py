@@ -158,6 +158,20 @@ def forecast(model: Model, estates: Sequence[Estate]) -> list[Forecast]:
     return out
 
 
+def share_out(total: int, weights: dict[int, int]) -> dict[int, int]:
+    """`total` in whole customers among the keys by their weights (largest remainder, ties
+    to the smaller key), so the parts add up to the total exactly."""
+    whole = sum(weights.values())
+    if total <= 0 or whole <= 0:
+        return {}
+    exact = {k: total * w / whole for k, w in weights.items() if w > 0}
+    out = {k: int(v) for k, v in exact.items()}
+    left = total - sum(out.values())
+    for k in sorted(exact, key=lambda k: (-(exact[k] - out[k]), k))[:left]:
+        out[k] += 1
+    return {k: v for k, v in out.items() if v}
+
+
 def baseline(train: Sequence[Estate]) -> Callable[[Estate], float]:
     """The naive forecast: the estate's grid's average penetration (the county's for a
     grid the training estates do not cover)."""

@@ -1,6 +1,8 @@
 """Market potential read from the database: the model's input (`estates`), its fit on the
-county, and the per-grid and per-site figures the potential page, its API and the lower
-apps (through `core.potential`) show.
+county with the split among people (`compute`, the nightly job's work), and the stored
+result (`stored`, `untapped`, `person_share`) that the potential page, its API, the person
+dashboard and the lower apps (through `core.potential`) read. Nothing here that a page
+calls fits the model.
 
 The model learns from every estate of the county (a grid's few estates say little);
 what a user sees of it is scoped like every list: their grids, their sites.
@@ -8,21 +10,23 @@ what a user sees of it is scoped like every list: their grids, their sites.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from wangge.core import clock
 from wangge.core import potential as provider
-from wangge.crm.models import CompetitorIntel, CompetitorOffer
+from wangge.crm.models import CompetitorIntel, CompetitorOffer, Customer
 from wangge.insights import potential
+from wangge.insights.models import PersonPotential, PotentialRun, SiteForecast
 from wangge.org.models import Grid
-from wangge.territory.models import Site
+from wangge.territory.models import Site, SurveyAssignment
 
 #: Sites whose households count (premises have staff, not households).
 HOUSEHOLD_KINDS = (Site.Kind.ESTATE, Site.Kind.BUILDING)
@@ -79,78 +83,201 @@ def estates(grid_id: int | None = None) -> list[potential.Estate]:
 
 
 @dataclass
-class County:
-    """The model fitted on the county's estates and its forecast of each, by site id."""
+class Computed:
+    """A fit on the county's estates (`compute`): what the nightly job stores."""
 
     model: potential.Model
-    forecasts: dict[int, potential.Forecast]
-    evaluation: potential.Evaluation | None = None
+    evaluation: potential.Evaluation
+    forecasts: list[potential.Forecast]  # ranked by untapped potential
+    #: (grid id, staff id or None, basis, untapped, sites): the grids' potential by person.
+    people: list[tuple[int, int | None, str, int, int]]
+    seconds: float = 0.0
 
 
-#: The last fit and what it was fitted on (`_inputs`): a fit costs seconds on a county, and
-#: the dispatch board asks on every load. Any edit of a site, a survey, a subscriber count or
-#: competitor intelligence changes the inputs' fingerprint, and so does a new day.
-_fitted: dict[str, Any] = {}
-
-
-def _inputs() -> tuple[Any, ...]:
-    sites = Site.objects.filter(kind=Site.Kind.ESTATE, grid__isnull=False).aggregate(
-        n=Count("pk"),
-        last=Max("pk"),
-        versions=Sum("version"),
-        households=Sum("households"),
-        customers=Sum("customers"),
-        grids=Sum("grid_id"),
-        verified=Max("verified_at"),
-        # The survey's factors: an edit that bumps no version still changes a sum.
-        occupancy=Sum("occupancy_rate"),
-        pcs=Sum("pc_owners"),
-        young=Sum("owners_young_share"),
-        senior=Sum("owners_senior_share"),
-        tenants=Sum("tenant_share"),
-    )
-    intel = CompetitorIntel.objects.aggregate(
-        n=Count("pk"), last=Max("pk"), launched=Max("launched_on"), sites=Sum("site_id")
-    )
-    offers = CompetitorOffer.objects.aggregate(
-        n=Count("pk"), last=Max("pk"), ended=Max("ended_on"), intel=Sum("intel_id")
-    )
-    return (clock.today(), tuple(sites.values()), tuple(intel.values()), tuple(offers.values()))
-
-
-def county(*, evaluate: bool = False) -> County:
-    """Fit on every estate; `evaluate` also measures the held-out error (five more fits)."""
-    key = _inputs()
-    cached: County | None = _fitted.get("county") if _fitted.get("key") == key else None
-    if cached is not None and (cached.evaluation is not None or not evaluate):
-        return cached
+def compute() -> Computed:
+    """Fit on every estate, measure the held-out error, forecast each estate and split each
+    grid's untapped potential among its people. Seconds on a county: the nightly job's
+    work (and `wangge potential`'s), never a page's."""
+    started = time.perf_counter()
     every = estates()
-    if cached is None:
-        model = potential.fit(every)
-        forecasts = {f.estate.id: f for f in potential.forecast(model, every)}
-        cached = County(model, forecasts)
-    if evaluate:
-        cached.evaluation = potential.cross_validate(every)
-    _fitted.update(key=key, county=cached)
-    return cached
+    model = potential.fit(every)
+    evaluation = potential.cross_validate(every)
+    forecasts = potential.forecast(model, every)
+    people = split_people({f.estate.id: f.untapped for f in forecasts})
+    return Computed(model, evaluation, forecasts, people, time.perf_counter() - started)
+
+
+def split_people(modelled: dict[int, int]) -> list[tuple[int, int | None, str, int, int]]:
+    """Each household site's untapped potential (`modelled` for estates, households −
+    subscribers for the rest) goes to whoever is assigned to survey it (a building: its
+    estate's surveyor), else to the owners of its customers by how many each owns there,
+    else to nobody yet. Summed per grid, person and basis."""
+    sites = Site.objects.filter(kind__in=HOUSEHOLD_KINDS, grid__isnull=False).values_list(
+        "pk", "grid_id", "estate_id", "households", "customers"
+    )
+    left: dict[int, tuple[int, int]] = {}  # site → (grid, untapped)
+    estate_of: dict[int, int] = {}
+    for pk, grid_id, estate_id, households, customers in sites:
+        u = modelled.get(pk, provider.stand_in(households, customers))
+        if u > 0:
+            left[pk] = (grid_id, u)
+            if estate_id is not None:
+                estate_of[pk] = estate_id
+    surveyor = dict(SurveyAssignment.objects.values_list("site_id", "assignee_id"))
+    owned: dict[int, dict[int, int]] = defaultdict(dict)
+    # One pass over the customers with an owner, grouped by site and owner (the sites
+    # with a surveyor are the minority; filtering them out would cost a longer query).
+    rows = (
+        Customer.objects.filter(owner__isnull=False)
+        .values("site_id", "owner_id")
+        .annotate(n=Count("pk"))
+        .values_list("site_id", "owner_id", "n")
+    )
+    for site_id, owner_id, n in rows.iterator(chunk_size=10_000):
+        if site_id in left:
+            owned[site_id][owner_id] = n
+    Basis = PersonPotential.Basis
+    totals: dict[tuple[int, int | None, str], list[int]] = defaultdict(lambda: [0, 0])
+    for pk, (grid_id, u) in left.items():
+        who = surveyor.get(pk) or surveyor.get(estate_of.get(pk, 0))
+        if who is not None:
+            parts: dict[int | None, int] = {who: u}
+            basis = Basis.SURVEY.value
+        elif owned.get(pk):
+            parts = {k: v for k, v in potential.share_out(u, owned[pk]).items()}
+            basis = Basis.OWNED.value
+        else:
+            parts, basis = {None: u}, Basis.NOBODY.value
+        for staff_id, part in parts.items():
+            t = totals[(grid_id, staff_id, basis)]
+            t[0] += part
+            t[1] += 1
+    return [(g, s, b, u, n) for (g, s, b), (u, n) in sorted(totals.items(), key=str)]
+
+
+@dataclass
+class Stored:
+    """The latest stored run, as the page, the API and the provider read it."""
+
+    run: PotentialRun
+    #: site id → (forecast penetration, potential customers); the factors are read for
+    #: the rows shown only (`with_factors`): decoding every estate's made a county page's
+    #: garbage, and its collections, the larger part of its time.
+    forecasts: dict[int, tuple[float, int]]
+
+
+def latest_run() -> PotentialRun | None:
+    return PotentialRun.objects.order_by("-computed_at", "-pk").first()
+
+
+def stored() -> Stored | None:
+    """The latest run with its forecasts (a county's estates: a few thousand rows); None
+    before the first."""
+    run = latest_run()
+    if run is None:
+        return None
+    rows = SiteForecast.objects.filter(run=run)
+    forecasts = {pk: (p, n) for pk, p, n in rows.values_list("site_id", "penetration", "potential")}
+    return Stored(run, forecasts)
+
+
+def with_factors(c: Stored | None, rows: list[SiteRow]) -> list[SiteRow]:
+    """Fill in the factors of the modelled rows among `rows` (those shown)."""
+    ids = [r.id for r in rows if r.modelled]
+    if c is None or not ids:
+        return rows
+    factors = dict(
+        SiteForecast.objects.filter(run=c.run, site_id__in=ids).values_list("site_id", "factors")
+    )
+    for r in rows:
+        r.factors = [(label, value) for label, value in factors.get(r.id, [])]
+    return rows
+
+
+#: Ids asked for in one `IN (…)`; more are read whole and filtered here (a county's
+#: estates are a few thousand rows).
+IN_LIST_MAX = 2000
 
 
 def untapped(site_ids: Collection[int]) -> dict[int, int]:
-    """The provider `core.potential` asks (performance, sales): the model's untapped
-    customers of those of `site_ids` that are estates."""
+    """The provider `core.potential` asks (performance, sales): the latest run's potential
+    of those of `site_ids` that are estates, less their subscribers of the moment."""
     if not site_ids:
         return {}
+    run = latest_run()
+    if run is None:
+        return {}
+    rows = SiteForecast.objects.filter(run=run)
+    if len(site_ids) <= IN_LIST_MAX:
+        rows = rows.filter(site_id__in=site_ids)
     wanted = set(site_ids)
-    return {pk: f.untapped for pk, f in county().forecasts.items() if pk in wanted}
+    return {
+        pk: provider.stand_in(n, c)
+        for pk, n, c in rows.values_list("site_id", "potential", "site__customers")
+        if pk in wanted
+    }
 
 
-PROVIDER = provider.Provider(untapped=untapped, label=_("市场潜力模型预测"))
+def people_untapped(
+    staff_ids: Collection[int], grid_id: int | None = None
+) -> dict[int, int] | None:
+    """The provider's person split (performance's target weights): each person's untapped
+    potential in the latest run, of one grid or all their grids; None before the first."""
+    run = latest_run()
+    if run is None:
+        return None
+    if not staff_ids:
+        return {}
+    rows = PersonPotential.objects.filter(run=run, staff_id__in=staff_ids)
+    if grid_id is not None:
+        rows = rows.filter(grid_id=grid_id)
+    got = rows.values("staff_id").annotate(n=Sum("untapped")).values_list("staff_id", "n")
+    return {pk: int(n or 0) for pk, n in got}
+
+
+PROVIDER = provider.Provider(untapped=untapped, label=_("市场潜力模型预测"), people=people_untapped)
+
+
+@dataclass
+class PersonShare:
+    """One person's share of the potential in the latest run, per basis."""
+
+    run: PotentialRun
+    untapped: int = 0
+    sites: int = 0
+    by_basis: dict[str, tuple[int, int]] = field(default_factory=dict)  # basis → (untapped, sites)
+
+    @property
+    def rows(self) -> list[tuple[PersonPotential.Basis, tuple[int, int]]]:
+        return [(b, self.by_basis[b]) for b in PersonPotential.Basis if b in self.by_basis]
+
+
+def person_share(user: Any, staff_id: int) -> PersonShare | None:
+    """The person dashboard's figure: what the latest run gave `staff_id` (scoped: one's
+    own, one's team's for a manager). None before the first run."""
+    run = latest_run()
+    if run is None:
+        return None
+    out = PersonShare(run)
+    rows = (
+        PersonPotential.objects.visible_to(user)
+        .filter(run=run, staff_id=staff_id)
+        .values("basis")
+        .annotate(u=Sum("untapped"), n=Sum("sites"))
+        .values_list("basis", "u", "n")
+    )
+    for basis, u, n in rows:
+        out.by_basis[basis] = (int(u or 0), int(n or 0))
+        out.untapped += int(u or 0)
+        out.sites += int(n or 0)
+    return out
 
 
 # --- the page's and the API's rows ----------------------------------------------------------
 
 
 class _Ratios:
+    __slots__ = ()
     households: int
     customers: int
     rivals: int
@@ -171,7 +298,7 @@ class _Ratios:
         return self.potential / self.households if self.households else None
 
 
-@dataclass
+@dataclass(slots=True)
 class SiteRow(_Ratios):
     id: int
     code: str
@@ -187,7 +314,7 @@ class SiteRow(_Ratios):
     factors: list[tuple[str, float]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class GridRow(_Ratios):
     id: int
     code: str
@@ -215,9 +342,11 @@ def sort_rows(rows: list[Any], sort: str) -> list[Any]:
     return sorted(rows, key=value)
 
 
-def _rivals(site_ids: Collection[int]) -> dict[int, int]:
+def _rivals(sites: Any) -> dict[int, int]:
+    """The competitors' estimated customers per site of `sites` (a queryset: a subquery,
+    not a list of thousands of ids)."""
     rows = (
-        CompetitorIntel.objects.filter(site_id__in=site_ids)
+        CompetitorIntel.objects.filter(site__in=sites.values("pk"))
         .values("site_id")
         .annotate(n=Sum("customers_estimate"))
         .values_list("site_id", "n")
@@ -225,7 +354,7 @@ def _rivals(site_ids: Collection[int]) -> dict[int, int]:
     return {pk: int(n or 0) for pk, n in rows}
 
 
-def site_rows(*, user: Any, c: County, grid_id: int | None = None) -> list[SiteRow]:
+def site_rows(*, user: Any, c: Stored | None, grid_id: int | None = None) -> list[SiteRow]:
     """The household sites the user sees (of one grid, or all theirs), each with its
     potential: the model's for an estate, households − subscribers otherwise."""
     sites = Site.objects.visible_to(user).filter(kind__in=HOUSEHOLD_KINDS, grid__isnull=False)
@@ -233,18 +362,19 @@ def site_rows(*, user: Any, c: County, grid_id: int | None = None) -> list[SiteR
         sites = sites.filter(grid_id=grid_id)
     fields = ("pk", "code", "name", "kind", "grid_id", "households", "customers")
     rows = list(sites.values_list(*fields))
-    rivals = _rivals([r[0] for r in rows]) if rows else {}
+    rivals = _rivals(sites) if rows else {}
     out = []
     for pk, code, name, kind, gid, households, customers in rows:
-        f = c.forecasts.get(pk)
+        f = c.forecasts.get(pk) if c is not None else None
         if f is not None:
-            pot, left, factors = f.potential, f.untapped, f.factors
+            pot = f[1]
+            left = provider.stand_in(pot, customers)
         else:
             left = provider.stand_in(households, customers)
-            pot, factors = customers + left, []
+            pot = customers + left
         out.append(
             SiteRow(pk, code, name, kind, gid, households, customers, rivals.get(pk, 0), pot,
-                    left, f is not None, factors)
+                    left, f is not None)
         )  # fmt: skip
     return out
 

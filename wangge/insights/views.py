@@ -25,6 +25,7 @@ from wangge.core import clock
 from wangge.core.imports.xlsx import BOLD, PERCENT, SheetWriter
 from wangge.core.params import choice_param, int_param
 from wangge.insights import figures, selectors
+from wangge.insights import selectors_potential as sel_potential
 from wangge.insights.figures import MEASURES
 from wangge.insights.headlines import Headline, headlines, panel, panels_for
 from wangge.insights.permissions import Action
@@ -122,6 +123,10 @@ def _context(request: HttpRequest, t: Target, table: str = "") -> dict[str, Any]
         if t.level in ("county", "region")
         else [],
         "team": selectors.team_of(user, t.grid.pk) if t.grid is not None else [],
+        # The nightly run's share of the grids' potential that is this person's to work.
+        "person_potential": sel_potential.person_share(user, t.staff.pk)
+        if t.staff is not None
+        else None,
         "query": request.GET.urlencode(),
     }
 

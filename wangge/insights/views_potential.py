@@ -4,6 +4,8 @@ sortable, downloadable as Excel (`?export=grids|sites`, values only, logged).
 
 The market department sees the county's grids, a grid manager theirs; `?grid=` opens one
 grid's sites, without it the user's sites with the most untapped potential are listed.
+The forecasts are the nightly job's stored run (the page says when it was computed); the
+untapped potential is that forecast less the subscribers of the moment.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def page(request: HttpRequest) -> HttpResponse:
         if grid is None:
             raise PermissionDenied
     sort = choice_param(request.GET, "sort", sel.SORTS) or "untapped"
-    county = sel.county(evaluate=True)
+    county = sel.stored()  # the nightly job's run: a page never fits the model
     sites = sel.site_rows(user=user, c=county)
     grids = sel.sort_rows(sel.grid_rows(user=user, sites=sites), sort)
     shown = [s for s in sites if grid is None or s.grid_id == grid.pk]
@@ -57,9 +59,9 @@ def page(request: HttpRequest) -> HttpResponse:
         {
             "grid": grid,
             "grids": grids,
-            "sites": shown if grid is not None else shown[:TOP_SITES],
+            "sites": sel.with_factors(county, shown if grid is not None else shown[:TOP_SITES]),
             "more": grid is None and len(shown) > TOP_SITES,
-            "county": county,
+            "run": county.run if county is not None else None,
             "sort": sort,
             "sorts": sel.SORTS,
         },

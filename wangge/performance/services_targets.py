@@ -113,7 +113,9 @@ def person_weights(
     basis: str, people: Sequence[Staff], *, indicator: Indicator, year: int
 ) -> dict[int, Decimal]:
     """A grid's people by the basis: their named customers (户数、用户、潜在: the customers
-    they own, subscribers or prospects), last year's actuals, or equal."""
+    they own, subscribers or prospects; 潜在 is the market potential's split among people
+    when insights has stored one, `core.potential.people_untapped`), last year's actuals,
+    or equal."""
     ids = [p.pk for p in people]
     if basis == "equal":
         return dict.fromkeys(ids, Decimal(1))
@@ -121,6 +123,10 @@ def person_weights(
         last = Period(year - 1, 1, 12)
         got = actuals(start=last.start, end=last.end, by="staff", indicator=indicator)
         return {i: got.get(i, Decimal(0)) for i in ids}
+    if basis == "potential":
+        split = potential.people_untapped(ids)  # the grids' potential split among people
+        if split is not None:
+            return {i: Decimal(split[i]) for i in ids}
     qs = Customer.objects.filter(owner_id__in=ids)
     if basis == "customers":
         qs = qs.filter(relationship__in=["existing", "new"])

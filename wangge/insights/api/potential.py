@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -36,6 +37,7 @@ class HeldOutOut(Schema):
 
 
 class ModelOut(Schema):
+    computed_at: datetime = Field(description="模型计算时间（每晚计算；页面只读取结果）")
     fitted_on: int = Field(description="拟合所用的小区数（已知渗透率）")
     mean_penetration: float
     held_out: HeldOutOut
@@ -75,7 +77,7 @@ class PotentialSiteOut(FiguresOut):
 
 
 class PotentialOut(Schema):
-    model: ModelOut
+    model: ModelOut | None = Field(description="最近一次计算；尚未计算时为 null（小区按户数估计）")
     grids: list[PotentialGridOut]
     sites: list[PotentialSiteOut] = Field(
         description="该网格的全部单元；未指定网格时为待挖掘最多的 50 个"
@@ -104,23 +106,26 @@ def potential(request: HttpRequest, query: Query[PotentialQuery]) -> dict[str, A
     require(user, Action.POTENTIAL)
     if query.grid is not None and not Grid.objects.visible_to(user).filter(pk=query.grid).exists():
         raise PermissionDenied
-    county = sel.county(evaluate=True)
+    county = sel.stored()  # the nightly job's run: the API never fits the model
     sites = sel.site_rows(user=user, c=county)
     grids = sel.sort_rows(sel.grid_rows(user=user, sites=sites), query.sort)
     shown = sel.sort_rows([s for s in sites if query.grid in (None, s.grid_id)], query.sort)
     if query.grid is None:
         shown = shown[:TOP_SITES]
-    ev = county.evaluation
-    assert ev is not None
+    shown = sel.with_factors(county, shown)
+    run = county.run if county is not None else None
     return {
-        "model": {
-            "fitted_on": county.model.fitted_on,
-            "mean_penetration": round(county.model.intercept, 4),
+        "model": None
+        if run is None
+        else {
+            "computed_at": run.computed_at,
+            "fitted_on": run.fitted_on,
+            "mean_penetration": round(run.intercept, 4),
             "held_out": {
-                "estates": ev.estates,
-                "folds": ev.folds,
-                "model_mae": round(ev.model_mae, 4),
-                "baseline_mae": round(ev.baseline_mae, 4),
+                "estates": run.held_out,
+                "folds": run.folds,
+                "model_mae": round(run.model_mae, 4),
+                "baseline_mae": round(run.baseline_mae, 4),
             },
         },
         "grids": [

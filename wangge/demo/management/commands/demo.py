@@ -26,6 +26,7 @@ from wangge.demo.load_performance_targets import (
     load_performance_targets,
     reset_performance_targets,
 )
+from wangge.demo.load_potential import load_potential
 from wangge.demo.load_retention import load_retention, reset_retention
 from wangge.demo.load_sales import load_sales, reset_sales
 from wangge.demo.load_service_assets import load_service_assets, reset_service_assets
@@ -146,6 +147,7 @@ def _load_work(seed: int, crm_scale: float, sales_scale: float | None) -> dict[s
     counts.update(load_performance_settle(seed))
     counts.update(load_performance_targets(seed))
     counts.update(load_infobase(seed))
+    counts.update(load_potential())
     # Last: the figures' month of snapshots reads every app's records.
     counts.update(load_insights())
     counts.update(load_frontier(seed))

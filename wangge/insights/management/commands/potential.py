@@ -1,6 +1,8 @@
-"""`wangge potential [--grid CODE] [--json]`: each estate's forecast customers, ranked by
-untapped potential, with the factors that make it (the model: `wangge.insights.potential`)
-and the model's error on held-out estates beside the naive baseline."""
+"""`wangge potential [--grid CODE] [--json] [--store]`: each estate's forecast customers,
+ranked by untapped potential, with the factors that make it (the model:
+`wangge.insights.potential`) and the model's error on held-out estates beside the naive
+baseline. Computed afresh on demand; `--store` also makes it the run the pages read (what
+the nightly job `insights_potential` does)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wangge.insights import potential
-from wangge.insights.selectors_potential import estates
+from wangge.core.access import SYSTEM
+from wangge.insights import potential, services_potential
+from wangge.insights import selectors_potential as sel
 from wangge.org.models import Grid
 from wangge.territory.models import Site
 
@@ -22,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--grid", help="Only this grid's estates (its code).")
         parser.add_argument("--json", action="store_true", help="Print JSON.")
         parser.add_argument("--limit", type=int, default=50, help="Rows printed (default 50).")
+        parser.add_argument(
+            "--store", action="store_true", help="Store it as the run the pages read."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         grid_id = None
@@ -31,12 +37,13 @@ class Command(BaseCommand):
                 raise CommandError(f"--grid: no grid with the code {options['grid']!r}")
             grid_id = grid.pk
         # The model learns from the whole county; --grid only narrows what is printed.
-        every = estates()
-        model = potential.fit(every)
-        evaluation = potential.cross_validate(every)
+        computed = sel.compute()
+        model, evaluation = computed.model, computed.evaluation
+        if options["store"]:
+            services_potential.potential_store(actor=SYSTEM, computed=computed)
         ids = _ids(grid_id) if grid_id is not None else None
-        shown = [e for e in every if ids is None or e.id in ids]
-        ranked = potential.forecast(model, shown)[: max(options["limit"], 0)]
+        shown = [f for f in computed.forecasts if ids is None or f.estate.id in ids]
+        ranked = shown[: max(options["limit"], 0)]
         if options["json"]:
             self.stdout.write(json.dumps(_as_json(ranked, model, evaluation), ensure_ascii=False))
             return
