@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -37,11 +38,29 @@ def world(db: None) -> World:
     return build_world()
 
 
+#: Fixtures through which a test reaches the database (pytest-django's own).
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences"})
+
+
+def uses_database(item: pytest.Item) -> bool:
+    names = getattr(item, "fixturenames", ())
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES.intersection(names)
+    )
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `--dist loadgroup` a grouped test's id must carry its group: without it xdist
+    """`WANGGE_TEST_DATABASE_ONLY=1` (CI's PostgreSQL pass) keeps the tests that touch the
+    database: a pure calculator's property test says nothing more on PostgreSQL.
+
+    Under `--dist loadgroup` a grouped test's id must carry its group: without it xdist
     spreads the group over the workers silently, and a module that shares one expensive load
     (tests/demo/test_month.py) pays it once per worker (pytest 9.2 did this: pyproject pins)."""
+    if os.environ.get("WANGGE_TEST_DATABASE_ONLY") == "1":
+        kept = [i for i in items if uses_database(i)]
+        config.hook.pytest_deselected(items=[i for i in items if not uses_database(i)])
+        items[:] = kept
     if not getattr(config.option, "loadgroup", False):
         return
     lost = [i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
