@@ -46,7 +46,8 @@ def insert_rows(
     else:
         write = partial(_insert, head, len(columns), min(batch, _max_params() // len(columns)))
     done, it = 0, iter(rows)
-    with connection.cursor() as cursor:
+    # Errors as Django's (IntegrityError…): neither path goes through its cursor's execute.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         while chunk := list(islice(it, batch)):
             write(cursor, chunk)
             done += len(chunk)
@@ -58,11 +59,10 @@ def _insert(head: str, width: int, per: int, cursor: Any, chunk: list[tuple[Any,
     wrapper would rewrite each of a statement's 30,000 "%s" with a regular expression."""
     one = "(" + ", ".join(["?"] * width) + ")"
     full = f"{head} VALUES " + ", ".join([one] * per)
-    with connection.wrap_database_errors:
-        for i in range(0, len(chunk), per):
-            part = chunk[i : i + per]
-            sql = full if len(part) == per else f"{head} VALUES " + ", ".join([one] * len(part))
-            sqlite3.Cursor.execute(cursor.cursor, sql, list(chain.from_iterable(part)))
+    for i in range(0, len(chunk), per):
+        part = chunk[i : i + per]
+        sql = full if len(part) == per else f"{head} VALUES " + ", ".join([one] * len(part))
+        sqlite3.Cursor.execute(cursor.cursor, sql, list(chain.from_iterable(part)))
 
 
 def _copy(sql: str, cursor: Any, chunk: list[tuple[Any, ...]]) -> None:
