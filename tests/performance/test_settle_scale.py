@@ -83,15 +83,18 @@ def test_the_stored_lines_are_the_calculators_lines(month: None) -> None:
             "amount", "capped", "base",
         )
     )  # fmt: skip
+    # Written grouped by person (statement), each person's in the calculator's order.
     assert stored == [
         (ln.staff, ln.sale, ln.sale_id, ln.payee, ln.policy_id, ln.rate, ln.amount, ln.capped,
          ln.base)
-        for ln in lines
+        for ln in sorted(lines, key=lambda ln: ln.staff)
     ]  # fmt: skip
     ids = dict(SalesRecord.objects.values_list("reference", "pk"))
     assert all(ln.sale_id == ids[ln.sale] for ln in lines)
     for st in Statement.objects.filter(settlement__period=f.PERIOD):
-        assert st.total == sum((ln.amount for ln in lines if ln.staff == st.staff_id), Decimal(0))
+        mine = [ln for ln in lines if ln.staff == st.staff_id]
+        assert st.total == sum((ln.amount for ln in mine), Decimal(0))
+        assert (st.lines_count, st.capped_lines) == (len(mine), sum(ln.capped for ln in mine))
     # A re-run replaces the month with identical lines.
     assert services_settle.settle_now(actor=SYSTEM, period=f.PERIOD).result.lines == lines
     assert StatementLine.objects.count() == len(lines)

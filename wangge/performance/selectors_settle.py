@@ -194,11 +194,13 @@ def _day_reader() -> Callable[[Any], dt.date]:
 def month_clawbacks(start: dt.date, end: dt.date) -> list[commission.Clawback]:
     """What each payee was paid for the claw-back sales, in earlier months' statements
     (net of any earlier claw-back, so a cancellation is taken back once)."""
-    refs = clawbacks(start, end).values("reference")
+    # By the sale's id, not its reference: lines are indexed by sale (the reference is
+    # not, and a year of lines is tens of millions of rows).
+    sales = clawbacks(start, end).values("pk")
     paid: dict[tuple[str, int, str], list[Any]] = {}
     rows = (
         StatementLine.objects.filter(
-            sale_ref__in=refs,
+            sale_id__in=sales,
             kind__in=(StatementLine.Kind.SALE, StatementLine.Kind.CLAWBACK),
             statement__settlement__period__lt=period_of(start),
         )

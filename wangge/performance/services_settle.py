@@ -24,7 +24,7 @@ from wangge.core.services import audited_create, audited_update
 from wangge.org.models import Staff
 from wangge.performance import commission
 from wangge.performance import selectors_settle as sel
-from wangge.performance.bulk import insert_rows
+from wangge.performance.bulk import insert_rows, write_cache
 from wangge.performance.models import (
     Adjustment,
     CommissionPolicy,
@@ -192,20 +192,40 @@ def write(settlement: Settlement, outcome: Outcome, report: Progress | None = No
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if settlement.locked:
         raise ValidationError(_("%(period)s 已锁定。") % {"period": settlement.period})
+    with write_cache():
+        _replace_lines(settlement, outcome, report)
+    Settlement.objects.filter(pk=settlement.pk).update(
+        status=Settlement.Status.DONE,
+        progress=1.0,
+        progress_note=_("完成"),
+        people=len(outcome.totals),
+        total=outcome.total,
+        capped_lines=outcome.result.capped_lines,
+        run_at=clock.now(),
+        approved_by=None,
+        approved_at=None,
+    )
+
+
+def _replace_lines(settlement: Settlement, outcome: Outcome, report: Progress) -> None:
+    """Delete the month's statements and lines, write the new ones.
+
+    A statement's lines are written together (grouped by person, each in the calculator's
+    order): its rows sit side by side in the table and in the statement index, so the next
+    re-run deletes them page by page and a statement page reads a few pages, not one page
+    per line."""
     # A raw delete: a month holds up to a million lines, the collector would load them all.
     lines = StatementLine.objects.filter(statement__settlement=settlement)
     lines._raw_delete(lines.db)
     statements = Statement.objects.filter(settlement=settlement)
     statements._raw_delete(statements.db)
-    people = set(outcome.totals)
-    grids = sel.primary_grids(people)
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    grids = sel.primary_grids(set(outcome.totals))
+    by_person: dict[int, list[commission.Line]] = defaultdict(list)
     for line in outcome.result.lines:
-        c = counts[line.staff]
-        c[0] += 1
-        c[1] += line.capped
+        by_person[line.staff].append(line)
+    adjusted: dict[int, int] = defaultdict(int)
     for adj in outcome.adjustments:
-        counts[adj.staff_id][0] += 1
+        adjusted[adj.staff_id] += 1
     made = Statement.objects.bulk_create(
         [
             Statement(
@@ -213,20 +233,19 @@ def write(settlement: Settlement, outcome: Outcome, report: Progress | None = No
                 staff_id=staff,
                 grid_id=grids.get(staff),
                 total=total,
-                lines_count=counts[staff][0],
-                capped_lines=counts[staff][1],
+                lines_count=len(by_person.get(staff, ())) + adjusted[staff],
+                capped_lines=sum(ln.capped for ln in by_person.get(staff, ())),
             )
             for staff, total in outcome.totals.items()
         ],
         batch_size=1000,
     )
-    by_staff = {s.staff_id: s.pk for s in made}
     back_ids = _clawback_sale_ids(outcome)
     n = len(outcome.result.lines)
     sale_kind, back_kind = StatementLine.Kind.SALE.value, StatementLine.Kind.CLAWBACK.value
     rows = (
         (
-            by_staff[ln.staff],
+            statement.pk,
             back_kind if ln.clawback else sale_kind,
             back_ids.get(ln.sale) if ln.clawback else ln.sale_id,
             ln.sale,
@@ -238,10 +257,12 @@ def write(settlement: Settlement, outcome: Outcome, report: Progress | None = No
             ln.amount,
             ln.capped,
         )
-        for ln in outcome.result.lines
+        for statement in made
+        for ln in by_person.get(statement.staff_id, ())
     )
     for done in insert_rows(StatementLine, _LINE_COLUMNS, rows):
         report(0.5 + 0.45 * done / max(n, 1), _("写入结算明细 %(i)s / %(n)s") % {"i": done, "n": n})
+    by_staff = {s.staff_id: s.pk for s in made}
     StatementLine.objects.bulk_create(
         StatementLine(
             statement_id=by_staff[adj.staff_id],
@@ -250,17 +271,6 @@ def write(settlement: Settlement, outcome: Outcome, report: Progress | None = No
             adjustment=adj,
         )
         for adj in outcome.adjustments
-    )
-    Settlement.objects.filter(pk=settlement.pk).update(
-        status=Settlement.Status.DONE,
-        progress=1.0,
-        progress_note=_("完成"),
-        people=len(outcome.totals),
-        total=outcome.total,
-        capped_lines=outcome.result.capped_lines,
-        run_at=clock.now(),
-        approved_by=None,
-        approved_at=None,
     )
 
 

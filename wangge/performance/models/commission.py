@@ -392,6 +392,9 @@ class StatementLine(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        # No index: no read looks lines up by policy, and each index costs a write per line
+        # (a month writes 1.7 M lines). Only deleting a policy would scan; none is deleted.
+        db_index=False,
     )
     rate = models.DecimalField(_("比例"), max_digits=10, decimal_places=4, null=True, blank=True)
     amount = models.DecimalField(_("佣金（元）"), max_digits=12, decimal_places=2)
@@ -403,6 +406,7 @@ class StatementLine(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # as the policy's: never read by it, never deleted
     )
 
     class Meta:
