@@ -50,8 +50,9 @@ def setup_county(customers: int, rebuild: bool = False) -> str:
     """The demo county of about `customers` customers; returns the database URL.
 
     SQLite: built once into `var/bench/county-N.sqlite3` and reused (`rebuild` starts again).
-    PostgreSQL (`DATABASE_URL` set, as `scripts/with-postgres` does): built into that database
-    unless it already holds the county. `customers=0` uses `DATABASE_URL` as it is.
+    PostgreSQL (`DATABASE_URL` set, as `scripts/with-postgres` does): copied from the SQLite
+    county of the same size where one exists (`_pg_from_sqlite`), else built into that
+    database, unless it already holds the county. `customers=0` uses `DATABASE_URL` as it is.
     """
     url = os.environ.get("DATABASE_URL", "")
     if customers == 0:
@@ -71,6 +72,10 @@ def setup_county(customers: int, rebuild: bool = False) -> str:
 
     from wangge.crm.models import Customer
 
+    lite = ROOT / "var" / "bench" / f"county-{customers}.sqlite3"
+    if url.startswith("postgres") and not rebuild and lite.exists():
+        if Customer.objects.count() < customers * 0.9:
+            _copy_sqlite_county(lite, url)
     if Customer.objects.count() < customers * 0.9:
         print(f"building a county of {customers:,} customers in {url} …", file=sys.stderr)
         started = time.monotonic()
@@ -78,6 +83,26 @@ def setup_county(customers: int, rebuild: bool = False) -> str:
         print(f"built in {time.monotonic() - started:.0f} s", file=sys.stderr)
     analyze()
     return url
+
+
+def _copy_sqlite_county(path: Path, url: str) -> None:
+    """Fill the PostgreSQL database from the SQLite county of the same size: minutes where
+    `wangge demo` takes most of an hour. The SQLite file is migrated first, in its own
+    process (Django holds one database here), so both have this branch's schema."""
+    import subprocess
+
+    import _pg_from_sqlite
+
+    print(f"migrating {path} …", file=sys.stderr)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
+    subprocess.run([sys.executable, "-m", "wangge", "migrate", "-v", "0"], env=env, check=True)
+    print(f"copying {path} into {url.split('@')[-1]} …", file=sys.stderr)
+    started = time.monotonic()
+    copied = _pg_from_sqlite.copy(path, url)
+    print(
+        f"copied {sum(copied.values()):,} rows in {time.monotonic() - started:.0f} s",
+        file=sys.stderr,
+    )
 
 
 def add_clock_argument(parser: argparse.ArgumentParser) -> None:
