@@ -73,9 +73,9 @@ def setup_county(customers: int, rebuild: bool = False) -> str:
     from wangge.crm.models import Customer
 
     lite = ROOT / "var" / "bench" / f"county-{customers}.sqlite3"
-    if url.startswith("postgres") and not rebuild and lite.exists():
-        if Customer.objects.count() < customers * 0.9:
-            _copy_sqlite_county(lite, url)
+    filled = Customer.objects.count() >= customers * 0.9
+    if url.startswith("postgres") and not (rebuild or filled) and lite.exists():
+        _copy_sqlite_county(lite, url)
     if Customer.objects.count() < customers * 0.9:
         print(f"building a county of {customers:,} customers in {url} …", file=sys.stderr)
         started = time.monotonic()

@@ -28,6 +28,7 @@ from ninja.utils import check_csrf
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from wangge.core import pagination
 from wangge.core.middleware import TOO_LARGE
 from wangge.core.pagination import bounded_count
 from wangge.core.permissions import CoreAction, can
@@ -196,8 +197,15 @@ def paginate(
     `count` is exact up to `COUNT_CAP` (10,000) and `COUNT_CAP + 1` for any longer list:
     counting a million scoped rows on every page costs more than the page. Integrations
     page on until a page comes back shorter than `limit`."""
-    rows: Iterable[Any] = qs[page.offset : page.offset + page.limit]
-    count = bounded_count(qs)
+    rows: Iterable[Any]
+    if pagination.ranked(qs):  # one sorted read of the ids serves the count and the page
+        cap = pagination.COUNT_CAP
+        ids = pagination.ranked_ids(qs, max(cap, page.offset + page.limit) + 1)
+        count = min(len(ids), cap + 1)
+        rows = pagination.rows_of(qs, ids[page.offset : page.offset + page.limit])
+    else:
+        rows = qs[page.offset : page.offset + page.limit]
+        count = bounded_count(qs)
     return {"count": count, "items": [shape(r) for r in rows] if shape else list(rows)}
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 
 from wangge.core.params import int_param, page_param
@@ -36,6 +37,34 @@ def bounded_count(qs: QuerySet[Any], cap: int | None = None) -> int:
     a count, so they go."""
     cap = COUNT_CAP if cap is None else cap
     return qs.select_related(None).order_by().values("pk")[: cap + 1].count()
+
+
+def ranked(qs: QuerySet[Any]) -> bool:
+    """The list's order names an expression (a search's): no index holds that order, so
+    the database sorts every match to show one page, and the count reads them again.
+    Such a list is read as its ordered ids, up to the cap, in one narrow sort that serves
+    both the count and the page (`ranked_ids`); the page's rows are then fetched by id."""
+    query = qs.query
+    if query.combinator or query.distinct or query.distinct_fields or query.extra_order_by:
+        return False
+    if query.group_by is not None:  # an aggregate's filters may be in its HAVING
+        return False
+    return any(not isinstance(f, str) for f in query.order_by)
+
+
+def ranked_ids(qs: QuerySet[Any], limit: int) -> list[Any]:
+    """The first `limit` ids of `qs` in its order: no joined columns ride along the sort."""
+    return list(qs.select_related(None).values_list("pk", flat=True)[:limit])
+
+
+def rows_of(qs: QuerySet[Any], ids: Sequence[Any]) -> QuerySet[Any]:
+    """The rows of `qs` with these ids (a page of `ranked_ids`), with its joins, columns
+    and order. The ids passed its filters already, so they go: kept beside the ids, they
+    let the database start from a filter's subquery (a search's thousands of candidates)
+    instead of the page's fifty ids."""
+    page = qs.all()
+    page.query.where = WhereNode()
+    return page.filter(pk__in=list(ids))
 
 
 def _keys(qs: QuerySet[Any]) -> list[str] | None:
@@ -94,8 +123,18 @@ class BoundedPaginator(Paginator):
     cap = COUNT_CAP
 
     @cached_property
+    def _ranked(self) -> list[Any] | None:
+        """A ranked list's ids up to the cap + 1 (see `ranked`), else None."""
+        rows = self.object_list
+        if isinstance(rows, QuerySet) and ranked(rows):
+            return ranked_ids(rows, self.cap + 1)
+        return None
+
+    @cached_property
     def _bounded(self) -> int:
         rows = self.object_list
+        if self._ranked is not None:
+            return len(self._ranked)
         if isinstance(rows, QuerySet):
             return bounded_count(rows, self.cap)
         return len(rows)
@@ -121,6 +160,12 @@ class BoundedPaginator(Paginator):
         return BoundedPage(*args, **kwargs)
 
     def page(self, number: Any) -> BoundedPage:
+        rows = self.object_list
+        if self._ranked is not None and isinstance(rows, QuerySet):
+            number = self.validate_number(number)
+            start = (number - 1) * self.per_page
+            chosen = self._ranked[start : start + self.per_page]
+            return self._get_page(rows_of(rows, chosen), number, self)
         page = super().page(number)
         assert isinstance(page, BoundedPage)
         return page
