@@ -129,6 +129,21 @@ def _customer_search(user: Any, q: str, prefix: str = "", org: str = "organizati
     return found
 
 
+def _scope_by_sites(user: Any) -> Q | None:
+    """A grid team member's scope (`customer_q`: their grids' customers or their own) said
+    through the customer's site: `site IN (the grids' sites) OR owner`, which the (site, …)
+    and (owner, …) indexes answer. Beside the scope, not instead of it (`visible_to` still
+    decides; this is the same set, for the planner). With the scope alone, a filtered list
+    (`?tier=key`) read every one of the county's key customers and looked up each one's site
+    to count a grid's: 190 ms for 9,800 of them at 1M; with this, 4–25 ms. None where it
+    would not help (the market department, agents)."""
+    scope = scope_for(user)
+    if scope.everything or scope.own_records_only or not scope.grid_ids:
+        return None
+    sites = Site.objects.filter(grid_id__in=scope.grid_ids).values("id")
+    return Q(site_id__in=sites) | Q(owner_id=scope.staff_id)
+
+
 def customer_list(
     *,
     user: Any,
@@ -157,6 +172,11 @@ def customer_list(
         qs = qs.filter(relationship=relationship)
     if tier:
         qs = qs.filter(tier=tier)
+    # A filter the (site, filter) indexes hold: the unfiltered list stays as it is, since it
+    # pages by walking the name index and stops at 50 rows, where this form sorts the grid's.
+    by_sites = _scope_by_sites(user) if (kind or relationship or tier) and not q else None
+    if by_sites is not None:
+        qs = qs.filter(by_sites)
     if product_id:
         live = Subscription.objects.filter(
             plan__product_id=product_id, status__in=Subscription.LIVE_STATUSES

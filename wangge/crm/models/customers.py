@@ -117,6 +117,8 @@ class Customer(Versioned, Verified):
             models.Index(fields=["kind", "name", "id"], name="crm_customer_kind_name_idx"),
             # Each site's subscriber count (`services.site_counts_refresh`), from the index.
             models.Index(fields=["site", "relationship"], name="crm_customer_site_rel_idx"),
+            # A grid team's list by importance (`?tier=key`), read site by site.
+            models.Index(fields=["site", "tier"], name="crm_customer_site_tier_idx"),
             models.Index(fields=["verified_at"], name="crm_customer_verified_idx"),
             models.Index(fields=["owner", "verified_at"], name="crm_customer_owner_ver_idx"),
         ]
