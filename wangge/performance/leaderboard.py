@@ -104,7 +104,7 @@ def _scores(period: Period, key: str) -> Scores:
     each viewer's leaderboard is a subset of these (about 24 queries saved per home load)."""
     cached = cache.get(f"{key}:scores")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     people = sel.person_rows(
         period, Staff.objects.filter(role__in=sel.SELLER_ROLES).order_by("employee_no")
     )
@@ -136,7 +136,7 @@ def today_items(user: Any, today: dt.date) -> list[ext.TodayItem]:
     if items is None:
         items = _today_items(user, today, key)
         cache.set(per_person, items, KEEP_SECONDS)
-    return items  # type: ignore[no-any-return]
+    return items
 
 
 def _today_items(user: Any, today: dt.date, key: str) -> list[ext.TodayItem]:
