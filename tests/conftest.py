@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 
 from tests.personas import World, build_world
@@ -22,6 +23,13 @@ def _shifted_clock() -> Iterator[None]:
         return
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=days), tick=True):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: what is kept there (the leaderboard's figures)
+    is keyed on the newest rows, and SQLite hands a rolled-back test's row ids out again."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

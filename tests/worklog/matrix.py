@@ -69,11 +69,21 @@ API_READS: dict[str, tuple[str | None, dict[str, int]]] = {
 }
 
 _WRITES = "tests/worklog/test_api.py::test_who_may_write_what"
+_TEAM_WRITES = "tests/worklog/test_api_team_write.py::test_who_may_write_what"
 WRITES: dict[str, str] = {
     "POST /api/worklog/logs": _WRITES,
     "PATCH /api/worklog/logs/{log_id}": _WRITES,
     "POST /api/worklog/logs/{log_id}/submit": _WRITES,
     "POST /api/worklog/logs/{log_id}/review": _WRITES,
+    "POST /api/worklog/meetings": _TEAM_WRITES,
+    "PATCH /api/worklog/meetings/{meeting_id}": _TEAM_WRITES,
+    "POST /api/worklog/meetings/{meeting_id}/actions": _TEAM_WRITES,
+    "POST /api/worklog/problems": _TEAM_WRITES,
+    "PATCH /api/worklog/problems/{problem_id}": _TEAM_WRITES,
+    "POST /api/worklog/trainings": _TEAM_WRITES,
+    "PATCH /api/worklog/trainings/{training_id}": _TEAM_WRITES,
+    "POST /api/worklog/rotations": _TEAM_WRITES,
+    "PATCH /api/worklog/rotations/{plan_id}": _TEAM_WRITES,
 }
 
 

@@ -79,15 +79,26 @@ class _Sql:
 
 
 def _contacts(
-    rule: CareRule, until: Any, customer_ids: Sequence[int] | None
+    rule: CareRule, until: Any, customer_ids: Sequence[int] | None, grid_id: int | None = None
 ) -> tuple[str, list[Any]]:
-    """Every counted contact as (cid, at), visits and own contacts together."""
+    """Every counted contact as (cid, at), visits and own contacts together; only those of
+    `customer_ids`, or of the customers now at `grid_id`'s sites (else the whole county's
+    contacts were grouped to keep one grid's)."""
     kinds = list(rule.contact_kinds)
     parts: list[str] = []
     params: list[Any] = []
     only = ""
+    keep: list[Any] = []
     if customer_ids is not None:
         only = f" AND customer_id IN ({', '.join(['%s'] * len(customer_ids))})"
+        keep = list(customer_ids)
+    elif grid_id is not None:
+        cust, site, _sub = tables()
+        only = (
+            f" AND customer_id IN (SELECT gc.id FROM {cust} gc JOIN {site} gs"
+            f" ON gs.id = gc.site_id WHERE gs.grid_id = %s)"
+        )
+        keep = [grid_id]
     visit_kinds = [VISIT_KINDS[k] for k in kinds if k in VISIT_KINDS]
     if visit_kinds:
         parts.append(
@@ -95,12 +106,12 @@ def _contacts(
             f" WHERE customer_id IS NOT NULL AND kind IN ({', '.join(['%s'] * len(visit_kinds))})"
             f" AND {_q('at')} < %s{only}"
         )
-        params += [*visit_kinds, until, *(customer_ids or [])]
+        params += [*visit_kinds, until, *keep]
     parts.append(
         f"SELECT customer_id AS cid, {_q('at')} AS at FROM {_q(Contact._meta.db_table)}"
         f" WHERE kind IN ({', '.join(['%s'] * len(kinds))}) AND {_q('at')} < %s{only}"
     )
-    params += [*kinds, until, *(customer_ids or [])]
+    params += [*kinds, until, *keep]
     return " UNION ALL ".join(parts), params
 
 
@@ -162,7 +173,7 @@ def _rule_select(
     until = connection.ops.adapt_datetimefield_value(
         clock.start_of_day(as_of + dt.timedelta(days=1))
     )
-    contacts, contact_params = _contacts(rule, until, customer_ids)
+    contacts, contact_params = _contacts(rule, until, customer_ids, grid_id)
     cust, site, sub = tables()
     where, params = customer_where(rule, grid_id=grid_id, customer_ids=customer_ids)
     window = rule.mode == CareRule.Mode.WINDOW

@@ -10,12 +10,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from wangge.core import clock
 from wangge.core.access import SYSTEM, scope_for
+from wangge.core.models import Versioned
 from wangge.core.permissions import require
-from wangge.core.services import audited_create, audited_update
+from wangge.core.services import StaleVersion, audited_create, audited_update
 from wangge.org import services as org
 from wangge.org.models import Grid, GridMembership, Staff
 from wangge.worklog.models import (
@@ -51,11 +53,15 @@ def meeting_create(
     """Record a meeting of the grid, with who was there (`attendance`: person → present)."""
     require(actor, Action.MEETING, grid)
     attendance = dict(attendance or {})
-    outsiders = [s.name for s in attendance if s.pk not in _members(grid)]
+    members = _members(grid)
+    errors = {}
+    outsiders = [s.name for s in attendance if s.pk not in members]
     if outsiders:
-        raise ValidationError(
-            {"attendance": _("不是本网格的人员：%(names)s") % {"names": "、".join(outsiders)}}
-        )
+        errors["attendance"] = _("不是本网格的人员：%(names)s") % {"names": "、".join(outsiders)}
+    if chair is not None and chair.pk not in members:
+        errors["chair"] = _("主持人须是本网格的人员。")
+    if errors:
+        raise ValidationError(errors)
     meeting = audited_create(
         actor=actor,
         instance=Meeting(grid=grid, kind=kind, on=on, title=title, minutes=minutes, chair=chair),
@@ -67,10 +73,13 @@ def meeting_create(
 
 
 @transaction.atomic
-def meeting_update(*, actor: Any, meeting: Meeting, data: dict[str, Any]) -> Meeting:
+def meeting_update(
+    *, actor: Any, meeting: Meeting, data: dict[str, Any], version: int | None = None
+) -> Meeting:
+    """Edit the meeting's title and minutes; `version` as read (stale: `StaleVersion`)."""
     require(actor, Action.MEETING, meeting.grid_id)
     meeting, _changed = audited_update(
-        actor=actor, instance=meeting, data=data, fields=("title", "minutes")
+        actor=actor, instance=meeting, data=data, fields=("title", "minutes"), version=version
     )
     return meeting
 
@@ -115,9 +124,12 @@ def problem_raise(*, actor: Any, grid: Grid, title: str, detail: str = "") -> Pr
 
 
 @transaction.atomic
-def problem_discuss(*, actor: Any, problem: Problem, meeting: Meeting) -> Problem:
+def problem_discuss(
+    *, actor: Any, problem: Problem, meeting: Meeting, version: int | None = None
+) -> Problem:
     """Link the problem to the meeting that discussed it."""
     require(actor, Action.MEETING, problem.grid_id)
+    _check_version(problem, version)
     if meeting.grid_id != problem.grid_id:
         raise ValidationError({"meeting": _("只能在本网格的会议上研讨。")})
     if problem.status == Problem.Status.RESOLVED:
@@ -127,13 +139,17 @@ def problem_discuss(*, actor: Any, problem: Problem, meeting: Meeting) -> Proble
         instance=problem,
         data={"meeting": meeting, "status": Problem.Status.DISCUSSED},
         fields=["meeting", "status"],
+        version=version,
     )
     return problem
 
 
 @transaction.atomic
-def problem_resolve(*, actor: Any, problem: Problem, resolution: str) -> Problem:
+def problem_resolve(
+    *, actor: Any, problem: Problem, resolution: str, version: int | None = None
+) -> Problem:
     require(actor, Action.MEETING, problem.grid_id)
+    _check_version(problem, version)
     resolution = (resolution or "").strip()
     if not resolution:
         raise ValidationError({"resolution": _("解决的难题须写明解决办法。")})
@@ -146,8 +162,44 @@ def problem_resolve(*, actor: Any, problem: Problem, resolution: str) -> Problem
             "resolved_at": clock.now(),
         },
         fields=["status", "resolution", "resolved_at"],
+        version=version,
     )
     return problem
+
+
+@transaction.atomic
+def problem_update(
+    *,
+    actor: Any,
+    problem: Problem,
+    version: int,
+    meeting: Meeting | None = None,
+    resolution: str | None = None,
+) -> Problem:
+    """The API's one edit of a problem: discussed at `meeting`, and/or resolved with
+    `resolution`, against the `version` read (each step bumps it, so the second step checks
+    the first's)."""
+    require(actor, Action.MEETING, problem.grid_id)
+    _check_version(problem, version)
+    if meeting is not None:
+        problem = problem_discuss(actor=actor, problem=problem, meeting=meeting, version=version)
+        version = problem.version
+    if resolution is not None:
+        problem = problem_resolve(
+            actor=actor, problem=problem, resolution=resolution, version=version
+        )
+    return problem
+
+
+def _check_version(record: Versioned, version: int | None) -> None:
+    """Refuse a stale `version` before any rule is judged on what the caller read (the
+    record may have been resolved since): the same 409 as `audited_update` gives."""
+    if version is None:
+        return
+    current = type(record)._base_manager.filter(pk=record.pk).values_list("version", flat=True)
+    now = current.first()
+    if now is not None and now != version:
+        raise StaleVersion(record, version, now)
 
 
 def _require_training(actor: Any, grid: Grid | None) -> None:
@@ -176,22 +228,69 @@ def training_create(
 
 
 @transaction.atomic
+def training_update(
+    *,
+    actor: Any,
+    training: Training,
+    data: dict[str, Any],
+    version: int | None = None,
+    attendees: Mapping[Staff, int | None] | None = None,
+) -> Training:
+    """Edit the training (topic, trainer, day, note) and record its `attendees` (person →
+    score, or none yet) against the `version` read; recording attendees alone bumps the
+    version too, so a client that read the old list gets 409 rather than overwriting."""
+    _require_training(actor, training.grid)
+    training, changed = audited_update(
+        actor=actor,
+        instance=training,
+        data=data,
+        fields=("topic", "trainer", "on", "note"),
+        version=version,
+    )
+    recorded = False
+    for staff, score in (attendees or {}).items():
+        try:
+            _attendance, did = _record(actor, training, staff, score)
+        except ValidationError as exc:
+            raise ValidationError({"attendees": exc.messages}) from exc
+        recorded = recorded or did
+    if recorded and not changed:
+        _bump(training)
+    return training
+
+
+def _bump(training: Training) -> None:
+    # Its attendees are part of what a reader of the training saw: a new score is a change.
+    Training.objects.filter(pk=training.pk).update(version=F("version") + 1)
+    training.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
 def training_record(
     *, actor: Any, training: Training, staff: Staff, score: int | None = None
 ) -> TrainingAttendance:
     """Record that `staff` attended (with a score 0–100, or none yet); again updates it."""
     _require_training(actor, training.grid)
+    attendance, did = _record(actor, training, staff, score)
+    if did:
+        _bump(training)
+    return attendance
+
+
+def _record(
+    actor: Any, training: Training, staff: Staff, score: int | None
+) -> tuple[TrainingAttendance, bool]:
     if training.grid is not None and staff.pk not in _members(training.grid):
         raise ValidationError({"staff": _("学员须是本网格的人员。")})
     existing = TrainingAttendance.objects.filter(training=training, staff=staff).first()
     if existing is not None:
-        existing, _changed = audited_update(
+        return audited_update(
             actor=actor, instance=existing, data={"score": score}, fields=["score"]
         )
-        return existing
-    return audited_create(
+    created = audited_create(
         actor=actor, instance=TrainingAttendance(training=training, staff=staff, score=score)
     )
+    return created, True
 
 
 @transaction.atomic
@@ -222,8 +321,34 @@ def rotation_plan(
 
 
 @transaction.atomic
-def rotation_cancel(*, actor: Any, plan: RotationPlan) -> RotationPlan:
+def rotation_update(
+    *,
+    actor: Any,
+    plan: RotationPlan,
+    data: dict[str, Any],
+    version: int | None = None,
+    cancel: bool = False,
+) -> RotationPlan:
+    """Move a planned rotation's day or change its note (while it waits), and `cancel` it."""
     require(actor, Action.ROTATION)
+    _check_version(plan, version)
+    if plan.status != RotationPlan.Status.PLANNED:
+        raise ValidationError(_("只能修改待生效的轮岗。"))
+    day = data.get("effective_on")
+    if day is not None and day != plan.effective_on and day < clock.today():
+        raise ValidationError({"effective_on": _("生效日期不能早于今天。")})
+    plan, _changed = audited_update(
+        actor=actor, instance=plan, data=data, fields=("effective_on", "note"), version=version
+    )
+    if cancel:
+        plan = rotation_cancel(actor=actor, plan=plan, version=plan.version)
+    return plan
+
+
+@transaction.atomic
+def rotation_cancel(*, actor: Any, plan: RotationPlan, version: int | None = None) -> RotationPlan:
+    require(actor, Action.ROTATION)
+    _check_version(plan, version)
     if plan.status != RotationPlan.Status.PLANNED:
         raise ValidationError(_("只能取消待生效的轮岗。"))
     plan, _changed = audited_update(
@@ -231,6 +356,7 @@ def rotation_cancel(*, actor: Any, plan: RotationPlan) -> RotationPlan:
         instance=plan,
         data={"status": RotationPlan.Status.CANCELLED},
         fields=["status"],
+        version=version,
     )
     return plan
 

@@ -8,9 +8,20 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
-from wangge.core.api import MAX_ID, BodyIn, Choice, PageParams, VersionIn, integer, omittable, text
-from wangge.crm.api.schemas import DateIn
-from wangge.worklog.models import LogReview, Problem, WorkLog
+from wangge.core.api import (
+    MAX_ID,
+    BodyIn,
+    Choice,
+    Id,
+    PageParams,
+    VersionIn,
+    integer,
+    omittable,
+    text,
+)
+from wangge.crm.api.schemas import DateIn, filled
+from wangge.org.roles import GRID_ROLES
+from wangge.worklog.models import LogReview, Meeting, Problem, RotationPlan, WorkLog
 
 #: Every state change sends the version it read: required (a stale one answers 409).
 Version = Annotated[VersionIn, Field(description="读取时得到的 version；已被他人修改则答 409")]
@@ -92,7 +103,7 @@ class ReviewIn(BodyIn):
     version: Version
 
 
-# --- the team's basics: meetings, problems, training, rotation (read) ------------------------
+# --- the team's basics: meetings, problems, training, rotation ---------------------------------
 
 
 class MeetingFilter(PageParams):
@@ -101,6 +112,7 @@ class MeetingFilter(PageParams):
 
 class MeetingOut(Schema):
     id: int
+    version: int
     kind: str
     grid_id: int
     on: dt.date
@@ -140,6 +152,7 @@ class ProblemFilter(PageParams):
 
 class ProblemOut(Schema):
     id: int
+    version: int
     grid_id: int
     title: str
     detail: str
@@ -158,6 +171,7 @@ class ProblemPage(Schema):
 
 class TrainingOut(Schema):
     id: int
+    version: int
     topic: str
     trainer: str
     on: dt.date
@@ -182,13 +196,103 @@ class TrainingPage(Schema):
 
 class RotationOut(Schema):
     id: int
+    version: int
     staff_id: int
     grid_id: int
     role: str
     effective_on: dt.date
+    leave_previous: bool
     status: str
+    note: str
+    error: str
 
 
 class RotationPage(Schema):
     count: int
     items: list[RotationOut]
+
+
+# --- the team's basics, written (the pages' services and rights) ----------------------------
+
+
+class AttendanceIn(BodyIn):
+    staff: Id
+    present: bool = True
+
+
+class MeetingIn(BodyIn):
+    grid: Id = Field(description="您管理的网格")
+    kind: Annotated[str, Choice(Meeting.Kind)]
+    on: DateIn
+    title: filled(100)  # type: ignore[valid-type]
+    minutes: text(5000) = ""  # type: ignore[valid-type]
+    chair: Id | None = Field(None, description="主持人：本网格的人员")
+    attendance: list[AttendanceIn] = Field(
+        default_factory=list, max_length=500, description="本网格人员的出勤；未列出的不记录"
+    )
+
+
+class MeetingPatch(BodyIn):
+    title: filled(100) = omittable()  # type: ignore[valid-type]
+    minutes: text(5000) = omittable()  # type: ignore[valid-type]
+    version: Version
+
+
+class ActionIn(BodyIn):
+    text: filled(200)  # type: ignore[valid-type]
+    owner: Id = Field(description="负责人：本网格的人员")
+    due: DateIn = Field(description="完成期限，不早于会议日期")
+
+
+class ProblemIn(BodyIn):
+    grid: Id = Field(description="您所在的网格")
+    title: filled(100)  # type: ignore[valid-type]
+    detail: text(2000) = ""  # type: ignore[valid-type]
+
+
+class ProblemPatch(BodyIn):
+    #: The grid's meeting that discussed it (status: discussed).
+    meeting: Id = omittable()
+    #: How it was solved (status: resolved).
+    resolution: filled(2000) = omittable()  # type: ignore[valid-type]
+    version: Version
+
+
+class TraineeIn(BodyIn):
+    staff: Id = Field(description="学员：网格培训须是本网格的人员")
+    score: integer(0, 100) | None = None  # type: ignore[valid-type]
+
+
+class TrainingIn(BodyIn):
+    topic: filled(100)  # type: ignore[valid-type]
+    trainer: filled(32)  # type: ignore[valid-type]
+    on: DateIn
+    grid: Id | None = Field(None, description="您管理的网格；null：全县培训（仅市场部）")
+    note: text(2000) = ""  # type: ignore[valid-type]
+
+
+class TrainingPatch(BodyIn):
+    topic: filled(100) = omittable()  # type: ignore[valid-type]
+    trainer: filled(32) = omittable()  # type: ignore[valid-type]
+    on: DateIn = omittable()
+    note: text(2000) = omittable()  # type: ignore[valid-type]
+    #: Trainees and their scores (a trainee already recorded gets the new score).
+    attendees: Annotated[list[TraineeIn], Field(max_length=500)] = omittable()
+    version: Version
+
+
+class RotationIn(BodyIn):
+    staff: Id
+    grid: Id = Field(description="新网格")
+    role: Annotated[str, Choice([r.value for r in GRID_ROLES])]
+    effective_on: DateIn = Field(description="生效日期，不早于今天")
+    leave_previous: bool = True
+    note: text(200) = ""  # type: ignore[valid-type]
+
+
+class RotationPatch(BodyIn):
+    effective_on: DateIn = omittable()
+    note: text(200) = omittable()  # type: ignore[valid-type]
+    #: `cancelled`: the planned rotation will not take effect.
+    status: Annotated[str, Choice([RotationPlan.Status.CANCELLED.value])] = omittable()
+    version: Version

@@ -1,47 +1,67 @@
-"""The team's basics, read: meetings (with attendance and action items), the problem board,
-training sessions (with their trainees' scores) and planned rotations.
+"""The team's basics: meetings (with attendance and action items), the problem board,
+training sessions (with their trainees' scores) and planned rotations; read and written.
 
 Scoped like the pages: a grid's meetings, problems and trainings are its team's (county-wide
 trainings everyone's); planned rotations are read by those who see the KPIs (managers, the
-market department), each their own grids' and their own.
+market department), each their own grids' and their own. Writes go through the pages'
+services with their rights: a manager holds meetings, gives action items, moves problems
+along and trains for the grids they manage, the grid's team raises problems, the market
+department plans rotations and county-wide trainings. Every edit sends the `version` it
+read (stale: 409, nothing written); a grid or person in the body that the user does not
+see is refused like a bad value (400).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Path, Query
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Status
 
 from wangge.core.api import ApiRouter, Id, PageParams, paginate, with_errors
 from wangge.core.permissions import require
+from wangge.org.models import Grid, Staff
 from wangge.worklog import selectors_team as selectors
+from wangge.worklog import services_team as services
 from wangge.worklog.api.schemas import (
+    ActionIn,
+    ActionItemOut,
     MeetingDetailOut,
     MeetingFilter,
+    MeetingIn,
     MeetingPage,
+    MeetingPatch,
     ProblemFilter,
+    ProblemIn,
     ProblemOut,
     ProblemPage,
+    ProblemPatch,
+    RotationIn,
     RotationOut,
     RotationPage,
+    RotationPatch,
     TrainingDetailOut,
+    TrainingIn,
     TrainingPage,
+    TrainingPatch,
 )
-from wangge.worklog.models import Meeting, Problem, RotationPlan, Training
+from wangge.worklog.models import ActionItem, Meeting, Problem, RotationPlan, Training
 from wangge.worklog.permissions import Action
 
 router = ApiRouter()
 
 
 def meeting_out(m: Meeting) -> dict[str, Any]:
-    return {"id": m.pk, "kind": m.kind, "grid_id": m.grid_id, "on": m.on, "title": m.title,
-            "chair_id": m.chair_id}  # fmt: skip
+    return {"id": m.pk, "version": m.version, "kind": m.kind, "grid_id": m.grid_id, "on": m.on,
+            "title": m.title, "chair_id": m.chair_id}  # fmt: skip
 
 
 def problem_out(p: Problem) -> dict[str, Any]:
     return {
         "id": p.pk,
+        "version": p.version,
         "grid_id": p.grid_id,
         "title": p.title,
         "detail": p.detail,
@@ -55,13 +75,37 @@ def problem_out(p: Problem) -> dict[str, Any]:
 
 
 def training_out(t: Training) -> dict[str, Any]:
-    return {"id": t.pk, "topic": t.topic, "trainer": t.trainer, "on": t.on,
+    return {"id": t.pk, "version": t.version, "topic": t.topic, "trainer": t.trainer, "on": t.on,
             "grid_id": t.grid_id}  # fmt: skip
 
 
 def rotation_out(r: RotationPlan) -> dict[str, Any]:
-    return {"id": r.pk, "staff_id": r.staff_id, "grid_id": r.grid_id, "role": r.role,
-            "effective_on": r.effective_on, "status": r.status}  # fmt: skip
+    return {"id": r.pk, "version": r.version, "staff_id": r.staff_id, "grid_id": r.grid_id,
+            "role": r.role, "effective_on": r.effective_on, "leave_previous": r.leave_previous,
+            "status": r.status, "note": r.note, "error": r.error}  # fmt: skip
+
+
+def action_out(i: ActionItem) -> dict[str, Any]:
+    return {"id": i.pk, "text": i.text, "owner_id": i.owner_id, "due": i.due, "done_at": i.done_at}
+
+
+def _unusable(field: str) -> ValidationError:
+    return ValidationError({field: _("没有这条记录，或您无权使用。")})
+
+
+def _grid(user: Any, pk: int | None, field: str = "grid") -> Grid:
+    grid = Grid.objects.visible_to(user).filter(pk=pk or 0, is_active=True).first()
+    if grid is None:
+        raise _unusable(field)
+    return grid
+
+
+def _people(user: Any, ids: list[int], field: str) -> dict[int, Staff]:
+    """The persons the body names, each one the user sees (else 400 on `field`)."""
+    found = Staff.objects.visible_to(user).in_bulk(set(ids))
+    if len(found) != len(set(ids)):
+        raise _unusable(field)
+    return found
 
 
 @router.get("/worklog/meetings", response=with_errors({200: MeetingPage}))
@@ -71,13 +115,20 @@ def meeting_list(request: HttpRequest, filters: Query[MeetingFilter]) -> dict[st
     return paginate(qs, filters, meeting_out)
 
 
-@router.get("/worklog/meetings/{meeting_id}", response=with_errors({200: MeetingDetailOut}))
-def meeting_detail(request: HttpRequest, meeting_id: Path[Id]) -> dict[str, Any]:
-    require(request.user, Action.VIEW)
+def _meeting(user: Any, meeting_id: int) -> Meeting:
+    require(user, Action.VIEW)
     try:
-        m = selectors.meeting_detail(user=request.user, pk=meeting_id)
+        return selectors.meeting_detail(user=user, pk=meeting_id)
     except Meeting.DoesNotExist:
         raise Http404 from None
+
+
+@router.get("/worklog/meetings/{meeting_id}", response=with_errors({200: MeetingDetailOut}))
+def meeting_detail(request: HttpRequest, meeting_id: Path[Id]) -> dict[str, Any]:
+    return meeting_detail_out(_meeting(request.user, meeting_id))
+
+
+def meeting_detail_out(m: Meeting) -> dict[str, Any]:
     return {
         **meeting_out(m),
         "minutes": m.minutes,
@@ -85,10 +136,7 @@ def meeting_detail(request: HttpRequest, meeting_id: Path[Id]) -> dict[str, Any]
             {"staff_id": a.staff_id, "name": a.staff.name, "present": a.present}
             for a in m.attendances.all()
         ],
-        "actions": [
-            {"id": i.pk, "text": i.text, "owner_id": i.owner_id, "due": i.due, "done_at": i.done_at}
-            for i in m.actions.all()
-        ],
+        "actions": [action_out(i) for i in m.actions.all()],
         "problem_ids": sorted(p.pk for p in m.problems.all()),
     }
 
@@ -101,13 +149,17 @@ def problem_list(request: HttpRequest, filters: Query[ProblemFilter]) -> dict[st
     )
 
 
-@router.get("/worklog/problems/{problem_id}", response=with_errors({200: ProblemOut}))
-def problem_detail(request: HttpRequest, problem_id: Path[Id]) -> dict[str, Any]:
-    require(request.user, Action.VIEW)
-    problem = selectors.problem_list(user=request.user).filter(pk=problem_id).first()
+def _problem(user: Any, problem_id: int) -> Problem:
+    require(user, Action.VIEW)
+    problem = selectors.problem_list(user=user).filter(pk=problem_id).first()
     if problem is None:
         raise Http404
-    return problem_out(problem)
+    return problem
+
+
+@router.get("/worklog/problems/{problem_id}", response=with_errors({200: ProblemOut}))
+def problem_detail(request: HttpRequest, problem_id: Path[Id]) -> dict[str, Any]:
+    return problem_out(_problem(request.user, problem_id))
 
 
 @router.get("/worklog/trainings", response=with_errors({200: TrainingPage}))
@@ -116,17 +168,26 @@ def training_list(request: HttpRequest, filters: Query[PageParams]) -> dict[str,
     return paginate(selectors.training_list(user=request.user), filters, training_out)
 
 
-@router.get("/worklog/trainings/{training_id}", response=with_errors({200: TrainingDetailOut}))
-def training_detail(request: HttpRequest, training_id: Path[Id]) -> dict[str, Any]:
-    require(request.user, Action.VIEW)
+def _training(user: Any, training_id: int) -> Training:
+    require(user, Action.VIEW)
     training = (
-        selectors.training_list(user=request.user)
+        selectors.training_list(user=user)
+        .select_related("grid")
         .prefetch_related("attendances__staff")
         .filter(pk=training_id)
         .first()
     )
     if training is None:
         raise Http404
+    return training
+
+
+@router.get("/worklog/trainings/{training_id}", response=with_errors({200: TrainingDetailOut}))
+def training_detail(request: HttpRequest, training_id: Path[Id]) -> dict[str, Any]:
+    return training_detail_out(_training(request.user, training_id))
+
+
+def training_detail_out(training: Training) -> dict[str, Any]:
     return {
         **training_out(training),
         "note": training.note,
@@ -143,10 +204,164 @@ def rotation_list(request: HttpRequest, filters: Query[PageParams]) -> dict[str,
     return paginate(selectors.rotation_plans(user=request.user), filters, rotation_out)
 
 
-@router.get("/worklog/rotations/{plan_id}", response=with_errors({200: RotationOut}))
-def rotation_detail(request: HttpRequest, plan_id: Path[Id]) -> dict[str, Any]:
-    require(request.user, Action.KPI)
-    plan = selectors.rotation_plans(user=request.user).filter(pk=plan_id).first()
+def _plan(user: Any, plan_id: int) -> RotationPlan:
+    require(user, Action.KPI)
+    plan = selectors.rotation_plans(user=user).filter(pk=plan_id).first()
     if plan is None:
         raise Http404
+    return plan
+
+
+@router.get("/worklog/rotations/{plan_id}", response=with_errors({200: RotationOut}))
+def rotation_detail(request: HttpRequest, plan_id: Path[Id]) -> dict[str, Any]:
+    return rotation_out(_plan(request.user, plan_id))
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+@router.post("/worklog/meetings", response=with_errors({201: MeetingDetailOut}))
+def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
+    user = request.user
+    require(user, Action.MEETING)
+    grid = _grid(user, payload.grid)
+    people = _people(user, [a.staff for a in payload.attendance], "attendance")
+    chair = _people(user, [payload.chair], "chair")[payload.chair] if payload.chair else None
+    meeting = services.meeting_create(
+        actor=user,
+        grid=grid,
+        kind=payload.kind,
+        on=payload.on,
+        title=payload.title,
+        minutes=payload.minutes,
+        chair=chair,
+        attendance={people[a.staff]: a.present for a in payload.attendance},
+    )
+    return Status(201, meeting_detail_out(_meeting(user, meeting.pk)))
+
+
+@router.patch("/worklog/meetings/{meeting_id}", response=with_errors({200: MeetingDetailOut}))
+def meeting_update(
+    request: HttpRequest, meeting_id: Path[Id], payload: MeetingPatch
+) -> dict[str, Any]:
+    user = request.user
+    meeting = _meeting(user, meeting_id)
+    data = payload.model_dump(exclude_unset=True, exclude={"version"})
+    services.meeting_update(actor=user, meeting=meeting, data=data, version=payload.version)
+    return meeting_detail_out(_meeting(user, meeting_id))
+
+
+@router.post("/worklog/meetings/{meeting_id}/actions", response=with_errors({201: ActionItemOut}))
+def action_create(
+    request: HttpRequest, meeting_id: Path[Id], payload: ActionIn
+) -> Status[dict[str, Any]]:
+    user = request.user
+    meeting = _meeting(user, meeting_id)
+    require(user, Action.MEETING, meeting.grid_id)
+    owner = _people(user, [payload.owner], "owner")[payload.owner]
+    item = services.action_add(
+        actor=user, meeting=meeting, text=payload.text, owner=owner, due=payload.due
+    )
+    return Status(201, action_out(item))
+
+
+@router.post("/worklog/problems", response=with_errors({201: ProblemOut}))
+def problem_create(request: HttpRequest, payload: ProblemIn) -> Status[dict[str, Any]]:
+    user = request.user
+    require(user, Action.PROBLEM)
+    problem = services.problem_raise(
+        actor=user, grid=_grid(user, payload.grid), title=payload.title, detail=payload.detail
+    )
+    return Status(201, problem_out(problem))
+
+
+@router.patch("/worklog/problems/{problem_id}", response=with_errors({200: ProblemOut}))
+def problem_update(
+    request: HttpRequest, problem_id: Path[Id], payload: ProblemPatch
+) -> dict[str, Any]:
+    user = request.user
+    problem = _problem(user, problem_id)
+    require(user, Action.MEETING, problem.grid_id)
+    meeting = None
+    if payload.meeting is not None:
+        meeting = Meeting.objects.visible_to(user).filter(pk=payload.meeting).first()
+        if meeting is None:
+            raise _unusable("meeting")
+    problem = services.problem_update(
+        actor=user,
+        problem=problem,
+        version=payload.version,
+        meeting=meeting,
+        resolution=payload.resolution,
+    )
+    return problem_out(problem)
+
+
+@router.post("/worklog/trainings", response=with_errors({201: TrainingDetailOut}))
+def training_create(request: HttpRequest, payload: TrainingIn) -> Status[dict[str, Any]]:
+    user = request.user
+    require(user, Action.TRAINING)
+    grid = None if payload.grid is None else _grid(user, payload.grid)
+    training = services.training_create(
+        actor=user,
+        topic=payload.topic,
+        trainer=payload.trainer,
+        on=payload.on,
+        grid=grid,
+        note=payload.note,
+    )
+    return Status(201, training_detail_out(_training(user, training.pk)))
+
+
+@router.patch("/worklog/trainings/{training_id}", response=with_errors({200: TrainingDetailOut}))
+def training_update(
+    request: HttpRequest, training_id: Path[Id], payload: TrainingPatch
+) -> dict[str, Any]:
+    user = request.user
+    training = _training(user, training_id)
+    data = payload.model_dump(exclude_unset=True, exclude={"version", "attendees"})
+    trainees = payload.attendees or []
+    people = _people(user, [t.staff for t in trainees], "attendees")
+    services.training_update(
+        actor=user,
+        training=training,
+        data=data,
+        version=payload.version,
+        attendees={people[t.staff]: t.score for t in trainees},
+    )
+    return training_detail_out(_training(user, training_id))
+
+
+@router.post("/worklog/rotations", response=with_errors({201: RotationOut}))
+def rotation_create(request: HttpRequest, payload: RotationIn) -> Status[dict[str, Any]]:
+    user = request.user
+    require(user, Action.ROTATION)
+    staff = _people(user, [payload.staff], "staff")[payload.staff]
+    plan = services.rotation_plan(
+        actor=user,
+        staff=staff,
+        grid=_grid(user, payload.grid),
+        role=payload.role,
+        effective_on=payload.effective_on,
+        leave_previous=payload.leave_previous,
+        note=payload.note,
+    )
+    return Status(201, rotation_out(plan))
+
+
+@router.patch("/worklog/rotations/{plan_id}", response=with_errors({200: RotationOut}))
+def rotation_update(
+    request: HttpRequest, plan_id: Path[Id], payload: RotationPatch
+) -> dict[str, Any]:
+    user = request.user
+    plan = _plan(user, plan_id)
+    require(user, Action.ROTATION)
+    data = payload.model_dump(exclude_unset=True, exclude={"version", "status"})
+    plan = services.rotation_update(
+        actor=user,
+        plan=plan,
+        data=data,
+        version=payload.version,
+        cancel=payload.status == RotationPlan.Status.CANCELLED,
+    )
     return rotation_out(plan)

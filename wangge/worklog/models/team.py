@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from wangge.core import clock
 from wangge.core.access import Scope, ScopedQuerySet
 from wangge.core.constraints import ConstraintFields
+from wangge.core.models import Versioned
 from wangge.core.validators import visible_text
 from wangge.org.models import Grid, Staff
 from wangge.org.roles import GRID_ROLES
@@ -36,7 +37,7 @@ class MeetingQuerySet(ScopedQuerySet):
         return meeting_q(scope, prefix)
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     class Kind(models.TextChoices):
         MORNING = "morning", _("晨会")
         WEEKLY = "weekly", _("周例会")
@@ -137,7 +138,7 @@ class ProblemQuerySet(ScopedQuerySet):
         return Q(**{f"{prefix}grid_id__in": scope.grid_ids})
 
 
-class Problem(ConstraintFields, models.Model):
+class Problem(ConstraintFields, Versioned):
     """A hard problem of the grid's work (工作难题): raised, discussed at a meeting, resolved."""
 
     class Status(models.TextChoices):
@@ -202,7 +203,7 @@ class TrainingQuerySet(ScopedQuerySet):
         )
 
 
-class Training(models.Model):
+class Training(Versioned):
     topic = models.CharField(_("培训主题"), max_length=100, validators=[visible_text])
     trainer = models.CharField(_("讲师"), max_length=32, validators=[visible_text])
     on = models.DateField(_("日期"))
@@ -265,7 +266,7 @@ class RotationPlanQuerySet(ScopedQuerySet):
         )
 
 
-class RotationPlan(models.Model):
+class RotationPlan(Versioned):
     """A planned move (轮岗): on `effective_on` the person serves `grid` as `role`, which
     becomes their primary grid; the scheduled job applies it through org's services."""
 
