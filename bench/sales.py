@@ -3,15 +3,16 @@
     .venv/bin/python bench/sales.py                                  # 1M customers, 100k open
     .venv/bin/python bench/sales.py --customers 205000 --open 20000  # the demo county's size
 
-Uses the county `bench/pages.py` builds (and caches under `var/bench/`), then adds `--open`
-open opportunities (and a fifth as many lost ones, so the funnel has losses to count) with
-their history, spread over the county's customers and each grid's marketers. They are
-written in bulk, not through the services: this measures reads, and the services' rules
-are the tests' business. Then, for the grid manager of the busiest grid and one of its
-marketers, it times the board summary (`selectors.board`, and the board page if there is
-one), "my opportunities" (the selector's first page, and the list page), and the funnel of
-one grid (selector, page and API), and the market department's board of the county, and
-prints p50/p95 in ms. Goals (issue 9): board and
+Uses the county `bench/pages.py` builds (and caches under `var/bench/`; at a million, copy
+the prepared one there), then adds `--open` open opportunities and a fifth as many lost ones
+with their history (`tests/sales/bulk.py`: a grid's working day, with unassigned, pending
+and late ones on the board; a test builds the same at a few dozen). Then, for the grid
+manager of the busiest grid, the marketer holding most of its open ones and the market
+department, it times the board (summary selector and page, of the grid and of the county),
+"my opportunities" (selector's first page and the list page), the manager's list of their
+grid, and the funnel of one grid (selector, page and API), and prints p50/p95 in ms with the
+load average (`--clock cpu` for this process's CPU time: on SQLite it includes the
+database's work and leaves out waiting for a busy machine). Goals (issue 9): board and
 "my opportunities" p95 ≤ 100 ms, the funnel for a grid ≤ 300 ms.
 """
 
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import random
 import statistics
 import sys
 import time
@@ -32,109 +32,25 @@ import _harness
 ROOT = _harness.ROOT
 
 
-#: Open stages and their shares of the open opportunities.
-OPEN_MIX = (("need", 0.4), ("proposal", 0.3), ("confirmed", 0.2), ("ordered", 0.1))
-LOST_REASONS = ("price", "competitor", "no_coverage", "no_need", "unreachable")
-LADDER = ("need", "proposal", "confirmed", "ordered")
-
-
 def _populate(n_open: int, seed: int) -> None:
-    """Bring the county up to `n_open` open opportunities (bulk; see the docstring)."""
-    import datetime as dt
-
-    from django.db import transaction
-
-    from wangge.core import clock
-    from wangge.crm.models import Customer
-    from wangge.org.models import GridMembership
-    from wangge.org.roles import Role
-    from wangge.sales import funnel
-    from wangge.sales.models import Opportunity, OpportunityStep
+    """Bring the county up to `n_open` open opportunities (`tests/sales/bulk.py`)."""
+    from tests.sales.bulk import bulk_opportunities
+    from wangge.sales.models import Opportunity
 
     have = Opportunity.objects.open().count()
     if have >= n_open * 0.9:
         return
-    wanted = n_open - have
-    print(f"adding {wanted:,} open opportunities …", file=sys.stderr)
+    print(f"adding {n_open - have:,} open opportunities …", file=sys.stderr)
     started = time.monotonic()
-    rng = random.Random(seed)
-    sellers: dict[int, list[int]] = {}
-    for grid_id, staff_id in GridMembership.objects.filter(
-        role__in=(Role.ACCOUNT_MARKETER, Role.SALES_MARKETER)
-    ).values_list("grid_id", "staff_id"):
-        sellers.setdefault(grid_id, []).append(staff_id)
-    pool = list(
-        Customer.objects.filter(site__grid_id__in=list(sellers))
-        .order_by("?")
-        .values_list("id", "site_id", "site__grid_id")[: wanted + wanted // 5]
+    added = bulk_opportunities(
+        n_open - have, seed=seed, progress=lambda msg: print(f"  {msg}", file=sys.stderr)
     )
-    now = clock.now()
-    stages = [s for s, share in OPEN_MIX for _ in range(int(share * 10))]
-    batch = 5000
-    for i in range(0, len(pool), batch):
-        chunk = pool[i : i + batch]
-        opps, plans = [], []
-        for j, (customer_id, site_id, grid_id) in enumerate(chunk):
-            lost = i + j >= wanted
-            stage = "lost" if lost else rng.choice(stages)
-            created = now - dt.timedelta(hours=rng.uniform(24, 85 * 24))
-            reached = rng.randint(0, 3) if lost else LADDER.index(stage)
-            moves, at = [], created
-            for k in range(1, reached + 1):
-                at += dt.timedelta(hours=rng.uniform(2, 72))
-                moves.append((at, LADDER[k - 1], LADDER[k]))
-            if lost:
-                at += dt.timedelta(hours=rng.uniform(2, 72))
-                moves.append((at, LADDER[reached], "lost"))
-            kept = funnel.kept(
-                funnel.FunnelRow(
-                    created_at=created, stage=stage, moves=[(t, b) for t, _a, b in moves]
-                )
-            )
-            stays = {Opportunity.STAY_COLUMNS[s]: h for s, h in kept.hours.items()}
-            opps.append(
-                Opportunity(
-                    furthest_stage=kept.furthest,
-                    **stays,
-                    source="dispatch",
-                    kind="new",
-                    customer_id=customer_id,
-                    site_id=site_id,
-                    grid_id=grid_id,
-                    stage=stage,
-                    stage_since=at,
-                    lost_reason=rng.choice(LOST_REASONS) if lost else "",
-                    expected_monthly=rng.choice((30, 68, 99, 128)),
-                    assignee_id=rng.choice(sellers[grid_id]),
-                    dispatch="accepted",
-                    created_at=created,
-                    closed_at=at if lost else None,
-                )
-            )
-            plans.append(moves)
-        with transaction.atomic():
-            Opportunity.objects.bulk_create(opps)
-            steps = []
-            for opp, moves in zip(opps, plans, strict=True):
-                steps.append(OpportunityStep(opportunity=opp, kind="created", at=opp.created_at,
-                                             to_stage="need", actor_name="bench"))  # fmt: skip
-                steps += [
-                    OpportunityStep(
-                        opportunity=opp,
-                        kind="stage",
-                        at=at,
-                        from_stage=a,
-                        to_stage=b,
-                        actor_name="bench",
-                    )
-                    for at, a, b in moves
-                ]
-            OpportunityStep.objects.bulk_create(steps, batch_size=2000)
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
-    print(f"added in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    _harness.analyze()
+    print(
+        f"added {added.open:,} open, {added.lost:,} lost and {added.steps:,} steps in "
+        f"{time.monotonic() - started:.0f} s",
+        file=sys.stderr,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -143,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--open", type=int, default=100_000, help="open opportunities")
     parser.add_argument("--requests", type=int, default=20, help="timed runs per item")
     parser.add_argument("--seed", type=int, default=9)
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
+    _harness.add_clock_argument(parser)
     args = parser.parse_args(argv)
 
     url = _harness.setup_county(args.customers, False)
@@ -181,9 +97,9 @@ def main(argv: list[str] | None = None) -> None:
     boss = manager.staff.user
     admin = User.objects.get(username="admin")  # the market department: the whole county
     worker = Staff.objects.get(pk=seller["assignee_id"]).user
-    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    clock = _harness.clock_of(args.clock)
     clients = {}
-    for user in (boss, worker):
+    for user in (boss, worker, admin):
         clients[user.pk] = Client()
         clients[user.pk].force_login(user)
 
@@ -205,6 +121,12 @@ def main(argv: list[str] | None = None) -> None:
             100,
         ),
         ("my opportunities (page)", page(worker, reverse("sales:opportunity_list")), 100),
+        # A manager's list with no filter: their grids' open opportunities, overdue first.
+        (
+            "the grid's opportunities (page, manager)",
+            page(boss, reverse("sales:opportunity_list")),
+            100,
+        ),
         (
             "funnel, one grid (selector)",
             functools.partial(selectors_funnel.funnel_for, user=boss, filters=grid_filter),
@@ -215,13 +137,15 @@ def main(argv: list[str] | None = None) -> None:
     ]
     with contextlib.suppress(NoReverseMatch):  # the board page may not be built yet
         items.insert(1, ("board (page)", page(boss, reverse("sales:board")), 100))
+        items.insert(3, ("board, county (page, admin)", page(admin, reverse("sales:board")), 100))
     in_grid = Opportunity.objects.filter(grid_id=grid_id)
     print(
         f"\n{'PostgreSQL' if connection.vendor == 'postgresql' else 'SQLite'}, "
         f"{Customer.objects.count():,} customers, {Opportunity.objects.open().count():,} open "
         f"opportunities ({in_grid.open().count():,} open, {in_grid.count():,} in all in the "
-        f"busiest grid), {args.requests} warm runs each, {args.clock} ms ({url.split('@')[-1]})\n"
+        f"busiest grid), {args.requests} warm runs each, {args.clock} ms ({url.split('@')[-1]})"
     )
+    print(f"{_harness.machine_line()} at the start\n")
     print("| item | p50 | p95 | goal |")
     print("|---|---|---|---|")
     for label, fn, goal in items:
@@ -230,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
         p95 = _harness.p95(times)
         mark = "" if p95 <= goal else " ✗"
         print(f"| {label} | {statistics.median(times):.0f} | {p95:.0f}{mark} | {goal:.0f} |")
+    print(f"\n{_harness.machine_line()} at the end")
 
 
 def _period() -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from wangge.org.roles import Role
 from wangge.sales.models import Campaign, Opportunity, Visit
 from wangge.sales.permissions import Action
 from wangge.sales.services.dispatch import ASSIGNABLE_ROLES
+from wangge.sales.widgets import QuickDateTimeInput, QuickHiddenInput, QuickSelect
 from wangge.territory.models import Site
 
 #: A picker on a phone lists at most this many customers; the search (`?cq=`) and the
@@ -353,23 +355,40 @@ class DispatchForm(VersionForm):
     """One row of the board: to a person of the opportunity's grid, or (the market
     department) to a grid's board."""
 
+    # Drawn in Python (`sales.widgets`): the board repeats this form on every row.
+    version = forms.IntegerField(widget=QuickHiddenInput, min_value=1)
     assignee = forms.ModelChoiceField(
-        label=_("接单人"), queryset=Staff.objects.none(), required=False
+        label=_("接单人"), queryset=Staff.objects.none(), required=False, widget=QuickSelect
     )
-    grid = forms.ModelChoiceField(label=_("网格"), queryset=Grid.objects.none(), required=False)
+    grid = forms.ModelChoiceField(
+        label=_("网格"), queryset=Grid.objects.none(), required=False, widget=QuickSelect
+    )
     due = forms.DateTimeField(
         label=_("首次联系时限"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=QuickDateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, user: Any, opportunity: Opportunity, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        opportunity: Opportunity,
+        people: QuerySet[Staff] | None = None,
+        grids: QuerySet[Grid] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`people` and `grids`: the choices when the caller already has them (the board
+        builds them once per grid for all its rows, not once per row)."""
         super().__init__(*args, **kwargs)
-        grid_id = opportunity.grid_id or opportunity.site.grid_id
-        self.fields["assignee"].queryset = assignable(grid_id)  # type: ignore[attr-defined]
+        if people is None:
+            people = assignable(opportunity.grid_id or opportunity.site.grid_id)
+        self.fields["assignee"].queryset = people  # type: ignore[attr-defined]
         if scope_for(user).everything:
-            self.fields["grid"].queryset = Grid.objects.visible_to(user).filter(is_active=True)  # type: ignore[attr-defined]
+            if grids is None:
+                grids = dispatch_grids(user)
+            self.fields["grid"].queryset = grids  # type: ignore[attr-defined]
         else:
             del self.fields["grid"]
 
@@ -380,6 +399,11 @@ class DispatchForm(VersionForm):
         return data
 
 
+def dispatch_grids(user: Any) -> QuerySet[Grid]:
+    """The grids the market department dispatches to."""
+    return Grid.objects.visible_to(user).filter(is_active=True)
+
+
 def assignable(grid_id: int | None) -> QuerySet[Staff]:
     """The people of the grid who may be handed a sale (no technicians)."""
     if grid_id is None:
@@ -388,6 +412,26 @@ def assignable(grid_id: int | None) -> QuerySet[Staff]:
         "staff_id"
     )
     return Staff.objects.filter(pk__in=ids).order_by("name")
+
+
+def assignable_in(grid_ids: Iterable[int | None]) -> dict[int | None, list[Staff]]:
+    """`assignable` of several grids in one query (a page of the board), by grid; every
+    grid asked for is in the answer (no grid: nobody)."""
+    wanted = set(grid_ids)
+    out: dict[int | None, list[Staff]] = {g: [] for g in wanted}
+    members = (
+        GridMembership.objects.filter(
+            grid_id__in=[g for g in wanted if g is not None], role__in=ASSIGNABLE_ROLES
+        )
+        .select_related("staff")
+        .order_by("staff__name", "staff_id")
+    )
+    seen: set[tuple[int, int]] = set()
+    for m in members:
+        if (m.grid_id, m.staff_id) not in seen:  # a person with two roles in one grid
+            seen.add((m.grid_id, m.staff_id))
+            out[m.grid_id].append(m.staff)
+    return out
 
 
 def supervisable(user: Any) -> QuerySet[Staff]:

@@ -101,6 +101,16 @@ def in_order(qs: QuerySet[Opportunity], keys: list[Opportunity]) -> list[Opportu
     return out
 
 
+def first_rows(qs: QuerySet[Opportunity], n: int) -> list[Opportunity]:
+    """The first `n` rows of `qs` in its order: sorted on narrow rows (the ids and what the
+    filter and the order read, which an index holds), then only those `n` read whole with
+    their related rows. Joining every match before sorting cost a county's board more than
+    the rest of its page."""
+    ids = list(qs.select_related(None).values_list("pk", flat=True)[:n])
+    rows = qs.order_by().in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def overdue_q(now: dt.datetime) -> Q:
     """Open, and the first contact or the outcome is late."""
     late_contact = Q(first_contact_at__isnull=True, contact_due__lt=now)

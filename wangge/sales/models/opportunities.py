@@ -213,8 +213,22 @@ class Opportunity(ConstraintFields, Versioned):
         verbose_name_plural = _("商机")
         ordering = ["-created_at", "-id"]
         indexes = [
-            # The board: a grid's open opportunities by stage; "my opportunities".
-            models.Index(fields=["grid", "stage", "-created_at"], name="sales_opp_board_idx"),
+            # A grid's opportunities by stage, newest first; and a manager's list of their
+            # grids (overdue first): every column it filters (the scope's included) and
+            # sorts on, so the sort reads a busy grid's open ones from the index alone.
+            models.Index(
+                fields=[
+                    "grid",
+                    "stage",
+                    "-created_at",
+                    "contact_due",
+                    "first_contact_at",
+                    "outcome_due",
+                    "assignee",
+                    "raised_by",
+                ],
+                name="sales_opp_grid_cover_idx",
+            ),
             # "My opportunities": a person's open ones, overdue first. Every column the list
             # filters (the scope's grid and raised_by included) and sorts on, so a busy
             # seller's page is sorted from the index and only its thirty rows are read.

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -21,12 +22,19 @@ from wangge.core.access import scope_for
 from wangge.core.forms import STALE_MESSAGE, add_service_errors
 from wangge.core.permissions import can
 from wangge.core.services import StaleVersion
-from wangge.org.models import Grid
+from wangge.org.models import Grid, Staff
 from wangge.sales import selectors, services
-from wangge.sales.forms import DispatchForm, assignable, default_due
+from wangge.sales.forms import (
+    DispatchForm,
+    assignable,
+    assignable_in,
+    default_due,
+    dispatch_grids,
+)
 from wangge.sales.models import Opportunity
 from wangge.sales.permissions import Action
 from wangge.sales.views import opportunities
+from wangge.sales.widgets import SharedChoices
 
 #: Rows per list on the board; more are reached through the opportunity list's filters.
 BOARD_ROWS = 25
@@ -52,18 +60,29 @@ def _row_forms(
     suggested assignee preselected (one batch for the page), first contact due in 24
     hours. The choices are read once and shared, so the page costs the same queries
     whatever its number of rows."""
-    people: dict[int | None, list[tuple[Any, str]]] = {}
-    grids: list[tuple[Any, str]] | None = None
+    grid_of = {opp.pk: opp.grid_id or opp.site.grid_id for opp in opps}
+    people = {
+        grid_id: SharedChoices([("", "—"), *((s.pk, s.name) for s in team)])
+        for grid_id, team in assignable_in(set(grid_of.values())).items()
+    }
+    staff: dict[int | None, QuerySet[Staff]] = {}
+    grids: SharedChoices | None = None
+    grid_qs = dispatch_grids(user) if scope_for(user).everything else None
     suggested = services.suggested_assignees(opps)
     due = default_due()
     rows = []
     for opp in opps:
+        grid_id = grid_of[opp.pk]
+        if grid_id not in staff:
+            staff[grid_id] = assignable(grid_id)
         if failed is not None and failed[0] == opp.pk:
             form = failed[1]
         else:
             form = DispatchForm(
                 user=user,
                 opportunity=opp,
+                people=staff[grid_id],
+                grids=grid_qs,
                 initial={
                     "version": opp.version,
                     "assignee": getattr(suggested[opp.pk], "pk", None),
@@ -71,13 +90,12 @@ def _row_forms(
                 },
                 prefix=f"o{opp.pk}",
             )
-        grid_id = opp.grid_id or opp.site.grid_id
-        if grid_id not in people:
-            people[grid_id] = [("", "—"), *((s.pk, s.name) for s in assignable(grid_id))]
         form.fields["assignee"].widget.choices = people[grid_id]
         if "grid" in form.fields:
             if grids is None:
-                grids = [("", "—"), *((g.pk, str(g)) for g in form.fields["grid"].queryset)]  # type: ignore[attr-defined]
+                grids = SharedChoices(
+                    [("", "—"), *((g.pk, str(g)) for g in form.fields["grid"].queryset)]  # type: ignore[attr-defined]
+                )
             form.fields["grid"].widget.choices = grids
         rows.append((opp, form))
     return rows
@@ -103,12 +121,12 @@ def _board_page(
     grids = Grid.objects.visible_to(user).filter(is_active=True).order_by("code")
     if not scope.everything:
         grids = grids.filter(pk__in=scope.managed_grid_ids)
-    unassigned = list(_dispatchable(user, grid_id)[:BOARD_ROWS])
+    unassigned = selectors.first_rows(_dispatchable(user, grid_id), BOARD_ROWS)
     overdue = selectors.opportunity_list(user=user, grid_id=grid_id, overdue=True)
     if not scope.everything:
         # The rows the board's overdue count adds up (its grids'), read from its index.
         overdue = overdue.filter(grid_id__in=scope.grid_ids)
-    overdue = overdue.order_by("contact_due", "outcome_due", "id")[:BOARD_ROWS]
+    late = selectors.first_rows(overdue.order_by("contact_due", "outcome_due", "id"), BOARD_ROWS)
     return render(
         request,
         "sales/board.html",
@@ -118,7 +136,7 @@ def _board_page(
             "grid_id": grid_id,
             "unassigned": _row_forms(user, unassigned, failed),
             "potential": _potential(unassigned),
-            "overdue": overdue,
+            "overdue": late,
             "now": clock.now(),
             "error": error,
             "everything": scope.everything,

@@ -1,0 +1,123 @@
+"""What keeps the dispatch board fast with a hundred thousand open opportunities
+(`bench/sales.py` times it): its lists are sorted on narrow rows an index holds and only
+their page is read whole; its row forms are drawn in Python (`sales.widgets`) with their
+choices read once per page. The timings are the bench's; these hold the means."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django import forms
+from django.db import connection
+from django.test.html import parse_html
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.crm.world import CrmWorld
+from tests.sales.test_speed import grower
+from wangge.sales.forms import assignable, assignable_in
+from wangge.sales.widgets import (
+    QuickDateTimeInput,
+    QuickHiddenInput,
+    QuickSelect,
+    SharedChoices,
+)
+
+ATTRS = {"id": "id_o7-assignee", "required": True, "aria-invalid": "true", "class": "a<b"}
+
+
+@pytest.mark.parametrize("value", [None, "", 2, "2", "x"])
+def test_the_quick_select_draws_what_django_draws(value: Any) -> None:
+    pairs = [("", "—"), (1, "张三"), (2, "李<四>&")]
+    expected = forms.Select(choices=pairs).render("o7-assignee", value, ATTRS)
+    for choices in (pairs, SharedChoices(pairs)):
+        widget = QuickSelect()
+        widget.choices = choices
+        assert parse_html(widget.render("o7-assignee", value, ATTRS)) == parse_html(expected)
+        # Drawn again from the shared options: the same.
+        assert parse_html(widget.render("o7-assignee", value, ATTRS)) == parse_html(expected)
+
+
+@pytest.mark.parametrize(
+    ("quick", "django"),
+    [
+        (QuickHiddenInput(), forms.HiddenInput()),
+        (
+            QuickDateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        ),
+    ],
+)
+@pytest.mark.parametrize("value", [None, "", 3, "2030-01-02T03:04", dt.datetime(2030, 1, 2, 3, 4)])
+def test_the_quick_inputs_draw_what_django_draws(quick: Any, django: Any, value: Any) -> None:
+    assert parse_html(quick.render("o7-due", value, ATTRS)) == parse_html(
+        django.render("o7-due", value, ATTRS)
+    )
+
+
+@pytest.mark.django_db
+def test_the_choices_of_a_page_of_grids_are_each_grids_assignable(crm: CrmWorld) -> None:
+    grids = [crm.world.grid_a.pk, crm.world.grid_b.pk, None]
+    by_grid = assignable_in(grids)
+    assert set(by_grid) == set(grids)
+    for grid_id in grids:
+        assert by_grid[grid_id] == list(assignable(grid_id))
+    assert by_grid[crm.world.grid_a.pk]
+
+
+def _board_queries(crm: CrmWorld, persona: str) -> list[str]:
+    client = crm.world.client(persona)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("sales:board"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('data-testid="unassigned-row"') == 2
+    assert 'data-testid="overdue"' in html and "没有超时的商机" not in html
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["manager_a", "market_admin"])
+def test_the_board_sorts_its_lists_on_narrow_rows(crm: CrmWorld, persona: str) -> None:
+    """The unassigned and the overdue lists are sorted on the ids alone (no join: every
+    open row of a county joined to its customer and site before the sort cost more than
+    the page), and on SQLite from an index that holds every column they read."""
+    grower(crm)(2)
+    sorted_lists = [
+        sql
+        for sql in _board_queries(crm, persona)
+        if sql.startswith('SELECT "sales_opportunity"."id" AS "pk" FROM "sales_opportunity"')
+        and "ORDER BY" in sql
+        and "LIMIT" in sql
+    ]
+    assert len(sorted_lists) == 2
+    for sql in sorted_lists:
+        assert " JOIN " not in sql
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                steps = [str(row[-1]) for row in cursor.fetchall()]
+            assert all("COVERING INDEX" in s for s in steps if "sales_opportunity" in s), steps
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["manager_a", "account_a"])
+def test_the_list_sorts_a_busy_grid_from_an_index(crm: CrmWorld, persona: str) -> None:
+    """A manager's list (their grids' open ones, overdue first) and a seller's own are
+    sorted from an index that holds every column the sort and the filter read: a busy
+    grid's fifteen thousand open rows are never looked up one by one to be sorted."""
+    grower(crm)(2)
+    with CaptureQueriesContext(connection) as ctx:
+        page = crm.world.client(persona).get(reverse("sales:opportunity_list"))
+    assert page.status_code == 200 and page.context["opportunities"]
+    (sort,) = [
+        q["sql"] for q in ctx.captured_queries if "CASE WHEN" in q["sql"] and "ORDER BY" in q["sql"]
+    ]
+    assert " JOIN " not in sort and "LIMIT" in sort
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sort}")
+            steps = [str(row[-1]) for row in cursor.fetchall()]
+        assert all("COVERING INDEX" in s for s in steps if "sales_opportunity" in s), steps
