@@ -62,7 +62,9 @@ def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
                 state="review",
             )
         )
-    renewals = _mine(selectors.subscription_list(user=user, expiring_within=7), user).count()
+    renewals = selectors.subscription_count(
+        _mine(selectors.subscription_list(user=user, expiring_within=7), user), user
+    )
     if renewals:
         items.append(
             ext.TodayItem(
@@ -73,7 +75,9 @@ def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
                 state="due",
             )
         )
-    arrears = _mine(selectors.subscription_list(user=user, in_arrears=True), user).count()
+    arrears = selectors.subscription_count(
+        _mine(selectors.subscription_list(user=user, in_arrears=True), user), user
+    )
     if arrears:
         items.append(
             ext.TodayItem(

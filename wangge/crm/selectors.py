@@ -278,6 +278,24 @@ def subscription_list(
     return qs
 
 
+def subscription_count(qs: QuerySet[Subscription], user: Any) -> int:
+    """How many rows of `qs` (already scoped to `user`), for a grid team counted as two
+    disjoint parts: on their grids' sites, and their own customers elsewhere. Said as one
+    OR over the customer and its site, the scope made SQLite read every subscription of the
+    county: the today view's arrears count took 387 ms CPU for a busy grid's manager at 1M
+    customers, 56 ms in two parts. The scope itself still applies to both parts."""
+    qs = qs.order_by()
+    scope = scope_for(user)
+    if scope.everything or scope.own_records_only or not scope.grid_ids:
+        return qs.count()
+    sites = Site.objects.filter(grid_id__in=scope.grid_ids).values("id")
+    on_sites = qs.filter(customer__site_id__in=sites).count()
+    own_elsewhere = (
+        qs.filter(customer__owner_id=scope.staff_id).exclude(customer__site_id__in=sites).count()
+    )
+    return on_sites + own_elsewhere
+
+
 def product_list(*, user: Any) -> QuerySet[Product]:
     plans = TariffPlan.objects.order_by("monthly_price", "code")
     return Product.objects.visible_to(user).prefetch_related(Prefetch("plans", queryset=plans))

@@ -1,0 +1,38 @@
+"""The today view's renewal and arrears counts, counted in two parts for a grid team, equal
+the scoped list's length for every persona, own customers in another grid included."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from tests.crm.world import CrmWorld
+from tests.personas import PERSONAS
+from wangge.core import clock
+from wangge.core.access import SYSTEM
+from wangge.crm import selectors, services
+from wangge.crm.models import Subscription, TariffPlan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_split_count_is_the_scoped_lists_length(crm: CrmWorld, persona: str) -> None:
+    # account_a owns a customer in grid B: the "own customers elsewhere" part.
+    services.subscription_create(
+        actor=SYSTEM,
+        customer=crm.customers["b_owned"],
+        plan=TariffPlan.objects.order_by("pk").first(),
+        started_on=clock.today() - dt.timedelta(days=300),
+        expires_on=clock.today() + dt.timedelta(days=3),
+    )
+    Subscription.objects.update(arrears=Decimal("12.00"), expires_on=clock.today())
+    user = crm.world.user(persona)
+    for filters in ({"in_arrears": True}, {"expiring_within": 7}):
+        listed = selectors.subscription_list(user=user, **filters)  # type: ignore[arg-type]
+        assert selectors.subscription_count(listed, user) == len(list(listed)), filters
+    if persona == "account_a":
+        listed = selectors.subscription_list(user=user, in_arrears=True)
+        assert crm.customers["b_owned"].pk in {s.customer_id for s in listed}
