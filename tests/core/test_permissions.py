@@ -15,10 +15,10 @@ from wangge.territory.permissions import Action as Territory
 #: The table as the seed's duties (§三.1) make it: the test prints what it checks.
 EXPECTED: dict[str, set[str]] = {
     "manager_a": {
-        Org.VIEW_ORG, CoreAction.VIEW_PHONE, CoreAction.USE_API, Territory.VIEW_SITES,
-        Territory.EDIT_SITES, Territory.VIEW_PLANS, Crm.VIEW, Crm.NOTE_CUSTOMER,
-        Crm.CREATE_CUSTOMER, Crm.EDIT_CUSTOMER, Crm.EDIT_SUBSCRIPTION, Crm.SURVEY_SITE,
-        Crm.IMPORT_CUSTOMERS,
+        Org.VIEW_ORG, Org.NAME_TECHNICIAN, CoreAction.VIEW_PHONE, CoreAction.USE_API,
+        Territory.VIEW_SITES, Territory.EDIT_SITES, Territory.VIEW_PLANS, Crm.VIEW,
+        Crm.NOTE_CUSTOMER, Crm.CREATE_CUSTOMER, Crm.EDIT_CUSTOMER, Crm.EDIT_SUBSCRIPTION,
+        Crm.SURVEY_SITE, Crm.IMPORT_CUSTOMERS,
     },
     "account_a": {
         Org.VIEW_ORG, CoreAction.VIEW_PHONE, CoreAction.USE_API, Territory.VIEW_SITES, Crm.VIEW,

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wangge.core.forms import ScopedFormMixin
+from wangge.core.forms import ScopedFormMixin, VersionedFormMixin
 from wangge.org.models import Department, Grid, Staff, validate_boundary
 from wangge.org.roles import Role
 
@@ -21,7 +21,19 @@ class BoundaryField(forms.JSONField):
         return data
 
 
-class GridForm(ScopedFormMixin, forms.ModelForm):
+def _offer_grid_technicians(form: forms.ModelForm) -> None:
+    """Only the grid's own technicians can hold its 包干 (a new grid has none yet)."""
+    field = form.fields["technician"]
+    field.queryset = (  # type: ignore[attr-defined]
+        Staff.objects.filter(
+            memberships__grid_id=form.instance.pk or 0, memberships__role=Role.TECHNICIAN
+        )
+        .distinct()
+        .order_by("employee_no")
+    )
+
+
+class GridForm(VersionedFormMixin, ScopedFormMixin, forms.ModelForm):
     boundary = BoundaryField(
         label=_("边界（GeoJSON）"),
         required=False,
@@ -45,15 +57,21 @@ class GridForm(ScopedFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only the grid's own technicians can hold its 包干 (a new grid has none yet).
+        _offer_grid_technicians(self)
+
+
+class GridTechnicianForm(VersionedFormMixin, forms.ModelForm):
+    """The grid manager's form: the grid's 包干 technician and nothing else of the grid."""
+
+    class Meta:
+        model = Grid
+        fields = ["technician"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _offer_grid_technicians(self)
         field = self.fields["technician"]
-        field.queryset = (  # type: ignore[attr-defined]
-            field.queryset.filter(  # type: ignore[attr-defined]
-                memberships__grid_id=self.instance.pk or 0, memberships__role=Role.TECHNICIAN
-            )
-            .distinct()
-            .order_by("employee_no")
-        )
+        field.empty_label = _("不指定（派给资历最长的装维人员）")  # type: ignore[attr-defined]
 
 
 class StaffForm(ScopedFormMixin, forms.ModelForm):

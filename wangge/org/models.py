@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.core import clock
 from wangge.core.access import Scope, ScopedQuerySet
+from wangge.core.models import Versioned
 from wangge.core.validators import visible_text
 from wangge.org.roles import Role
 
@@ -154,10 +155,12 @@ def validate_boundary(value: Any) -> None:
         )
 
 
-class Grid(models.Model):
+class Grid(Versioned):
     """A spatial sales territory with one responsible team (网格).
 
     The boundary is optional here; grid division (territory) owns geometry and plans.
+    Versioned: the market department's grid form and the manager's 包干 form may be open at
+    once.
     """
 
     code = models.CharField(_("网格编码"), max_length=32, unique=True)

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from wangge.core.access import forget_scope
-from wangge.core.permissions import can
+from wangge.core.permissions import can, require
 from wangge.core.services import audited_create, audited_delete, audited_update
 from wangge.org.models import (
     Department,
@@ -97,9 +97,31 @@ def grid_create(
     return audited_create(actor=actor, instance=grid)
 
 
-def grid_update(*, actor: Any, grid: Grid, data: dict[str, Any]) -> Grid:
+def grid_update(
+    *, actor: Any, grid: Grid, data: dict[str, Any], version: int | None = None
+) -> Grid:
+    """`version`: the one the editor loaded; a stale one raises `StaleVersion`."""
     _require_manage(actor)
-    grid, _changed = audited_update(actor=actor, instance=grid, data=data, fields=GRID_FIELDS)
+    grid, _changed = audited_update(
+        actor=actor, instance=grid, data=data, fields=GRID_FIELDS, version=version
+    )
+    return grid
+
+
+def grid_technician_set(
+    *, actor: Any, grid: Grid, technician: Staff | None, version: int | None = None
+) -> Grid:
+    """Name the grid's 包干 technician (None: nobody; service then falls back to the
+    longest-standing technician). The grid's manager may, for their own grids only; the
+    model's `clean` holds the choice to the grid's technicians."""
+    require(actor, Action.NAME_TECHNICIAN, grid)
+    grid, _changed = audited_update(
+        actor=actor,
+        instance=grid,
+        data={"technician": technician},
+        fields=("technician",),
+        version=version,
+    )
     return grid
 
 

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from wangge.core import clock, extensions, params
-from wangge.core.forms import add_service_errors
+from wangge.core.forms import add_service_errors, add_stale_error
 from wangge.core.permissions import can, require
+from wangge.core.services import StaleVersion
 from wangge.core.views import ScopedDetailView, ScopedListView
 from wangge.org import selectors, services
-from wangge.org.forms import GridForm, StaffCreateForm, StaffForm
+from wangge.org.forms import GridForm, GridTechnicianForm, StaffCreateForm, StaffForm
 from wangge.org.models import Department, Grid, Staff, Team
 from wangge.org.permissions import Action
 from wangge.org.roles import Role
@@ -62,6 +63,8 @@ class GridDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["chart"] = selectors.grid_org_chart(user=self.request.user, grid=self.object)
         ctx["can_manage"] = can(self.request.user, Action.MANAGE_ORG)
+        if can(self.request.user, Action.NAME_TECHNICIAN, self.object):
+            ctx["technician_form"] = GridTechnicianForm(instance=self.object)
         return ctx
 
 
@@ -147,12 +150,44 @@ def grid_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             else:
                 # The form has already applied its values to `grid`; reload to diff for audit.
                 fresh = Grid.objects.get(pk=grid.pk)
-                grid = services.grid_update(actor=request.user, grid=fresh, data=data)
+                grid = services.grid_update(
+                    actor=request.user,
+                    grid=fresh,
+                    data=data,
+                    version=form.cleaned_data.get("version"),
+                )
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except StaleVersion:
+            add_stale_error(form)  # nothing was written
         else:
             return redirect("org:grid_detail", pk=grid.pk)
     return render(request, "org/form.html", {"form": form, "object": grid, "kind": _("网格")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grid_technician(request: HttpRequest, pk: int) -> HttpResponse:
+    """The grid manager names the grid's 包干 technician (the grid page carries the form)."""
+    grid = get_object_or_404(Grid.objects.visible_to(request.user), pk=pk)
+    require(request.user, Action.NAME_TECHNICIAN, grid)
+    form = GridTechnicianForm(request.POST or None, instance=grid)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grid_technician_set(
+                actor=request.user,
+                grid=Grid.objects.get(pk=grid.pk),
+                technician=form.cleaned_data["technician"],
+                version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except StaleVersion:
+            add_stale_error(form)  # nothing was written
+        else:
+            return redirect("org:grid_detail", pk=grid.pk)
+    grid.refresh_from_db()  # the form applied the refused choice to it
+    return render(request, "org/grid_technician.html", {"form": form, "object": grid})
 
 
 @login_required

@@ -7,7 +7,17 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
-from wangge.core.api import MAX_ID, QUERY_TEXT_PATTERN, BodyIn, Id, PageParams, omittable, text
+from wangge.core.api import (
+    MAX_ID,
+    QUERY_TEXT_PATTERN,
+    BodyIn,
+    Id,
+    PageParams,
+    VersionIn,
+    omittable,
+    text,
+    version_in,
+)
 
 
 class MeOut(Schema):
@@ -35,6 +45,7 @@ class GridOut(Schema):
     note: str
     boundary: dict[str, Any] | None
     technician_id: int | None
+    version: int = Field(description="修改时随 PATCH 送回")
 
 
 class MemberOut(Schema):
@@ -102,7 +113,8 @@ class GridIn(BodyIn):
 class GridPatch(BodyIn):
     """Only the fields sent change. Null clears `service_point_id`, `boundary` and
     `technician_id` (the grid's 包干 technician, one of its technicians); the other fields
-    cannot hold null, so they may be left out but not nulled."""
+    cannot hold null, so they may be left out but not nulled. The market department may
+    change every field; the grid's manager may send `technician_id` (and `version`) alone."""
 
     code: text(32, 1) = omittable()  # type: ignore[valid-type]
     name: text(64, 1) = omittable()  # type: ignore[valid-type]
@@ -112,3 +124,4 @@ class GridPatch(BodyIn):
     is_active: bool = omittable()
     note: text(2000) = omittable()  # type: ignore[valid-type]
     technician_id: Id | None = None
+    version: VersionIn = version_in()
