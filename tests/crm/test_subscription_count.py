@@ -24,14 +24,14 @@ def test_the_split_count_is_the_scoped_lists_length(crm: CrmWorld, persona: str)
     services.subscription_create(
         actor=SYSTEM,
         customer=crm.customers["b_owned"],
-        plan=TariffPlan.objects.order_by("pk").first(),
+        plan=TariffPlan.objects.order_by("pk")[0],
         started_on=clock.today() - dt.timedelta(days=300),
         expires_on=clock.today() + dt.timedelta(days=3),
     )
     Subscription.objects.update(arrears=Decimal("12.00"), expires_on=clock.today())
     user = crm.world.user(persona)
     for filters in ({"in_arrears": True}, {"expiring_within": 7}):
-        listed = selectors.subscription_list(user=user, **filters)  # type: ignore[arg-type]
+        listed = selectors.subscription_list(user=user, **filters)
         assert selectors.subscription_count(listed, user) == len(list(listed)), filters
     if persona == "account_a":
         listed = selectors.subscription_list(user=user, in_arrears=True)
