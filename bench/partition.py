@@ -46,7 +46,7 @@ import shapely
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import Delaunay
+from scipy.spatial import ConvexHull, Delaunay
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # `instances` from any cwd
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # `wangge` without install
@@ -527,6 +527,51 @@ def _wmedian(v: np.ndarray, w: np.ndarray) -> float:
     return float(v[order][np.searchsorted(cum, cum[-1] / 2)])
 
 
+REACHES_KM = (5, 10, 15, 20, 25, 30)
+
+
+def reach_bound(inst: Instance, geo: Geometry, k: int, reach: float) -> tuple[float, int]:
+    """A lower bound on the worst customers shortfall of any plan whose grids hold households
+    within ±PRIMARY_AIM and whose sites lie within `reach` metres of each other (no grid
+    longer than that), and the town that sets it.
+
+    The grids holding a town's sites hold all of its households, m grids of them, and
+    otherwise only sites within `reach` of the town. At most, those others are the
+    neighbourhood's richest in customers per household (a fractional knapsack, sites shared
+    with other towns' grids counted for each), up to the households the m grids may still
+    take at +PRIMARY_AIM. Their average customers deviation is then at most what that gives,
+    for the best m, and the worst of them is no better than their average. -inf: no m works
+    (the town's grids cannot be filled to -PRIMARY_AIM within the reach)."""
+    from scipy.spatial import cKDTree
+
+    x, y = geo.project(inst.lon, inst.lat)
+    hh, cu = inst.households.astype(float), inst.customers.astype(float)
+    h_mean, c_mean = hh.sum() / k, cu.sum() / k
+    xy = np.column_stack([x, y])
+    worst, which = 0.0, -1
+    towns = inst.town if inst.town is not None else np.full(inst.n, -1)
+    for t in range(int(towns.max()) + 1):
+        mine = towns == t
+        if not mine.any():
+            continue
+        dist, _ = cKDTree(xy[mine]).query(xy, distance_upper_bound=reach)
+        near = np.isfinite(dist) & ~mine
+        order = np.argsort(-(cu[near] / np.maximum(hh[near], 1e-9)), kind="stable")
+        ch = np.r_[0.0, np.cumsum(hh[near][order])]
+        cc = np.r_[0.0, np.cumsum(cu[near][order])]
+        h_t, c_t = hh[mine].sum(), cu[mine].sum()
+        best = -np.inf
+        m = max(1, int(np.ceil(h_t / ((1 + PRIMARY_AIM) * h_mean))))
+        while (m * (1 - PRIMARY_AIM) * h_mean) <= h_t + ch[-1]:
+            room = min(m * (1 + PRIMARY_AIM) * h_mean - h_t, ch[-1])
+            extra = float(np.interp(room, ch, cc)) if room > 0 else 0.0
+            best = max(best, (c_t + extra) / (m * c_mean) - 1)
+            m += 1
+        if best < worst:
+            worst, which = best, t
+    return worst, which
+
+
 def margin_lines(inst: Instance, geo: Geometry, k: int) -> list[str]:
     """The instance's own limits for the secondary: a grid of one zone alone, at the
     households deviations the primary aim allows, and each town's distance from the core."""
@@ -566,6 +611,19 @@ def margin_lines(inst: Instance, geo: Geometry, k: int) -> list[str]:
                 f"| {t + 1} | {hh[mine].sum() / target:.1f} | {pen:.3f} | {alone:+.1f} "
                 f"| {gap / 1000:.1f} |"
             )
+        lines += [
+            "",
+            f"A lower bound for plans whose grids are no longer than a given reach (households "
+            f"±{100 * PRIMARY_AIM:.0f}%): the worst grid is at least this short of customers.",
+            "",
+            "| reach, km | worst customers dev % at best (bound) | set by town |",
+            "|---|---|---|",
+        ]
+        for km in REACHES_KM:
+            bound, town = reach_bound(inst, geo, k, km * 1000.0)
+            # -inf: the town's grids cannot even be filled to −PRIMARY_AIM within the reach.
+            figure = f"{100 * bound:+.1f}" if np.isfinite(bound) else "no such plan"
+            lines.append(f"| {km} | {figure} | {town + 1 if town >= 0 else '–'} |")
     return lines
 
 
@@ -620,6 +678,12 @@ def worst_grids(inst: Instance, geo: Geometry, assignment: np.ndarray, k: int, n
         "Grids by customers dev %: "
         + ", ".join(f"{a}: {c}" for a, c in zip(labels, counts, strict=True))
     )
+    reach = np.zeros(k)
+    for g in range(k):
+        pts = np.column_stack([px[assignment == g], py[assignment == g]])
+        if len(pts) > 2:
+            hull = pts[ConvexHull(pts).vertices]
+            reach[g] = np.hypot(*(hull[:, None, :] - hull[None, :, :]).transpose(2, 0, 1)).max()
     lacking = needed > zone[:, 0] + 1e-9
     pure = zone[:, 0] >= 0.95
     lack = float(np.sum((needed - zone[:, 0])[lacking] * hh[lacking]) / hh.sum())
@@ -629,7 +693,9 @@ def worst_grids(inst: Instance, geo: Geometry, assignment: np.ndarray, k: int, n
         f"Grids holding less core than they need for −{100 * SECONDARY_AIM:.0f}% at their "
         f"households: {int(lacking.sum())} (the core they lack: {100 * lack:.1f}% of all "
         f"households; their centres {far:.1f} km from the core's edge, median). Grids of "
-        f"≥ 95% core: {int(pure.sum())}, customers {lo:+.1f}…{hi:+.1f}%."
+        f"≥ 95% core: {int(pure.sum())}, customers {lo:+.1f}…{hi:+.1f}%. Longest grid (the "
+        f"farthest two of its sites): {reach.max() / 1000:.1f} km; grids longer than 15 km: "
+        f"{int((reach > 15_000).sum())}; median {np.median(reach) / 1000:.1f} km."
     )
     return lines
 
