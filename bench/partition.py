@@ -533,43 +533,65 @@ REACHES_KM = (5, 10, 15, 20, 25, 30)
 def reach_bound(inst: Instance, geo: Geometry, k: int, reach: float) -> tuple[float, int]:
     """A lower bound on the worst customers shortfall of any plan whose grids hold households
     within ±PRIMARY_AIM and whose sites lie within `reach` metres of each other (no grid
-    longer than that), and the town that sets it.
+    longer than that), and the town that sets it (`town_bound` of the worst town)."""
+    towns = inst.town if inst.town is not None else np.full(inst.n, -1)
+    worst, which = 0.0, -1
+    for t in range(int(towns.max()) + 1):
+        bound = town_bound(inst, geo, k, reach, t)
+        if bound < worst:
+            worst, which = bound, t
+    return worst, which
 
-    The grids holding a town's sites hold all of its households, m grids of them, and
-    otherwise only sites within `reach` of the town. At most, those others are the
-    neighbourhood's richest in customers per household (a fractional knapsack, sites shared
-    with other towns' grids counted for each), up to the households the m grids may still
-    take at +PRIMARY_AIM. Their average customers deviation is then at most what that gives,
-    for the best m, and the worst of them is no better than their average. -inf: no m works
-    (the town's grids cannot be filled to -PRIMARY_AIM within the reach)."""
+
+def town_bound(inst: Instance, geo: Geometry, k: int, reach: float, town: int) -> float:
+    """The best average customers deviation of the grids holding town `town`'s sites, if no
+    grid is longer than `reach` metres and households stay within ±PRIMARY_AIM: an upper
+    bound on how well the worst of them can do.
+
+    Those grids hold all of the town's households, m grids of them, and otherwise only sites
+    within `reach` of the town. At most, those others are the neighbourhood's richest in
+    customers per household (a fractional knapsack; sites other towns' grids might take are
+    counted here too), up to the households the m grids may still take at +PRIMARY_AIM; the
+    best m is taken. -inf: no m works (the town's grids cannot be filled to -PRIMARY_AIM
+    within the reach); 0 for a town without sites."""
     from scipy.spatial import cKDTree
 
     x, y = geo.project(inst.lon, inst.lat)
     hh, cu = inst.households.astype(float), inst.customers.astype(float)
     h_mean, c_mean = hh.sum() / k, cu.sum() / k
+    mine = inst.town == town if inst.town is not None else np.zeros(inst.n, dtype=bool)
+    if not mine.any():
+        return 0.0
     xy = np.column_stack([x, y])
-    worst, which = 0.0, -1
-    towns = inst.town if inst.town is not None else np.full(inst.n, -1)
-    for t in range(int(towns.max()) + 1):
-        mine = towns == t
-        if not mine.any():
-            continue
-        dist, _ = cKDTree(xy[mine]).query(xy, distance_upper_bound=reach)
-        near = np.isfinite(dist) & ~mine
-        order = np.argsort(-(cu[near] / np.maximum(hh[near], 1e-9)), kind="stable")
-        ch = np.r_[0.0, np.cumsum(hh[near][order])]
-        cc = np.r_[0.0, np.cumsum(cu[near][order])]
-        h_t, c_t = hh[mine].sum(), cu[mine].sum()
-        best = -np.inf
-        m = max(1, int(np.ceil(h_t / ((1 + PRIMARY_AIM) * h_mean))))
-        while (m * (1 - PRIMARY_AIM) * h_mean) <= h_t + ch[-1]:
-            room = min(m * (1 + PRIMARY_AIM) * h_mean - h_t, ch[-1])
-            extra = float(np.interp(room, ch, cc)) if room > 0 else 0.0
-            best = max(best, (c_t + extra) / (m * c_mean) - 1)
-            m += 1
-        if best < worst:
-            worst, which = best, t
-    return worst, which
+    dist, _ = cKDTree(xy[mine]).query(xy, distance_upper_bound=reach)
+    near = np.isfinite(dist) & ~mine
+    order = np.argsort(-(cu[near] / np.maximum(hh[near], 1e-9)), kind="stable")
+    ch = np.r_[0.0, np.cumsum(hh[near][order])]
+    cc = np.r_[0.0, np.cumsum(cu[near][order])]
+    h_t, c_t = hh[mine].sum(), cu[mine].sum()
+    best = -np.inf
+    m = max(1, int(np.ceil(h_t / ((1 + PRIMARY_AIM) * h_mean))))
+    while m * (1 - PRIMARY_AIM) * h_mean <= h_t + ch[-1]:
+        room = min(m * (1 + PRIMARY_AIM) * h_mean - h_t, ch[-1])
+        extra = float(np.interp(room, ch, cc)) if room > 0 else 0.0
+        best = max(best, (c_t + extra) / (m * c_mean) - 1)
+        m += 1
+    return float(best)
+
+
+def _km(reach: float | None) -> str:
+    if reach is None:
+        return "> 60"
+    return "≤ 1 (no limit)" if reach <= 1 else f"{reach:.0f}"
+
+
+def reach_needed(inst: Instance, geo: Geometry, k: int, town: int) -> float | None:
+    """The shortest reach (whole km, up to 60) at which the town's grids may be within
+    -SECONDARY_AIM by `town_bound`, or None."""
+    for km in range(1, 61):
+        if town_bound(inst, geo, k, km * 1000.0, town) >= -SECONDARY_AIM:
+            return float(km)
+    return None
 
 
 def margin_lines(inst: Instance, geo: Geometry, k: int) -> list[str]:
@@ -596,8 +618,8 @@ def margin_lines(inst: Instance, geo: Geometry, k: int) -> list[str]:
             "",
             "| town | households, grids' worth | customers per household "
             "| customers dev % of its sites alone at households +2 % "
-            "| centre to the core's edge, km |",
-            "|---|---|---|---|---|",
+            "| centre to the core's edge, km | its grids' reach for −15% at least, km |",
+            "|---|---|---|---|---|---|",
         ]
         for t in range(int(inst.town.max()) + 1):
             mine = inst.town == t
@@ -609,7 +631,7 @@ def margin_lines(inst: Instance, geo: Geometry, k: int) -> list[str]:
             alone = 100 * ((1 + PRIMARY_AIM) * pen / m.mean - 1)
             lines.append(
                 f"| {t + 1} | {hh[mine].sum() / target:.1f} | {pen:.3f} | {alone:+.1f} "
-                f"| {gap / 1000:.1f} |"
+                f"| {gap / 1000:.1f} | {_km(reach_needed(inst, geo, k, t))} |"
             )
         lines += [
             "",
