@@ -47,6 +47,7 @@ class Instance:
     zone: np.ndarray  # 0 core, 1 town, 2 rural
     outline: shapely.Polygon  # WGS-84, contains every site
     seed: int
+    town: np.ndarray | None = None  # which of the TOWNS a town site belongs to, -1 for others
 
     @property
     def n(self) -> int:
@@ -66,10 +67,13 @@ def county(n: int, seed: int = 0, duplicate_share: float = DUPLICATE_SHARE) -> I
     n_core, n_town = int(SHARES[0] * n), int(SHARES[1] * n)
     n_rural = n - n_core - n_town
     core = _core(rng, n_core, outline_m)
-    town = _towns(rng, n_town, outline_m)
+    town_xyt = _towns(rng, n_town, outline_m)
+    town, town_of = town_xyt[:, :2], town_xyt[:, 2].astype(np.int64)
     rural = _inside(n_rural, outline_m, lambda m: _uniform_in_bounds(rng, m, outline_m))
     xy = np.vstack([core, town, rural])
     zone = np.repeat(np.array([0, 1, 2]), [n_core, n_town, n_rural])
+    town_id = np.full(n, -1, dtype=np.int64)
+    town_id[n_core : n_core + n_town] = town_of
 
     # Duplicates: a few sites take another site of the same zone's exact position.
     n_dup = round(duplicate_share * n)
@@ -96,6 +100,7 @@ def county(n: int, seed: int = 0, duplicate_share: float = DUPLICATE_SHARE) -> I
         zone=zone[order],
         outline=shapely.Polygon(np.column_stack([olon, olat])),
         seed=seed,
+        town=town_id[order],
     )
 
 
@@ -135,6 +140,7 @@ def _core(rng: np.random.Generator, n: int, outline: shapely.Polygon) -> np.ndar
 
 
 def _towns(rng: np.random.Generator, n: int, outline: shapely.Polygon) -> np.ndarray:
+    """(n, 3): x, y and the town's number of each town site."""
     angle = rng.uniform(0, 2 * np.pi, TOWNS)
     dist = rng.uniform(0.35, 0.80, TOWNS) * RADIUS_M
     centres = np.column_stack([np.cos(angle), np.sin(angle)]) * dist[:, None]
@@ -143,7 +149,8 @@ def _towns(rng: np.random.Generator, n: int, outline: shapely.Polygon) -> np.nda
 
     def draw(m: int) -> np.ndarray:
         which = rng.choice(TOWNS, size=m, p=size)
-        return centres[which] + rng.normal(0.0, 1.0, (m, 2)) * sigma[which, None]
+        xy = centres[which] + rng.normal(0.0, 1.0, (m, 2)) * sigma[which, None]
+        return np.column_stack([xy, which])  # the town travels with its point
 
     return _inside(n, outline, draw)
 
@@ -155,14 +162,15 @@ def _uniform_in_bounds(rng: np.random.Generator, m: int, outline: shapely.Polygo
 
 def _inside(n: int, outline: shapely.Polygon, draw: Callable[[int], np.ndarray]) -> np.ndarray:
     """Rejection sampling: draw until n points fall inside the outline (with a 200 m margin,
-    so no site sits on the boundary where its cell would be a sliver)."""
+    so no site sits on the boundary where its cell would be a sliver). Columns after x and y
+    travel with their point."""
     inner = outline.buffer(-200.0)
     shapely.prepare(inner)
-    out = np.zeros((0, 2))
-    while len(out) < n:
-        cand = draw(max(2 * (n - len(out)), 16))
+    out = None
+    while out is None or len(out) < n:
+        cand = draw(max(2 * (n - (0 if out is None else len(out))), 16))
         cand = cand[shapely.contains_xy(inner, cand[:, 0], cand[:, 1])]
-        out = np.vstack([out, cand])
+        out = cand if out is None else np.vstack([out, cand])
     return out[:n]
 
 

@@ -46,7 +46,7 @@ import shapely
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import Delaunay
+from scipy.spatial import ConvexHull, Delaunay
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # `instances` from any cwd
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))  # `wangge` without install
@@ -469,8 +469,184 @@ def bench_frontier(
 
 WORST_HEADER = (
     "| grid | customers dev % | households dev % | households core / towns / rural % "
+    "| core needed % | to the core km "
     "| neighbours | with neighbours: customers dev % | two rings: grids, customers dev % |"
 )
+ZONES = ("core", "towns", "countryside")
+SECONDARY_AIM = 0.15  # the issue's target for customers at households ±PRIMARY_AIM
+PRIMARY_AIM = 0.02
+CORE_EDGE = (
+    0.9  # the core's edge: the radius around its centre holding this share of its households
+)
+
+
+@dataclass
+class Margins:
+    """What the instance itself allows: penetration per zone, and where the core is."""
+
+    mean: float  # customers per household over the county
+    penetration: np.ndarray  # (3,) per zone
+    share: np.ndarray  # (3,) households per zone, in grids' worth
+    centre: tuple[float, float]  # the core's household-weighted median, metres
+    edge: float  # CORE_EDGE radius of the core, metres
+
+    def alone(self, zone: int, households_dev: float) -> float:
+        """Customers deviation of a grid of one zone's sites alone."""
+        return (1 + households_dev) * self.penetration[zone] / self.mean - 1
+
+    def core_needed(self, towns: float, rural: float, households_dev: float) -> float:
+        """Core share of a grid's households that brings it to -SECONDARY_AIM, keeping its
+        towns : countryside ratio (0 when it is there without core)."""
+        rest = towns + rural
+        if rest <= 0:
+            return 0.0
+        p_rest = (towns * self.penetration[1] + rural * self.penetration[2]) / rest
+        want = (1 - SECONDARY_AIM) * self.mean / (1 + households_dev)
+        if p_rest >= want:
+            return 0.0
+        return float((want - p_rest) / (self.penetration[0] - p_rest))
+
+
+def margins(inst: Instance, geo: Geometry, k: int) -> Margins:
+    x, y = geo.project(inst.lon, inst.lat)
+    hh, cu = inst.households.astype(float), inst.customers.astype(float)
+    by = np.bincount(inst.zone, weights=hh, minlength=3)
+    pen = np.bincount(inst.zone, weights=cu, minlength=3) / np.maximum(by, 1)
+    core = inst.zone == 0
+    cx, cy = _wmedian(x[core], hh[core]), _wmedian(y[core], hh[core])
+    r = np.hypot(x[core] - cx, y[core] - cy)
+    order = np.argsort(r)
+    cum = np.cumsum(hh[core][order])
+    edge = float(r[order][np.searchsorted(cum, CORE_EDGE * cum[-1])])
+    return Margins(cu.sum() / hh.sum(), pen, by / (hh.sum() / k), (cx, cy), edge)
+
+
+def _wmedian(v: np.ndarray, w: np.ndarray) -> float:
+    order = np.argsort(v)
+    cum = np.cumsum(w[order])
+    return float(v[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+REACHES_KM = (5, 10, 15, 20, 25, 30)
+
+
+def reach_bound(inst: Instance, geo: Geometry, k: int, reach: float) -> tuple[float, int]:
+    """A lower bound on the worst customers shortfall of any plan whose grids hold households
+    within ±PRIMARY_AIM and whose sites lie within `reach` metres of each other (no grid
+    longer than that), and the town that sets it (`town_bound` of the worst town)."""
+    towns = inst.town if inst.town is not None else np.full(inst.n, -1)
+    worst, which = 0.0, -1
+    for t in range(int(towns.max()) + 1):
+        bound = town_bound(inst, geo, k, reach, t)
+        if bound < worst:
+            worst, which = bound, t
+    return worst, which
+
+
+def town_bound(inst: Instance, geo: Geometry, k: int, reach: float, town: int) -> float:
+    """The best average customers deviation of the grids holding town `town`'s sites, if no
+    grid is longer than `reach` metres and households stay within ±PRIMARY_AIM: an upper
+    bound on how well the worst of them can do.
+
+    Those grids hold all of the town's households, m grids of them, and otherwise only sites
+    within `reach` of the town. At most, those others are the neighbourhood's richest in
+    customers per household (a fractional knapsack; sites other towns' grids might take are
+    counted here too), up to the households the m grids may still take at +PRIMARY_AIM; the
+    best m is taken. -inf: no m works (the town's grids cannot be filled to -PRIMARY_AIM
+    within the reach); 0 for a town without sites."""
+    from scipy.spatial import cKDTree
+
+    x, y = geo.project(inst.lon, inst.lat)
+    hh, cu = inst.households.astype(float), inst.customers.astype(float)
+    h_mean, c_mean = hh.sum() / k, cu.sum() / k
+    mine = inst.town == town if inst.town is not None else np.zeros(inst.n, dtype=bool)
+    if not mine.any():
+        return 0.0
+    xy = np.column_stack([x, y])
+    dist, _ = cKDTree(xy[mine]).query(xy, distance_upper_bound=reach)
+    near = np.isfinite(dist) & ~mine
+    order = np.argsort(-(cu[near] / np.maximum(hh[near], 1e-9)), kind="stable")
+    ch = np.r_[0.0, np.cumsum(hh[near][order])]
+    cc = np.r_[0.0, np.cumsum(cu[near][order])]
+    h_t, c_t = hh[mine].sum(), cu[mine].sum()
+    best = -np.inf
+    m = max(1, int(np.ceil(h_t / ((1 + PRIMARY_AIM) * h_mean))))
+    while m * (1 - PRIMARY_AIM) * h_mean <= h_t + ch[-1]:
+        room = min(m * (1 + PRIMARY_AIM) * h_mean - h_t, ch[-1])
+        extra = float(np.interp(room, ch, cc)) if room > 0 else 0.0
+        best = max(best, (c_t + extra) / (m * c_mean) - 1)
+        m += 1
+    return float(best)
+
+
+def _km(reach: float | None) -> str:
+    if reach is None:
+        return "> 60"
+    return "≤ 1 (no limit)" if reach <= 1 else f"{reach:.0f}"
+
+
+def reach_needed(inst: Instance, geo: Geometry, k: int, town: int) -> float | None:
+    """The shortest reach (whole km, up to 60) at which the town's grids may be within
+    -SECONDARY_AIM by `town_bound`, or None."""
+    for km in range(1, 61):
+        if town_bound(inst, geo, k, km * 1000.0, town) >= -SECONDARY_AIM:
+            return float(km)
+    return None
+
+
+def margin_lines(inst: Instance, geo: Geometry, k: int) -> list[str]:
+    """The instance's own limits for the secondary: a grid of one zone alone, at the
+    households deviations the primary aim allows, and each town's distance from the core."""
+    m = margins(inst, geo, k)
+    lines = [
+        f"What a grid of one zone alone measures on customers ({inst.n:,} sites, K={k}; "
+        f"county {m.mean:.3f} customers per household; the core's edge: "
+        f"{100 * CORE_EDGE:.0f}% of its households within {m.edge / 1000:.1f} km):",
+        "",
+        "| zone | households, grids' worth | customers per household "
+        "| customers dev % at households −2 / 0 / +2 % |",
+        "|---|---|---|---|",
+    ]
+    for z, name in enumerate(ZONES):
+        devs = " / ".join(f"{100 * m.alone(z, d):+.1f}" for d in (-PRIMARY_AIM, 0, PRIMARY_AIM))
+        lines.append(f"| {name} | {m.share[z]:.1f} | {m.penetration[z]:.3f} | {devs} |")
+    if inst.town is not None:
+        x, y = geo.project(inst.lon, inst.lat)
+        hh = inst.households.astype(float)
+        target = hh.sum() / k
+        lines += [
+            "",
+            "| town | households, grids' worth | customers per household "
+            "| customers dev % of its sites alone at households +2 % "
+            "| centre to the core's edge, km | its grids' reach for −15% at least, km |",
+            "|---|---|---|---|---|---|",
+        ]
+        for t in range(int(inst.town.max()) + 1):
+            mine = inst.town == t
+            if not mine.any():
+                continue
+            tx, ty = _wmedian(x[mine], hh[mine]), _wmedian(y[mine], hh[mine])
+            gap = max(0.0, float(np.hypot(tx - m.centre[0], ty - m.centre[1])) - m.edge)
+            pen = inst.customers[mine].sum() / hh[mine].sum()
+            alone = 100 * ((1 + PRIMARY_AIM) * pen / m.mean - 1)
+            lines.append(
+                f"| {t + 1} | {hh[mine].sum() / target:.1f} | {pen:.3f} | {alone:+.1f} "
+                f"| {gap / 1000:.1f} | {_km(reach_needed(inst, geo, k, t))} |"
+            )
+        lines += [
+            "",
+            f"A lower bound for plans whose grids are no longer than a given reach (households "
+            f"±{100 * PRIMARY_AIM:.0f}%): the worst grid is at least this short of customers.",
+            "",
+            "| reach, km | worst customers dev % at best (bound) | set by town |",
+            "|---|---|---|",
+        ]
+        for km in REACHES_KM:
+            bound, town = reach_bound(inst, geo, k, km * 1000.0)
+            # -inf: the town's grids cannot even be filled to −PRIMARY_AIM within the reach.
+            figure = f"{100 * bound:+.1f}" if np.isfinite(bound) else "no such plan"
+            lines.append(f"| {km} | {figure} | {town + 1 if town >= 0 else '–'} |")
+    return lines
 
 
 def worst_grids(inst: Instance, geo: Geometry, assignment: np.ndarray, k: int, n: int) -> list[str]:
@@ -497,6 +673,13 @@ def worst_grids(inst: Instance, geo: Geometry, assignment: np.ndarray, k: int, n
 
     dev_cu = 100 * (cu / cu.mean() - 1)
     dev_hh = 100 * (hh / hh.mean() - 1)
+    m = margins(inst, geo, k)
+    px, py = geo.project(inst.lon, inst.lat)
+    w = inst.households.astype(float)
+    gx = np.bincount(assignment, weights=w * px, minlength=k) / np.maximum(hh, 1)
+    gy = np.bincount(assignment, weights=w * py, minlength=k) / np.maximum(hh, 1)
+    to_core = np.maximum(0.0, np.hypot(gx - m.centre[0], gy - m.centre[1]) - m.edge) / 1000
+    needed = np.array([m.core_needed(zone[g, 1], zone[g, 2], dev_hh[g] / 100) for g in range(k)])
     lines = []
     for g in np.argsort(-np.abs(dev_cu), kind="stable")[:n].tolist():
         ring1 = {g} | near[g]
@@ -505,7 +688,8 @@ def worst_grids(inst: Instance, geo: Geometry, assignment: np.ndarray, k: int, n
             ring2 |= near[x]
         z = " / ".join(f"{100 * v:.0f}" for v in zone[g])
         lines.append(
-            f"| {g + 1} | {dev_cu[g]:+.1f} | {dev_hh[g]:+.1f} | {z} | {len(near[g])} "
+            f"| {g + 1} | {dev_cu[g]:+.1f} | {dev_hh[g]:+.1f} | {z} | {100 * needed[g]:.0f} "
+            f"| {to_core[g]:.1f} | {len(near[g])} "
             f"| {pooled(ring1):+.1f} | {len(ring2)}, {pooled(ring2):+.1f} |"
         )
     bins = [-np.inf, -20, -15, -10, 10, 15, 20, np.inf]
@@ -515,6 +699,25 @@ def worst_grids(inst: Instance, geo: Geometry, assignment: np.ndarray, k: int, n
     lines.append(
         "Grids by customers dev %: "
         + ", ".join(f"{a}: {c}" for a, c in zip(labels, counts, strict=True))
+    )
+    reach = np.zeros(k)
+    for g in range(k):
+        pts = np.column_stack([px[assignment == g], py[assignment == g]])
+        if len(pts) > 2:
+            hull = pts[ConvexHull(pts).vertices]
+            reach[g] = np.hypot(*(hull[:, None, :] - hull[None, :, :]).transpose(2, 0, 1)).max()
+    lacking = needed > zone[:, 0] + 1e-9
+    pure = zone[:, 0] >= 0.95
+    lack = float(np.sum((needed - zone[:, 0])[lacking] * hh[lacking]) / hh.sum())
+    far = float(np.median(to_core[lacking])) if lacking.any() else 0.0
+    lo, hi = (dev_cu[pure].min(), dev_cu[pure].max()) if pure.any() else (0.0, 0.0)
+    lines.append(
+        f"Grids holding less core than they need for −{100 * SECONDARY_AIM:.0f}% at their "
+        f"households: {int(lacking.sum())} (the core they lack: {100 * lack:.1f}% of all "
+        f"households; their centres {far:.1f} km from the core's edge, median). Grids of "
+        f"≥ 95% core: {int(pure.sum())}, customers {lo:+.1f}…{hi:+.1f}%. Longest grid (the "
+        f"farthest two of its sites): {reach.max() / 1000:.1f} km; grids longer than 15 km: "
+        f"{int((reach > 15_000).sum())}; median {np.median(reach) / 1000:.1f} km."
     )
     return lines
 
@@ -644,8 +847,9 @@ def main(argv: list[str] | None = None) -> None:
             lines, why = bench_frontier(inst, geo, k, settings, args.frontier, args.worst)
             frontier_lines.extend(lines)
             if why:
+                worst_lines += [*margin_lines(inst, geo, k), ""]
                 worst_lines += [f"Worst grids of the most balanced point, {n:,} sites, K={k}:", ""]
-                worst_lines += [WORST_HEADER, "|" + "---|" * 7, *why, ""]
+                worst_lines += [WORST_HEADER, "|" + "---|" * 9, *why, ""]
             metis = [r for r in table if isinstance(r, Row) and r.method.startswith("METIS")]
             if metis and metis[-1].first_scores is not None and metis[-1].first is not None:
                 a = metis[-1].first_scores

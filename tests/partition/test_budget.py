@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from wangge.territory.partition import Problem, partition, synthetic
+from wangge.territory.partition import Problem, Result, partition, synthetic
 from wangge.territory.partition.budget import Budget
 
 from .helpers import problem
@@ -26,8 +26,13 @@ def county() -> Problem:
     )
 
 
-def test_a_budget_that_binds_gives_the_same_plan_every_time(county: Problem) -> None:
-    full = partition(county)
+@pytest.fixture(scope="module")
+def full(county: Problem) -> Result:
+    """The plan with the default budget, shared: both tests need it."""
+    return partition(county)
+
+
+def test_a_budget_that_binds_gives_the_same_plan_every_time(county: Problem, full: Result) -> None:
     small = full.timings["effort"] / 3
     tight = dataclasses.replace(county, effort=small)
 
@@ -43,8 +48,8 @@ def test_a_budget_that_binds_gives_the_same_plan_every_time(county: Problem) -> 
     assert first.disconnected == []
 
 
-def test_the_default_budget_leaves_room_to_converge(county: Problem) -> None:
-    result = partition(county)
+def test_the_default_budget_leaves_room_to_converge(county: Problem, full: Result) -> None:
+    result = full
     again = partition(county)
 
     np.testing.assert_array_equal(result.assignment, again.assignment)

@@ -149,6 +149,9 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_module_entry_point(tmp_path: Path) -> None:
+    # One interpreter start (numpy, scipy, shapely: the dearest part of this file): the exit
+    # code passes through `sys.exit(main())`; refusals and their exit code 2 are checked
+    # in-process above.
     sites = tmp_path / "sites.csv"
     write_sites(sites, n=30)
     run = subprocess.run(
@@ -170,24 +173,6 @@ def test_module_entry_point(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["disconnected"] == []
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wangge.territory.partition",
-            str(sites),
-            "--grids",
-            "0",
-            "--balance",
-            "households",
-            "--out",
-            str(tmp_path / "a.csv"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
 def test_frontier_writes_one_assignment_per_point(
