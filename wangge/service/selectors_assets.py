@@ -41,11 +41,11 @@ def asset_list(
     state: str = "",
     has_free: bool = False,
 ) -> QuerySet[Asset]:
-    qs = Asset.objects.visible_to(user).select_related("site", "site__grid")
+    qs = Asset.objects.visible_to(user).select_related("site", "grid")
     if q:
         qs = qs.filter(Q(code__iexact=q) | Q(code__istartswith=q) | Q(site__name__icontains=q))
     if grid_id is not None:
-        qs = qs.filter(site__grid_id=grid_id)
+        qs = qs.filter(grid_id=grid_id)
     if site_id is not None:
         qs = qs.filter(site_id=site_id)
     if kind:
@@ -58,7 +58,7 @@ def asset_list(
 
 
 def asset_detail(*, user: Any, pk: int | None = None, code: str | None = None) -> Asset:
-    qs = Asset.objects.visible_to(user).select_related("site", "site__grid")
+    qs = Asset.objects.visible_to(user).select_related("site", "grid")
     found = qs.filter(pk=pk).first() if pk is not None else qs.filter(code=code).first()
     if found is None:
         raise Http404
