@@ -22,6 +22,7 @@ import sys
 import time
 
 import _harness
+from service_orders import clock_with_server
 
 ROOT = _harness.ROOT
 KINDS = ("building_switch", "onu", "splitter", "optical_receiver", "duct", "odf", "pipe")
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
             )
         ).first(),
     }
-    clock = _harness.clock_of(args.clock)
+    clock, clock_label = clock_with_server(args.clock)
     assets_url = reverse("service:asset_list")
     insp_url = reverse("service:inspection_list")
     pages: list[tuple[str, str, str]] = [
@@ -160,7 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         f"\n{_harness.machine_line()}; "
         f"{Asset.objects.count():,} assets ({in_grid:,} in the busiest grid), "
         f"{Inspection.objects.count():,} inspections, {args.requests} warm runs each, "
-        f"{args.clock} ms ({url.split('@')[-1]})\n"
+        f"{clock_label} ({url.split('@')[-1]})\n"
     )
     print("| who | page | p50 / p95 |")
     print("|---|---|---|")
