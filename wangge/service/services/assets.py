@@ -95,15 +95,15 @@ def asset_update(
     return asset
 
 
-def asset_grids_follow(event: SiteMoved) -> int:
+def asset_grids_follow(event: SiteMoved) -> None:
     """`site_moved`: the site's assets now carry its new grid. Subscribed inline, so the
     assets follow in the request (or plan activation) that moved the site, right after its
     commit. Reads the site's grid as it is now rather than the event's, so a late or
     repeated event cannot put an asset back. A derived copy, not an edit: no audit entry
     (the site's move is audited). One statement, on the (site, kind) index: a plan's
-    activation sends one event per moved site. Returns the assets updated."""
+    activation sends one event per moved site."""
     site_grid = Site.objects.filter(pk=event.site_id).values("grid_id")[:1]
-    return Asset.objects.filter(site_id=event.site_id).update(grid_id=Subquery(site_grid))
+    Asset.objects.filter(site_id=event.site_id).update(grid_id=Subquery(site_grid))
 
 
 def asset_grids_refresh() -> int:
