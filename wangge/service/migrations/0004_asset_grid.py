@@ -1,5 +1,6 @@
 """An asset carries its site's grid (`Asset.grid`), filled here from the sites, with the
-indexes a grid's list, map and inspection generation read."""
+indexes a grid's list, map and inspection generation read; a kind's list reads (kind,
+code) in place of (kind, state, code)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -46,5 +47,10 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="asset",
             index=models.Index(fields=["grid", "kind", "state"], name="service_asset_grid_kind"),
+        ),
+        migrations.RemoveIndex(model_name="asset", name="service_asset_kind_state"),
+        migrations.AddIndex(
+            model_name="asset",
+            index=models.Index(fields=["kind", "code"], name="service_asset_kind_code"),
         ),
     ]

@@ -110,7 +110,9 @@ class Asset(ConstraintFields, Versioned, models.Model):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["site", "kind"], name="service_asset_site_kind"),
-            models.Index(fields=["kind", "state", "code"], name="service_asset_kind_state"),
+            # A kind's list in code order (a state or free-ports filter reads on from it):
+            # with (kind, state, code) SQLite sorted every asset of the kind instead.
+            models.Index(fields=["kind", "code"], name="service_asset_kind_code"),
             # A grid's list and map (scope or filter on the grid), in code order, cut at
             # the page without a sort; with a kind filter, the grid's assets of that kind.
             models.Index(fields=["grid", "code"], name="service_asset_grid_code"),
