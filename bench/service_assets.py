@@ -22,7 +22,7 @@ import sys
 import time
 
 import _harness
-from service_orders import clock_with_server
+from service_orders import clock_with_server, freeze_like_wsgi
 
 ROOT = _harness.ROOT
 KINDS = ("building_switch", "onu", "splitter", "optical_receiver", "duct", "odf", "pipe")
@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{Inspection.objects.count():,} inspections, {args.requests} warm runs each, "
         f"{clock_label} ({url.split('@')[-1]})\n"
     )
+    freeze_like_wsgi()
     print("| who | page | p50 / p95 |")
     print("|---|---|---|")
     clients: dict[str, Client] = {}
