@@ -1,6 +1,7 @@
 """An asset carries its site's grid (`Asset.grid`), filled here from the sites, with the
 indexes a grid's list, map and inspection generation read; a kind's list reads (kind,
-code) in place of (kind, state, code)."""
+code) in place of (kind, state, code); a grid's inspection coverage reads (grid, due_on,
+done_on)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -52,5 +53,11 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="asset",
             index=models.Index(fields=["kind", "code"], name="service_asset_kind_code"),
+        ),
+        migrations.AddIndex(
+            model_name="inspection",
+            index=models.Index(
+                fields=["grid", "due_on", "done_on"], name="service_insp_grid_cover"
+            ),
         ),
     ]

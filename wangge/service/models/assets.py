@@ -297,8 +297,10 @@ class Inspection(Versioned, models.Model):
                 condition=Q(done_on__isnull=True),
                 name="service_insp_open_grid",
             ),
-            # Coverage counts a month's tasks per grid from the index alone.
+            # Coverage counts a month's tasks per grid from the index alone: the county's
+            # from the month's range, a manager's from their grid's.
             models.Index(fields=["due_on", "grid", "done_on"], name="service_insp_coverage"),
+            models.Index(fields=["grid", "due_on", "done_on"], name="service_insp_grid_cover"),
         ]
         constraints = [
             # One open task per asset: what makes the daily generation idempotent.
