@@ -64,6 +64,8 @@ def _populate(n_assets: int, history: int, seed: int) -> None:
     sites = list(Site.objects.filter(grid__isnull=False).values_list("id", "grid_id", "lon", "lat"))
     techs = grid_technicians()
     today = clock.today()
+    # Numbered on from the bench's earlier assets: a load stopped half-way can be topped up.
+    first = Asset.objects.filter(code__startswith="BENCH-").count()
     batch = 5000
     for at in range(0, wanted, batch):
         assets = []
@@ -72,7 +74,7 @@ def _populate(n_assets: int, history: int, seed: int) -> None:
             total = rng.choice((0, 8, 24, 48))
             assets.append(
                 Asset(
-                    code=f"BENCH-{n:07d}",
+                    code=f"BENCH-{first + n:07d}",
                     kind=rng.choice(KINDS),
                     site_id=site_id,
                     grid_id=grid_id,
