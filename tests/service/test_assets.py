@@ -3,6 +3,8 @@ the site capacity derived from it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -14,9 +16,10 @@ from wangge.core.models import AuditEntry
 from wangge.core.services import StaleVersion
 from wangge.service import selectors_assets as selectors
 from wangge.service.models import Asset
-from wangge.service.services.assets import asset_create, asset_update
+from wangge.service.services.assets import asset_create, asset_grids_refresh, asset_update
 from wangge.service.services.assets_capacity import site_capacity_refresh
 from wangge.territory.models import Site
+from wangge.territory.services import site_update
 
 A = {"switch_a", "onu_a", "duct_a"}
 B = {"switch_b"}
@@ -130,3 +133,50 @@ def test_grid_capacity_is_scoped(assets: AssetWorld) -> None:
     both = selectors.grid_capacity(user=w.user("market_admin"))
     assert [r.grid.code for r in both] == ["A", "B"]
     assert selectors.grid_capacity(user=w.user("agent_a")) == []
+
+
+# --- the asset's copy of its site's grid ----------------------------------------------------
+
+EAST_LON = 111.735  # inside grid B (tests/territory/test_site_moved.py)
+
+
+def _seen_by(assets: AssetWorld, persona: str) -> set[str]:
+    user = assets.world.user(persona)
+    return set(selectors.asset_list(user=user).values_list("code", flat=True))
+
+
+def test_assets_follow_their_site_into_another_grid(
+    assets: AssetWorld, django_capture_on_commit_callbacks: Any
+) -> None:
+    w, site = assets.world, assets.t.sites_a[0]
+    assert Asset.objects.get(code="SW-A-001").grid_id == w.grid_a.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        site_update(actor=SYSTEM, site=site, data={"lon": EAST_LON})
+    moved = {"SW-A-001", "ONU-A-001"}
+    assert set(Asset.objects.filter(grid=w.grid_b).values_list("code", flat=True)) == moved | {
+        "SW-B-001"
+    }
+    assert moved <= _seen_by(assets, "sales_b") and not moved & _seen_by(assets, "tech_a")
+    assert selectors.asset_list(user=w.user("market_admin"), grid_id=w.grid_b.pk).count() == 3
+
+
+def test_an_asset_moved_to_another_site_takes_that_sites_grid(assets: AssetWorld) -> None:
+    w, duct = assets.world, assets.a["duct_a"]
+    asset_update(actor=SYSTEM, asset=duct, data={"site": assets.t.sites_b[1]}, version=1)
+    assert Asset.objects.get(pk=duct.pk).grid_id == w.grid_b.pk
+    assert "GX-A-001" in _seen_by(assets, "sales_b")
+    assert "GX-A-001" not in _seen_by(assets, "manager_a")
+
+
+def test_the_nightly_refresh_mends_grids_written_past_the_services(assets: AssetWorld) -> None:
+    w = assets.world
+    Asset.objects.filter(code="SW-A-001").update(grid=w.grid_b)
+    Asset.objects.filter(code="ONU-A-001").update(grid=None)
+    Site.objects.filter(pk=assets.t.sites_a[1].pk).update(grid=None)  # the duct's site
+    assert asset_grids_refresh() == 3
+    grids = dict(Asset.objects.values_list("code", "grid_id"))
+    assert grids == {
+        "SW-A-001": w.grid_a.pk, "ONU-A-001": w.grid_a.pk, "GX-A-001": None,
+        "SW-B-001": w.grid_b.pk,
+    }  # fmt: skip
+    assert asset_grids_refresh() == 0

@@ -170,6 +170,7 @@ def _grow(t: AssetWorld) -> Any:
                     code=f"G{next(_seq):06d}",
                     kind="onu",
                     site=site,
+                    grid_id=site.grid_id,
                     lon=site.lon,
                     lat=site.lat,
                     ports_total=4,

@@ -68,7 +68,8 @@ def _assets(
         lat, lon = _near(rng, site.lat, site.lon, 80)
         installed = today - dt.timedelta(days=rng.randint(200, 3000))
         out.append(Asset(code=f"{PREFIX[kind]}-{site.code}-{n:02d}", kind=kind, site=site,
-                         lon=lon, lat=lat, installed_on=installed, **fields))  # fmt: skip
+                         grid_id=site.grid_id, lon=lon, lat=lat, installed_on=installed,
+                         **fields))  # fmt: skip
 
     for estate in estates:
         homes = max(estate.households, 20)

@@ -1,5 +1,6 @@
 """The asset register's place on other pages: menu, the site and grid panels (capacity),
-the today view (inspections due) and the daily log (inspections done)."""
+the today view (inspections due) and the daily log (inspections done); and its ear for
+the territory's `site_moved` (an asset carries its site's grid)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wangge.core import clock
+from wangge.core import clock, events
 from wangge.core import extensions as ext
 from wangge.core.access import scope_for
 from wangge.core.permissions import can
 from wangge.service import selectors_assets as selectors
 from wangge.service.models import Asset, Inspection
 from wangge.service.permissions_assets import AssetAction
+from wangge.service.services.assets import asset_grids_follow
+from wangge.territory.events import SiteMoved
 
 
 def _site_panel(request: Any, site: Any) -> dict[str, Any] | None:
@@ -136,6 +139,8 @@ def register() -> None:
     from wangge.service import imports_assets  # noqa: F401  (registers the kind `assets`)
 
     ext.add_derived_fields("territory.site", "service.capacity", _capacity_fields)
+    # Inline: the assets follow in the same request as the site (the scope reads the copy).
+    events.subscribe(SiteMoved, asset_grids_follow)
 
     for key, label, url_name, order, visible in MENU:
         ext.add_menu(ext.MenuEntry(key, label, url_name, order=order, visible=visible))

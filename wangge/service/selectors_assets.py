@@ -41,11 +41,11 @@ def asset_list(
     state: str = "",
     has_free: bool = False,
 ) -> QuerySet[Asset]:
-    qs = Asset.objects.visible_to(user).select_related("site", "site__grid")
+    qs = Asset.objects.visible_to(user).select_related("site", "grid")
     if q:
         qs = qs.filter(Q(code__iexact=q) | Q(code__istartswith=q) | Q(site__name__icontains=q))
     if grid_id is not None:
-        qs = qs.filter(site__grid_id=grid_id)
+        qs = qs.filter(grid_id=grid_id)
     if site_id is not None:
         qs = qs.filter(site_id=site_id)
     if kind:
@@ -58,7 +58,7 @@ def asset_list(
 
 
 def asset_detail(*, user: Any, pk: int | None = None, code: str | None = None) -> Asset:
-    qs = Asset.objects.visible_to(user).select_related("site", "site__grid")
+    qs = Asset.objects.visible_to(user).select_related("site", "grid")
     found = qs.filter(pk=pk).first() if pk is not None else qs.filter(code=code).first()
     if found is None:
         raise Http404
@@ -200,7 +200,15 @@ def coverage(
     `end` (and by today), how many were done on their day or before."""
     today = clock.today()
     last = min(end, today)
-    qs = Inspection.objects.visible_to(user).filter(due_on__gte=start, due_on__lte=last)
+    scope = scope_for(user)
+    qs = Inspection.objects.filter(due_on__gte=start, due_on__lte=last)
+    if not scope.authenticated or scope.own_records_only:
+        qs = qs.none()
+    elif not scope.everything:
+        # The rows are grids the person sees (below): the scope's "or assigned to me"
+        # would only add tasks of other grids, dropped there, and make the read an OR
+        # that walks the whole county's month instead of the grids' (grid, due) range.
+        qs = qs.filter(grid_id__in=scope.grid_ids)
     if grid_id is not None:
         qs = qs.filter(grid_id=grid_id)
     rows = {

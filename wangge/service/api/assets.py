@@ -175,7 +175,7 @@ def asset_out(a: Asset) -> dict[str, Any]:
         "kind": a.kind,
         "site_id": a.site_id,
         "site_code": a.site.code,
-        "grid_id": a.site.grid_id,
+        "grid_id": a.grid_id,
         "building": a.building,
         "lon": a.lon,
         "lat": a.lat,

@@ -1,7 +1,9 @@
 """Network assets (网络资产) at sites, their inspection schedules and inspections (巡检).
 
 An asset stands at a site (小区/楼宇/单位) and is seen by the site's grid team, like the
-site itself (`territory.site_q` composed through `site__`); agents see none. An inspection
+site itself; agents see none. It carries its site's grid (`Asset.grid`, kept by the asset
+services and by the site's moves, `site_moved`) so that a grid's list and map read the
+grid's assets in code order from one index instead of every site of the grid. An inspection
 belongs to the grid the asset was in when the task was made (`grid`), so a plan's coverage
 per grid stays answerable after a re-division, and to the technician it was assigned to.
 """
@@ -27,14 +29,15 @@ __all__ = ["Asset", "Inspection", "InspectionSchedule"]
 
 
 class AssetQuerySet(ScopedQuerySet):
-    """The site's grid team sees its assets (agents none): the territory's site rule."""
+    """The site's grid team sees its assets (agents none): the territory's site rule, read
+    on the asset's copy of its site's grid (`Asset.grid`)."""
 
     def scope_q(self, scope: Scope, prefix: str = "") -> Q:
-        return site_q(scope, f"{prefix}site__")
+        return site_q(scope, prefix)
 
     @classmethod
     def _visible(cls, scope: Scope, obj: Any) -> bool:
-        return not scope.own_records_only and obj.site.grid_id in scope.grid_ids
+        return not scope.own_records_only and obj.grid_id in scope.grid_ids
 
 
 class Asset(ConstraintFields, Versioned, models.Model):
@@ -70,6 +73,20 @@ class Asset(ConstraintFields, Versioned, models.Model):
     site = models.ForeignKey(
         Site, verbose_name=_("小区/楼宇"), on_delete=models.PROTECT, related_name="+"
     )
+    #: The site's grid, copied: written with the asset's site by the asset services and
+    #: followed when the site changes grid (`site_moved`); the nightly recount mends what
+    #: a bulk write past the services left behind (`asset_grids_refresh`). Scope, lists,
+    #: filters and the map read it, so a grid's page is one index range in code order.
+    grid = models.ForeignKey(
+        Grid,
+        verbose_name=_("网格"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # the (grid, code) index below leads with it
+    )
     building = models.CharField(_("楼栋/位置"), max_length=64, blank=True)
     lon = models.FloatField(_("经度"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
     lat = models.FloatField(_("纬度"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
@@ -93,7 +110,13 @@ class Asset(ConstraintFields, Versioned, models.Model):
         ordering = ["code"]
         indexes = [
             models.Index(fields=["site", "kind"], name="service_asset_site_kind"),
-            models.Index(fields=["kind", "state", "code"], name="service_asset_kind_state"),
+            # A kind's list in code order (a state or free-ports filter reads on from it):
+            # with (kind, state, code) SQLite sorted every asset of the kind instead.
+            models.Index(fields=["kind", "code"], name="service_asset_kind_code"),
+            # A grid's list and map (scope or filter on the grid), in code order, cut at
+            # the page without a sort; with a kind filter, the grid's assets of that kind.
+            models.Index(fields=["grid", "code"], name="service_asset_grid_code"),
+            models.Index(fields=["grid", "kind", "state"], name="service_asset_grid_kind"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -274,8 +297,10 @@ class Inspection(Versioned, models.Model):
                 condition=Q(done_on__isnull=True),
                 name="service_insp_open_grid",
             ),
-            # Coverage counts a month's tasks per grid from the index alone.
+            # Coverage counts a month's tasks per grid from the index alone: the county's
+            # from the month's range, a manager's from their grid's.
             models.Index(fields=["due_on", "grid", "done_on"], name="service_insp_coverage"),
+            models.Index(fields=["grid", "due_on", "done_on"], name="service_insp_grid_cover"),
         ]
         constraints = [
             # One open task per asset: what makes the daily generation idempotent.

@@ -152,17 +152,17 @@ def inspections_generate(*, today: dt.date | None = None) -> int:
     open_tasks = Inspection.objects.filter(asset_id=OuterRef("pk"), done_on__isnull=True)
     created = 0
     for s in schedules:
-        assets = Asset.objects.filter(kind=s.kind, site__grid__isnull=False).exclude(
+        assets = Asset.objects.filter(kind=s.kind, grid__isnull=False).exclude(
             state=Asset.State.RETIRED
         )
         if s.grid_id is not None:
-            assets = assets.filter(site__grid_id=s.grid_id)
+            assets = assets.filter(grid_id=s.grid_id)
         elif s.kind in overridden:
-            assets = assets.exclude(site__grid_id__in=overridden[s.kind])
+            assets = assets.exclude(grid_id__in=overridden[s.kind])
         rows = (
             assets.filter(_due_q(s, horizon))
             .filter(~Exists(open_tasks))
-            .values_list("id", "site__grid_id", "last_inspected_on", "installed_on")
+            .values_list("id", "grid_id", "last_inspected_on", "installed_on")
         )
         tasks = []
         for asset_id, grid_id, last, installed in rows.iterator(chunk_size=2000):
