@@ -117,16 +117,35 @@ def _customer_search(user: Any, q: str, prefix: str = "", org: str = "organizati
     # read from the owner index: the index's candidates would only add lookups.
     own_only = scope_for(user).own_records_only
     can_match = None if own_only else search.candidates(q, phones=phones)
+    # On PostgreSQL a search shorter than a trigram asks the 1- and 2-character pieces'
+    # indexes (crm 0018) the same way: each condition gets an indexed twin that can only
+    # widen it, so the twins' bitmap OR finds the candidates and the conditions decide.
+    short = org and not prefix and not own_only and search.short(q)
     if org:
         surveys = Organization.objects.filter(contact).order_by()
         if can_match is not None:
             surveys = surveys.filter(customer_id__in=can_match)
-        found = match | Q(_AnyOf(F(f"{prefix}pk"), Subquery(surveys.values("customer_id"))))
+        if short:
+            surveys = surveys.filter(_short_contact(q, phones))
+        in_surveys = Q(_AnyOf(F(f"{prefix}pk"), Subquery(surveys.values("customer_id"))))
+        found = match | in_surveys
+        if short:
+            found = (_short_customer(q, phones) | Q(code__iexact=q) | in_surveys) & found
     else:
         found = match | Q(contact)
     if can_match is not None:
         found = Q(**{f"{prefix}pk__in": can_match}) & found
     return found
+
+
+def _short_customer(q: str, phones: bool) -> Q:
+    twins = Q(search.GramsHave(["name", "address"], q, upper=True))
+    return twins | Q(search.GramsHave(["phone"], q, upper=False)) if phones else twins
+
+
+def _short_contact(q: str, phones: bool) -> Q:
+    twins = Q(search.GramsHave(["contact_name"], q, upper=True))
+    return twins | Q(search.GramsHave(["contact_phone"], q, upper=False)) if phones else twins
 
 
 def _scope_by_sites(user: Any) -> Q | None:
