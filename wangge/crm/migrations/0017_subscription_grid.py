@@ -54,6 +54,12 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["grid", "arrears"], name="crm_sub_grid_arrears_idx"),
         ),
         migrations.AddIndex(
+            model_name="subscription",
+            index=models.Index(
+                fields=["customer", "expires_on"], name="crm_sub_customer_expiry_idx"
+            ),
+        ),
+        migrations.AddIndex(
             model_name="customer",
             index=models.Index(fields=["owner", "tier"], name="crm_customer_owner_tier_idx"),
         ),

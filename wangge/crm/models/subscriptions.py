@@ -97,8 +97,10 @@ class Subscription(ConstraintFields, Versioned):
             # own range, which SQLite cannot read in one order; a partial index on the live
             # statuses is not used with the statuses as bound parameters).
             models.Index(fields=["expires_on", "id"], name="crm_sub_renewal_idx"),
-            # A grid team's renewal list (and its count) by the stored grid, in its order.
+            # A grid team's renewal list (and its count) by the stored grid, in its order,
+            # and its other half, their own customers' lines within the window.
             models.Index(fields=["grid", "expires_on"], name="crm_sub_grid_expiry_idx"),
+            models.Index(fields=["customer", "expires_on"], name="crm_sub_customer_expiry_idx"),
             # Collection lists: only the few rows that owe anything.
             models.Index(
                 fields=["arrears"], condition=Q(arrears__gt=0), name="crm_sub_arrears_idx"
