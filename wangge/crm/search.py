@@ -38,6 +38,7 @@ go without the index: there the plain conditions are cheaper (`selectors._custom
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection as default_connection
@@ -273,10 +274,10 @@ class GramsHave(Expression):
     def get_source_expressions(self) -> list[Any]:
         return self.columns
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         self.columns = list(exprs)
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         parts, params = [], []
         for column in self.columns:
             sql, p = compiler.compile(column)
