@@ -323,12 +323,9 @@ def subscription_list(
         # order: said as expressions, the order makes the paginator read the sorted ids
         # once for the count and the page (`core.pagination.ranked`) instead of sorting
         # the scope-checked lines twice.
-        qs = qs.filter(by_grid).order_by(*(_ranked(key) for key in qs.query.order_by))
+        first = OrderBy(F("arrears"), descending=True) if in_arrears else F("expires_on").asc()
+        qs = qs.filter(by_grid).order_by(first, F("id").asc())
     return qs
-
-
-def _ranked(key: str) -> OrderBy:
-    return OrderBy(F(key.lstrip("-")), descending=key.startswith("-"))
 
 
 def subscription_count(qs: QuerySet[Subscription], user: Any) -> int:
