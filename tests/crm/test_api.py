@@ -11,6 +11,13 @@ from tests.personas import PERSONAS, assert_status_matrix, assert_visible_matrix
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def crm(crm_shared: CrmWorld) -> CrmWorld:
+    """The module's tests share one world (`crm_shared`)."""
+    return crm_shared
+
+
 FIELD_A = ("manager_a", "account_a", "tech_a")
 
 

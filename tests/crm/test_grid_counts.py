@@ -14,6 +14,13 @@ from wangge.crm.models import Customer
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def crm(crm_shared: CrmWorld) -> CrmWorld:
+    """The module's tests share one world (`crm_shared`)."""
+    return crm_shared
+
+
 PERSONAS = ["market_admin", "manager_a", "manager_b", "account_a", "sales_b", "agent_a"]
 
 

@@ -5,11 +5,18 @@ from __future__ import annotations
 import pytest
 
 from tests.crm.world import PHONES, CrmWorld
+from tests.personas import PERSONAS
 from wangge.core.access import SYSTEM
 from wangge.core.imports import get_spec
-from wangge.crm import selectors
+from wangge.crm import search, selectors
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def crm(crm_shared: CrmWorld) -> CrmWorld:
+    """The module's tests share one world (`crm_shared`)."""
+    return crm_shared
 
 
 @pytest.mark.parametrize(
@@ -39,3 +46,17 @@ def test_who_may_not_see_numbers_cannot_search_by_them(crm: CrmWorld) -> None:
     agent = crm.world.user("agent_a")
     assert not selectors.customer_list(user=agent, q=PHONES["a_agent"]).exists()
     assert selectors.customer_list(user=agent, q="客户a_agent").exists()
+
+
+@pytest.mark.parametrize("q", ["客", "客户", "中学", "王", "1", "13", "栋1", "A_", "_h", "%"])
+def test_short_searches_find_what_the_plain_conditions_find(
+    crm: CrmWorld, q: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One or two characters: on PostgreSQL through the short pieces' indexes (crm 0018),
+    on SQLite through its n-gram index; either way exactly the plain conditions' result."""
+    users = {p: crm.world.user(p) for p in PERSONAS}
+    found = {p: {c.pk for c in selectors.customer_list(user=u, q=q)} for p, u in users.items()}
+    monkeypatch.setattr(search, "short", lambda q: False)
+    monkeypatch.setattr(search, "candidates", lambda q, phones: None)
+    for persona, user in users.items():
+        assert found[persona] == {c.pk for c in selectors.customer_list(user=user, q=q)}, persona

@@ -20,6 +20,12 @@ from wangge.territory.models import Site
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def crm(crm_shared: CrmWorld) -> CrmWorld:
+    """The module's tests share one world (`crm_shared`)."""
+    return crm_shared
+
+
 def _get(crm: CrmWorld, persona: str, name: str, *args: Any) -> str:
     response = crm.world.client(persona).get(reverse(name, args=args))
     assert response.status_code == 200, (persona, name)

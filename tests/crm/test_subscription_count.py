@@ -18,6 +18,12 @@ from wangge.crm.models import Subscription, TariffPlan
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def crm(crm_shared: CrmWorld) -> CrmWorld:
+    """The module's tests share one world (`crm_shared`)."""
+    return crm_shared
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_split_count_is_the_scoped_lists_length(crm: CrmWorld, persona: str) -> None:
     # account_a owns a customer in grid B: the "own customers elsewhere" part.

@@ -29,6 +29,8 @@ from wangge.core.params import int_param, page_param
 
 #: Lists count up to this many rows exactly; more shows as "10000+".
 COUNT_CAP = 10_000
+#: A page further down than this many rows, typed in (an offset), skips them as ids first.
+DEEP_OFFSET = 500
 
 
 def bounded_count(qs: QuerySet[Any], cap: int | None = None) -> int:
@@ -166,6 +168,15 @@ class BoundedPaginator(Paginator):
             start = (number - 1) * self.per_page
             chosen = self._ranked[start : start + self.per_page]
             return self._get_page(rows_of(rows, chosen), number, self)
+        if isinstance(rows, QuerySet) and _keys(rows) is not None:
+            number = self.validate_number(number)
+            start = (number - 1) * self.per_page
+            if start >= DEEP_OFFSET:
+                # A deep page by its offset: the rows it skips are read as ids alone, without
+                # the joins that only the shown rows need (site, grid, owner, survey …).
+                narrow = rows.select_related(None).values_list("pk", flat=True)
+                chosen = list(narrow[start : start + self.per_page])
+                return self._get_page(rows_of(rows, chosen), number, self)
         page = super().page(number)
         assert isinstance(page, BoundedPage)
         return page

@@ -10,13 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from wangge.core import events
 from wangge.core import extensions as ext
 from wangge.core.access import scope_for
 from wangge.core.permissions import can
-from wangge.crm import selectors
+from wangge.crm import selectors, services
 from wangge.crm.models import Customer, Subscription
 from wangge.crm.permissions import Action
 from wangge.org.roles import Role
+from wangge.territory.events import SiteMoved
 
 #: Roles whose work list covers the whole grid's subscriptions, not only their own customers.
 _GRID_WIDE = {Role.GRID_MANAGER, Role.ACCOUNT_MARKETER, Role.MARKET_ADMIN}
@@ -104,3 +106,4 @@ def register() -> None:
     ext.add_panel(ext.Panel("crm.customers", "grid", "crm/_grid_panel.html", _grid_panel))
     ext.add_panel(ext.Panel("crm.accounts", "staff", "crm/_staff_panel.html", _staff_panel))
     ext.add_today(ext.TodaySection("crm", _("客户"), _today, order=20))
+    events.subscribe(SiteMoved, services.on_site_moved)

@@ -38,11 +38,13 @@ go without the index: there the plain conditions are cheaper (`selectors._custom
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection as default_connection
 from django.db import transaction
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F
+from django.db.models.expressions import Expression, RawSQL
 
 TABLE = "crm_customer_search"
 POSITIONS = "crm_search_position"
@@ -247,3 +249,45 @@ def candidates(q: str, *, phones: bool, conn: Any = default_connection) -> RawSQ
         if cursor.fetchone()[0] > DENSE:
             return None
     return RawSQL(f"SELECT rowid FROM {TABLE} WHERE {TABLE} MATCH %s", [match])
+
+
+# --- PostgreSQL: searches shorter than a trigram -------------------------------------------
+
+#: Searches this short have no trigram: PostgreSQL asks the 1- and 2-character pieces'
+#: indexes instead (crm migration 0018, `crm_short_grams`).
+SHORT = 2
+
+
+class GramsHave(Expression):
+    """`crm_short_grams(<columns>) @> ARRAY[<piece>]`, the expression of one of crm 0018's
+    indexes (the columns upper-cased and joined by a space where it says so), so that
+    PostgreSQL answers it from that index. PostgreSQL only."""
+
+    output_field = BooleanField()
+
+    def __init__(self, columns: list[str], piece: str, *, upper: bool) -> None:
+        super().__init__()
+        self.columns: list[Any] = [F(c) for c in columns]
+        self.piece = piece
+        self.upper = upper
+
+    def get_source_expressions(self) -> list[Any]:
+        return self.columns
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        parts, params = [], []
+        for column in self.columns:
+            sql, p = compiler.compile(column)
+            parts.append(f"UPPER({sql})" if self.upper else sql)
+            params.extend(p)
+        piece = "UPPER(%s)" if self.upper else "%s"
+        text = " || ' ' || ".join(parts)
+        return f"crm_short_grams({text}) @> ARRAY[{piece}]::text[]", [*params, self.piece]
+
+
+def short(q: str, conn: Any = default_connection) -> bool:
+    """`q` is searched through the short pieces' indexes (PostgreSQL, one or two characters)."""
+    return conn.vendor == "postgresql" and 0 < len(q) <= SHORT

@@ -15,8 +15,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,7 @@ from wangge.crm.models import (
 )
 from wangge.crm.permissions import Action
 from wangge.org.models import Staff
+from wangge.territory.events import SiteMoved
 from wangge.territory.models import Site
 
 CUSTOMER_FIELDS = (
@@ -216,13 +218,48 @@ def site_counts_refresh(*, site_ids: Iterable[int] | None = None) -> int:
         default=Greatest(F("households"), count),
     )
     if site_ids is None:
+        subscription_grids_refresh()
         return Site.objects.filter(Exists(here)).update(customers=count, households=households)
     ids = sorted(set(site_ids))
+    # A customer who moved left one of these sites for another: its lines' stored grid.
+    subscription_grids_refresh(site_ids=ids)
     updated = 0
     for at in range(0, len(ids), _SITE_BATCH):
         batch = Site.objects.filter(pk__in=ids[at : at + _SITE_BATCH])
         updated += batch.update(customers=count, households=households)
     return updated
+
+
+def subscription_grids_refresh(
+    *,
+    site_ids: Iterable[int] | None = None,
+    subscription_ids: Iterable[int] | None = None,
+) -> int:
+    """Make the stored `Subscription.grid` of the lines of customers at these sites (or
+    these lines; every line if neither is given) their customer's site's grid, in one
+    UPDATE per 500 ids, writing only the lines whose grid changed. Called where a line is
+    written (`subscription_create`, `subscriptions_announce` after a bulk import), where
+    customers move (`site_counts_refresh`: every customer write that touches sites) and
+    where a site moves grid (`on_site_moved`). A derived column: no audit entry. Returns the
+    lines updated."""
+    grid = Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values("site__grid_id")[:1])
+    # `IS DISTINCT FROM` for both databases: a grid's id is never 0.
+    differs = ~Q(Exact(Coalesce(F("grid_id"), Value(0)), Coalesce(grid, Value(0))))
+    if site_ids is None and subscription_ids is None:
+        return Subscription.objects.filter(differs).update(grid=grid)
+    updated = 0
+    for key, given in (("customer__site_id__in", site_ids), ("pk__in", subscription_ids)):
+        ids = sorted(set(given or ()))
+        for at in range(0, len(ids), _SITE_BATCH):
+            lines = Subscription.objects.filter(**{key: ids[at : at + _SITE_BATCH]})
+            updated += lines.filter(differs).update(grid=grid)
+    return updated
+
+
+def on_site_moved(event: SiteMoved) -> None:
+    """A site changed grid (a form, an import, a plan's activation): its customers' lines
+    follow (inline, right after the commit that moved it)."""
+    subscription_grids_refresh(site_ids=[event.site_id])
 
 
 def _customer_created(customer: Customer) -> CustomerCreated:
@@ -456,6 +493,9 @@ def subscription_create(
         arrears=arrears,
         account_no=account_no,
     )
+    subscription.grid_id = (
+        Site.objects.filter(pk=customer.site_id).values_list("grid_id", flat=True).first()
+    )
     subscription = audited_create(actor=actor, instance=subscription)
     subscriptions_announce([subscription])
     return subscription
@@ -674,8 +714,11 @@ def customers_announce(customers: Iterable[Customer]) -> None:
 
 
 def subscriptions_announce(subscriptions: Iterable[Subscription]) -> None:
-    """`subscription_created` for each subscription written (on commit)."""
-    events.publish_many(_subscription_created(s) for s in subscriptions)
+    """What follows writing subscriptions in bulk (an import): each new line's stored grid
+    (`subscription_grids_refresh`), and `subscription_created` for each (on commit)."""
+    written = list(subscriptions)
+    subscription_grids_refresh(subscription_ids=[s.pk for s in written if s.grid_id is None])
+    events.publish_many(_subscription_created(s) for s in written)
 
 
 def customers_number(customers: list[Customer]) -> None:

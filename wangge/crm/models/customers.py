@@ -119,6 +119,9 @@ class Customer(Versioned, Verified):
             models.Index(fields=["site", "relationship"], name="crm_customer_site_rel_idx"),
             # A grid team's list by importance (`?tier=key`), read site by site.
             models.Index(fields=["site", "tier"], name="crm_customer_site_tier_idx"),
+            # Its other half, the named owner's own (an account marketer's `?tier=key` read
+            # every customer they own to test its tier).
+            models.Index(fields=["owner", "tier"], name="crm_customer_owner_tier_idx"),
             models.Index(fields=["verified_at"], name="crm_customer_verified_idx"),
             models.Index(fields=["owner", "verified_at"], name="crm_customer_owner_ver_idx"),
         ]

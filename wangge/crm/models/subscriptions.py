@@ -55,6 +55,24 @@ class Subscription(ConstraintFields, Versioned):
         _("状态"), max_length=16, choices=Status.choices, default=Status.ACTIVE
     )
     arrears = models.DecimalField(_("欠费金额（元）"), default=Decimal("0.00"), **MONEY)  # type: ignore[arg-type]
+    #: The grid of the customer's site, stored so that a grid team's renewal and arrears
+    #: lists read one index instead of looking up each line's customer and site (a grid
+    #: manager's 30-day renewal list at 1M customers: 360 ms CPU through the joins).
+    #: Derived, never typed: kept by the crm (`services.subscription_grids_refresh`: on
+    #: create, when customers move site, when a site moves grid). Only a planner's aid
+    #: beside the scope, which still reads the customer's site: a stale value can hide a
+    #: line from a grid's list, never show one to someone who may not see it.
+    grid = models.ForeignKey(
+        "org.Grid",
+        verbose_name=_("网格"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        # The (grid, expires_on) index below serves every lookup by grid.
+        db_index=False,
+    )
 
     constraint_fields: ClassVar[dict[str, str]] = {
         "crm_sub_account_unique": "account_no",
@@ -79,10 +97,16 @@ class Subscription(ConstraintFields, Versioned):
             # own range, which SQLite cannot read in one order; a partial index on the live
             # statuses is not used with the statuses as bound parameters).
             models.Index(fields=["expires_on", "id"], name="crm_sub_renewal_idx"),
+            # A grid team's renewal list (and its count) by the stored grid, in its order,
+            # and its other half, their own customers' lines within the window.
+            models.Index(fields=["grid", "expires_on"], name="crm_sub_grid_expiry_idx"),
+            models.Index(fields=["customer", "expires_on"], name="crm_sub_customer_expiry_idx"),
             # Collection lists: only the few rows that owe anything.
             models.Index(
                 fields=["arrears"], condition=Q(arrears__gt=0), name="crm_sub_arrears_idx"
             ),
+            # A grid team's arrears list and count, by the stored grid.
+            models.Index(fields=["grid", "arrears"], name="crm_sub_grid_arrears_idx"),
         ]
         constraints = [
             # The account number is how the billing system and import sheets name a line.
