@@ -152,7 +152,7 @@ def test_the_people_api_answers_the_split_scoped(taken: InsightsWorld) -> None:
     w = taken.world
     account = w.staff["account_a"].pk
 
-    def people(persona: str, **params: object) -> dict[int, dict[str, tuple[int, int]]]:
+    def people(persona: str, **params: int) -> dict[int, dict[str, tuple[int, int]]]:
         r = w.api(persona).get("/api/insights/people", params)
         assert r.status_code == 200, r.content
         data = r.json()
@@ -171,10 +171,11 @@ def test_the_people_api_answers_the_split_scoped(taken: InsightsWorld) -> None:
     assert team.items() <= county.items() and w.staff["sales_b"].pk in county
     # A day without a snapshot is computed live, to the same numbers.
     yesterday = (clock.today() - dt.timedelta(days=1)).isoformat()
-    r = w.api("manager_a").get("/api/insights/people", {"grid": w.grid_a.pk, "on": yesterday})
+    grid = str(w.grid_a.pk)
+    r = w.api("manager_a").get("/api/insights/people", {"grid": grid, "on": yesterday})
     assert r.json()["source"] == "live"
     live = w.api("manager_a").get(
-        "/api/insights/people", {"grid": w.grid_a.pk, "on": clock.today().isoformat()}
+        "/api/insights/people", {"grid": grid, "on": clock.today().isoformat()}
     )
     assert live.json()["source"] == "snapshot"
     Snapshot.objects.all().delete()

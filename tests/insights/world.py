@@ -11,8 +11,13 @@ to account_a (the first verified two days ago), the second to tech_a.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
 
 from tests.crm.world import CrmWorld, build_crm
 from tests.personas import World
@@ -31,6 +36,15 @@ class InsightsWorld:
     @property
     def world(self) -> World:
         return self.crm.world
+
+
+@contextmanager
+def rolled_back(django_db_blocker: Any) -> Iterator[None]:
+    """A test module's own transaction, rolled back when the module is done (its tests
+    run in savepoints on top)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def ago(days: int, hour: int = 10) -> dt.datetime:
