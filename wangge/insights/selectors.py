@@ -228,9 +228,6 @@ class PersonFigures:
     grid_id: int | None
     ratios: dict[str, Ratio]
 
-    def ratio(self, key: str) -> Ratio | None:
-        return self.ratios.get(key)
-
     @property
     def cells(self) -> list[tuple[Measure, Ratio | None]]:
         return [(m, self.ratios.get(m.key)) for m in MEASURES.values()]
