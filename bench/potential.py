@@ -50,19 +50,46 @@ def _errors(ev: potential.Evaluation) -> None:
           f"{ev.baseline_customers_mae:>22.1f}")  # fmt: skip
 
 
+def spread_penetration(rng: random.Random) -> int:
+    """The register-only bench county counts every customer of an estate as one of its
+    subscribers, so its estates' penetration is ~100 % and the model's held-out error says
+    nothing. Give such a county's estates more households than subscribers: each estate a
+    penetration of its own (20–70 %, an appeal the survey then reflects with noise, as in
+    the synthetic county), its households its subscribers over it. Returns the estates
+    changed (none when the county's penetration already varies)."""
+    from wangge.territory.models import Site
+
+    estates = list(
+        Site.objects.filter(kind=Site.Kind.ESTATE, grid__isnull=False, customers__gt=0).only(
+            "pk", "households", "customers"
+        )
+    )
+    shares = [min(e.customers / e.households, 1.0) for e in estates if e.households]
+    if not shares or sum(shares) / len(shares) < 0.9:
+        return 0
+    for e in estates:
+        p = min(max(0.2 + 0.5 * rng.random(), 0.05), 1.0)
+        e.households = max(e.customers, round(e.customers / p))
+    Site.objects.bulk_update(estates, ["households"], batch_size=500)
+    return len(estates)
+
+
 def populate(seed: int = 1) -> str:
-    """Give a bench county (register only: no surveys, no survey assignments) a survey of
-    about 60% of its estates (PC owners, owners' age bands and tenants that follow the
-    estate's penetration, with noise) and hand a third of each grid's estates and premises
-    to the grid's people, so the model has factors to learn and the split has surveyors.
-    Kept when the county already has survey assignments."""
+    """Give a bench county (register only: no surveys, no survey assignments) estates whose
+    penetration varies (`spread_penetration`), a survey of about 60% of its estates (PC
+    owners, owners' age bands and tenants that follow the estate's penetration, with
+    noise) and hand a third of each grid's estates and premises to the grid's people, so
+    the model has factors to learn and the split has surveyors. What a county already has
+    is kept (a county surveyed before its penetration was spread is surveyed again)."""
     from wangge.org.models import GridMembership
     from wangge.org.roles import Role
     from wangge.territory.models import SURVEYED_KINDS, Site, SurveyAssignment
 
-    if SurveyAssignment.objects.exists():
-        return "survey and assignments kept"
     rng = random.Random(seed)
+    spread = spread_penetration(rng)
+    assigned = SurveyAssignment.objects.exists()
+    if assigned and not spread:
+        return "survey and assignments kept"
 
     def share(x: float) -> Decimal:
         return Decimal(str(round(min(max(x, 0.0), 1.0), 2)))
@@ -79,6 +106,9 @@ def populate(seed: int = 1) -> str:
         surveyed.append(site)
     fields = ["pc_owners", "owners_young_share", "owners_senior_share", "tenant_share"]
     Site.objects.bulk_update(surveyed, fields, batch_size=500)
+    done = f"spread the penetration of {spread:,} estates, " if spread else ""
+    if assigned:
+        return f"{done}surveyed {len(surveyed):,} estates, assignments kept"
     people: dict[int, list[int]] = {}
     for grid_id, staff_id in GridMembership.objects.exclude(role=Role.AGENT).values_list(
         "grid_id", "staff_id"
@@ -91,7 +121,7 @@ def populate(seed: int = 1) -> str:
         if people.get(grid_id) and rng.random() < 1 / 3:
             rows.append(SurveyAssignment(site_id=pk, assignee_id=rng.choice(people[grid_id])))
     SurveyAssignment.objects.bulk_create(rows, batch_size=2000)
-    return f"surveyed {len(surveyed):,} estates, assigned {len(rows):,} sites"
+    return f"{done}surveyed {len(surveyed):,} estates, assigned {len(rows):,} sites"
 
 
 def _timed(fn: Any) -> tuple[Any, float, float]:

@@ -39,6 +39,7 @@ API_READS: dict[str, tuple[str | None, dict[str, int]]] = {
     "/api/insights/kpis": (None, ok(READERS)),
     "/api/insights/trend": (None, ok(READERS)),
     "/api/insights/ranking": (None, ok(READERS)),
+    "/api/insights/people": (None, ok(READERS)),
 }
 WRITES: dict[str, str] = {}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from wangge.retention.models import CollectionTask
 from wangge.retention.models import Contact as CareContact
 from wangge.sales.models import Visit
 from wangge.service.models import WorkOrder
-from wangge.territory.models import Site
+from wangge.territory.models import Site, SurveyAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -30,15 +31,24 @@ def _fresh(at: dt.datetime | None, on: dt.date) -> bool:
 
 
 def _surveyed(site: Site, on: dt.date) -> bool:
-    if hasattr(site, "verified_at"):
-        return _fresh(site.verified_at, on)
-    return any(_fresh(c.verified_at, on) for c in Customer.objects.filter(site=site)) or any(
-        _fresh(i.verified_at, on) for i in CompetitorIntel.objects.filter(site=site)
-    )
+    return _fresh(site.verified_at, on)
 
 
-def _expected_sites(on: dt.date) -> dict[str, dict[int | None, Ratio]]:
-    roles: dict[int, set[str]] = defaultdict(set)
+def _by_grid(site: Site) -> list[int | None]:
+    return [site.grid_id]
+
+
+def _by_surveyor(site: Site) -> list[int | None]:
+    """Whoever is assigned to survey the site, or its estate (a building)."""
+    for candidate in (site, site.estate):
+        survey = SurveyAssignment.objects.filter(site=candidate).first() if candidate else None
+        if survey is not None:
+            return [survey.assignee_id]
+    return []
+
+
+def _expected_sites(on: dt.date, key_of: Any = _by_grid) -> dict[str, dict[int | None, Ratio]]:
+    roles: dict[int | None, set[str]] = defaultdict(set)
     for m in GridMembership.objects.all():
         roles[m.grid_id].add(m.role)
     out: dict[str, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
@@ -46,29 +56,33 @@ def _expected_sites(on: dt.date) -> dict[str, dict[int | None, Ratio]]:
     theirs: dict[int | None, int] = defaultdict(int)
     for i in CompetitorIntel.objects.select_related("site"):
         if i.site.kind != "premises":
-            theirs[i.site.grid_id] += i.customers_estimate or 0
+            for g in key_of(i.site):
+                theirs[g] += i.customers_estimate or 0
     for s in Site.objects.all():
-        g = s.grid_id
-        staffed = bool(roles[g] & {"account_marketer", "sales_marketer"}) and (
-            "technician" in roles[g]
-        )
-        out["coverage.staffed"][g][0] += staffed
-        out["coverage.staffed"][g][1] += 1
-        out["coverage.network"][g][0] += s.covered_households
-        out["coverage.network"][g][1] += s.households
-        out["coverage.surveyed"][g][0] += _surveyed(s, on)
-        out["coverage.surveyed"][g][1] += 1
-        if s.kind == "estate":
-            out["market.known"][g][0] += _surveyed(s, on) and s.pk in intel_sites
-            out["market.known"][g][1] += 1
-        if s.kind != "premises":
-            out["market.penetration"][g][0] += s.customers
-            out["market.penetration"][g][1] += s.households
-            out["market.share"][g][0] += s.customers
-            out["market.share"][g][1] += s.customers
+        for g in key_of(s):
+            _count(out, s, g, roles[s.grid_id], on, intel_sites)
     for g, n in theirs.items():
         out["market.share"][g][1] += n
     return {k: {g: Ratio(*v) for g, v in by.items()} for k, by in out.items()}
+
+
+def _count(out: Any, s: Site, g: int | None, roles: set[str], on: dt.date, intel: set[int]) -> None:
+    """One site's share of each measure, counted into bucket `g` (a grid or a person)."""
+    staffed = bool(roles & {"account_marketer", "sales_marketer"}) and ("technician" in roles)
+    out["coverage.staffed"][g][0] += staffed
+    out["coverage.staffed"][g][1] += 1
+    out["coverage.network"][g][0] += s.covered_households
+    out["coverage.network"][g][1] += s.households
+    out["coverage.surveyed"][g][0] += _surveyed(s, on)
+    out["coverage.surveyed"][g][1] += 1
+    if s.kind == "estate":
+        out["market.known"][g][0] += _surveyed(s, on) and s.pk in intel
+        out["market.known"][g][1] += 1
+    if s.kind != "premises":
+        out["market.penetration"][g][0] += s.customers
+        out["market.penetration"][g][1] += s.households
+        out["market.share"][g][0] += s.customers
+        out["market.share"][g][1] += s.customers
 
 
 def _reached_ids(on: dt.date) -> set[int]:
@@ -153,3 +167,42 @@ def test_a_shorter_period_reaches_fewer(county: InsightsWorld, settings) -> None
     settings.WANGGE_REACH_DAYS = 5
     grids, _people = figures.reach(clock.today())
     assert sum(r.numerator for r in grids.values()) == 2  # the work order is 10 days old
+
+
+def test_each_persons_site_figures_count_the_sites_assigned_to_them(county: InsightsWorld) -> None:
+    """A person's site measures are those of the sites assigned to them to survey, a
+    building following its estate; reach counts the customers they own."""
+    estate = county.crm.t.sites_a[0]  # account_a's
+    building = Site.objects.create(
+        code="A000-1",
+        kind=Site.Kind.BUILDING,
+        name="A小区0 1栋",
+        grid=estate.grid,
+        estate=estate,
+        lon=estate.lon,
+        lat=estate.lat,
+        households=40,
+        covered_households=40,
+        customers=10,
+    )
+    today = clock.today()
+    results = figures.compute(today)
+    expected = _expected_sites(today, _by_surveyor)
+    for key, by_person in expected.items():
+        assert results.people[key] == by_person, key
+    account, tech = county.world.staff["account_a"].pk, county.world.staff["tech_a"].pk
+    # account_a: two estates and the building (one estate verified two days ago).
+    assert results.people["coverage.surveyed"][account] == Ratio(1, 3)
+    assert (
+        results.people["market.penetration"][account].denominator
+        == sum(s.households for s in (estate, county.crm.t.sites_a[2])) + building.households
+    )
+    assert results.people["coverage.surveyed"][tech] == Ratio(0, 1)
+    # Nobody else surveys anything: their site figures are absent, not 0/0.
+    assert set(results.people["coverage.staffed"]) == {account, tech}
+    _grids, people = _expected_reach(today)
+    assert results.people["reach.customers"] == people
+    live = figures.compute_people(today, [account])
+    assert {k: by[account] for k, by in live.items()} == {
+        k: by[account] for k, by in results.people.items()
+    }

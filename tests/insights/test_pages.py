@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -14,6 +15,7 @@ from tests.insights.world import InsightsWorld
 from wangge.core import clock
 from wangge.core.access import SYSTEM
 from wangge.insights import figures, services
+from wangge.insights.models import Snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +53,9 @@ def test_the_api_answers_the_snapshot_of_the_grid_and_the_county(taken: Insights
     assert data["grid"] == w.grid_a.pk
     assert (mine["reach.customers"]["numerator"], mine["reach.customers"]["denominator"]) == (2, 3)
     data, person = _kpis(w.api("manager_a"), person=w.staff["account_a"].pk)
-    assert list(person) == ["reach.customers"]
+    assert set(person) == set(figures.MEASURES)  # reach, and the estates to survey
+    data, person = _kpis(w.api("manager_a"), person=w.staff["manager_a"].pk)
+    assert list(person) == ["reach.customers"]  # nothing assigned to survey
 
 
 def test_a_day_without_a_snapshot_is_computed_live(county: InsightsWorld) -> None:
@@ -108,7 +112,81 @@ def test_the_dashboards_show_figures_definitions_and_rankings(taken: InsightsWor
         reverse("insights:person", args=[w.staff["account_a"].pk])
     ).content.decode()
     assert 'data-testid="measure-reach.customers"' in person
-    assert 'data-testid="figure-coverage"' not in person
+    assert 'data-testid="measure-coverage.surveyed"' in person  # estates to survey
+    assert 'data-testid="person-note"' in person
+    own = manager.get(reverse("insights:person", args=[w.staff["manager_a"].pk])).content.decode()
+    assert 'data-testid="figure-coverage"' not in own  # nothing assigned: reach only
+
+
+def _split(page: str) -> dict[str, str]:
+    """The team split's rows: person name → the row's HTML."""
+    body = page[page.index('data-testid="team-split"') :]
+    body = body[: body.index("</table>")]
+    rows = body.split('data-testid="split-row"')[1:]
+    return {r.split("</a>")[0].rsplit(">", 1)[1]: r for r in rows}
+
+
+def test_the_grid_dashboard_splits_every_figure_per_team_member(taken: InsightsWorld) -> None:
+    w = taken.world
+    url = reverse("insights:grid", args=[w.grid_a.pk])
+    rows = _split(w.client("manager_a").get(url).content.decode())
+    names = {p: w.staff[p].name for p in ("account_a", "tech_a", "manager_a", "agent_a")}
+    assert set(names.values()) <= set(rows)
+    account = rows[names["account_a"]]
+    # Two estates to survey, one verified two days ago; one of two customers reached.
+    assert 'data-testid="split-coverage.surveyed">50.0% <small class="muted">1/2' in account
+    assert 'data-testid="split-reach.customers">50.0% <small class="muted">1/2' in account
+    tech = rows[names["tech_a"]]
+    assert 'data-testid="split-coverage.surveyed">0.0%' in tech
+    assert 'data-testid="split-reach.customers"><span class="muted">—' in tech  # owns none
+    # A marketer sees their own row only; the Excel has every person's measures.
+    mine = _split(w.client("account_a").get(url).content.decode())
+    assert list(mine) == [names["account_a"]]
+    r = w.client("manager_a").get(url, {"export": "team"})
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and sheet.count("<row") >= 1 + len(rows)
+
+
+def test_the_people_api_answers_the_split_scoped(taken: InsightsWorld) -> None:
+    w = taken.world
+    account = w.staff["account_a"].pk
+
+    def people(persona: str, **params: int) -> dict[int, dict[str, tuple[int, int]]]:
+        r = w.api(persona).get("/api/insights/people", params)
+        assert r.status_code == 200, r.content
+        data = r.json()
+        assert len(data["measures"]) == len(figures.MEASURES)
+        return {
+            p["id"]: {m["key"]: (m["numerator"], m["denominator"]) for m in p["measures"]}
+            for p in data["people"]
+        }
+
+    team = people("manager_a", grid=w.grid_a.pk)
+    assert team[account]["coverage.surveyed"] == (1, 2)
+    assert team[account]["reach.customers"] == (1, 2)
+    assert "reach.customers" not in team[w.staff["tech_a"].pk]
+    assert people("account_a") == {account: team[account]}  # their grid: themselves only
+    county = people("market_admin")
+    assert team.items() <= county.items() and w.staff["sales_b"].pk in county
+    # A day without a snapshot is computed live, to the same numbers.
+    yesterday = (clock.today() - dt.timedelta(days=1)).isoformat()
+    grid = str(w.grid_a.pk)
+    r = w.api("manager_a").get("/api/insights/people", {"grid": grid, "on": yesterday})
+    assert r.json()["source"] == "live"
+    live = w.api("manager_a").get(
+        "/api/insights/people", {"grid": grid, "on": clock.today().isoformat()}
+    )
+    assert live.json()["source"] == "snapshot"
+    Snapshot.objects.all().delete()
+    again = people("manager_a", grid=w.grid_a.pk)
+    assert again == team
+    # Another grid, an agent, bad input: refused, never a server error.
+    api = w.api("sales_b")
+    assert api.get("/api/insights/people", {"grid": w.grid_a.pk}).status_code == 404
+    assert w.api("agent_a").get("/api/insights/people").status_code == 404
+    for bad in ({"on": "2026-02-30"}, {"grid": "0"}, {"grid": "x"}, {"grid": str(2**64)}):
+        assert w.api("market_admin").get("/api/insights/people", bad).status_code == 422, bad
 
 
 @pytest.mark.parametrize("table", ["figures", "ranking", "shares", "headlines"])

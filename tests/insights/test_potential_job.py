@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.insights.world import rolled_back
 from tests.personas import World
 from tests.territory_world import Territory, build_territory
 from wangge.core import potential as hook
@@ -29,8 +31,18 @@ from wangge.territory.models import Site
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _t_once(world_once: World, django_db_blocker: Any) -> Iterator[Territory]:
+    with rolled_back(django_db_blocker):
+        yield _territory(world_once)
+
+
 @pytest.fixture
-def t(world: World) -> Territory:
+def t(_t_once: Territory, world: World) -> Territory:
+    return _t_once
+
+
+def _territory(world: World) -> Territory:
     """Four estates per grid, surveyed, and a building of A's first estate."""
     t = build_territory(world, per_grid=4)
     for i, site in enumerate([*t.sites_a, *t.sites_b]):

@@ -5,12 +5,15 @@ an Excel download of values (no formulas) that is logged."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
+from tests.insights.world import rolled_back
 from tests.personas import World
 from tests.territory_world import Territory, build_territory
 from wangge.core.access import SYSTEM
@@ -25,8 +28,18 @@ from wangge.territory.models import Site
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _t_once(world_once: World, django_db_blocker: Any) -> Iterator[Territory]:
+    with rolled_back(django_db_blocker):
+        yield _territory(world_once)
+
+
 @pytest.fixture
-def t(world: World) -> Territory:
+def t(_t_once: Territory, world: World) -> Territory:
+    return _t_once
+
+
+def _territory(world: World) -> Territory:
     """Six surveyed estates per grid, a stand-alone building in grid A (no model: households
     − subscribers), a competitor with an estimate in A's first estate."""
     t = build_territory(world, per_grid=6)

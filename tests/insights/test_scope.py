@@ -65,5 +65,6 @@ def test_each_persona_sees_their_grid_and_their_own(county: InsightsWorld) -> No
         ("person", "account_a"),
         ("person", "agent_a"),
         ("person", "manager_a"),
+        ("person", "tech_a"),  # no customers, but estates to survey: site figures
     }
     assert seen("sales_b") == {("grid", "B"), ("person", "sales_b")}

@@ -40,12 +40,17 @@ def test_a_day_is_stored_per_grid_person_and_county_and_replaced_when_retaken(
         assert g is not None, key
         assert figures.Ratio(g.numerator, g.denominator) == results.grid(key, a.pk)
     account = county.world.staff["account_a"]
-    mine = rows.get(level="person", staff=account)
+    mine = rows.get(level="person", staff=account, measure="reach.customers")
     assert (
         figures.Ratio(mine.numerator, mine.denominator)
         == results.people["reach.customers"][account.pk]
     )
     assert mine.grid_id == a.pk  # the person's primary grid: their manager sees it
+    surveyed = rows.get(level="person", staff=account, measure="coverage.surveyed")
+    assert (
+        figures.Ratio(surveyed.numerator, surveyed.denominator)
+        == results.people["coverage.surveyed"][account.pk]
+    )
     assert services.snapshot_take(actor=SYSTEM, on=day) == written
     assert Snapshot.objects.filter(day=day).count() == written
 

@@ -4,14 +4,20 @@ Grid A: a visit to `a_home` three days ago, a work order of `a_org` closed after
 follow-up ten days ago, a collection of `a_agent` closed by billing's payment (no contact),
 a fresh intel verification at A's first estate. Grid B: a care call to `b_owned` forty days
 ago (outside the period), a promised collection of `b_home` yesterday. Dates count back
-from the clock.
+from the clock. Survey assignments (the people's site figures): A's first and third estates
+to account_a (the first verified two days ago), the second to tech_a.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
 
 from tests.crm.world import CrmWorld, build_crm
 from tests.personas import World
@@ -20,6 +26,7 @@ from wangge.retention.models import CollectionTask, Payment
 from wangge.retention.models import Contact as CareContact
 from wangge.sales.models import Visit
 from wangge.service.models import OrderState, WorkOrder
+from wangge.territory.models import Site, SurveyAssignment
 
 
 @dataclass
@@ -29,6 +36,15 @@ class InsightsWorld:
     @property
     def world(self) -> World:
         return self.crm.world
+
+
+@contextmanager
+def rolled_back(django_db_blocker: Any) -> Iterator[None]:
+    """A test module's own transaction, rolled back when the module is done (its tests
+    run in savepoints on top)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 def ago(days: int, hour: int = 10) -> dt.datetime:
@@ -98,4 +114,10 @@ def build_insights(world: World) -> InsightsWorld:
     crm.intel_b.__class__.objects.filter(pk=crm.intel_b.pk).update(
         verified_at=ago(400), customers_estimate=20
     )
+    sites_a = crm.t.sites_a
+    for site, who in ((sites_a[0], "account_a"), (sites_a[2], "account_a"), (sites_a[1], "tech_a")):
+        SurveyAssignment.objects.create(
+            site=site, assignee=staff[who], assigned_by=staff["manager_a"]
+        )
+    Site.objects.filter(pk=sites_a[0].pk).update(verified_at=ago(2))
     return InsightsWorld(crm)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +33,7 @@ from wangge.retention.models import CollectionTask
 from wangge.retention.models import Contact as CareContact
 from wangge.sales.models import Visit
 from wangge.service.models import OrderState, WorkOrder
-from wangge.territory.models import Site
+from wangge.territory.models import Site, SurveyAssignment
 
 #: Days a contact keeps a customer "reached" (the period of 客户全触及), ending on the day.
 DEFAULT_REACH_DAYS = 30
@@ -175,8 +175,16 @@ MEASURES: dict[str, Measure] = {m.key: m for f in FIGURES for m in f.measures}
 #: counts, a grid's team, a customer's site and owner, or a site's earlier verifications.
 HISTORY_NOTE = _(
     "往日的数字按记录自身的日期计算：客户按建档时间，接触按发生时间，单元和竞争情报按核实时间。"
-    "没有历史记录的按今天的计：单元所属网格、户数、覆盖户数和用户数，网格的团队，客户所在单元和负责人；"
+    "没有历史记录的按今天的计：单元所属网格、户数、覆盖户数和用户数，网格的团队，客户所在单元和负责人，"
+    "调查分工；"
     "单元只保存最近一次核实，之后又核实过的单元在更早的日子里算作未普查。"
+)
+
+#: Whose figures a person's are: shown on the grid's team split and the person dashboard.
+PERSON_NOTE = _(
+    "个人的客户触及按本人名下的客户计；其余指标按分给本人调查的单元计（调查分工的小区和单位，"
+    "楼宇随其小区）。没有分到单元的人只有客户触及；各人之和不必等于网格的数字"
+    "（未分工的单元、网格外的客户）。"
 )
 
 #: Per grid (None: sites in no grid), the measure's ratio.
@@ -240,105 +248,17 @@ def staffed_grid_ids() -> set[int]:
     return marketers & technicians
 
 
-def _site_has(name: str) -> bool:
-    return any(f.name == name for f in Site._meta.get_fields())
-
-
 def surveyed_q(on: dt.date, prefix: str = "") -> Q:
-    """The site was surveyed on the ground within the re-survey period ending on `on`.
-
-    PLUG-IN (infobase): a site's own verification (`Site.verified_at`, verified like customers
-    are) is used as soon as the model has it. Until then a site counts as surveyed when a
-    record about it was verified there: one of its customers or its competitor intelligence.
-    """
+    """The site was verified on the ground (`Site.verified_at`) within the re-survey period
+    ending on `on`."""
     since, until = fresh_since(on), day_end(on)
-    if _site_has("verified_at"):
-        return Q(**{f"{prefix}verified_at__gte": since, f"{prefix}verified_at__lt": until})
-    site_ref = OuterRef(f"{prefix}pk")
-    customer = Customer.objects.filter(
-        site_id=site_ref, verified_at__gte=since, verified_at__lt=until
-    )
-    return Q(Exists(customer)) | Q(Exists(_fresh_intel(on, site_ref)))
-
-
-def _fresh_intel(on: dt.date, site_ref: Any) -> QuerySet[CompetitorIntel]:
-    return CompetitorIntel.objects.filter(
-        site_id=site_ref, verified_at__gte=fresh_since(on), verified_at__lt=day_end(on)
-    )
-
-
-def _by_grid(rows: Iterable[dict[str, Any]], num: str, den: str) -> ByGrid:
-    return {r["grid_id"]: Ratio(int(r[num] or 0), int(r[den] or 0)) for r in rows}
-
-
-def coverage(on: dt.date) -> dict[str, ByGrid]:
-    staffed = staffed_grid_ids()
-    rows = (
-        Site.objects.order_by()
-        .values("grid_id")
-        .annotate(
-            sites=Count("id"),
-            staffed=Count("id", filter=Q(grid_id__in=staffed)),
-            surveyed=Count("id", filter=surveyed_q(on)),
-            covered=Coalesce(Sum("covered_households"), 0),
-            households=Coalesce(Sum("households"), 0),
-        )
-    )
-    rows = list(rows)
-    return {
-        STAFFED.key: _by_grid(rows, "staffed", "sites"),
-        NETWORK.key: _by_grid(rows, "covered", "households"),
-        SURVEYED.key: _by_grid(rows, "surveyed", "sites"),
-    }
+    return Q(**{f"{prefix}verified_at__gte": since, f"{prefix}verified_at__lt": until})
 
 
 # --- market ------------------------------------------------------------------------------
 
 #: Sites whose customers are counted by household (premises count organisations).
 HOUSEHOLD_KINDS = (Site.Kind.ESTATE, Site.Kind.BUILDING)
-
-
-def competitor_customers(site_filter: Q | None = None) -> dict[int | None, int]:
-    """Per grid, the competitors' estimated customers in household sites."""
-    rows = (
-        CompetitorIntel.objects.filter(site__kind__in=HOUSEHOLD_KINDS)
-        .filter(site_filter or Q())
-        .order_by()
-        .values("site__grid_id")
-        .annotate(n=Coalesce(Sum("customers_estimate"), 0))
-    )
-    return {r["site__grid_id"]: int(r["n"]) for r in rows}
-
-
-def market(on: dt.date) -> dict[str, ByGrid]:
-    estates = (
-        Site.objects.filter(kind=Site.Kind.ESTATE)
-        .order_by()
-        .values("grid_id")
-        .annotate(
-            estates=Count("id"),
-            known=Count("id", filter=surveyed_q(on) & Q(Exists(_fresh_intel(on, OuterRef("pk"))))),
-        )
-    )
-    households = (
-        Site.objects.filter(kind__in=HOUSEHOLD_KINDS)
-        .order_by()
-        .values("grid_id")
-        .annotate(ours=Coalesce(Sum("customers"), 0), households=Coalesce(Sum("households"), 0))
-    )
-    household_rows = list(households)
-    theirs = competitor_customers()
-    share: ByGrid = {}
-    for r in household_rows:
-        ours = int(r["ours"])
-        share[r["grid_id"]] = Ratio(ours, ours + theirs.get(r["grid_id"], 0))
-    for grid_id, n in theirs.items():
-        share.setdefault(grid_id, Ratio(0, n))
-    return {
-        KNOWN.key: _by_grid(estates, "known", "estates"),
-        PENETRATION.key: _by_grid(household_rows, "ours", "households"),
-        SHARE.key: share,
-    }
 
 
 # --- reach -------------------------------------------------------------------------------
@@ -379,9 +299,12 @@ def _reached_q(on: dt.date) -> Q:
     return q
 
 
-def reach(on: dt.date) -> tuple[ByGrid, dict[int, Ratio]]:
-    """Customers reached per grid (of their site) and per person (their owner)."""
+def reach(on: dt.date, owners: set[int] | None = None) -> tuple[ByGrid, dict[int, Ratio]]:
+    """Customers reached per grid (of their site) and per person (their owner); `owners`:
+    only the customers these people own."""
     filed = Customer.objects.filter(created_at__lt=day_end(on)).order_by()
+    if owners is not None:
+        filed = filed.filter(owner_id__in=owners)
     reached = _reached_q(on)
     grids = filed.values("site__grid_id").annotate(n=Count("id"), hit=Count("id", filter=reached))
     people = filed.values("owner_id").annotate(n=Count("id"), hit=Count("id", filter=reached))
@@ -455,71 +378,111 @@ def _contact_days(ids: QuerySet[Any]) -> Iterable[tuple[int, dt.date]]:
         yield customer_id, day
 
 
-# --- the site figures of many days (the back-fill) ------------------------------------
+# --- the site figures: per grid and per person ------------------------------------------
+
+#: Per measure, per person (staff id), the measure's ratio.
+ByPerson = dict[str, dict[int, Ratio]]
 
 
-def sites_series(days: list[dt.date]) -> dict[dt.date, dict[str, ByGrid]]:
-    """`coverage` and `market` for many days from one read of the sites and one of the
-    competitor intelligence: equal to calling them per day. Only the verifications depend
-    on the day; the counts, households and staffing are today's (sites have no history)."""
+def surveyors() -> dict[int, int]:
+    """Site → the person assigned to survey it (调查分工: estates and premises)."""
+    return dict(SurveyAssignment.objects.order_by().values_list("site_id", "assignee_id"))
+
+
+def _site_ratios(
+    sites: list[tuple[Any, ...]],
+    key_of: Any,
+    staffed: set[int],
+    fresh_intel: set[int],
+    theirs: dict[int, int],
+    since: dt.datetime,
+    until: dt.datetime,
+) -> dict[str, dict[Any, Ratio]]:
+    """The six site measures of `sites`, summed per `key_of(site)` (None: left out)."""
+    cov: dict[Any, list[int]] = defaultdict(lambda: [0] * 5)
+    est: dict[Any, list[int]] = defaultdict(lambda: [0, 0])
+    hh: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for site in sites:
+        key = key_of(site)
+        if key is False:
+            continue
+        pk, grid_id, kind, households, covered, customers, verified_at, _estate = site
+        surveyed = verified_at is not None and since <= verified_at < until
+        c = cov[key]
+        c[0] += 1
+        c[1] += grid_id in staffed
+        c[2] += surveyed
+        c[3] += covered or 0
+        c[4] += households or 0
+        if kind == Site.Kind.ESTATE:
+            e = est[key]
+            e[0] += 1
+            e[1] += surveyed and pk in fresh_intel
+        if kind in HOUSEHOLD_KINDS:
+            h = hh[key]
+            h[0] += customers or 0
+            h[1] += households or 0
+            h[2] += theirs.get(pk, 0)
+    return {
+        STAFFED.key: {k: Ratio(c[1], c[0]) for k, c in cov.items()},
+        NETWORK.key: {k: Ratio(c[3], c[4]) for k, c in cov.items()},
+        SURVEYED.key: {k: Ratio(c[2], c[0]) for k, c in cov.items()},
+        KNOWN.key: {k: Ratio(e[1], e[0]) for k, e in est.items()},
+        PENETRATION.key: {k: Ratio(h[0], h[1]) for k, h in hh.items()},
+        SHARE.key: {k: Ratio(h[0], h[0] + h[2]) for k, h in hh.items()},
+    }
+
+
+def sites_series(days: list[dt.date]) -> dict[dt.date, tuple[dict[str, ByGrid], ByPerson]]:
+    """Coverage and market known of each day, per grid and per person, from one read of
+    the sites, the survey assignments and the competitor intelligence. Only the
+    verifications depend on the day; the counts, households, staffing and assignments are
+    today's (they have no history).
+
+    A person's sites are those assigned to them to survey (调查分工), with the buildings of
+    an estate assigned to them; a person with none has no site figures."""
     staffed = staffed_grid_ids()
     sites = list(
         Site.objects.order_by().values_list(
-            "pk", "grid_id", "kind", "households", "covered_households", "customers", "verified_at"
+            "pk",
+            "grid_id",
+            "kind",
+            "households",
+            "covered_households",
+            "customers",
+            "verified_at",
+            "estate_id",
         )
     )
     intel_at: dict[int, list[dt.datetime]] = defaultdict(list)
-    theirs: dict[int | None, int] = defaultdict(int)
-    household = {str(k) for k in HOUSEHOLD_KINDS}
-    kinds = dict((pk, (grid_id, kind)) for pk, grid_id, kind, *_rest in sites)
+    theirs: dict[int, int] = defaultdict(int)
     for site_id, verified_at, estimate in CompetitorIntel.objects.order_by().values_list(
         "site_id", "verified_at", "customers_estimate"
     ):
         if verified_at is not None:
             intel_at[site_id].append(verified_at)
-        grid_id, kind = kinds.get(site_id, (None, None))
-        if kind in household:
-            theirs[grid_id] += estimate or 0
+        theirs[site_id] += estimate or 0
     for stamps in intel_at.values():
         stamps.sort()
+    assigned = surveyors()
 
-    def fresh(stamps: list[dt.datetime], since: dt.datetime, until: dt.datetime) -> bool:
-        i = bisect_left(stamps, since)
-        return i < len(stamps) and stamps[i] < until
+    def person(site: tuple[Any, ...]) -> int | bool:
+        who = assigned.get(site[0]) or (site[7] is not None and assigned.get(site[7]))
+        return who or False
 
-    out: dict[dt.date, dict[str, ByGrid]] = {}
+    out: dict[dt.date, tuple[dict[str, ByGrid], ByPerson]] = {}
     for day in days:
         since, until = fresh_since(day), day_end(day)
-        cov: dict[int | None, list[int]] = defaultdict(lambda: [0] * 5)
-        est: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
-        hh: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
-        for pk, grid_id, kind, households, covered, customers, verified_at in sites:
-            surveyed = verified_at is not None and since <= verified_at < until
-            c = cov[grid_id]
-            c[0] += 1
-            c[1] += grid_id in staffed
-            c[2] += surveyed
-            c[3] += covered or 0
-            c[4] += households or 0
-            if kind == Site.Kind.ESTATE:
-                e = est[grid_id]
-                e[0] += 1
-                e[1] += surveyed and fresh(intel_at.get(pk, []), since, until)
-            if kind in household:
-                h = hh[grid_id]
-                h[0] += customers or 0
-                h[1] += households or 0
-        share: ByGrid = {g: Ratio(ours, ours + theirs.get(g, 0)) for g, (ours, _h) in hh.items()}
-        for grid_id, n in theirs.items():
-            share.setdefault(grid_id, Ratio(0, n))
-        out[day] = {
-            STAFFED.key: {g: Ratio(c[1], c[0]) for g, c in cov.items()},
-            NETWORK.key: {g: Ratio(c[3], c[4]) for g, c in cov.items()},
-            SURVEYED.key: {g: Ratio(c[2], c[0]) for g, c in cov.items()},
-            KNOWN.key: {g: Ratio(e[1], e[0]) for g, e in est.items()},
-            PENETRATION.key: {g: Ratio(h[0], h[1]) for g, h in hh.items()},
-            SHARE.key: share,
-        }
+        fresh = set()
+        for site_id, stamps in intel_at.items():
+            i = bisect_left(stamps, since)
+            if i < len(stamps) and stamps[i] < until:
+                fresh.add(site_id)
+        args = (staffed, fresh, theirs, since, until)
+        out[day] = (
+            _site_ratios(sites, lambda s: s[1], *args),
+            _site_ratios(sites, person, *args),
+        )
     return out
 
 
@@ -527,14 +490,26 @@ def sites_series(days: list[dt.date]) -> dict[dt.date, dict[str, ByGrid]]:
 
 
 def compute(on: dt.date) -> Results:
-    """Every measure on `on`, per grid and per person (reach)."""
+    """Every measure on `on`, per grid and per person."""
     results = Results(on=on)
-    results.grids.update(coverage(on))
-    results.grids.update(market(on))
-    grids, people = reach(on)
-    results.grids[REACHED.key] = grids
-    results.people[REACHED.key] = people
+    grids, people = sites_series([on])[on]
+    results.grids.update(grids)
+    results.people.update(people)
+    grids_reach, people_reach = reach(on)
+    results.grids[REACHED.key] = grids_reach
+    results.people[REACHED.key] = people_reach
     return results
+
+
+def compute_people(on: dt.date, staff_ids: Iterable[int]) -> ByPerson:
+    """Every measure of these people on `on` (a day without a snapshot): their sites'
+    figures and the reach of the customers they own, without counting the county's."""
+    ids = set(staff_ids)
+    _grids, people = sites_series([on])[on]
+    out = {key: {k: r for k, r in by.items() if k in ids} for key, by in people.items()}
+    _g, reached = reach(on, owners=ids)
+    out[REACHED.key] = reached
+    return out
 
 
 # --- one grid's sites (the map's drill-down) -----------------------------------------------

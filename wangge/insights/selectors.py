@@ -97,7 +97,6 @@ def figures_for(
     )
     where = _where(level, grid_id, staff_id, region_id)
     day = on or snapshots(user).filter(where).aggregate(day=Max("day"))["day"]
-    keys = {figures.REACHED.key} if level == Level.PERSON else set(MEASURES)
     if day is not None:
         rows = (
             snapshots(user)
@@ -108,21 +107,27 @@ def figures_for(
         )
         ratios = {r["measure"]: Ratio(int(r["n"]), int(r["d"])) for r in rows}
         if ratios:
-            return _as_figures(day, "snapshot", ratios, keys)
+            return _as_figures(day, "snapshot", ratios, _keys(level, ratios))
     day = day or clock.today()
-    return _as_figures(day, "live", _live(day, level, grid_id, staff_id, region_id), keys)
+    ratios = _live(day, level, grid_id, staff_id, region_id)
+    return _as_figures(day, "live", ratios, _keys(level, ratios))
+
+
+def _keys(level: str, ratios: dict[str, Ratio]) -> set[str]:
+    """Every measure of a grid, a region or the county; a person's reach and the site
+    measures of the sites assigned to them (none assigned: reach only)."""
+    if level != Level.PERSON:
+        return set(MEASURES)
+    return {figures.REACHED.key} | {k for k, r in ratios.items() if r.denominator}
 
 
 def _live(
     day: dt.date, level: str, grid_id: int | None, staff_id: int | None, region_id: int | None
 ) -> dict[str, Ratio]:
-    results = figures.compute(day)
     if level == Level.PERSON:
-        return {
-            figures.REACHED.key: results.people[figures.REACHED.key].get(
-                staff_id or 0, figures.ZERO
-            )
-        }
+        people = figures.compute_people(day, [staff_id or 0])
+        return {key: by.get(staff_id or 0, figures.ZERO) for key, by in people.items()}
+    results = figures.compute(day)
     if level == Level.COUNTY:
         return {k: results.county(k) for k in results.grids}
     ids = (
@@ -210,6 +215,101 @@ def ranking(
     ranked = [Ranked(k, c, n, Ratio(a, b)) for k, c, n, a, b in rows]
     ranked.sort(key=lambda r: (-(r.ratio.value or 0.0), -r.ratio.denominator, r.code))
     return ranked
+
+
+@dataclass(frozen=True)
+class PersonFigures:
+    """One person's figures on a day: reach of the customers they own, the site measures
+    of the sites assigned to them to survey (absent: none assigned)."""
+
+    key: int
+    code: str
+    name: str
+    grid_id: int | None
+    ratios: dict[str, Ratio]
+
+    @property
+    def cells(self) -> list[tuple[Measure, Ratio | None]]:
+        return [(m, self.ratios.get(m.key)) for m in MEASURES.values()]
+
+
+def _by_reach(rows: list[PersonFigures]) -> list[PersonFigures]:
+    def order(p: PersonFigures) -> tuple[float, int, str]:
+        r = p.ratios.get(figures.REACHED.key, figures.ZERO)
+        return (-(r.value or 0.0), -r.denominator, p.code)
+
+    return sorted(rows, key=order)
+
+
+def snapshot_taken(on: dt.date) -> bool:
+    """Whether the nightly job stored that day (whose rows one sees is the scope's)."""
+    return Snapshot.objects.filter(day=on).exists()
+
+
+def people_figures(*, user: Any, on: dt.date, grid_id: int | None = None) -> list[PersonFigures]:
+    """Each person's figures on a day's snapshot, best reach first: a grid's people (by
+    their primary grid that day) or every person the user may see; the snapshots' scope
+    decides whose (a grid manager their team, the others themselves)."""
+    qs = snapshots(user).filter(level=Level.PERSON, day=on)
+    if grid_id is not None:
+        qs = qs.filter(grid_id=grid_id)
+    rows = qs.order_by().values_list(
+        "staff_id",
+        "staff__employee_no",
+        "staff__name",
+        "grid_id",
+        "measure",
+        "numerator",
+        "denominator",
+    )
+    people: dict[int, PersonFigures] = {}
+    for staff_id, code, name, grid, measure, n, d in rows:
+        p = people.get(staff_id)
+        if p is None:
+            p = people[staff_id] = PersonFigures(staff_id, code, name, grid, {})
+        p.ratios[measure] = Ratio(n, d)
+    return _by_reach(list(people.values()))
+
+
+def people_live(*, user: Any, on: dt.date, grid_id: int | None = None) -> list[PersonFigures]:
+    """`people_figures` computed afresh (a day without a snapshot), for the people the
+    user may see: a grid's team (`team_of`), or, without a grid, everyone with a primary
+    grid for the market department (nobody for the others)."""
+    primary: dict[int, int | None]
+    if grid_id is not None:
+        team = team_of(user, grid_id)
+        primary = {p.pk: grid_id for p in team}
+    elif scope_for(user).everything:
+        from wangge.org.models import GridMembership
+
+        members = GridMembership.objects.filter(is_primary=True)
+        primary = dict(members.values_list("staff_id", "grid_id"))
+        team = list(Staff.objects.filter(pk__in=primary).order_by("name", "pk"))
+    else:
+        return []
+    computed = figures.compute_people(on, [p.pk for p in team])
+    rows = []
+    for p in team:
+        ratios = {key: by[p.pk] for key, by in computed.items() if p.pk in by}
+        if ratios:
+            rows.append(PersonFigures(p.pk, p.employee_no, p.name, primary.get(p.pk), ratios))
+    return _by_reach(rows)
+
+
+def team_split(
+    user: Any, grid_id: int, on: dt.date | None, team: list[Staff]
+) -> list[PersonFigures]:
+    """The grid dashboard's split per team member: each person's row of every figure on
+    the snapshot's day, then the team members without figures (no customers owned, no
+    sites assigned). Without a snapshot (the page computes nothing live): none."""
+    if on is None:
+        return []
+    rows = people_figures(user=user, on=on, grid_id=grid_id)
+    seen = {r.key for r in rows}
+    rows += [
+        PersonFigures(p.pk, p.employee_no, p.name, grid_id, {}) for p in team if p.pk not in seen
+    ]
+    return rows
 
 
 # --- who may see which level -------------------------------------------------------------

@@ -93,15 +93,16 @@ def snapshot_take(*, actor: Any, on: dt.date | None = None) -> int:
 
 def snapshots_backfill(*, actor: Any, days: list[dt.date]) -> int:
     """Several days at once, equal to taking each: reach from one read of the contacts and
-    the customers (`figures.reach_series`), the site figures from one read of the sites
-    (`figures.sites_series`)."""
+    the customers (`figures.reach_series`), the site figures (per grid and per person) from
+    one read of the sites (`figures.sites_series`)."""
     require(actor, Action.SNAPSHOT)
     reach = figures.reach_series(days)
     sites = figures.sites_series(days)
     results = []
     for day in days:
         r = figures.Results(on=day)
-        r.grids.update(sites[day])
+        r.grids.update(sites[day][0])
+        r.people.update(sites[day][1])
         r.grids[figures.REACHED.key], r.people[figures.REACHED.key] = reach[day]
         results.append(r)
     return snapshots_store(actor=actor, results=results)

@@ -31,7 +31,7 @@ from wangge.insights.headlines import Headline, headlines, panel, panels_for
 from wangge.insights.permissions import Action
 from wangge.insights.selectors import Target
 
-TABLES = ("figures", "ranking", "shares", "headlines")
+TABLES = ("figures", "ranking", "team", "shares", "headlines")
 DEFAULT_MEASURE = figures.REACHED.key
 
 
@@ -50,12 +50,10 @@ def _title(t: Target) -> str:
 
 
 def _ranking(user: Any, t: Target, measure: str, on: Any) -> list[selectors.Ranked]:
-    if t.staff is not None or on is None:
+    """The county's or a region's grids by the chosen measure (a grid's people: its
+    team split, `selectors.team_split`)."""
+    if t.staff is not None or t.grid is not None or on is None:
         return []
-    if t.grid is not None:
-        return selectors.ranking(
-            user=user, measure=figures.REACHED.key, on=on, level="person", grid_id=t.grid.pk
-        )
     return selectors.ranking(
         user=user, measure=measure, on=on, region_id=t.region.pk if t.region else None
     )
@@ -69,8 +67,9 @@ def _shares(t: Target) -> list[dict[str, Any]]:
 
 def chart_data(user: Any, t: Target) -> dict[str, Any]:
     """What static/js/insights-dashboard.js draws: each measure's daily share in percent."""
-    keys = [figures.REACHED.key] if t.staff is not None else list(MEASURES)
-    series = selectors.trend(user=user, measures=keys, **t.kw)
+    series = selectors.trend(user=user, measures=list(MEASURES), **t.kw)
+    if t.staff is not None:  # a person's site measures exist only with sites assigned
+        series = {k: pts for k, pts in series.items() if pts or k == figures.REACHED.key}
     days = sorted({d for pts in series.values() for d, _r in pts})
     out = []
     for key, pts in series.items():
@@ -100,15 +99,16 @@ def _context(request: HttpRequest, t: Target, table: str = "") -> dict[str, Any]
     user = request.user
     measure = _measure(request)
     result = selectors.figures_for(user=user, **t.kw)
-    ranking = _ranking(user, t, measure, result.on if result.source == "snapshot" else None)
-    ranking_people = t.grid is not None
+    on = result.on if result.source == "snapshot" else None
+    ranking = _ranking(user, t, measure, on)
+    team = selectors.team_of(user, t.grid.pk) if t.grid is not None else []
+    split = selectors.team_split(user, t.grid.pk, on, team) if t.grid is not None else []
     return {
         "target": t,
         "title": _title(t),
         "result": result,
         "ranking": ranking,
-        "ranking_people": ranking_people,
-        "ranking_measure": MEASURES[figures.REACHED.key if ranking_people else measure],
+        "ranking_measure": MEASURES[measure],
         "measure": measure,
         "measures": list(MEASURES.values()),
         "shares": _shares(t),
@@ -122,7 +122,10 @@ def _context(request: HttpRequest, t: Target, table: str = "") -> dict[str, Any]
         "grids": selectors.grids_of(user, t.region.pk if t.region else None)
         if t.level in ("county", "region")
         else [],
-        "team": selectors.team_of(user, t.grid.pk) if t.grid is not None else [],
+        "team": team,
+        # The grid's split per team member: each person's row of every figure.
+        "split": split,
+        "split_note": figures.PERSON_NOTE,
         # The nightly run's share of the grids' potential that is this person's to work.
         "person_potential": sel_potential.person_share(user, t.staff.pk)
         if t.staff is not None
@@ -166,6 +169,20 @@ def workbook(table: str, ctx: dict[str, Any]) -> bytes:
             )
         sheet.append([])
         sheet.append([_("指标"), str(ctx["ranking_measure"].label)])
+    elif table == "team":
+        head = [_("工号"), _("姓名")]
+        for m in MEASURES.values():
+            head += [f"{m.label} {_('分子')}", f"{m.label} {_('分母')}", str(m.label)]
+        sheet.append(head, [BOLD] * len(head))
+        for p in ctx["split"]:
+            cells: list[Any] = [p.code, p.name]
+            for _m, r in p.cells:
+                cells += (
+                    [None, None, None] if r is None else [r.numerator, r.denominator, _pct(r.value)]
+                )
+            sheet.append(cells, [0, 0] + [0, 0, PERCENT] * len(MEASURES))
+        sheet.append([])
+        sheet.append([_("日期"), ctx["result"].on.isoformat()])
     elif table == "shares":
         head = [_("运营商"), _("用户数"), _("占有率")]
         sheet.append(head, [BOLD] * len(head))

@@ -60,7 +60,7 @@ def _target(request: HttpRequest, q: TargetQuery) -> selectors.Target:
     return selectors.target_for(request.user, grid_id=q.grid, staff_id=q.person, region_id=q.region)
 
 
-def _ratio(r: Ratio) -> dict[str, Any]:
+def ratio_out(r: Ratio) -> dict[str, Any]:
     value = None if r.value is None else round(r.value, 4)
     return {"numerator": r.numerator, "denominator": r.denominator, "value": value}
 
@@ -93,7 +93,7 @@ def kpis(request: HttpRequest, query: Query[KpisQuery]) -> dict[str, Any]:
                         "key": r.measure.key,
                         "label": str(r.measure.label),
                         "definition": str(r.measure.definition),
-                        **_ratio(r.ratio),
+                        **ratio_out(r.ratio),
                     }
                     for r in f.rows
                 ],
@@ -133,13 +133,11 @@ def trend(request: HttpRequest, query: Query[TrendQuery]) -> dict[str, Any]:
     """Daily series from the snapshots (history; no live computation)."""
     target = _target(request, query)
     keys = [query.measure] if query.measure else list(MEASURES)
-    if target.staff is not None:
-        keys = [k for k in keys if k == "reach.customers"]
     series = selectors.trend(user=request.user, measures=keys, days=query.days, **target.kw)
     return {
         **_target_out(target),
         "series": [
-            {"measure": k, "points": [{"day": d, **_ratio(r)} for d, r in pts]}
+            {"measure": k, "points": [{"day": d, **ratio_out(r)} for d, r in pts]}
             for k, pts in series.items()
         ],
     }
@@ -199,5 +197,5 @@ def ranking(request: HttpRequest, query: Query[RankingQuery]) -> dict[str, Any]:
         "on": on,
         "measure": query.measure,
         "level": level,
-        "rows": [{"id": r.key, "code": r.code, "name": r.name, **_ratio(r.ratio)} for r in rows],
+        "rows": [{"id": r.key, "code": r.code, "name": r.name, **ratio_out(r.ratio)} for r in rows],
     }
