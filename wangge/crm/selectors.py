@@ -29,6 +29,7 @@ from django.http import Http404
 
 from wangge.core import clock
 from wangge.core.access import scope_for
+from wangge.core.pagination import bounded_count
 from wangge.core.permissions import CoreAction, can
 from wangge.crm import search
 from wangge.crm.models import (
@@ -278,22 +279,31 @@ def subscription_list(
     return qs
 
 
-def subscription_count(qs: QuerySet[Subscription], user: Any) -> int:
+def subscription_count(qs: QuerySet[Subscription], user: Any, cap: int | None = None) -> int:
     """How many rows of `qs` (already scoped to `user`), for a grid team counted as two
     disjoint parts: on their grids' sites, and their own customers elsewhere. Said as one
     OR over the customer and its site, the scope made SQLite read every subscription of the
     county: the today view's arrears count took 387 ms CPU for a busy grid's manager at 1M
-    customers, 56 ms in two parts. The scope itself still applies to both parts."""
+    customers, 56 ms in two parts. The scope itself still applies to both parts.
+    `cap`: count no further than `cap` + 1 (the today view's badges say "99+")."""
     qs = qs.order_by()
+
+    def count(part: QuerySet[Subscription]) -> int:
+        return part.count() if cap is None else bounded_count(part, cap)
+
     scope = scope_for(user)
     if scope.everything or scope.own_records_only or not scope.grid_ids:
-        return qs.count()
+        return count(qs)
     sites = Site.objects.filter(grid_id__in=scope.grid_ids).values("id")
-    on_sites = qs.filter(customer__site_id__in=sites).count()
-    own_elsewhere = (
-        qs.filter(customer__owner_id=scope.staff_id).exclude(customer__site_id__in=sites).count()
-    )
-    return on_sites + own_elsewhere
+    on_sites = count(qs.filter(customer__site_id__in=sites))
+    # The person's own customers outside their grids are few or none: found in the (owner,
+    # site) index first, they lead to their subscriptions. Joined the other way, a busy
+    # account marketer's two today counts (renewals, arrears) took 64 + 89 ms CPU to find
+    # nothing (49k customers, 1M county).
+    elsewhere = Customer.objects.filter(owner_id=scope.staff_id).exclude(site_id__in=sites)
+    own_elsewhere = count(qs.filter(customer_id__in=elsewhere.values("id")))
+    total = on_sites + own_elsewhere
+    return total if cap is None else min(total, cap + 1)
 
 
 def product_list(*, user: Any) -> QuerySet[Product]:
