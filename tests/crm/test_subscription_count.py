@@ -33,6 +33,8 @@ def test_the_split_count_is_the_scoped_lists_length(crm: CrmWorld, persona: str)
     for filters in ({"in_arrears": True}, {"expiring_within": 7}):
         listed = selectors.subscription_list(user=user, **filters)
         assert selectors.subscription_count(listed, user) == len(list(listed)), filters
+        # Bounded (the today view's "99+"): no further than the cap and one.
+        assert selectors.subscription_count(listed, user, cap=1) == min(len(listed), 2)
     if persona == "account_a":
         listed = selectors.subscription_list(user=user, in_arrears=True)
         assert crm.customers["b_owned"].pk in {s.customer_id for s in listed}
