@@ -4,12 +4,15 @@
     .venv/bin/python bench/worklog.py --customers 1000000 --people 40
 
 Uses the county `bench/pages.py` builds (and caches under `var/bench/`), then makes the
-busiest grid (most customers) busy: `--people` field people (added through org's services once), each with
-a month of logs written in bulk (the services' rules are the tests' business; this measures
-reads), of which yesterday's 20 wait for review. Then, logged in as that manager, it times
-the review page (20 logs, approve/return inline), the home page (the today view with every
-app's sections), the KPI page and the list API, and prints p50/p95 in ms. Goals (issue 10):
-review page ≤ 150 ms, today view p95 ≤ 150 ms.
+busiest grid (most customers) busy: `--people` field people (added through org's services
+once), each with a month of logs written in bulk (the services' rules are the tests'
+business; this measures reads), of which yesterday's 20 wait for review. Then, logged in as
+that grid's manager, it times the review page (20 logs, approve/return inline), the home page
+(the today view with every app's sections), the KPI page and the list API, and the home page
+of the grid's account marketer who owns the most customers; then each today section alone
+for both, to show where a home page's time goes. p50/p95 in ms. Goals (issue 10): review
+page ≤ 150 ms, today view p95 ≤ 150 ms. `--clock cpu` on PostgreSQL adds the backend's CPU
+(`bench/_cpu.py`).
 """
 
 from __future__ import annotations

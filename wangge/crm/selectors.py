@@ -300,17 +300,18 @@ def subscription_count(qs: QuerySet[Subscription], user: Any, cap: int | None = 
         return count(qs)
     sites = Site.objects.filter(grid_id__in=scope.grid_ids).values("id")
     on_sites = count(qs.filter(customer__site_id__in=sites))
-    # The person's own customers outside their grids are few or none: read first from the
-    # (owner, site) index, they lead to their subscriptions. Joined the other way, a busy
-    # account marketer's two today counts (renewals, arrears) took 64 + 89 ms CPU on SQLite
-    # to find nothing (49k customers, 1M county); as a subquery, PostgreSQL guessed
-    # thousands and walked every customer (250 ms). Many (a rotated marketer's old
-    # customers) stay a subquery.
+    # The person's own customers outside their grids are few or none: counted first in the
+    # (owner, site) index, they lead to their subscriptions by id. Joined the other way, a
+    # busy account marketer's two today counts (renewals, arrears) took 64 + 89 ms CPU on
+    # SQLite to find nothing (49k customers, 1M county); as a subquery, or read with a
+    # LIMIT, PostgreSQL guessed thousands and walked every customer (0.25–1.5 s). Many (a
+    # rotated marketer's old customers) stay a subquery.
     elsewhere = Customer.objects.filter(owner_id=scope.staff_id).exclude(site_id__in=sites)
-    ids = list(elsewhere.values_list("id", flat=True)[: ELSEWHERE_LISTED + 1])
-    if not ids:
+    n = elsewhere.count()
+    if not n:
         own_elsewhere = 0
-    elif len(ids) <= ELSEWHERE_LISTED:
+    elif n <= ELSEWHERE_LISTED:
+        ids = list(elsewhere.values_list("id", flat=True))
         own_elsewhere = count(qs.filter(customer_id__in=ids))
     else:
         own_elsewhere = count(qs.filter(customer_id__in=elsewhere.values("id")))
