@@ -96,3 +96,9 @@ def test_day_activity_in_order_empty_sources_left_out() -> None:
     finally:
         ext._activity.clear()
         ext._activity.update(saved)
+
+
+def test_a_today_count_past_the_cap_shows_as_more() -> None:
+    cap = ext.TODAY_COUNT_CAP
+    shown = [ext.TodayItem("x", count=n).shown for n in (None, 0, cap, cap + 1)]
+    assert shown == ["", "0", str(cap), f"{cap}+"]

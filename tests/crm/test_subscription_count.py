@@ -25,7 +25,9 @@ def crm(crm_shared: CrmWorld) -> CrmWorld:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_split_count_is_the_scoped_lists_length(crm: CrmWorld, persona: str) -> None:
+def test_the_split_count_is_the_scoped_lists_length(
+    crm: CrmWorld, persona: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # account_a owns a customer in grid B: the "own customers elsewhere" part.
     services.subscription_create(
         actor=SYSTEM,
@@ -39,6 +41,12 @@ def test_the_split_count_is_the_scoped_lists_length(crm: CrmWorld, persona: str)
     for filters in ({"in_arrears": True}, {"expiring_within": 7}):
         listed = selectors.subscription_list(user=user, **filters)
         assert selectors.subscription_count(listed, user) == len(list(listed)), filters
+        # Bounded (the today view's "99+"): no further than the cap and one.
+        assert selectors.subscription_count(listed, user, cap=1) == min(len(listed), 2)
+        # More own customers elsewhere than are listed by id: the same count by a subquery.
+        with monkeypatch.context() as m:
+            m.setattr(selectors, "ELSEWHERE_LISTED", 0)
+            assert selectors.subscription_count(listed, user) == len(listed), filters
     if persona == "account_a":
         listed = selectors.subscription_list(user=user, in_arrears=True)
         assert crm.customers["b_owned"].pk in {s.customer_id for s in listed}

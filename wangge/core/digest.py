@@ -38,7 +38,7 @@ def digest_for(user: Any, today: dt.date) -> tuple[str, str] | None:
             continue
         lines.append(f"{section.title}：")
         for item in items:
-            lines.append(f"· {item.label}" + (f"（{item.count}）" if item.count else ""))
+            lines.append(f"· {item.label}" + (f"（{item.shown}）" if item.count else ""))
     if not lines:
         return None
     title = _("%(day)s 今日提要") % {"day": today.strftime("%m-%d")}

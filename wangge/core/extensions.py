@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from django.urls import reverse
 
+from wangge.core.pagination import bounded_count
+
 PAGES = ("site", "customer", "grid", "staff")
 
 
@@ -52,6 +54,16 @@ class Panel:
 
 State = Literal["overdue", "due", "review", "info"]
 
+#: A today item's count is a reminder, not a report (its list counts in full): counted no
+#: further than this, more shows as "99+", so a busy grid's home page stops at the hundredth
+#: row instead of reading thousands (`today_count`).
+TODAY_COUNT_CAP = 99
+
+
+def today_count(qs: Any) -> int:
+    """How many rows `qs` has, up to `TODAY_COUNT_CAP` + 1 (which `TodayItem` shows as "99+")."""
+    return bounded_count(qs, TODAY_COUNT_CAP)
+
 
 @dataclass(frozen=True)
 class TodayItem:
@@ -60,6 +72,13 @@ class TodayItem:
     count: int | None = None
     due: dt.date | None = None
     state: State = "due"
+
+    @property
+    def shown(self) -> str:
+        """The count as shown: "99+" past the cap."""
+        if self.count is None:
+            return ""
+        return f"{TODAY_COUNT_CAP}+" if self.count > TODAY_COUNT_CAP else str(self.count)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,9 @@ def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
             )
         )
     renewals = selectors.subscription_count(
-        _mine(selectors.subscription_list(user=user, expiring_within=7), user), user
+        _mine(selectors.subscription_list(user=user, expiring_within=7), user),
+        user,
+        cap=ext.TODAY_COUNT_CAP,
     )
     if renewals:
         items.append(
@@ -78,7 +80,9 @@ def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
             )
         )
     arrears = selectors.subscription_count(
-        _mine(selectors.subscription_list(user=user, in_arrears=True), user), user
+        _mine(selectors.subscription_list(user=user, in_arrears=True), user),
+        user,
+        cap=ext.TODAY_COUNT_CAP,
     )
     if arrears:
         items.append(

@@ -26,18 +26,18 @@ def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
     items: list[ext.TodayItem] = []
     care = reverse("retention:care_list")
     mine = selectors.care_list(user=user, owner_id=scope.staff_id or -1, today=today)
-    late = mine.filter(due_on__lt=today).count()
+    late = ext.today_count(mine.filter(due_on__lt=today))
     if late:
         items.append(ext.TodayItem(_("我的客户维系已逾期"), care + "?state=overdue&mine=1",
                                    late, state="overdue"))  # fmt: skip
-    due = mine.filter(due_on__gte=today, due_on__lte=today).count()
+    due = ext.today_count(mine.filter(due_on=today))
     if due:
         items.append(ext.TodayItem(_("今天要维系的客户"), care + "?state=due&mine=1", due))
     if scope.managed_grid_ids or scope.everything:
-        team_late = (
-            selectors.care_list(user=user, state="overdue", today=today)
-            .exclude(owner_id=scope.staff_id or -1)
-            .count()
+        team_late = ext.today_count(
+            selectors.care_list(user=user, state="overdue", today=today).exclude(
+                owner_id=scope.staff_id or -1
+            )
         )
         if team_late:
             items.append(ext.TodayItem(_("团队逾期的客户维系"), care + "?state=overdue",
@@ -47,7 +47,7 @@ def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
         open_mine = selectors.collection_list(
             user=user, status=CollectionTask.Status.OPEN, owner_id=scope.staff_id or -1
         ).filter(due_on__lte=today)
-        n = open_mine.count()
+        n = ext.today_count(open_mine)
         if n:
             items.append(ext.TodayItem(_("到期的续费与催缴"), tasks + "?mine=1&due=1", n))
     return items

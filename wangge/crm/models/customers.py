@@ -124,6 +124,9 @@ class Customer(Versioned, Verified):
             models.Index(fields=["owner", "tier"], name="crm_customer_owner_tier_idx"),
             models.Index(fields=["verified_at"], name="crm_customer_verified_idx"),
             models.Index(fields=["owner", "verified_at"], name="crm_customer_owner_ver_idx"),
+            # A grid team member's own customers outside their grids (the today view's
+            # renewal and arrears counts), found in the index without reading the rows.
+            models.Index(fields=["owner", "site"], name="crm_customer_owner_site_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -100,6 +100,12 @@ def _grid(user: Any, pk: int | None, field: str = "grid") -> Grid:
     return grid
 
 
+def _changes(payload: Any, *besides: str) -> dict[str, Any]:
+    """What a PATCH body sets: its fields sent, without the `version` it read (the service
+    takes that apart) and `besides`, which the handler turns into records itself."""
+    return payload.model_dump(exclude_unset=True, exclude={"version", *besides})
+
+
 def _people(user: Any, ids: list[int], field: str) -> dict[int, Staff]:
     """The persons the body names, each one the user sees (else 400 on `field`)."""
     found = Staff.objects.visible_to(user).in_bulk(set(ids))
@@ -246,8 +252,9 @@ def meeting_update(
 ) -> dict[str, Any]:
     user = request.user
     meeting = _meeting(user, meeting_id)
-    data = payload.model_dump(exclude_unset=True, exclude={"version"})
-    services.meeting_update(actor=user, meeting=meeting, data=data, version=payload.version)
+    services.meeting_update(
+        actor=user, meeting=meeting, data=_changes(payload), version=payload.version
+    )
     return meeting_detail_out(_meeting(user, meeting_id))
 
 
@@ -319,13 +326,12 @@ def training_update(
 ) -> dict[str, Any]:
     user = request.user
     training = _training(user, training_id)
-    data = payload.model_dump(exclude_unset=True, exclude={"version", "attendees"})
     trainees = payload.attendees or []
     people = _people(user, [t.staff for t in trainees], "attendees")
     services.training_update(
         actor=user,
         training=training,
-        data=data,
+        data=_changes(payload, "attendees"),
         version=payload.version,
         attendees={people[t.staff]: t.score for t in trainees},
     )
@@ -356,11 +362,10 @@ def rotation_update(
     user = request.user
     plan = _plan(user, plan_id)
     require(user, Action.ROTATION)
-    data = payload.model_dump(exclude_unset=True, exclude={"version", "status"})
     plan = services.rotation_update(
         actor=user,
         plan=plan,
-        data=data,
+        data=_changes(payload, "status"),
         version=payload.version,
         cancel=payload.status == RotationPlan.Status.CANCELLED,
     )
