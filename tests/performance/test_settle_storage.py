@@ -100,7 +100,7 @@ def test_the_write_restores_sqlites_page_cache(db: None) -> None:
             return int(cursor.fetchone()[0])
 
     before = cache()
-    with bulk.write_cache():
+    with bulk.large_cache():
         assert cache() == -bulk.SQLITE_CACHE_KIB
     assert cache() == before
     f.bulk_month(30, 20, seed=1)

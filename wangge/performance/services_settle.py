@@ -24,7 +24,7 @@ from wangge.core.services import audited_create, audited_update
 from wangge.org.models import Staff
 from wangge.performance import commission
 from wangge.performance import selectors_settle as sel
-from wangge.performance.bulk import insert_rows, write_cache
+from wangge.performance.bulk import gc_paused, insert_rows, large_cache
 from wangge.performance.models import (
     Adjustment,
     CommissionPolicy,
@@ -108,7 +108,8 @@ def compute(period: str) -> Outcome:
         raise ValidationError(_("月份格式应为 YYYY-MM。"))
     start, end = bounds
     calc = commission.Calculator(sel.policies_for(start, end), cap=commission_cap())
-    result = calc.run(sel.month_sales(start, end), sel.month_clawbacks(start, end))
+    with gc_paused(), large_cache():
+        result = calc.run(sel.month_sales(start, end), sel.month_clawbacks(start, end))
     adjustments = list(Adjustment.objects.filter(period=period).order_by("id"))
     totals: dict[int, Decimal] = defaultdict(lambda: commission.ZERO)
     for line in result.lines:
@@ -192,7 +193,7 @@ def write(settlement: Settlement, outcome: Outcome, report: Progress | None = No
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if settlement.locked:
         raise ValidationError(_("%(period)s 已锁定。") % {"period": settlement.period})
-    with write_cache():
+    with gc_paused(), large_cache():
         _replace_lines(settlement, outcome, report)
     Settlement.objects.filter(pk=settlement.pk).update(
         status=Settlement.Status.DONE,
