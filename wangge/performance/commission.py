@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from operator import itemgetter
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
