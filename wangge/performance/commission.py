@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from operator import itemgetter
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -347,10 +347,11 @@ class Calculator:
             gross, rate = amount * value, value
         else:
             gross, rate = value, None
+        # The payee fields hold staff ids (int | None); the index hides it from the checker.
         wanted: list[tuple[str, int, Decimal, Decimal]] = [
             (who, staff, share, (gross * share).quantize(FEN, rounding=ROUND_HALF_UP))
             for who, at, share in self.shares[policy.id]
-            if (staff := sale[at]) is not None
+            if (staff := cast(int | None, sale[at])) is not None
         ]
         if not wanted:
             return []
