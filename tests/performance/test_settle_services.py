@@ -6,16 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import transaction
 
 from tests.crm.world import CrmWorld, build_crm
 from tests.performance import factories_settle as f
-from tests.personas import World
+from tests.personas import World, build_world
 from wangge.core.access import SYSTEM
 from wangge.core.models import AuditEntry
 from wangge.performance import services_settle as svc
@@ -27,10 +29,26 @@ from wangge.performance.models import (
     StatementLine,
 )
 
+pytestmark = pytest.mark.xdist_group("settle-services")
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup: Any, django_db_blocker: Any) -> Iterator[CrmWorld]:
+    """One world for the module, in a transaction rolled back at its end (building it was
+    most of each test's time); each test runs in its own savepoint on top of it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_crm(build_world())
+        transaction.set_rollback(True)
+
 
 @pytest.fixture
-def crm(world: World) -> CrmWorld:
-    return build_crm(world)
+def crm(shared: CrmWorld, db: None) -> CrmWorld:
+    return shared
+
+
+@pytest.fixture
+def world(crm: CrmWorld) -> World:
+    return crm.world
 
 
 def _figures(period: str) -> list[tuple[Any, ...]]:

@@ -294,16 +294,26 @@ class Calculator:
         sales = sorted(sales, key=itemgetter(0))  # by reference
         chosen: list[tuple[Sale, Policy]] = []
         units: dict[tuple[int, int | None], int] = defaultdict(int)
-        policy_for = self.policy_for
+        # `policy_for` inlined: this loop runs once per sale of the month (a million).
+        known, candidates, choice = self._candidates, self.candidates, chosen.append
         for sale in sales:
-            policy = policy_for(sale)
-            if policy is not None:
-                chosen.append((sale, policy))
-                units[(policy.id, sale.seller)] += 1
+            found = known.get((sale[1], sale[4], sale[5], sale[6]))
+            if found is None:
+                found = candidates(sale)
+            amount, day = sale[2], sale[9]
+            for p in found:
+                if (
+                    (p.min_amount is None or amount >= p.min_amount)
+                    and (day is None or p.start is None or p.start <= day)
+                    and (day is None or p.end is None or day <= p.end)
+                ):
+                    choice((sale, p))
+                    units[(p.id, sale[3])] += 1
+                    break
         result = Result()
         extend, pay = result.lines.extend, self.pay
         for sale, policy in chosen:
-            extend(pay(sale, policy, units[(policy.id, sale.seller)]))
+            extend(pay(sale, policy, units[(policy.id, sale[3])]))
         for c in sorted(clawbacks, key=lambda c: (c.ref, c.payee, c.staff)):
             result.lines.append(
                 Line(
@@ -331,33 +341,30 @@ class Calculator:
         return found
 
     def pay(self, sale: Sale, policy: Policy, units: int) -> list[Line]:
-        value = self.value(policy, units)
+        value = self.value(policy, units) if policy.tiers else policy.value
+        amount = sale[2]
         if policy.kind == RATE:
-            gross, rate = sale.amount * value, value
+            gross, rate = amount * value, value
         else:
             gross, rate = value, None
-        wanted: list[tuple[str, int, Decimal, Decimal]] = []
-        for who, at, share in self.shares[policy.id]:
-            staff = sale[at]
-            if staff is not None:
-                wanted.append((who, cast(int, staff), share, fen(gross * share)))
+        # The payee fields hold staff ids (int | None); the index hides it from the checker.
+        wanted: list[tuple[str, int, Decimal, Decimal]] = [
+            (who, staff, share, (gross * share).quantize(FEN, rounding=ROUND_HALF_UP))
+            for who, at, share in self.shares[policy.id]
+            if (staff := cast(int | None, sale[at])) is not None
+        ]
         if not wanted:
             return []
         capped = False
-        if sale.business_line in CAPPED_LINES:
-            limit = cap_limit(sale.amount, self.cap)
-            if sum(w[3] for w in wanted) > limit:
+        if sale[1] in CAPPED_LINES:
+            limit = cap_limit(amount, self.cap)
+            if sum([w[3] for w in wanted], ZERO) > limit:
                 cut = share_cut({w[0]: gross * w[2] for w in wanted}, limit)
                 wanted = [(who, staff, share, cut[who]) for who, staff, share, _a in wanted]
                 capped = True
-        ref, line, base, pid, sid = (
-            sale.ref,
-            sale.business_line,
-            sale.amount,
-            policy.id,
-            sale.sale_id,
-        )
+        ref, line, pid, sid, new = sale[0], sale[1], policy.id, sale[10], tuple.__new__
+        # tuple.__new__ straight: Line(...) goes through a Python-level __new__ per line.
         return [
-            Line(staff, ref, line, base, who, pid, rate, amount, capped, False, sid)
-            for who, staff, _share, amount in wanted
+            new(Line, (staff, ref, line, amount, who, pid, rate, paid, capped, False, sid))
+            for who, staff, _share, paid in wanted
         ]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from wangge.core.services import audited_create, audited_update
 from wangge.org.models import Staff
 from wangge.performance import commission
 from wangge.performance import selectors_settle as sel
-from wangge.performance.bulk import insert_rows, write_cache
+from wangge.performance.bulk import gc_paused, insert_rows, large_cache
 from wangge.performance.models import (
     Adjustment,
     CommissionPolicy,
@@ -108,7 +109,8 @@ def compute(period: str) -> Outcome:
         raise ValidationError(_("月份格式应为 YYYY-MM。"))
     start, end = bounds
     calc = commission.Calculator(sel.policies_for(start, end), cap=commission_cap())
-    result = calc.run(sel.month_sales(start, end), sel.month_clawbacks(start, end))
+    with gc_paused(), large_cache():
+        result = calc.run(sel.month_sales(start, end), sel.month_clawbacks(start, end))
     adjustments = list(Adjustment.objects.filter(period=period).order_by("id"))
     totals: dict[int, Decimal] = defaultdict(lambda: commission.ZERO)
     for line in result.lines:
@@ -192,7 +194,7 @@ def write(settlement: Settlement, outcome: Outcome, report: Progress | None = No
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     if settlement.locked:
         raise ValidationError(_("%(period)s 已锁定。") % {"period": settlement.period})
-    with write_cache():
+    with gc_paused(), large_cache():
         _replace_lines(settlement, outcome, report)
     Settlement.objects.filter(pk=settlement.pk).update(
         status=Settlement.Status.DONE,
@@ -234,7 +236,7 @@ def _replace_lines(settlement: Settlement, outcome: Outcome, report: Progress) -
                 grid_id=grids.get(staff),
                 total=total,
                 lines_count=len(by_person.get(staff, ())) + adjusted[staff],
-                capped_lines=sum(ln.capped for ln in by_person.get(staff, ())),
+                capped_lines=sum(map(_CAPPED, by_person.get(staff, ()))),
             )
             for staff, total in outcome.totals.items()
         ],
@@ -243,24 +245,21 @@ def _replace_lines(settlement: Settlement, outcome: Outcome, report: Progress) -
     back_ids = _clawback_sale_ids(outcome)
     n = len(outcome.result.lines)
     sale_kind, back_kind = StatementLine.Kind.SALE.value, StatementLine.Kind.CLAWBACK.value
-    rows = (
-        (
-            statement.pk,
-            back_kind if ln.clawback else sale_kind,
-            back_ids.get(ln.sale) if ln.clawback else ln.sale_id,
-            ln.sale,
-            ln.business_line,
-            ln.base,
-            ln.payee,
-            ln.policy_id,
-            ln.rate,
-            ln.amount,
-            ln.capped,
-        )
-        for statement in made
-        for ln in by_person.get(statement.staff_id, ())
-    )
-    for done in insert_rows(StatementLine, _LINE_COLUMNS, rows):
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        # Once per line (1.7 M): the line unpacked at once, the statement's id read once.
+        for statement in made:
+            pk = statement.pk
+            for _s, ref, line, base, payee, pid, rate, paid, capped, back, sid in by_person.get(
+                statement.staff_id, ()
+            ):
+                if back:
+                    yield (pk, back_kind, back_ids.get(ref), ref, line, base, payee, pid, rate,
+                           paid, capped)  # fmt: skip
+                else:
+                    yield (pk, sale_kind, sid, ref, line, base, payee, pid, rate, paid, capped)
+
+    for done in insert_rows(StatementLine, _LINE_COLUMNS, rows()):
         report(0.5 + 0.45 * done / max(n, 1), _("写入结算明细 %(i)s / %(n)s") % {"i": done, "n": n})
     by_staff = {s.staff_id: s.pk for s in made}
     StatementLine.objects.bulk_create(
@@ -274,6 +273,7 @@ def _replace_lines(settlement: Settlement, outcome: Outcome, report: Progress) -
     )
 
 
+_CAPPED = itemgetter(8)  # Line.capped
 _LINE_COLUMNS = (
     "statement_id",
     "kind",

@@ -365,8 +365,20 @@ class StatementLine(models.Model):
         MANAGER = commission.MANAGER, _("网格经理")
         TECHNICIAN = commission.TECHNICIAN, _("装维人员")
 
+    # No foreign-key constraints in the database on a line's keys (db_constraint=False):
+    # lines are written only by the settlement (`services_settle._replace_lines`), in the
+    # transaction that creates their statements, pointing at statements it has just created
+    # and at sales, policies and adjustments it has just read, which nothing in the
+    # application deletes. Django still applies CASCADE, SET_NULL and PROTECT itself. The
+    # database's own check cost a lookup per key per line (on PostgreSQL a trigger query
+    # each, deferred to the commit): four for each of a month's 1.7 M lines, most of the
+    # write's time.
     statement = models.ForeignKey(
-        Statement, verbose_name=_("结算单"), on_delete=models.CASCADE, related_name="lines"
+        Statement,
+        verbose_name=_("结算单"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+        db_constraint=False,
     )
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     sale = models.ForeignKey(
@@ -376,6 +388,7 @@ class StatementLine(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
     sale_ref = models.CharField(_("销售流水号"), max_length=64, blank=True)
     business_line = models.CharField(
@@ -395,6 +408,7 @@ class StatementLine(models.Model):
         # No index: no read looks lines up by policy, and each index costs a write per line
         # (a month writes 1.7 M lines). Only deleting a policy would scan; none is deleted.
         db_index=False,
+        db_constraint=False,
     )
     rate = models.DecimalField(_("比例"), max_digits=10, decimal_places=4, null=True, blank=True)
     amount = models.DecimalField(_("佣金（元）"), max_digits=12, decimal_places=2)
@@ -407,6 +421,7 @@ class StatementLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,  # as the policy's: never read by it, never deleted
+        db_constraint=False,
     )
 
     class Meta:
