@@ -41,7 +41,7 @@ def _backend_cpu() -> float:
     from django.db import connection
 
     connection.ensure_connection()
-    pid = connection.connection.info.backend_pid  # type: ignore[union-attr]
+    pid = connection.connection.info.backend_pid
     with open(f"/proc/{pid}/schedstat") as f:
         return int(f.read().split()[0]) / 1e9
 

@@ -61,11 +61,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='opportunity',
-            index=models.Index(condition=models.Q(('contact_due__isnull', False), ('first_contact_at__isnull', True), ('stage__in', ('need', 'proposal', 'confirmed', 'ordered'))), fields=['contact_due', 'grid', 'assignee'], name='sales_opp_late_contact_idx'),
+            index=models.Index(fields=['closed_at', 'first_contact_at', 'contact_due', 'stage', 'assignee', 'grid'], name='sales_opp_late_contact_idx'),
         ),
         migrations.AddIndex(
             model_name='opportunity',
-            index=models.Index(condition=models.Q(('outcome_due__isnull', False), ('stage__in', ('need', 'proposal', 'confirmed', 'ordered'))), fields=['outcome_due', 'grid', 'assignee', 'first_contact_at', 'contact_due'], name='sales_opp_late_outcome_idx'),
+            index=models.Index(fields=['closed_at', 'outcome_due', 'first_contact_at', 'contact_due', 'stage', 'assignee', 'grid'], name='sales_opp_late_outcome_idx'),
         ),
         migrations.AddConstraint(
             model_name='boardcount',

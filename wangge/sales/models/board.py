@@ -95,8 +95,8 @@ class BoardCount(models.Model):
             .values("stage", "grid_id", "assignee_id", "dispatch")
             .annotate(n=Count("stage"), v=Sum("expected_monthly"))
         )
-        rows = [
-            cls(
+        rows: list[BoardCount] = [
+            BoardCount(
                 grid_key=r["grid_id"] or 0,
                 assignee_key=r["assignee_id"] or 0,
                 stage=r["stage"],
@@ -106,6 +106,6 @@ class BoardCount(models.Model):
             )
             for r in grouped
         ]
-        cls.objects.all().delete()
-        cls.objects.bulk_create(rows, batch_size=1000)
+        BoardCount.objects.all().delete()
+        BoardCount.objects.bulk_create(rows, batch_size=1000)
         return len(rows)

@@ -255,19 +255,33 @@ class Opportunity(ConstraintFields, Versioned):
                 name="sales_opp_contact_due_idx",
             ),
             models.Index(fields=["stage", "closed_at"], name="sales_opp_closed_idx"),
-            # The board's late ones (`selectors.board` counts them per grid and person; the
-            # rest of its summary is kept in `BoardCount`): open ones whose first contact
-            # is late, and open ones whose outcome is, each from its own index alone.
+            # The board's late ones (`selectors.board` counts them per person; the rest of
+            # its summary is kept in `BoardCount`): open ones whose first contact is late,
+            # and open ones whose outcome is, each a range of its own index, which holds
+            # every column the count reads. Not partial: SQLite matches a partial index's
+            # condition only against literals, and Django sends the open stages as
+            # parameters; `closed_at IS NULL` (open) leads instead, which needs none.
             models.Index(
-                fields=["contact_due", "grid", "assignee"],
-                condition=Q(
-                    stage__in=OPEN_STAGES, first_contact_at__isnull=True, contact_due__isnull=False
-                ),
+                fields=[
+                    "closed_at",
+                    "first_contact_at",
+                    "contact_due",
+                    "stage",
+                    "assignee",
+                    "grid",
+                ],
                 name="sales_opp_late_contact_idx",
             ),
             models.Index(
-                fields=["outcome_due", "grid", "assignee", "first_contact_at", "contact_due"],
-                condition=Q(stage__in=OPEN_STAGES, outcome_due__isnull=False),
+                fields=[
+                    "closed_at",
+                    "outcome_due",
+                    "first_contact_at",
+                    "contact_due",
+                    "stage",
+                    "assignee",
+                    "grid",
+                ],
                 name="sales_opp_late_outcome_idx",
             ),
             # The board's summary (`selectors.board`): every column it groups, filters and
