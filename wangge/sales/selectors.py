@@ -152,6 +152,8 @@ class BoardRow:
     counts: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     pending: int = 0
+    #: The counts in the board's column order (a county's board has a row per seller).
+    by_stage: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -228,6 +230,7 @@ def _board_of(totals: dict[str, list[Any]], rows: dict[int | None, BoardRow]) ->
     )
     for row in rows.values():
         row.name = names.get(row.assignee_id, "")
+        row.by_stage = [row.counts.get(s, 0) for s in Opportunity.OPEN_STAGES]
     columns = [
         BoardColumn(stage=s, label=str(Stage(s).label), count=totals[s][0], value=totals[s][1])
         for s in Opportunity.OPEN_STAGES
