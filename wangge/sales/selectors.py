@@ -113,6 +113,29 @@ def first_rows(qs: QuerySet[Opportunity], n: int) -> list[Opportunity]:
     return [rows[pk] for pk in ids if pk in rows]
 
 
+def first_late(qs: QuerySet[Opportunity], n: int) -> list[Opportunity]:
+    """The first `n` late rows of `qs` (a scoped list), first contact due first, then
+    outcome due, read whole. The late ones are found as the board counts them, two
+    ranges of their covering indexes (late first contacts; late outcomes), and sorted
+    here: sorted in SQL, an open-ended OR made PostgreSQL scan the whole table."""
+    now = clock.now()
+    narrow = (
+        qs.select_related(None).order_by().filter(closed_at__isnull=True, stage__in=OPEN_STAGES)
+    )
+    keys = {
+        pk: (contact_due, outcome_due)
+        for late in (
+            narrow.filter(first_contact_at__isnull=True, contact_due__lt=now),
+            narrow.filter(outcome_due__lt=now),
+        )
+        for pk, contact_due, outcome_due in late.values_list("pk", "contact_due", "outcome_due")
+    }
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)  # no due time sorts last
+    ids = sorted(keys, key=lambda pk: (keys[pk][0] or far, keys[pk][1] or far, pk))[:n]
+    rows = qs.order_by().in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def overdue_q(now: dt.datetime) -> Q:
     """Open, and the first contact or the outcome is late."""
     late_contact = Q(first_contact_at__isnull=True, contact_due__lt=now)

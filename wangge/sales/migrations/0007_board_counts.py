@@ -61,11 +61,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='opportunity',
-            index=models.Index(fields=['closed_at', 'first_contact_at', 'contact_due', 'stage', 'assignee', 'grid'], name='sales_opp_late_contact_idx'),
+            index=models.Index(fields=['closed_at', 'first_contact_at', 'contact_due', 'stage', 'assignee', 'grid', 'outcome_due', 'raised_by'], name='sales_opp_late_contact_idx'),
         ),
         migrations.AddIndex(
             model_name='opportunity',
-            index=models.Index(fields=['closed_at', 'outcome_due', 'first_contact_at', 'contact_due', 'stage', 'assignee', 'grid'], name='sales_opp_late_outcome_idx'),
+            index=models.Index(fields=['closed_at', 'outcome_due', 'first_contact_at', 'contact_due', 'stage', 'assignee', 'grid', 'raised_by'], name='sales_opp_late_outcome_idx'),
         ),
         migrations.AddConstraint(
             model_name='boardcount',

@@ -255,8 +255,9 @@ class Opportunity(ConstraintFields, Versioned):
                 name="sales_opp_contact_due_idx",
             ),
             models.Index(fields=["stage", "closed_at"], name="sales_opp_closed_idx"),
-            # The board's late ones (`selectors.board` counts them per person; the rest of
-            # its summary is kept in `BoardCount`): open ones whose first contact is late,
+            # The board's late ones (`selectors.board` counts them per person, the rest of
+            # its summary is kept in `BoardCount`; `selectors.first_late` lists them, the
+            # scope's columns included): open ones whose first contact is late,
             # and open ones whose outcome is, each a range of its own index, which holds
             # every column the count reads. Not partial: SQLite matches a partial index's
             # condition only against literals, and Django sends the open stages as
@@ -269,6 +270,8 @@ class Opportunity(ConstraintFields, Versioned):
                     "stage",
                     "assignee",
                     "grid",
+                    "outcome_due",
+                    "raised_by",
                 ],
                 name="sales_opp_late_contact_idx",
             ),
@@ -281,6 +284,7 @@ class Opportunity(ConstraintFields, Versioned):
                     "stage",
                     "assignee",
                     "grid",
+                    "raised_by",
                 ],
                 name="sales_opp_late_outcome_idx",
             ),

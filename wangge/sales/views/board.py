@@ -72,11 +72,11 @@ def _board_page(
     if not scope.everything:
         grids = grids.filter(pk__in=scope.managed_grid_ids)
     unassigned = selectors.first_rows(_dispatchable(user, grid_id), BOARD_ROWS)
-    overdue = selectors.opportunity_list(user=user, grid_id=grid_id, overdue=True)
+    overdue = selectors.opportunity_list(user=user, grid_id=grid_id)
     if not scope.everything:
-        # The rows the board's overdue count adds up (its grids'), read from its index.
+        # The rows the board's overdue count adds up (its grids').
         overdue = overdue.filter(grid_id__in=scope.grid_ids)
-    late = selectors.first_rows(overdue.order_by("contact_due", "outcome_due", "id"), BOARD_ROWS)
+    late = selectors.first_late(overdue, BOARD_ROWS)
     return render(
         request,
         "sales/board.html",
