@@ -339,8 +339,11 @@ class Opportunity(ConstraintFields, Versioned):
     @classmethod
     def from_db(cls, db: Any, field_names: Any, values: Any) -> Opportunity:
         obj = super().from_db(db, field_names, values)
-        loaded = {f.name for f in cls._meta.concrete_fields if f.attname in field_names}
-        if loaded >= cls.BOARD_FIELDS:  # where the row counted when read: `save` moves it
+        if (
+            len(field_names) == len(cls._meta.concrete_fields)
+            or {f.name for f in cls._meta.concrete_fields if f.attname in field_names}
+            >= cls.BOARD_FIELDS
+        ):  # where the row counted when read: `save` moves it from there
             obj._board_loaded = obj.board_place()
         return obj
 
