@@ -1,5 +1,6 @@
 """The sales pages in a browser: a marketer checks in on a phone and logs a door visit; a
-manager dispatches from the board and the assignee finds it pending on their phone."""
+manager opens a board row's dispatch form, dispatches, and the assignee finds it pending on
+their phone."""
 
 from __future__ import annotations
 
@@ -96,7 +97,9 @@ def test_a_manager_dispatches_from_the_board_and_the_assignee_sees_it_pending(
     page.goto(f"{base}/sales/board/")
     row = page.locator(f"[data-testid=unassigned-row][data-code='{lead.code}']")
     expect(row).to_contain_text("单位要专线")
-    row.get_by_label("接单人").select_option(label="客户经理甲")
+    # The row's form is fetched when its 派单 button is pressed (htmx), in place.
+    row.get_by_test_id("dispatch-open").click()
+    row.get_by_label("接单人").select_option(label="客户经理甲（ACCOUNT_A）")
     expect(row.get_by_label("首次联系时限")).not_to_have_value("")
     row.get_by_role("button", name="派单").click()
     expect(page.locator(".messages")).to_contain_text(f"{lead.code} 已派给 客户经理甲")

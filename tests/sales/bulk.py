@@ -29,7 +29,7 @@ from wangge.org.models import GridMembership
 from wangge.org.roles import Role
 from wangge.performance.bulk import insert_rows
 from wangge.sales import funnel
-from wangge.sales.models import Opportunity, OpportunityStep, opportunity_code
+from wangge.sales.models import BoardCount, Opportunity, OpportunityStep, opportunity_code
 
 #: Open stages and their shares (in tenths) of the open opportunities.
 OPEN_MIX = (("need", 4), ("proposal", 3), ("confirmed", 2), ("ordered", 1))
@@ -175,5 +175,6 @@ def bulk_opportunities(
             # PostgreSQL: the ids were chosen here, the sequences move past them.
             for sql in connection.ops.sequence_reset_sql(no_style(), [Opportunity]):
                 cursor.execute(sql)
+        BoardCount.recount()  # written around `Opportunity.save`: the board's counts again
     opened = min(n_open, len(pool))
     return Added(open=opened, lost=len(pool) - opened, steps=len(steps))

@@ -1,6 +1,7 @@
 """Matrix rows of the sales pages routes (merged by tests/sales/matrix.py).
 
-The actions on an opportunity are POST only (a GET is 405 for everyone); who may post
+The actions on an opportunity are POST only (a GET is 405 for everyone; the dispatch's GET
+is its form, for the dispatchers); who may post
 them is proven with bodies in tests/sales/test_pages.py and, for the same services,
 tests/sales/test_api.py::test_who_may_write_what.
 """
@@ -33,7 +34,8 @@ PAGES: dict[str, tuple[str | None, dict[str, int]]] = {
     "sales:opportunity_win": ("opportunity", POST_ONLY),
     "sales:opportunity_accept": ("opportunity", POST_ONLY),
     "sales:opportunity_return": ("opportunity", POST_ONLY),
-    "sales:opportunity_dispatch": ("opportunity", POST_ONLY),
+    # GET: its dispatch form (a board row's fragment, or a page); the POST is the action.
+    "sales:opportunity_dispatch": ("opportunity", ok(DISPATCHERS)),
     # account_a's own: its assignee, grid A's manager, the market department.
     "sales:opportunity_edit": ("opportunity", ok(VISIT_A)),
     "sales:board": (None, ok(DISPATCHERS)),

@@ -248,12 +248,18 @@ def test_the_board_counts_and_dispatches_with_the_suggested_assignee(crm: CrmWor
     client = crm.world.client("manager_a")
     page = client.get(reverse("sales:board"))
     assert page.status_code == 200
-    rows = page.context["unassigned"]
-    assert [o.pk for o, _f in rows] == [lead.pk]
-    form = rows[0][1]
+    assert [o.pk for o in page.context["unassigned"]] == [lead.pk]
+    # The row's form is fetched on demand: a link without JavaScript, a fragment with htmx.
+    url = reverse("sales:opportunity_dispatch", args=[lead.pk])
+    html = page.content.decode()
+    assert f'hx-get="{url}?next=' in html and 'name="o' not in html
+    fragment = client.get(url, {"next": "/sales/board/?grid=1"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.content.decode()
+    assert 'name="next" value="/sales/board/?grid=1"' in fragment.content.decode()
+    form = fragment.context["form"]
     # A group customer goes to a sales marketer by default; grid A has none, so the account one.
     assert form["assignee"].value() == crm.world.staff["account_a"].pk
-    choices = {c[1] for c in form.fields["assignee"].widget.choices}
+    choices = " ".join(str(c[1]) for c in form.fields["assignee"].widget.choices)
     assert "装维甲" not in choices and "客户经理甲" in choices
     counts = {c.stage: c.count for c in page.context["board"].columns}
     assert counts["need"] == 2
@@ -264,16 +270,40 @@ def test_the_board_counts_and_dispatches_with_the_suggested_assignee(crm: CrmWor
         f"o{lead.pk}-assignee": crm.world.staff["account_a"].pk,
         f"o{lead.pk}-due": local,
     }
-    r = client.post(reverse("sales:opportunity_dispatch", args=[lead.pk]), body)
+    r = client.post(url, body)
     assert r.status_code == 302
     lead.refresh_from_db()
     assert lead.assignee == crm.world.staff["account_a"]
     assert lead.dispatch == Opportunity.Dispatch.PENDING
 
-    again = client.post(reverse("sales:opportunity_dispatch", args=[lead.pk]), body)
+    # Stale, from the board: the board again with the notice; from the dispatch page (no
+    # JavaScript): that page again, drawn from the opportunity as it is now.
+    again = client.post(url, body)
     assert again.status_code == 409
     assert "这条记录已被他人修改" in again.content.decode()
+    on_page = client.post(url, {**body, "from": "page"})
+    assert on_page.status_code == 409 and on_page.context["form"]["version"].value() == lead.version
     assert lead.steps.filter(kind="dispatch").count() == 1
+
+
+def test_the_dispatch_page_without_javascript(crm: CrmWorld) -> None:
+    """The row's link opens a page of its own: the form, a refusal shown there, and back to
+    the board once dispatched; a closed or foreign opportunity has no dispatch page."""
+    lead = _lead(crm)
+    client = crm.world.client("manager_a")
+    url = reverse("sales:opportunity_dispatch", args=[lead.pk])
+    page = client.get(url, {"next": "https://evil.example/"})
+    assert page.status_code == 200 and "<html" in page.content.decode()
+    assert page.context["next"] == reverse("sales:board")
+    body = {"from": "page", f"o{lead.pk}-version": lead.version, f"o{lead.pk}-due": "bad"}
+    refused = client.post(url, body)
+    assert refused.status_code == 400 and refused.context["form"].errors
+    body[f"o{lead.pk}-due"] = "2099-01-01T09:00"
+    body[f"o{lead.pk}-assignee"] = crm.world.staff["account_a"].pk
+    done = client.post(url, body)
+    assert done.status_code == 302 and done["Location"] == reverse("sales:board")
+    b_lead = _raise(crm, "sales_b", customer=crm.customers["b_home"])
+    assert client.get(reverse("sales:opportunity_dispatch", args=[b_lead.pk])).status_code == 404
 
 
 def test_a_dispatch_to_a_technician_is_refused_on_the_board(crm: CrmWorld) -> None:

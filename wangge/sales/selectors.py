@@ -15,6 +15,7 @@ from wangge.core.access import scope_for
 from wangge.crm.models import Customer
 from wangge.org.models import Staff
 from wangge.sales.models import (
+    BoardCount,
     Campaign,
     Opportunity,
     OpportunityStep,
@@ -23,6 +24,7 @@ from wangge.sales.models import (
     Stage,
     Visit,
 )
+from wangge.sales.models.opportunities import OPEN_STAGES
 
 
 def _mine(user: Any) -> int:
@@ -111,6 +113,29 @@ def first_rows(qs: QuerySet[Opportunity], n: int) -> list[Opportunity]:
     return [rows[pk] for pk in ids if pk in rows]
 
 
+def first_late(qs: QuerySet[Opportunity], n: int) -> list[Opportunity]:
+    """The first `n` late rows of `qs` (a scoped list), first contact due first, then
+    outcome due, read whole. The late ones are found as the board counts them, two
+    ranges of their covering indexes (late first contacts; late outcomes), and sorted
+    here: sorted in SQL, an open-ended OR made PostgreSQL scan the whole table."""
+    now = clock.now()
+    narrow = (
+        qs.select_related(None).order_by().filter(closed_at__isnull=True, stage__in=OPEN_STAGES)
+    )
+    keys = {
+        pk: (contact_due, outcome_due)
+        for late in (
+            narrow.filter(first_contact_at__isnull=True, contact_due__lt=now),
+            narrow.filter(outcome_due__lt=now),
+        )
+        for pk, contact_due, outcome_due in late.values_list("pk", "contact_due", "outcome_due")
+    }
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)  # no due time sorts last
+    ids = sorted(keys, key=lambda pk: (keys[pk][0] or far, keys[pk][1] or far, pk))[:n]
+    rows = qs.order_by().in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def overdue_q(now: dt.datetime) -> Q:
     """Open, and the first contact or the outcome is late."""
     late_contact = Q(first_contact_at__isnull=True, contact_due__lt=now)
@@ -150,6 +175,8 @@ class BoardRow:
     counts: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     pending: int = 0
+    #: The counts in the board's column order (a county's board has a row per seller).
+    by_stage: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -164,9 +191,86 @@ def board(*, user: Any, grid_id: int | None = None) -> Board:
     """The dispatch board's summary: open opportunities by stage and by person, of one grid
     or of all the user's grids (the market department: the county).
 
-    One grouped query, by (stage, grid, assignee) in the order of `sales_opp_board_sum_idx`,
-    which holds every column the query reads: the database walks the index alone and never
-    sorts, however many opportunities are open. The per-grid groups are added up here."""
+    Counts and values come from the kept summary (`BoardCount`, a row per grid, person,
+    stage and dispatch state), read for the grids the user's scope gives them; the late
+    ones, which depend on the hour, are counted from their own indexes. Only someone
+    whose board is not whole grids of theirs (an agent, another grid asked for) has it
+    added up from their visible opportunities (`_board_live`)."""
+    scope = scope_for(user)
+    if not scope.everything and (
+        scope.own_records_only or (grid_id is not None and grid_id not in scope.grid_ids)
+    ):
+        return _board_live(user=user, grid_id=grid_id)
+    grids: list[int] | None = None  # the county
+    if grid_id is not None:
+        grids = [grid_id]
+    elif not scope.everything:
+        grids = list(scope.grid_ids)
+    counts = BoardCount.objects.filter(n__gt=0)
+    if grids is not None:
+        counts = counts.filter(grid_key__in=grids)
+    tally = counts.values_list("stage", "assignee_key", "dispatch", "n", "value")
+    late = _late_counts(grids)
+    totals: dict[str, list[Any]] = {s: [0, Decimal("0.00")] for s in Opportunity.OPEN_STAGES}
+    rows: dict[int | None, BoardRow] = {}
+    for stage, assignee, dispatch, n, value in tally:
+        key = assignee or None
+        totals[stage][0] += n
+        totals[stage][1] += value
+        row = rows.setdefault(key, BoardRow(assignee_id=key, name=""))
+        row.counts[stage] = row.counts.get(stage, 0) + n
+        if dispatch == Opportunity.Dispatch.PENDING:
+            row.pending += n
+    for key, n in late.items():
+        rows.setdefault(key, BoardRow(assignee_id=key, name="")).overdue += n
+    return _board_of(totals, rows)
+
+
+def _late_counts(grids: list[int] | None) -> dict[int | None, int]:
+    """Open opportunities late now, per assignee, in `grids` (None: all): late for their
+    first contact, then late only for their outcome, each read from its partial index."""
+    now = clock.now()
+    # Open: not closed (what the indexes lead with) and, to be exact, in an open stage.
+    open_ = Opportunity.objects.filter(closed_at__isnull=True, stage__in=OPEN_STAGES)
+    if grids is not None:
+        open_ = open_.filter(grid_id__in=grids)
+    contact = open_.filter(first_contact_at__isnull=True, contact_due__lt=now)
+    outcome = open_.filter(outcome_due__lt=now).exclude(
+        first_contact_at__isnull=True, contact_due__lt=now
+    )
+    # The late rows' assignees, counted here: grouped in SQL, the database would rather
+    # walk a whole index in assignee order than range over the late ones alone.
+    out: dict[int | None, int] = {}
+    for qs in (contact, outcome):
+        for assignee in qs.order_by().values_list("assignee_id", flat=True):
+            out[assignee] = out.get(assignee, 0) + 1
+    return out
+
+
+def _board_of(totals: dict[str, list[Any]], rows: dict[int | None, BoardRow]) -> Board:
+    names = dict(
+        Staff.objects.filter(pk__in=[k for k in rows if k]).order_by().values_list("pk", "name")
+    )
+    for row in rows.values():
+        row.name = names.get(row.assignee_id, "")
+        row.by_stage = [row.counts.get(s, 0) for s in Opportunity.OPEN_STAGES]
+    columns = [
+        BoardColumn(stage=s, label=str(Stage(s).label), count=totals[s][0], value=totals[s][1])
+        for s in Opportunity.OPEN_STAGES
+    ]
+    unassigned = rows.pop(None, None)
+    ordered = sorted((r for r in rows.values() if r.counts), key=lambda r: (-r.overdue, r.name))
+    return Board(
+        columns=columns,
+        rows=ordered,
+        unassigned=sum(unassigned.counts.values()) if unassigned else 0,
+        overdue=sum(r.overdue for r in rows.values()) + (unassigned.overdue if unassigned else 0),
+    )
+
+
+def _board_live(*, user: Any, grid_id: int | None) -> Board:
+    """The board's summary added up from the opportunities the user sees (one grouped
+    query over `sales_opp_board_sum_idx`), for the boards `BoardCount` does not cut."""
     scope = scope_for(user)
     qs = opportunity_list(user=user, grid_id=grid_id, open_only=True)
     if grid_id is None and not scope.everything:
@@ -193,23 +297,7 @@ def board(*, user: Any, grid_id: int | None = None) -> Board:
         row.counts[r["stage"]] = row.counts.get(r["stage"], 0) + r["n"]
         row.overdue += r["late"]
         row.pending += r["pending"]
-    names = dict(
-        Staff.objects.filter(pk__in=[k for k in rows if k]).order_by().values_list("pk", "name")
-    )
-    for row in rows.values():
-        row.name = names.get(row.assignee_id, "")
-    columns = [
-        BoardColumn(stage=s, label=str(Stage(s).label), count=totals[s][0], value=totals[s][1])
-        for s in Opportunity.OPEN_STAGES
-    ]
-    unassigned = rows.pop(None, None)
-    ordered = sorted(rows.values(), key=lambda r: (-r.overdue, r.name))
-    return Board(
-        columns=columns,
-        rows=ordered,
-        unassigned=sum(unassigned.counts.values()) if unassigned else 0,
-        overdue=sum(r.overdue for r in ordered) + (unassigned.overdue if unassigned else 0),
-    )
+    return _board_of(totals, rows)
 
 
 def visit_list(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from wangge.core.models import Versioned
 from wangge.crm.models import Competitor, Customer, Product, Subscription, TariffPlan
 from wangge.crm.models.catalogue import MONEY
 from wangge.org.models import Grid, Staff
+from wangge.sales.models.board import BoardCount, BoardKey
 from wangge.sales.models.scopes import OpportunityChildQuerySet, OpportunityQuerySet
 from wangge.territory.models import Site
 
@@ -29,6 +31,11 @@ class Stage(models.TextChoices):
     ORDERED = "ordered", _("已下单")
     WON = "won", _("成交")
     LOST = "lost", _("失败")
+
+
+#: The stages of a live opportunity (`Opportunity.OPEN_STAGES`; the late rows' indexes
+#: are partial on it).
+OPEN_STAGES: tuple[str, ...] = (Stage.NEED, Stage.PROPOSAL, Stage.CONFIRMED, Stage.ORDERED)
 
 
 class Opportunity(ConstraintFields, Versioned):
@@ -73,12 +80,7 @@ class Opportunity(ConstraintFields, Versioned):
         ACCEPTED = "accepted", _("已接单")
         RETURNED = "returned", _("已退回")
 
-    OPEN_STAGES: ClassVar[tuple[str, ...]] = (
-        Stage.NEED,
-        Stage.PROPOSAL,
-        Stage.CONFIRMED,
-        Stage.ORDERED,
-    )
+    OPEN_STAGES: ClassVar[tuple[str, ...]] = OPEN_STAGES
     #: The column keeping the completed stays in each open stage (hours, summed).
     STAY_COLUMNS: ClassVar[dict[str, str]] = {
         Stage.NEED: "need_hours",
@@ -207,6 +209,7 @@ class Opportunity(ConstraintFields, Versioned):
         "sales_opp_outcome_after_contact": "outcome_due",
     }
     objects = OpportunityQuerySet.as_manager()
+    _board_loaded: tuple[BoardKey, Decimal] | None
 
     class Meta:
         verbose_name = _("商机")
@@ -252,6 +255,39 @@ class Opportunity(ConstraintFields, Versioned):
                 name="sales_opp_contact_due_idx",
             ),
             models.Index(fields=["stage", "closed_at"], name="sales_opp_closed_idx"),
+            # The board's late ones (`selectors.board` counts them per person, the rest of
+            # its summary is kept in `BoardCount`; `selectors.first_late` lists them, the
+            # scope's columns included): open ones whose first contact is late,
+            # and open ones whose outcome is, each a range of its own index, which holds
+            # every column the count reads. Not partial: SQLite matches a partial index's
+            # condition only against literals, and Django sends the open stages as
+            # parameters; `closed_at IS NULL` (open) leads instead, which needs none.
+            models.Index(
+                fields=[
+                    "closed_at",
+                    "first_contact_at",
+                    "contact_due",
+                    "stage",
+                    "assignee",
+                    "grid",
+                    "outcome_due",
+                    "raised_by",
+                ],
+                name="sales_opp_late_contact_idx",
+            ),
+            models.Index(
+                fields=[
+                    "closed_at",
+                    "outcome_due",
+                    "first_contact_at",
+                    "contact_due",
+                    "stage",
+                    "assignee",
+                    "grid",
+                    "raised_by",
+                ],
+                name="sales_opp_late_outcome_idx",
+            ),
             # The board's summary (`selectors.board`): every column it groups, filters and
             # adds up, in its grouping order, so it is read from the index alone (the
             # scope's `raised_by` included) and never sorted.
@@ -295,11 +331,56 @@ class Opportunity(ConstraintFields, Versioned):
         who = self.customer.name if self.customer else (self.contact_name or self.site.name)
         return f"{self.code or '—'} · {who}"
 
+    #: What places an opportunity on the board's kept summary (`BoardCount`).
+    BOARD_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"grid", "assignee", "stage", "dispatch", "expected_monthly"}
+    )
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Opportunity:
+        obj = super().from_db(db, field_names, values)
+        if (
+            len(field_names) == len(cls._meta.concrete_fields)
+            or {f.name for f in cls._meta.concrete_fields if f.attname in field_names}
+            >= cls.BOARD_FIELDS
+        ):  # where the row counted when read: `save` moves it from there
+            obj._board_loaded = obj.board_place()
+        return obj
+
+    def board_place(self) -> tuple[BoardKey, Decimal] | None:
+        """Where this opportunity counts on the board's summary (None: closed)."""
+        if self.stage not in self.OPEN_STAGES:
+            return None
+        key = BoardKey(self.grid_id or 0, self.assignee_id or 0, self.stage, self.dispatch)
+        return key, Decimal(self.expected_monthly)
+
     def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
+        fields = kwargs.get("update_fields")
+        if fields is not None and not self.BOARD_FIELDS & set(fields):
+            super().save(*args, **kwargs)
+        else:
+            with transaction.atomic():
+                old = self._board_before()
+                super().save(*args, **kwargs)
+                BoardCount.shift(old, self.board_place())
+                self._board_loaded = self.board_place()
         if not self.code:
             self.code = opportunity_code(self.pk)
             type(self)._base_manager.filter(pk=self.pk).update(code=self.code)
+
+    def _board_before(self) -> tuple[BoardKey, Decimal] | None:
+        if self._state.adding or self.pk is None:
+            return None
+        if hasattr(self, "_board_loaded"):
+            return self._board_loaded
+        # Built rather than read, or read without those columns: ask the database.
+        row = type(self)._base_manager.filter(pk=self.pk).first()
+        return row.board_place() if row is not None else None
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        with transaction.atomic():
+            BoardCount.shift(self._board_before(), None)
+            return super().delete(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

@@ -1,6 +1,12 @@
 """The dispatch board (派单看板): open opportunities by stage and by person, the unassigned
-ones with a dispatch form per row, and the overdue ones. Grid managers and the market
-department (who also dispatches to grids)."""
+ones each with a 派单 button, and the overdue ones. Grid managers and the market department
+(who also dispatches to grids).
+
+A row's dispatch form is fetched when its button is pressed (htmx swaps the form into the
+row; without JavaScript the button is a link to the opportunity's dispatch page): drawing 25
+forms, each with its grid's people (and for the market department every grid) and a
+suggested assignee, cost more than the rest of the board at a hundred thousand open
+opportunities. The form posts as it always did, with the version it was drawn with."""
 
 from __future__ import annotations
 
@@ -9,32 +15,24 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from wangge.core import clock, params, potential
 from wangge.core.access import scope_for
 from wangge.core.forms import STALE_MESSAGE, add_service_errors
 from wangge.core.permissions import can
 from wangge.core.services import StaleVersion
-from wangge.org.models import Grid, Staff
+from wangge.org.models import Grid
 from wangge.sales import selectors, services
-from wangge.sales.forms import (
-    DispatchForm,
-    assignable,
-    assignable_in,
-    default_due,
-    dispatch_grids,
-)
+from wangge.sales.forms import DispatchForm
 from wangge.sales.models import Opportunity
 from wangge.sales.permissions import Action
 from wangge.sales.views import opportunities
-from wangge.sales.widgets import SharedChoices
 
 #: Rows per list on the board; more are reached through the opportunity list's filters.
 BOARD_ROWS = 25
@@ -51,54 +49,6 @@ def _dispatchable(user: Any, grid_id: int | None) -> Any:
     if not scope.everything:
         qs = qs.filter(grid_id__in=scope.managed_grid_ids)
     return qs.order_by("created_at", "id")
-
-
-def _row_forms(
-    user: Any, opps: list[Opportunity], failed: tuple[int, DispatchForm] | None
-) -> list[tuple[Opportunity, DispatchForm]]:
-    """A dispatch form per row: the grid's assignable people (read once per grid), the
-    suggested assignee preselected (one batch for the page), first contact due in 24
-    hours. The choices are read once and shared, so the page costs the same queries
-    whatever its number of rows."""
-    grid_of = {opp.pk: opp.grid_id or opp.site.grid_id for opp in opps}
-    people = {
-        grid_id: SharedChoices([("", "—"), *((s.pk, s.name) for s in team)])
-        for grid_id, team in assignable_in(set(grid_of.values())).items()
-    }
-    staff: dict[int | None, QuerySet[Staff]] = {}
-    grids: SharedChoices | None = None
-    grid_qs = dispatch_grids(user) if scope_for(user).everything else None
-    suggested = services.suggested_assignees(opps)
-    due = default_due()
-    rows = []
-    for opp in opps:
-        grid_id = grid_of[opp.pk]
-        if grid_id not in staff:
-            staff[grid_id] = assignable(grid_id)
-        if failed is not None and failed[0] == opp.pk:
-            form = failed[1]
-        else:
-            form = DispatchForm(
-                user=user,
-                opportunity=opp,
-                people=staff[grid_id],
-                grids=grid_qs,
-                initial={
-                    "version": opp.version,
-                    "assignee": getattr(suggested[opp.pk], "pk", None),
-                    "due": due,
-                },
-                prefix=f"o{opp.pk}",
-            )
-        form.fields["assignee"].widget.choices = people[grid_id]
-        if "grid" in form.fields:
-            if grids is None:
-                grids = SharedChoices(
-                    [("", "—"), *((g.pk, str(g)) for g in form.fields["grid"].queryset)]  # type: ignore[attr-defined]
-                )
-            form.fields["grid"].widget.choices = grids
-        rows.append((opp, form))
-    return rows
 
 
 def _potential(opps: list[Opportunity]) -> dict[int, int]:
@@ -122,11 +72,11 @@ def _board_page(
     if not scope.everything:
         grids = grids.filter(pk__in=scope.managed_grid_ids)
     unassigned = selectors.first_rows(_dispatchable(user, grid_id), BOARD_ROWS)
-    overdue = selectors.opportunity_list(user=user, grid_id=grid_id, overdue=True)
+    overdue = selectors.opportunity_list(user=user, grid_id=grid_id)
     if not scope.everything:
-        # The rows the board's overdue count adds up (its grids'), read from its index.
+        # The rows the board's overdue count adds up (its grids').
         overdue = overdue.filter(grid_id__in=scope.grid_ids)
-    late = selectors.first_rows(overdue.order_by("contact_due", "outcome_due", "id"), BOARD_ROWS)
+    late = selectors.first_late(overdue, BOARD_ROWS)
     return render(
         request,
         "sales/board.html",
@@ -134,7 +84,10 @@ def _board_page(
             "board": selectors.board(user=user, grid_id=grid_id),
             "grids": grids,
             "grid_id": grid_id,
-            "unassigned": _row_forms(user, unassigned, failed),
+            "unassigned": unassigned,
+            # A refused dispatch shows its form, with the reasons, in its row again.
+            "failed_pk": failed[0] if failed else None,
+            "failed_form": failed[1] if failed else None,
             "potential": _potential(unassigned),
             "overdue": late,
             "now": clock.now(),
@@ -152,11 +105,41 @@ def board(request: HttpRequest) -> HttpResponse:
     return _board_page(request)
 
 
+def _next(request: HttpRequest, data: Any) -> str:
+    """Where a dispatch goes back to: the page it came from when it is ours, else the board."""
+    nxt = data.get("next", "")
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+        return str(nxt)
+    return reverse("sales:board")
+
+
+def _dispatch_page(
+    request: HttpRequest, opp: Opportunity, form: DispatchForm, *, error: str = "", status: int
+) -> HttpResponse:
+    """One opportunity's dispatch form: the fragment a board row fetches (htmx), or a page
+    of its own (the row's link without JavaScript, and its refusals)."""
+    context = {"opp": opp, "form": form, "next": _next(request, request.GET or request.POST)}
+    if getattr(request, "htmx", False):
+        return render(request, "sales/_dispatch_form.html", context, status=status)
+    context["error"] = error
+    return render(request, "sales/dispatch.html", context, status=status)
+
+
+def _dispatch_get(request: HttpRequest, pk: int) -> HttpResponse:
+    opp = selectors.opportunity_detail(user=request.user, pk=pk)
+    form = opportunities.dispatch_form(request.user, opp)
+    if form is None:  # closed, or not one of the user's grids
+        raise Http404
+    return _dispatch_page(request, opp, form, status=200)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def opportunity_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     _allow_board(user)
+    if request.method == "GET":
+        return _dispatch_get(request, pk)
     opp = selectors.opportunity_detail(user=user, pk=pk)
     form = DispatchForm(request.POST, user=user, opportunity=opp, prefix=f"o{pk}")
     status, error = 400, _("派单未成功，请检查标红的项。")
@@ -181,18 +164,25 @@ def opportunity_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("%(code)s 已派给 %(whom)s。") % {"code": done.code, "whom": whom}
             )
-            nxt = request.POST.get("next", "")
-            if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
-                return redirect(nxt)
-            return redirect(reverse("sales:board"))
-    if request.POST.get("from") == "detail":  # sent from the opportunity's own page
+            return redirect(_next(request, request.POST))
+    origin = request.POST.get("from")
+    if origin == "detail":  # sent from the opportunity's own page
         return opportunities.detail_page(
             request, opp, status=status, stale=status == 409, dispatch=form
         )
+    if origin == "page":  # the dispatch page of its own
+        if status == 409:  # the form again as the opportunity is now, with the notice
+            opp = selectors.opportunity_detail(user=user, pk=pk)
+            fresh = opportunities.dispatch_form(user, opp)
+            if fresh is None:
+                raise Http404
+            form = fresh
+        return _dispatch_page(request, opp, form, error=error, status=status)
     return _board_page(request, failed=(pk, form), error=f"{opp.code}: {error}", status=status)
 
 
 urls = [
     path("board/", board, name="board"),
+    # GET: the dispatch form (a board row's fragment, or a page); POST: dispatch.
     path("opportunities/<int:pk>/dispatch/", opportunity_dispatch, name="opportunity_dispatch"),
 ]

@@ -159,14 +159,15 @@ def _detail_context(request: HttpRequest, opp: Opportunity, **bound: Any) -> dic
         "stale": "",
         "may_visit": can(user, Action.VISIT),
         "may_edit": may_work and opp.is_open,
-        "dispatch_form": _dispatch_form(user, opp, bound.get("dispatch")),
+        "dispatch_form": (
+            bound["dispatch"] if bound.get("dispatch") is not None else dispatch_form(user, opp)
+        ),
     }
 
 
-def _dispatch_form(user: Any, opp: Opportunity, bound: DispatchForm | None) -> DispatchForm | None:
-    """The board's dispatch form for this one opportunity, for whoever may dispatch it."""
-    if bound is not None:
-        return bound
+def dispatch_form(user: Any, opp: Opportunity) -> DispatchForm | None:
+    """The dispatch form of one opportunity (its page, a board row's), the suggested
+    assignee preselected; None when the user may not dispatch it or it is closed."""
     allowed = (
         can(user, Action.DISPATCH)
         if scope_for(user).everything
