@@ -149,7 +149,7 @@ class _Run:
         self.ctx = ImportContext(user=user, commit=False)
         self.present = [c for c in spec.columns if c.key in sheet.positions]
         #: (column, its cell's index, its parser, the values it read from texts so far)
-        self.parsers: list[tuple[Column, int, Callable[[Any], Any], dict[str, Any]]] = [
+        self.parsers: list[tuple[Column, int, Callable[[Any], Any], dict[Any, Any]]] = [
             (c, sheet.positions[c.key], parser_for(c), {}) for c in self.present
         ]
         self.items: list[WriteItem] = []
