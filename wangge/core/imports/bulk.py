@@ -7,7 +7,7 @@ pipeline's transaction, so each record still has its who/what/before/after, exac
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -84,6 +84,112 @@ def _insert(conn: Any, sql: str, rows: list[list[Any]]) -> int:
         with conn.cursor() as cursor:
             cursor.executemany(sql, rows)
     return len(rows)
+
+
+def reserve_ids(model: type[models.Model], n: int) -> list[int]:
+    """`n` primary keys for new rows of `model`, taken before they are inserted, so a bulk
+    write can derive values from them (a number issued from the id) in the INSERT itself
+    instead of an UPDATE after it.
+
+    PostgreSQL draws them from the table's sequence (never handed out twice). SQLite has no
+    sequence to draw from: the ids after the highest ever issued (AUTOINCREMENT's
+    `sqlite_sequence`, or the table's highest id), which holds because a transaction there
+    has the database's one write lock from its start (`transaction_mode` IMMEDIATE), so no
+    other writer can insert in between; call it inside the write's transaction.
+    """
+    if n <= 0:
+        return []
+    conn = connections[router.db_for_write(model)]
+    meta = model._meta
+    assert meta.pk is not None
+    table, column = meta.db_table, meta.pk.column
+    quote = conn.ops.quote_name
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), column, n],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        if conn.vendor != "sqlite":
+            raise NotImplementedError(conn.vendor)
+        if not conn.in_atomic_block:
+            raise RuntimeError("reserve_ids needs the write's transaction")
+        cursor.execute(
+            f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f"coalesce((SELECT max({quote(column)}) FROM {quote(table)}), 0))",
+            [table],
+        )
+        last = int(cursor.fetchone()[0])
+    return list(range(last + 1, last + 1 + n))
+
+
+#: Field classes whose values of these exact types the database drivers take as they are:
+#: `get_db_prep_save` would only hand them back (after a dozen calls; most of an insert's
+#: Python time). Exact classes, not subclasses, which may convert.
+_PLAIN_TYPES: dict[type[models.Field], tuple[type, ...]] = {
+    models.CharField: (str,),
+    models.TextField: (str,),
+    models.BooleanField: (bool,),
+    **{
+        cls: (int,)
+        for cls in (
+            models.AutoField, models.BigAutoField, models.IntegerField, models.BigIntegerField,
+            models.SmallIntegerField, models.PositiveIntegerField,
+            models.PositiveSmallIntegerField,
+        )
+    },
+}  # fmt: skip
+
+
+def _passes(field: models.Field) -> frozenset[type]:
+    """The value types `field` sends to the database unchanged (with None, for NULL)."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    plain = _PLAIN_TYPES.get(type(target), ())
+    return frozenset((type(None), *plain)) if plain else frozenset()
+
+
+def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """Insert instances whose primary keys are set (`reserve_ids`): one prepared INSERT of
+    every concrete field, sent in batches (`executemany`).
+
+    What `bulk_create` writes, without compiling a multi-row statement per batch, which
+    costs more CPU than the database's insert itself (100,000 customers: ~6 s against
+    ~2 s). Saves no parents (every instance's foreign keys must be set) and sends no signals,
+    as `bulk_create`; `auto_now(_add)` fields get their value as in `bulk_create`.
+    """
+    if not objs:
+        return
+    conn = connections[router.db_for_write(model)]
+    quote = conn.ops.quote_name
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if isinstance(f, models.Field)]
+    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", 0)]
+    columns = ", ".join(quote(f.column) for f in fields)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    prep = [(f.attname, _passes(f), f.get_db_prep_save) for f in fields]
+    for start in range(0, len(objs), BATCH):
+        batch = objs[start : start + BATCH]
+        for obj in batch:
+            if obj.pk is None:
+                raise ValueError(f"{model.__name__} without a primary key: reserve_ids first")
+            for f in stamped:
+                f.pre_save(obj, True)
+        params = [
+            [
+                value if type(value) in passes else to_db(value, conn)
+                for name, passes, to_db in prep
+                for value in (getattr(o, name),)
+            ]
+            for o in batch
+        ]
+        with conn.cursor() as cursor:
+            cursor.executemany(sql, params)
+        for obj in batch:
+            obj._state.adding = False
+            obj._state.db = conn.alias
 
 
 def bulk_update_changed(model: type[models.Model], rows: Iterable[tuple[Any, set[str]]]) -> None:

@@ -62,8 +62,23 @@ def _number_text(value: float | int) -> str:
     return str(value)
 
 
+#: Whether a text needs `_WIDE_ALNUM` or the space fixes, and whether its spaces need
+#: collapsing (two in a row, or one that is not a plain space): most cells need neither,
+#: and a search is cheaper than the rewrites (every cell of a 100,000-row sheet goes here).
+_WIDE_OR_ODD = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\u3000\u00a0\u200b]")
+_ODD_SPACES = re.compile(r"\s\s|[^\S ]")
+_ANY_SPACE = re.compile(r"\s")
+
+
 def normalise_text(value: Any) -> str:
     """Any cell as tidy text: full-width digits/letters to ASCII, spaces collapsed, stripped."""
+    if type(value) is str:  # the usual cell, first
+        text = value
+        if _WIDE_OR_ODD.search(text):
+            text = text.translate(_WIDE_ALNUM).replace("\u00a0", " ").replace("\u200b", "")
+        if _ODD_SPACES.search(text):
+            text = _SPACES.sub(" ", text)
+        return text.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -94,7 +109,10 @@ def _ascii(value: Any) -> str:
 
 def match_key(value: Any) -> str:
     """Loose key for comparing headers and choice labels: NFKC, no spaces, case-folded."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", normalise_text(value))).casefold()
+    text = normalise_text(value)
+    if not text.isascii():  # ASCII is its own NFKC form
+        text = unicodedata.normalize("NFKC", text)
+    return (_SPACES.sub("", text) if _ANY_SPACE.search(text) else text).casefold()
 
 
 # --- phones -----------------------------------------------------------------------------------

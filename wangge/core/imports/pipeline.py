@@ -16,6 +16,7 @@ from wangge.core.imports.cells import display, parser_for
 from wangge.core.imports.parsers import MaskedValue, ParseError, is_blank
 from wangge.core.imports.reader import Sheet, SheetError, header_key, open_sheet
 from wangge.core.imports.spec import (
+    Column,
     ImportContext,
     ImportSpec,
     RowDraft,
@@ -40,6 +41,11 @@ log = logging.getLogger(__name__)
 PREVIEW_ROWS = 50
 #: Share of the progress bar the validation takes when the run also writes.
 _VALIDATE_SHARE = 0.8
+#: Distinct texts of a column whose parsed values a run remembers. Parsers are pure, and
+#: the columns that repeat (classes, owners, sites, dates, providers) are read once per
+#: distinct text instead of once per row; a column of names stops remembering when full.
+MEMO_CELLS = 5000
+_MISS = object()
 
 Progress = Callable[[float, str], None]
 
@@ -142,7 +148,10 @@ class _Run:
         self.spec, self.user, self.sheet, self.report = spec, user, sheet, report
         self.ctx = ImportContext(user=user, commit=False)
         self.present = [c for c in spec.columns if c.key in sheet.positions]
-        self.parsers = [(c, sheet.positions[c.key], parser_for(c)) for c in self.present]
+        #: (column, its cell's index, its parser, the values it read from texts so far)
+        self.parsers: list[tuple[Column, int, Callable[[Any], Any], dict[Any, Any]]] = [
+            (c, sheet.positions[c.key], parser_for(c), {}) for c in self.present
+        ]
         self.items: list[WriteItem] = []
         self.seen: dict[tuple[Any, ...], int] = {}
         self.bad_rows: set[int] = set()
@@ -164,20 +173,28 @@ class _Run:
         values: dict[str, Any] = {}
         failed: set[str] = set()
         masked: dict[str, str] = {}
-        for column, index, parse in self.parsers:
-            raw = cells[index] if index < len(cells) else None
+        width = len(cells)
+        for column, index, parse, memo in self.parsers:
+            raw = cells[index] if index < width else None
+            text = type(raw) is str
+            if text and (hit := memo.get(raw, _MISS)) is not _MISS:
+                values[column.key] = hit
+                continue
             if is_blank(raw):
                 if column.required:
                     self.error(number, column.key, gettext("必填，不能为空"))
                     failed.add(column.key)
                 continue
             try:
-                values[column.key] = parse(raw)
+                value = values[column.key] = parse(raw)
             except MaskedValue as exc:
                 masked[column.key] = exc.render(gettext)
             except ParseError as exc:
                 self.error(number, column.key, exc.render(gettext))
                 failed.add(column.key)
+            else:
+                if text and len(memo) < MEMO_CELLS:
+                    memo[raw] = value
         return values, failed, masked
 
     def chunk(self, rows: list[tuple[int, tuple[Any, ...]]]) -> None:

@@ -1,0 +1,74 @@
+"""The customers' bulk write: numbers issued with the ids before the insert, and SQLite's
+search index written for the batch with its triggers set aside, then back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+
+from tests.crm.world import CrmWorld, build_crm
+from tests.imports.sheets import xlsx
+from tests.personas import World
+from wangge.core.imports import get_spec
+from wangge.core.imports.bulk import reserve_ids
+from wangge.core.imports.pipeline import run_import
+from wangge.crm import search
+from wangge.crm.models import Customer, customer_code
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = ["客户编号", "客户名称", "所属单元", "门牌地址", "联系电话", "客户分类", "负责人"]
+
+
+def _matches(q: str) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT rowid FROM {search.TABLE} WHERE {search.TABLE} MATCH %s",
+            [search.query(q, phones=True)],
+        )
+        return {pk for (pk,) in cursor.fetchall()}
+
+
+def test_new_and_updated_customers_are_numbered_indexed_and_the_triggers_come_back(
+    world: World,
+) -> None:
+    crm: CrmWorld = build_crm(world)
+    home = crm.customers["a_home"]
+    rows: list[list[Any]] = [
+        HEADERS,
+        [None, "诸葛亮", "A001", "9栋", "13912340001", "潜在客户", "ACCOUNT_A"],
+        ["OP-7", "司马懿", "A002", "8栋", "13912340002", "潜在客户", "ACCOUNT_A"],
+        [home.code, "慕容复", None, None, None, None, None],
+    ]
+    report = run_import(get_spec("households"), world.user("manager_a"), xlsx(rows), commit=True)
+    assert report.errors == [] and (report.created, report.updated) == (2, 1)
+    liang, yi = Customer.objects.get(name="诸葛亮"), Customer.objects.get(name="司马懿")
+    assert liang.code == customer_code(liang.pk) and yi.code == "OP-7"  # the operator's kept
+    # Ids come after every one issued: the next is neither of these.
+    with transaction.atomic():
+        assert reserve_ids(Customer, 1)[0] > max(liang.pk, yi.pk, home.pk)
+    if connection.vendor != "sqlite":
+        return
+    assert len(search.triggers_present()) == len(search.TRIGGERS)
+    assert _matches("诸葛") == {liang.pk} and _matches("OP-7") >= {yi.pk}
+    assert home.pk in _matches("慕容") and home.pk not in _matches(home.name)
+    # The index equals one built afresh (FTS5's own check first).
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {search.TABLE}({search.TABLE}) VALUES ('integrity-check')")
+    kept = {q: _matches(q) for q in ("诸葛", "司马懿", "慕容", "1391234", "KH", "9栋")}
+    search.rebuild()
+    assert {q: _matches(q) for q in kept} == kept
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the n-gram index is SQLite's")
+def test_a_write_that_fails_with_the_triggers_aside_brings_them_back(world: World) -> None:
+    crm = build_crm(world)
+    home = crm.customers["a_home"]
+    with pytest.raises(RuntimeError), transaction.atomic(), search.set_aside([home.pk]):
+        assert search.triggers_present() == set()
+        Customer.objects.filter(pk=home.pk).update(name="无名氏")
+        raise RuntimeError
+    assert len(search.triggers_present()) == len(search.TRIGGERS)
+    assert home.pk in _matches(home.name) and home.pk not in _matches("无名氏")
