@@ -91,11 +91,12 @@ class SubscriptionSpec(ImportSpec):
         # The account index is partial (blank numbers may repeat); saying so lets SQLite
         # and PostgreSQL use it for `account_no IN (…)`, which they cannot prove alone.
         # Of the customer only what the rights check and the messages read: a re-import
-        # of 100,000 lines loads as many customers.
+        # of 100,000 lines loads as many customers. The stored grid too: the write checks it
+        # (`subscriptions_written`), and deferred it would cost a query a line.
         return (
             Subscription.objects.exclude(account_no="")
             .select_related("customer__site", "plan")
-            .only(*FIELDS, "customer", *RELATED)
+            .only(*FIELDS, "customer", "grid", *RELATED)
         )
 
     def writable(self, user: Any, objs: Sequence[Any]) -> set[Any]:
