@@ -126,3 +126,29 @@ def env_choice(name: str, default: str, choices: Iterable[str]) -> str:
             f"Environment variable {name}={value!r} must be one of {', '.join(allowed)}."
         )
     return value
+
+
+def env_tile_url(name: str) -> str:
+    """A map tile URL template (`https://…/{z}/{x}/{y}…`, `{s}` for a subdomain), or "" (off)."""
+    url = os.environ.get(name, "").strip()
+    if not url:
+        return ""
+    missing = [part for part in ("{x}", "{y}", "{z}") if part not in url]
+    if not url.startswith(("https://", "http://")) or missing:
+        raise ImproperlyConfigured(
+            f"Environment variable {name}={url!r} is not a tile URL template: it must start "
+            "with https:// (or http://) and hold {x}, {y} and {z}."
+        )
+    return url
+
+
+def tile_origin(url: str) -> str:
+    """The Content-Security-Policy source that admits a tile template's images: its scheme and
+    host, a `{s}` subdomain label widened to `*` (CSP allows a wildcard label only leftmost)."""
+    scheme, rest = url.split("://", 1)
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    labels = host.split(".")
+    if any("{" in label for label in labels):
+        first = max(i for i, label in enumerate(labels) if "{" in label)
+        host = ".".join(["*", *labels[first + 1 :]])
+    return f"{scheme}://{host}"

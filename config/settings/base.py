@@ -14,7 +14,9 @@ from config.env import (
     env_list,
     env_secret_key,
     env_str,
+    env_tile_url,
     parse_database_url,
+    tile_origin,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -140,8 +142,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy of every answer (wangge.core.middleware; the shape of Django 6's
 # SECURE_CSP, "'nonce'" standing for the request's nonce). Scripts only from our static files
 # or inline blocks that carry `nonce="{{ csp_nonce }}"`, no eval; inline style attributes are
-# allowed (templates and htmx's indicator style use them). The maps draw no tile layer, so no
-# tile host; Leaflet's and geoman's icons include data: images.
+# allowed (templates and htmx's indicator style use them). No tile host unless
+# WANGGE_MAP_TILES names one (below); Leaflet's and geoman's icons include data: images.
 SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'", "'nonce'"],
@@ -152,6 +154,17 @@ SECURE_CSP = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+
+# An optional background tile layer on the figures map (off by default: the maps work offline
+# with the outlines in the database). Chinese providers (AMap, Tencent) serve GCJ-02 tiles: the
+# map's coordinates, stored in WGS-84, are converted when the page is drawn
+# (`wangge.insights.tiles`). Setting a template also admits its host's images in the CSP.
+WANGGE_MAP_TILES = env_tile_url("WANGGE_MAP_TILES")
+WANGGE_MAP_TILES_CRS = env_choice("WANGGE_MAP_TILES_CRS", "gcj02", ["gcj02", "wgs84"])
+WANGGE_MAP_TILES_SUBDOMAINS = env_str("WANGGE_MAP_TILES_SUBDOMAINS", "1234")
+WANGGE_MAP_TILES_ATTRIBUTION = env_str("WANGGE_MAP_TILES_ATTRIBUTION", "")
+if WANGGE_MAP_TILES:
+    SECURE_CSP["img-src"].append(tile_origin(WANGGE_MAP_TILES))
 
 LOGGING = {
     "version": 1,

@@ -98,10 +98,15 @@
     var block = document.getElementById("map-data"), el = document.getElementById("insights-map");
     if (!block || !el || typeof L === "undefined") return;
     var data = JSON.parse(block.textContent);
-    var map = L.map(el, {zoomSnap: 0.25, attributionControl: false});
+    var tiles = data.tiles;
+    var map = L.map(el, {zoomSnap: 0.25, attributionControl: !!(tiles && tiles.attribution)});
+    if (tiles) {
+      // The server sent every point in the tiles' coordinates (GCJ-02 for Chinese providers).
+      L.tileLayer(tiles.url, {subdomains: tiles.subdomains, attribution: tiles.attribution, maxZoom: 18}).addTo(map);
+    }
     var bounds = null;
     if (data.outline) {
-      var outline = L.geoJSON(data.outline, {style: {color: "#90a4ae", weight: 1.5, fillColor: "#eceff1", fillOpacity: 0.5}, interactive: false}).addTo(map);
+      var outline = L.geoJSON(data.outline, {style: {color: "#90a4ae", weight: 1.5, fillColor: "#eceff1", fillOpacity: tiles ? 0 : 0.5}, interactive: false}).addTo(map);
       bounds = outline.getBounds();
     }
     var drilled = data.grid != null;
@@ -111,7 +116,7 @@
       style: function (f) {
         var mine = f.properties.id === data.grid;
         return {color: mine ? "#263238" : "#607d8b", weight: mine ? 3 : 1,
-          fillColor: drilled ? "#ffffff" : colour(f.properties.v, gbr), fillOpacity: drilled ? (mine ? 0.05 : 0.3) : 0.75};
+          fillColor: drilled ? "#ffffff" : colour(f.properties.v, gbr), fillOpacity: drilled ? (mine ? 0.05 : 0.3) : (tiles ? 0.55 : 0.75)};
       },
       onEachFeature: function (f, layer) {
         var p = f.properties;

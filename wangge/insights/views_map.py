@@ -1,6 +1,6 @@
 """The figures map: grids coloured by any measure, drilled into a grid's sites with layers
 (sites, assets, open work, visits). The data travel in the page (json_script): the map works
-offline with the outlines the database holds, no tile server."""
+offline with the outlines the database holds; a tile layer is optional (`insights.tiles`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from wangge.core import clock
 from wangge.core.params import choice_param, int_param
 from wangge.core.permissions import can
-from wangge.insights import figures, selectors
+from wangge.insights import figures, selectors, tiles
 from wangge.insights.figures import MEASURES, Ratio
 from wangge.insights.permissions import Action
 from wangge.org.models import Grid
@@ -102,7 +102,7 @@ def _layers(user: Any, grid: Grid) -> dict[str, list[list[Any]]]:
     """[lat, lon, label] per point of each layer, scoped to the user."""
     assets = (
         Asset.objects.visible_to(user)
-        .filter(site__grid=grid)
+        .filter(grid=grid)
         .order_by("pk")
         .values_list("lat", "lon", "code", "kind")[:LAYER_LIMIT]
     )
@@ -168,6 +168,11 @@ def figures_map(request: HttpRequest) -> HttpResponse:
             "none": _("无数据"),
         },
     }
+    tile_layer = tiles.layer()
+    if tile_layer:
+        data["tiles"] = tile_layer
+        if tile_layer["crs"] == "gcj02":
+            tiles.to_gcj02(data)
     return render(
         request,
         "insights/map.html",
