@@ -66,7 +66,12 @@ def test_a_messy_survey_sheet_reads_into_clean_estates(territory: Territory) -> 
     assert m1.grid == territory.world.grid_a
     placed = SiteAssignment.objects.get(plan=territory.plan, site=m1).plan_grid
     assert placed is not None and placed.grid == m1.grid
-    assert AuditEntry.objects.filter(object_id=str(m1.pk), action="create").count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_id=str(m1.pk), content_type__model="site", action="create"
+        ).count()
+        == 1
+    )
 
 
 def _bad_rows() -> dict[int, tuple[str, str]]:
@@ -156,7 +161,9 @@ def test_reimporting_the_same_file_updates_instead_of_duplicating(territory: Ter
     assert third.preview[0]["changes"] == [["总户数", "103", "999"]]
     site = Site.objects.get(code="E00003")
     assert site.households == 999
-    entry = AuditEntry.objects.filter(object_id=str(site.pk), action="update").get()
+    entry = AuditEntry.objects.filter(
+        object_id=str(site.pk), content_type__model="site", action="update"
+    ).get()
     assert entry.before is not None and entry.after is not None
     assert (entry.before["households"], entry.after["households"]) == (103, 999)
 

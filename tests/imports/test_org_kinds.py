@@ -38,7 +38,9 @@ def test_staff_are_created_with_login_primary_grid_and_audit(world: World) -> No
     assert GridMembership.objects.get(staff=s1, is_primary=True).grid == world.grid_a
     assert Staff.objects.get(employee_no="S2").role == "account_marketer"
     assert GridMembership.objects.get(staff__employee_no="S2").grid == world.grid_b
-    assert AuditEntry.objects.filter(object_id=str(s1.pk), action="create", actor=admin).exists()
+    assert AuditEntry.objects.filter(
+        object_id=str(s1.pk), content_type__model="staff", action="create", actor=admin
+    ).exists()
 
 
 def test_staff_rules_are_all_reported(world: World) -> None:

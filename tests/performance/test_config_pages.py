@@ -48,7 +48,12 @@ def test_the_market_department_reweighs_an_indicator_and_a_stale_edit_is_refused
     assert stale.status_code == 400 and "已被他人修改" in stale.content.decode()
     hd.refresh_from_db()
     assert hd.score_weight == Decimal("0.25")
-    assert AuditEntry.objects.filter(object_id=str(hd.pk), action="update").count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_id=str(hd.pk), content_type__model="indicator", action="update"
+        ).count()
+        == 1
+    )
 
 
 def test_marking_another_sales_indicator_takes_the_mark_off_the_first(crm: CrmWorld) -> None:

@@ -69,7 +69,9 @@ def test_commit_creates_updates_and_refreshes_capacity(assets: AssetWorld) -> No
     site = Site.objects.get(code="A002")
     assert (new.lon, new.lat) == (site.lon, site.lat) and site.free_ports == 10
     assert Site.objects.get(code="A000").free_ports == 6  # the switch is full now
-    assert AuditEntry.objects.filter(object_id=str(new.pk), action="create").exists()
+    assert AuditEntry.objects.filter(
+        object_id=str(new.pk), content_type__model="asset", action="create"
+    ).exists()
     again = run_import(get_spec("assets"), manager, data, commit=True)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
