@@ -47,7 +47,9 @@ def to_gcj02(data: dict[str, Any]) -> dict[str, Any]:
     """The map's data (outline, grids, sites, layers) with every placed point moved to GCJ-02,
     in place: one vectorised transform for all of them."""
     geometries = [data.get("outline")] + [f["geometry"] for f in data["grids"]["features"]]
-    positions = [p for g in geometries if g for p in _positions(g["coordinates"])]
+    positions = [
+        p for g in geometries if g and "coordinates" in g for p in _positions(g["coordinates"])
+    ]
     placed = [s for s in data.get("sites") or [] if s["lon"] is not None and s["lat"] is not None]
     layers = (data.get("layers") or {}).values()
     points = [p for rows in layers for p in rows if p[0] is not None and p[1] is not None]
