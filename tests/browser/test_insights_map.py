@@ -40,7 +40,7 @@ def _page(browser: Any, **context: Any) -> tuple[Any, list[str]]:
 
 
 def test_map_by_reach_drills_to_a_site_and_the_manager_reads_the_grid_on_a_phone(
-    live_server: Any, world: World, browser: Any
+    live_server: Any, world: World, browser: Any, settings: Any
 ) -> None:
     county = build_insights(world)
     services.snapshot_take(actor=SYSTEM, on=clock.today())
@@ -59,6 +59,17 @@ def test_map_by_reach_drills_to_a_site_and_the_manager_reads_the_grid_on_a_phone
     card = market.get_by_test_id("map-card")
     expect(card.get_by_test_id("site-name")).to_contain_text(site.name)
     expect(card).to_contain_text("1/1")
+    assert market_problems == []
+
+    # With a tile layer set (here our own server stands in for a provider: no internet), the
+    # tiles load under the grids, which still draw and answer, and the CSP lets them in.
+    settings.WANGGE_MAP_TILES = base + "/static/favicon.svg?x={x}&y={y}&z={z}&s={s}"
+    settings.WANGGE_MAP_TILES_ATTRIBUTION = "测试底图"
+    market.goto(f"{base}/insights/map/?measure=reach.customers")
+    expect(market.locator(".leaflet-tile-loaded").first).to_be_visible()
+    expect(market.locator(".leaflet-control-attribution")).to_contain_text("测试底图")
+    market.locator('[data-grid="A"]').hover()
+    expect(market.locator(".leaflet-tooltip")).to_contain_text("66.7%（2/3）")
     assert market_problems == []
 
     manager, manager_problems = _page(browser, **PHONE)
