@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import _cpu
 import _harness
 
 ROOT = _harness.ROOT
@@ -109,34 +110,6 @@ def freeze_like_wsgi() -> None:
 
     gc.collect()
     gc.freeze()
-
-
-def clock_with_server(name: str) -> tuple[Callable[[], float], str]:
-    """The timing clock and how to label it. `--clock cpu` on PostgreSQL counts this
-    process's CPU and that of the server backend answering it (its `/proc/<pid>/schedstat`
-    run time, in ns: the cluster runs on this machine), since there the queries' work is
-    in another process; on SQLite this process's CPU already holds the database's work."""
-    from django.db import connection
-
-    base = _harness.clock_of(name)
-    if name != "cpu" or connection.vendor != "postgresql":
-        return base, f"{name} ms"
-    connection.ensure_connection()
-    pid = connection.connection.info.backend_pid
-    stat = f"/proc/{pid}/schedstat"
-    try:
-        open(stat).close()
-    except OSError:
-        print(f"no {stat}: the server is elsewhere; its CPU is not counted", file=sys.stderr)
-        return base, "cpu ms (this process only: the server's CPU could not be read)"
-
-    def both() -> float:
-        # The test client keeps the one connection: the same backend for every call.
-        assert connection.connection.info.backend_pid == pid, "the connection was replaced"
-        with open(stat) as f:
-            return base() + int(f.read().split()[0]) / 1e9
-
-    return both, "cpu ms (this process + its PostgreSQL backend)"
 
 
 VARYING = ("code", "kind", "customer_id", "site_id", "grid_id", "source", "state",
@@ -258,7 +231,7 @@ def main(argv: list[str] | None = None) -> None:
     boss = manager.staff.user
     tech = User.objects.get(staff__id=tech_id["assignee_id"])
     admin = User.objects.filter(staff__role=Role.MARKET_ADMIN).first()
-    clock, clock_label = clock_with_server(args.clock)
+    clock, clock_label = _cpu.clock(args.clock), _cpu.describe(args.clock)
     clients = {}
     for user in (boss, tech, admin):
         if user is not None:
