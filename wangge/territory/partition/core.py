@@ -185,17 +185,9 @@ def _start(
 
 
 def _search(state: search.State, budget: budgets.Budget, tick: Callable[[float], None]) -> None:
-    """The search's phases; at the balance-first end, then corridors with the phases again."""
-    _phases(state, budget, tick)
-    if state.s.compactness < CORRIDORS_BELOW and not budget.over():
-        state.stats.corridors = corridors.refine(
-            state, budget, lambda: _phases(state, budget, tick)
-        )
-
-
-def _phases(state: search.State, budget: budgets.Budget, tick: Callable[[float], None]) -> None:
     """Single moves until stuck, then chains for grids still outside the aim, and again;
-    then swaps for the other attributes, each pass followed by single moves."""
+    then swaps for the other attributes, each pass followed by single moves; at the
+    balance-first end, then corridors for the grids still far off a secondary attribute."""
     state.improve(budget, tick)
     for _ in range(CHAIN_PASSES):
         if budget.over() or not chains.push(state, budget):
@@ -205,6 +197,8 @@ def _phases(state: search.State, budget: budgets.Budget, tick: Callable[[float],
         if budget.over() or not swap.refine(state, budget):
             break
         state.improve(budget, tick)
+    if state.s.compactness < CORRIDORS_BELOW and not budget.over():
+        state.stats.corridors = corridors.refine(state, budget)
 
 
 def _validate(problem: Problem) -> tuple[list[str], np.ndarray, np.ndarray]:

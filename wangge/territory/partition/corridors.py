@@ -20,8 +20,8 @@ each grid still beyond `GOAL` gets one, planned explicitly (most off first):
    until the grid would reach `GOAL` once it has shed the primary weight it took at its own
    ratio; a corridor whose lobe gains less than half of that is undone;
 3. corridors and lobes are held (pinned) while the search brings the primary attribute back
-   into its aim around them (single moves and chains), then released and the search's
-   phases run again.
+   into its aim around them (single moves and chains), then released for single moves and
+   swaps.
 
 `refine` keeps the result only if the primary attribute is still in its aim (or no worse) and
 the worst secondary deviation fell; otherwise the plan is as before. Everything spends the
@@ -35,13 +35,11 @@ does not cut a grid, and grids made of core cells only sit at +15% at households
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from . import chains
+from . import chains, swap
 from .budget import Budget
 from .search import State
 
@@ -51,13 +49,16 @@ CELL_KIND = float(np.log(1.08))  # a corridor's end: its neighbourhood's ratio t
 MAX_LOBE = 0.5  # a lobe holds at most this share of a grid's primary target
 SLACK = 0.1  # a lobe may pass cells this much (relative) worse than the grid's own ratio
 MAX_PIECE = 0.1  # the most of a grid's primary target a cut-off side may carry to a neighbour
-REROUTES = 30  # paths tried per grid
+REROUTES = 8  # paths tried per grid
+# Routing (a Dijkstra over the adjacency per path tried) stops after this many adjacency
+# entries in all: about 100 paths at 10k sites, 10 at 100k, so large plans stay in time.
+ROUTE_ENTRIES = 6_000_000
 CHAIN_PASSES = 5
 
 
-def refine(st: State, budget: Budget, repair: Callable[[], None]) -> int:
-    """Corridors for the worst secondary attribute; `repair` runs the search's phases with the
-    corridors held. Returns the corridors kept (0 when the plan is left as it was)."""
+def refine(st: State, budget: Budget) -> int:
+    """Corridors for the worst secondary attribute, the primary repaired around them. Returns
+    the corridors kept (0 when the plan is left as it was)."""
     s = st.s
     if s.w.shape[1] < 2 or budget.over():
         return 0
@@ -80,7 +81,10 @@ def refine(st: State, budget: Budget, repair: Callable[[], None]) -> int:
             st.improve(budget)
     finally:
         st.pinned = pinned
-    repair()  # released: the corridors' ends may now shift too
+    # Released: the corridors' ends may shift too, and swaps even out what the moves left.
+    st.improve(budget)
+    if swap.refine(st, budget):
+        st.improve(budget)
     primary, secondary = _figures(st, a)
     aim = float(st.wt.aim[0])
     if secondary < before[1] - 1e-9 and primary <= max(before[0], aim) + 1e-9:
@@ -114,10 +118,14 @@ def plant(st: State, budget: Budget, a: int = 1) -> tuple[np.ndarray, int]:
     key = st.row * c.n + c.indices
     by_key = np.argsort(key, kind="stable")
     rev = by_key[np.searchsorted(key[by_key], c.indices * c.n + st.row)]  # entry (v,u) of (u,v)
+    prv = np.empty_like(c.nxt)
+    prv[c.nxt] = np.arange(len(c.nxt))
+    runs = _runs(st, prv)  # again after each corridor kept (a failed one is undone)
     budget.spend(4 * len(st.row))
     planted = 0
+    routed = 0
     for g in off.tolist():
-        if budget.over():
+        if budget.over() or routed * len(st.row) >= ROUTE_ENTRIES:
             break
         dev = st.tot[:, a] / s.target[a] - 1.0
         if abs(dev[g]) <= GOAL:
@@ -134,8 +142,11 @@ def plant(st: State, budget: Budget, a: int = 1) -> tuple[np.ndarray, int]:
         need = (-sign * dev[g] - GOAL) * s.target[a]
         banned = np.zeros(c.n, dtype=bool)
         for _ in range(REROUTES):
+            if routed * len(st.row) >= ROUTE_ENTRIES:
+                break
+            routed += 1
             budget.spend(len(st.row))  # a Dijkstra over the adjacency
-            path = _route(st, g, held | banned, kind_grid, step, kind_cell, rev)
+            path = _route(st, g, held | banned, kind_grid, step, kind_cell, rev, runs)
             if path is None:
                 break
             done: list[tuple[int, int]] = []  # (cell, grid it left), to undo an attempt
@@ -146,12 +157,29 @@ def plant(st: State, budget: Budget, a: int = 1) -> tuple[np.ndarray, int]:
             budget.spend(50 * len(done))
             if stuck < 0 and gain >= 0.5 * need:
                 planted += 1
+                runs = _runs(st, prv)
                 break
             for i, h in reversed(done):
                 st.move(i, h)
                 held[i] = False
             banned[stuck if stuck >= 0 else tip] = True
     return held, planted
+
+
+def _runs(st: State, prv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per cell v, its runs of neighbours in its own grid and how many it has; per entry e of
+    v's row, whether v may still leave its grid whole once e's neighbour has left it (one more
+    run if that neighbour sat inside a run, one fewer if it was a run of its own)."""
+    c = st.s.cells
+    row, col, label = st.row, c.indices, st.label
+    own = label[row] == label[col]
+    own_prev = own[prv] & c.link[prv]
+    own_next = own[c.nxt] & c.link
+    runs = np.bincount(row[own & ~own_prev], minlength=c.n)
+    count = np.bincount(row[own], minlength=c.n)
+    after = runs[row] + np.where(own, own_prev.astype(int) + own_next.astype(int) - 1, 0)
+    after = np.where(own & ~own_prev & ~own_next, runs[row] - 1, after)
+    return runs, count, (after <= 1) & (count[row] - own > 0)
 
 
 def _route(
@@ -162,30 +190,20 @@ def _route(
     step: np.ndarray,
     kind_cell: np.ndarray,
     rev: np.ndarray,
+    runs: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> list[tuple[int, int]] | None:
     """The shortest path of cells from g's border to a cell of the kind g wants, as (cell, grid
-    it leaves) in order, or None."""
+    it leaves) in order, or None. A step u -> v is allowed only if v may leave its grid whole
+    once u has (`_runs`)."""
     s = st.s
     c = s.cells
     n = c.n
     row, col = st.row, c.indices
     label = st.label
-    prv = np.empty_like(c.nxt)
-    prv[c.nxt] = np.arange(len(c.nxt))
+    own_runs, count, fine = runs
     movable = ~st.pinned & ~held & s.open_grid[label] & (label != g) & (st.size[label] > 1)
     touches_g = np.bincount(row[label[col] == g], minlength=n) > 0
-    # Per entry e of v's row: is its neighbour in v's grid; v's runs of own neighbours; and
-    # those runs once that neighbour has left (one more if it sat inside a run, one fewer if
-    # it was a run of its own). v may follow u only if one run is left.
-    own = label[row] == label[col]
-    own_prev = own[prv] & c.link[prv]
-    own_next = own[c.nxt] & c.link
-    runs = np.bincount(row[own & ~own_prev], minlength=n)
-    count = np.bincount(row[own], minlength=n)
-    after = runs[row] + np.where(own, own_prev.astype(int) + own_next.astype(int) - 1, 0)
-    after = np.where(own & ~own_prev & ~own_next, runs[row] - 1, after)
-    fine = (after <= 1) & (count[row] - own > 0)
-    src = np.flatnonzero(movable & touches_g & (runs <= 1) & (count > 0))
+    src = np.flatnonzero(movable & touches_g & (own_runs <= 1) & (count > 0))
     ends = movable & kind_grid[label] & kind_cell
     if not len(src) or not ends.any():
         return None
