@@ -11,7 +11,8 @@ to stdout, progress to stderr.
 
 `--frontier N` also runs our frontier (up to N plans from our --compactness down to 0,
 adaptively spaced, dominated plans dropped, most compact first) on each instance and prints it
-in a second table beside METIS, measured the same way, wall and CPU seconds per plan.
+in a second table beside METIS, measured the same way, wall and CPU seconds per plan, with
+each plan's longest and median grid (the farthest two of its sites) and the corridors it holds.
 
 Every figure is measured here, in the same way for every method, never taken from a method's
 own report:
