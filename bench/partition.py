@@ -11,7 +11,8 @@ to stdout, progress to stderr.
 
 `--frontier N` also runs our frontier (up to N plans from our --compactness down to 0,
 adaptively spaced, dominated plans dropped, most compact first) on each instance and prints it
-in a second table beside METIS, measured the same way, wall and CPU seconds per plan.
+in a second table beside METIS, measured the same way, wall and CPU seconds per plan, with
+each plan's longest and median grid (the farthest two of its sites) and the corridors it holds.
 
 Every figure is measured here, in the same way for every method, never taken from a method's
 own report:
@@ -420,8 +421,19 @@ def format_row(row: Row) -> str:
 
 FRONTIER_HEADER = (
     "| sites | K | frontier point | setting | wall s | CPU s | households dev % "
-    "| customers dev % | disconnected | mean PP |"
+    "| customers dev % | disconnected | mean PP | longest km | median km | corridors |"
 )
+
+
+def grid_reach(px: np.ndarray, py: np.ndarray, assignment: np.ndarray, k: int) -> np.ndarray:
+    """Per grid, the distance between the farthest two of its sites (metres)."""
+    reach = np.zeros(k)
+    for g in range(k):
+        pts = np.column_stack([px[assignment == g], py[assignment == g]])
+        if len(pts) > 2:
+            hull = pts[ConvexHull(pts).vertices]
+            reach[g] = np.hypot(*(hull[:, None, :] - hull[None, :, :]).transpose(2, 0, 1)).max()
+    return reach
 
 
 def bench_frontier(
@@ -451,14 +463,17 @@ def bench_frontier(
         f"for {n} plans, {len(points)} not dominated"
     )
     lines = []
+    px, py = geo.project(inst.lon, inst.lat)
     for i, point in enumerate(points, start=1):
         a = score(inst, geo, np.asarray(point.result.assignment, np.int64), k)
+        reach = grid_reach(px, py, np.asarray(point.result.assignment, np.int64), k) / 1000
         cross_check(f"frontier point {i}", Outcome(point.result.assignment, 0.0, point.result), a)
         lines.append(
             f"| {inst.n:,} | {k} | ours {i} | {point.setting:.4f} | {point.result.seconds:.2f} "
             f"| {point.result.timings.get('cpu', float('nan')):.2f} "
             f"| {100 * a.deviation['households']:.2f} | {100 * a.deviation['customers']:.2f} "
-            f"| {a.disconnected} | {a.compactness:.2f} |"
+            f"| {a.disconnected} | {a.compactness:.2f} | {reach.max():.1f} "
+            f"| {np.median(reach):.1f} | {point.result.timings.get('corridors', 0):.0f} |"
         )
     why: list[str] = []
     if worst and points:
@@ -700,12 +715,7 @@ def worst_grids(inst: Instance, geo: Geometry, assignment: np.ndarray, k: int, n
         "Grids by customers dev %: "
         + ", ".join(f"{a}: {c}" for a, c in zip(labels, counts, strict=True))
     )
-    reach = np.zeros(k)
-    for g in range(k):
-        pts = np.column_stack([px[assignment == g], py[assignment == g]])
-        if len(pts) > 2:
-            hull = pts[ConvexHull(pts).vertices]
-            reach[g] = np.hypot(*(hull[:, None, :] - hull[None, :, :]).transpose(2, 0, 1)).max()
+    reach = grid_reach(px, py, assignment, k)
     lacking = needed > zone[:, 0] + 1e-9
     pure = zone[:, 0] >= 0.95
     lack = float(np.sum((needed - zone[:, 0])[lacking] * hh[lacking]) / hh.sum())
@@ -875,7 +885,7 @@ def main(argv: list[str] | None = None) -> None:
     print()
     if frontier_lines:
         print(FRONTIER_HEADER)
-        print("|" + "---|" * 10)
+        print("|" + "---|" * 13)
         for line in frontier_lines:
             print(line)
         print()

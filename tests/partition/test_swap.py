@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from wangge.territory.partition import build_cells, partition, synthetic
+from wangge.territory.partition import build_cells_cached, partition, synthetic
 from wangge.territory.partition.graph import components_within
 from wangge.territory.partition.model import Setup
 from wangge.territory.partition.search import State, weights_for
@@ -17,7 +17,7 @@ from .helpers import SPAN, points, problem, square
 
 def _state(lon: np.ndarray, lat: np.ndarray, w: np.ndarray, label_of_site: np.ndarray) -> State:
     """A search state for a hand-made plan (compactness 0: balance first)."""
-    cells = build_cells(lon, lat, square())
+    cells = build_cells_cached(lon, lat, square())  # the same sites in several tests
     k = int(label_of_site.max()) + 1
     wc = np.zeros((cells.n, w.shape[1]))
     for a in range(w.shape[1]):

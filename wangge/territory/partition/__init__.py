@@ -24,7 +24,9 @@ Pipeline (each module's docstring has the details):
    from cell perimeters and shared lengths; with `initial`, each site away from its old grid
    costs a little, so a re-balance moves only what the tolerances need. `chains` then pushes
    weight along a path of grids for grids still stuck outside the primary aim, and `swap`
-   exchanges border cells for the other attributes. The search spends an operation budget
+   exchanges border cells for the other attributes. At balance-first settings (below 0.01),
+   `corridors` then gives grids still far off a secondary attribute a path one cell wide and a
+   lobe into an area of the opposite kind. The search spends an operation budget
    (`budget`), not clock time, so the plan does not depend on the machine's load.
 4. Polygons per grid (dissolved cells, WGS-84), Polsby-Popper per grid in a local
    equirectangular projection, and `Issue`s saying what cannot be met, where and why.

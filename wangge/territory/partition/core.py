@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 
 from . import budget as budgets
-from . import chains, construct, geometry, issues, search, swap
+from . import chains, construct, corridors, geometry, issues, search, swap
 from .geometry import Cells
 from .graph import components_within
 from .model import Setup
@@ -18,6 +18,9 @@ from .types import Issue, Problem, Result
 Progress = Callable[[float, str], None]
 CHAIN_PASSES = 5
 SWAP_PASSES = 3
+# Settings below this (balance at any shape cost) also plan corridors (`corridors`): the
+# frontier's most balanced point, at a price in shape the frontier shows.
+CORRIDORS_BELOW = 0.01
 
 
 def partition(problem: Problem, progress: Progress | None = None) -> Result:
@@ -104,6 +107,7 @@ def partition(problem: Problem, progress: Progress | None = None) -> Result:
     timings["moves"] = float(state.stats.moves)
     timings["chains"] = float(state.stats.chains)
     timings["swaps"] = float(state.stats.swaps)
+    timings["corridors"] = float(state.stats.corridors)
     timings["effort"] = budget.spent
     if budget.stopped:
         found.append(issues.stopped(budget.stopped, budget.operations))
@@ -182,7 +186,8 @@ def _start(
 
 def _search(state: search.State, budget: budgets.Budget, tick: Callable[[float], None]) -> None:
     """Single moves until stuck, then chains for grids still outside the aim, and again;
-    then swaps for the other attributes, each pass followed by single moves."""
+    then swaps for the other attributes, each pass followed by single moves; at the
+    balance-first end, then corridors for the grids still far off a secondary attribute."""
     state.improve(budget, tick)
     for _ in range(CHAIN_PASSES):
         if budget.over() or not chains.push(state, budget):
@@ -192,6 +197,8 @@ def _search(state: search.State, budget: budgets.Budget, tick: Callable[[float],
         if budget.over() or not swap.refine(state, budget):
             break
         state.improve(budget, tick)
+    if state.s.compactness < CORRIDORS_BELOW and not budget.over():
+        state.stats.corridors = corridors.refine(state, budget)
 
 
 def _validate(problem: Problem) -> tuple[list[str], np.ndarray, np.ndarray]:

@@ -117,6 +117,7 @@ class Stats:
     moves: int = 0
     chains: int = 0
     swaps: int = 0
+    corridors: int = 0
 
 
 class State:
