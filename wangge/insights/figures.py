@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -292,26 +293,72 @@ def contacted_ids(start: dt.date, on: dt.date) -> list[QuerySet[Any]]:
     ]
 
 
-def _reached_q(on: dt.date) -> Q:
-    q = Q(pk__in=[])
-    for ids in contacted_ids(reach_start(on), on):
-        q |= Q(pk__in=ids)
-    return q
+@dataclass(frozen=True)
+class _Sql:
+    sql: str
+    params: list[Any]
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _reached_sql(start: dt.date, on: dt.date, site_ids: list[int] | None = None) -> _Sql:
+    """The customers contacted between two local days, each once: the apps' contacts in
+    one UNION (only those of customers at `site_ids`, when given), to be joined on.
+
+    Joined, not `customer IN (contacts) OR …`: PostgreSQL cannot turn an IN inside an OR
+    (here inside an aggregate's FILTER) into a join, and keeps it a subplan. A hashed one
+    while the contacts' ids fit in `work_mem`, but past that (a million contacts in the
+    period) it re-reads the contacts for every customer: the nightly snapshot ran for
+    minutes, with fresh statistics or not. A join on the union is one hash or index
+    lookup per customer whatever the sizes, on both databases."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, ids in enumerate(contacted_ids(start, on)):
+        if site_ids is not None:
+            ids = ids.filter(customer__site_id__in=site_ids)
+        sql, p = ids.order_by().query.sql_with_params()
+        parts.append(f"SELECT u{i}.customer_id FROM ({sql}) u{i}")
+        params += p
+    return _Sql(" UNION ".join(parts), params)
+
+
+def _reach_rows(
+    on: dt.date, group: str, *, owners: set[int] | None = None, site_ids: list[int] | None = None
+) -> list[tuple[Any, ...]]:
+    """(`group`…, customers on file on `on`, of them reached), grouped by `group`: columns
+    of `c` (the customer) and `s` (its site)."""
+    reached = _reached_sql(reach_start(on), on, site_ids)
+    where = [f"c.{_q('created_at')} < %s"]
+    params: list[Any] = [connection.ops.adapt_datetimefield_value(day_end(on))]
+    for column, values in (("owner_id", owners), ("site_id", site_ids)):
+        if values is not None:
+            where.append(f"c.{column} IN ({', '.join(['%s'] * len(values))})")
+            params += sorted(values)
+    sql = (
+        f"SELECT {group}, COUNT(*), COUNT(r.customer_id)"
+        f" FROM {_q(Customer._meta.db_table)} c JOIN {_q(Site._meta.db_table)} s"
+        f" ON s.id = c.site_id LEFT JOIN ({reached.sql}) r ON r.customer_id = c.id"
+        f" WHERE {' AND '.join(where)} GROUP BY {group}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*reached.params, *params])
+        return list(cursor.fetchall())
 
 
 def reach(on: dt.date, owners: set[int] | None = None) -> tuple[ByGrid, dict[int, Ratio]]:
     """Customers reached per grid (of their site) and per person (their owner); `owners`:
-    only the customers these people own."""
-    filed = Customer.objects.filter(created_at__lt=day_end(on)).order_by()
-    if owners is not None:
-        filed = filed.filter(owner_id__in=owners)
-    reached = _reached_q(on)
-    grids = filed.values("site__grid_id").annotate(n=Count("id"), hit=Count("id", filter=reached))
-    people = filed.values("owner_id").annotate(n=Count("id"), hit=Count("id", filter=reached))
-    return (
-        {r["site__grid_id"]: Ratio(r["hit"], r["n"]) for r in grids},
-        {r["owner_id"]: Ratio(r["hit"], r["n"]) for r in people},
-    )
+    only the customers these people own. One grouped pass per grid and owner, both
+    summed from it."""
+    if owners is not None and not owners:
+        return {}, {}
+    grids: dict[Any, Ratio] = defaultdict(lambda: ZERO)
+    people: dict[int, Ratio] = defaultdict(lambda: ZERO)
+    for grid_id, owner_id, n, hit in _reach_rows(on, "s.grid_id, c.owner_id", owners=owners):
+        grids[grid_id] = grids[grid_id] + Ratio(hit, n)
+        people[owner_id] = people[owner_id] + Ratio(hit, n)
+    return dict(grids), dict(people)
 
 
 def reach_series(days: list[dt.date]) -> dict[dt.date, tuple[ByGrid, dict[int, Ratio]]]:
@@ -533,29 +580,18 @@ def site_figures(on: dt.date, site_ids: list[int]) -> dict[int, dict[str, Ratio]
         .annotate(n=Coalesce(Sum("customers_estimate"), 0))
         .values_list("site_id", "n")
     )
-    reached = dict(
-        Customer.objects.filter(site_id__in=site_ids, created_at__lt=day_end(on))
-        .order_by()
-        .values("site_id")
-        .annotate(n=Count("id"))
-        .values_list("site_id", "n")
-    )
-    hits = dict(
-        Customer.objects.filter(site_id__in=site_ids, created_at__lt=day_end(on))
-        .filter(_reached_q(on))
-        .order_by()
-        .values("site_id")
-        .annotate(hit=Count("id"))
-        .values_list("site_id", "hit")
-    )
+    counted = {
+        site_id: (n, hit) for site_id, n, hit in _reach_rows(on, "c.site_id", site_ids=site_ids)
+    }
     out: dict[int, dict[str, Ratio]] = {}
     for s in sites.only("pk", "kind", "grid_id", "households", "covered_households", "customers"):
         one = int(s.pk in surveyed)
+        on_file, hits = counted.get(s.pk, (0, 0))
         row = {
             STAFFED.key: Ratio(int(s.grid_id in staffed), 1),
             NETWORK.key: Ratio(s.covered_households, s.households),
             SURVEYED.key: Ratio(one, 1),
-            REACHED.key: Ratio(hits.get(s.pk, 0), reached.get(s.pk, 0)),
+            REACHED.key: Ratio(hits, on_file),
         }
         if s.kind == Site.Kind.ESTATE:
             row[KNOWN.key] = Ratio(int(one and s.pk in intel), 1)
