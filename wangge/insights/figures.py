@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -305,14 +305,7 @@ def _q(name: str) -> str:
 
 def _reached_sql(start: dt.date, on: dt.date, site_ids: list[int] | None = None) -> _Sql:
     """The customers contacted between two local days, each once: the apps' contacts in
-    one UNION (only those of customers at `site_ids`, when given), to be joined on.
-
-    Joined, not `customer IN (contacts) OR …`: PostgreSQL cannot turn an IN inside an OR
-    (here inside an aggregate's FILTER) into a join, and keeps it a subplan. A hashed one
-    while the contacts' ids fit in `work_mem`, but past that (a million contacts in the
-    period) it re-reads the contacts for every customer: the nightly snapshot ran for
-    minutes, with fresh statistics or not. A join on the union is one hash or index
-    lookup per customer whatever the sizes, on both databases."""
+    one UNION (only those of customers at `site_ids`, when given)."""
     parts: list[str] = []
     params: list[Any] = []
     for i, ids in enumerate(contacted_ids(start, on)):
@@ -324,11 +317,19 @@ def _reached_sql(start: dt.date, on: dt.date, site_ids: list[int] | None = None)
     return _Sql(" UNION ".join(parts), params)
 
 
-def _reach_rows(
+def _reached(
     on: dt.date, group: str, *, owners: set[int] | None = None, site_ids: list[int] | None = None
 ) -> list[tuple[Any, ...]]:
-    """(`group`…, customers on file on `on`, of them reached), grouped by `group`: columns
-    of `c` (the customer) and `s` (its site)."""
+    """(`group`…, customers on file on `on` reached in the period) grouped by `group`:
+    columns of `c` (the customer) and `s` (its site).
+
+    The contacted customers are joined to the customers, not asked for as `customer IN
+    (contacts) OR …` per customer: PostgreSQL cannot turn an IN under an OR (an aggregate's
+    FILTER) into a join and keeps it a subplan, hashed while the contacts' ids fit in
+    `work_mem`; past that (a million contacts in the period) it re-read the contacts for
+    every customer and the nightly snapshot ran for minutes, with fresh statistics or not.
+    Here every plan is linear: the customers are found by their primary key, whichever
+    side the planner starts from and however many contacts it expects."""
     reached = _reached_sql(reach_start(on), on, site_ids)
     where = [f"c.{_q('created_at')} < %s"]
     params: list[Any] = [connection.ops.adapt_datetimefield_value(day_end(on))]
@@ -337,9 +338,9 @@ def _reach_rows(
             where.append(f"c.{column} IN ({', '.join(['%s'] * len(values))})")
             params += sorted(values)
     sql = (
-        f"SELECT {group}, COUNT(*), COUNT(r.customer_id)"
-        f" FROM {_q(Customer._meta.db_table)} c JOIN {_q(Site._meta.db_table)} s"
-        f" ON s.id = c.site_id LEFT JOIN ({reached.sql}) r ON r.customer_id = c.id"
+        f"SELECT {group}, COUNT(*) FROM ({reached.sql}) r"
+        f" JOIN {_q(Customer._meta.db_table)} c ON c.id = r.customer_id"
+        f" JOIN {_q(Site._meta.db_table)} s ON s.id = c.site_id"
         f" WHERE {' AND '.join(where)} GROUP BY {group}"
     )
     with connection.cursor() as cursor:
@@ -349,15 +350,21 @@ def _reach_rows(
 
 def reach(on: dt.date, owners: set[int] | None = None) -> tuple[ByGrid, dict[int, Ratio]]:
     """Customers reached per grid (of their site) and per person (their owner); `owners`:
-    only the customers these people own. One grouped pass per grid and owner, both
-    summed from it."""
+    only the customers these people own. One grouped pass over the customers on file and
+    one over those reached, per grid and owner; both sums come from them."""
     if owners is not None and not owners:
         return {}, {}
+    filed = Customer.objects.filter(created_at__lt=day_end(on)).order_by()
+    if owners is not None:
+        filed = filed.filter(owner_id__in=owners)
+    hits = {(g, o): n for g, o, n in _reached(on, "s.grid_id, c.owner_id", owners=owners)}
     grids: dict[Any, Ratio] = defaultdict(lambda: ZERO)
     people: dict[int, Ratio] = defaultdict(lambda: ZERO)
-    for grid_id, owner_id, n, hit in _reach_rows(on, "s.grid_id, c.owner_id", owners=owners):
-        grids[grid_id] = grids[grid_id] + Ratio(hit, n)
-        people[owner_id] = people[owner_id] + Ratio(hit, n)
+    for r in filed.values("site__grid_id", "owner_id").annotate(n=Count("id")):
+        g, o = r["site__grid_id"], r["owner_id"]
+        ratio = Ratio(hits.get((g, o), 0), r["n"])
+        grids[g] = grids[g] + ratio
+        people[o] = people[o] + ratio
     return dict(grids), dict(people)
 
 
@@ -580,18 +587,22 @@ def site_figures(on: dt.date, site_ids: list[int]) -> dict[int, dict[str, Ratio]
         .annotate(n=Coalesce(Sum("customers_estimate"), 0))
         .values_list("site_id", "n")
     )
-    counted = {
-        site_id: (n, hit) for site_id, n, hit in _reach_rows(on, "c.site_id", site_ids=site_ids)
-    }
+    on_file = dict(
+        Customer.objects.filter(site_id__in=site_ids, created_at__lt=day_end(on))
+        .order_by()
+        .values("site_id")
+        .annotate(n=Count("id"))
+        .values_list("site_id", "n")
+    )
+    hits = dict(_reached(on, "c.site_id", site_ids=site_ids))
     out: dict[int, dict[str, Ratio]] = {}
     for s in sites.only("pk", "kind", "grid_id", "households", "covered_households", "customers"):
         one = int(s.pk in surveyed)
-        on_file, hits = counted.get(s.pk, (0, 0))
         row = {
             STAFFED.key: Ratio(int(s.grid_id in staffed), 1),
             NETWORK.key: Ratio(s.covered_households, s.households),
             SURVEYED.key: Ratio(one, 1),
-            REACHED.key: Ratio(hits, on_file),
+            REACHED.key: Ratio(hits.get(s.pk, 0), on_file.get(s.pk, 0)),
         }
         if s.kind == Site.Kind.ESTATE:
             row[KNOWN.key] = Ratio(int(one and s.pk in intel), 1)
