@@ -303,15 +303,15 @@ def _q(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _reached_sql(start: dt.date, on: dt.date, site_ids: list[int] | None = None) -> _Sql:
+def _reached_sql(start: dt.date, on: dt.date, customers: dict[str, list[int]]) -> _Sql:
     """The customers contacted between two local days, each once: the apps' contacts in
-    one UNION (only those of customers at `site_ids`, when given)."""
+    one UNION; only those of the customers whose columns hold the values `customers`
+    gives (a person's dashboard reads their own customers' contacts, not the county's)."""
+    only = {f"customer__{column}__in": values for column, values in customers.items()}
     parts: list[str] = []
     params: list[Any] = []
     for i, ids in enumerate(contacted_ids(start, on)):
-        if site_ids is not None:
-            ids = ids.filter(customer__site_id__in=site_ids)
-        sql, p = ids.order_by().query.sql_with_params()
+        sql, p = ids.filter(**only).order_by().query.sql_with_params()
         parts.append(f"SELECT u{i}.customer_id FROM ({sql}) u{i}")
         params += p
     return _Sql(" UNION ".join(parts), params)
@@ -330,13 +330,17 @@ def _reached(
     every customer and the nightly snapshot ran for minutes, with fresh statistics or not.
     Here every plan is linear: the customers are found by their primary key, whichever
     side the planner starts from and however many contacts it expects."""
-    reached = _reached_sql(reach_start(on), on, site_ids)
+    customers: dict[str, list[int]] = {}
+    if owners is not None:
+        customers["owner_id"] = sorted(owners)
+    if site_ids is not None:
+        customers["site_id"] = sorted(site_ids)
+    reached = _reached_sql(reach_start(on), on, customers)
     where = [f"c.{_q('created_at')} < %s"]
     params: list[Any] = [connection.ops.adapt_datetimefield_value(day_end(on))]
-    for column, values in (("owner_id", owners), ("site_id", site_ids)):
-        if values is not None:
-            where.append(f"c.{column} IN ({', '.join(['%s'] * len(values))})")
-            params += sorted(values)
+    for column, values in customers.items():
+        where.append(f"c.{column} IN ({', '.join(['%s'] * len(values))})")
+        params += values
     sql = (
         f"SELECT {group}, COUNT(*) FROM ({reached.sql}) r"
         f" JOIN {_q(Customer._meta.db_table)} c ON c.id = r.customer_id"
