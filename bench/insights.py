@@ -179,6 +179,15 @@ def main(argv: list[str] | None = None) -> None:
         ]
         if marketer is not None:
             pages.append(("person dashboard", u, f"/insights/person/{marketer.staff_id}/"))
+    from wangge.retention.models import CareCount, CareDue
+    from wangge.retention.models import Contact as CareContact
+
+    # What the reach query and the care panel read: a county after `bench/care.py` has a
+    # million contacts and ~913k care items (the panel reads their kept counts).
+    print(
+        f"\ncare contacts {CareContact.objects.count():,}, care items"
+        f" {CareDue.objects.count():,}, their kept counts {CareCount.objects.count():,} rows"
+    )
     print(
         f"\n{total:,} customers ({url.split('@')[-1]}); nightly snapshot of {yesterday}: "
         + ", ".join(nights)

@@ -146,6 +146,19 @@ def test_every_measure_matches_its_definition(county: InsightsWorld) -> None:
     assert results.grid("coverage.staffed", b) == Ratio(0, 4)
 
 
+def test_each_sites_reach_matches_its_definition(county: InsightsWorld) -> None:
+    """The map's drill-down counts the customers of the sites asked for, reached or not."""
+    today = clock.today()
+    hit = _reached_ids(today)
+    sites = list(Site.objects.order_by("pk"))
+    got = figures.site_figures(today, [s.pk for s in sites[1:]])  # one left out
+    assert set(got) == {s.pk for s in sites[1:]}
+    for s in sites[1:]:
+        filed = [c.pk for c in Customer.objects.filter(site=s)]
+        expected = Ratio(sum(pk in hit for pk in filed), len(filed))
+        assert got[s.pk]["reach.customers"] == expected, s.code
+
+
 def test_reach_in_the_past_counts_the_window_then(county: InsightsWorld) -> None:
     """Forty days ago's call reached b_owned for the thirty days after it."""
     c = county.crm.customers

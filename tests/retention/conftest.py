@@ -11,11 +11,12 @@ from tests.crm.world import CrmWorld, build_crm
 from tests.personas import build_world
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def _built_crm(django_db_setup: Any, django_db_blocker: Any) -> Iterator[CrmWorld]:
-    """The persona world with its customers, built once per module (it was most of each
-    test's time) inside a transaction rolled back at the module's end; each test runs in a
-    savepoint on top of it (pytest-django's `db`), so what a test writes is gone for the next."""
+    """The persona world with its customers, built once for the retention tests (once per
+    module it was still a fifth of their time) inside a transaction rolled back at their
+    end; each test runs in a savepoint on top of it (pytest-django's `db`), so what a test
+    writes is gone for the next."""
     with django_db_blocker.unblock(), transaction.atomic():
         yield build_crm(build_world())
         transaction.set_rollback(True)

@@ -11,14 +11,15 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db.models import Count, Q
 
 from tests.crm.world import CrmWorld
 from wangge.core import clock
 from wangge.core.access import SYSTEM
 from wangge.crm import services as crm_services
 from wangge.crm.models import Customer
-from wangge.retention import engine, services
-from wangge.retention.models import CareDue, CareRule
+from wangge.retention import engine, selectors, services
+from wangge.retention.models import CareCount, CareDue, CareRule
 from wangge.sales import services as sales_services
 from wangge.sales.models import Visit
 
@@ -219,3 +220,53 @@ def test_the_cli_refuses_a_bad_date() -> None:
 
     with pytest.raises(CommandError):
         call_command("care", "due", "--on", "2026-02-30")
+
+
+def _from_items(user: Any, by: str, today: dt.date) -> dict[Any, tuple[int, int]]:
+    """The care figure read straight from the care items (as it was before the counts)."""
+    key = "grid_id" if by == "grid" else "owner_id"
+    rows = (
+        CareDue.objects.visible_to(user)
+        .order_by()
+        .values(key)
+        .annotate(total=Count("id"), done=Count("id", filter=Q(due_on__gte=today)))
+    )
+    return {r[key]: (r["total"], r["done"]) for r in rows}
+
+
+def test_the_kept_care_counts_match_the_care_items(crm: CrmWorld) -> None:
+    """`care_compliance` reads `CareCount`: after the nightly refresh, after contacts (which
+    move counts) and on later days without a refresh, it says what the items say."""
+    CareRule.objects.create(
+        name="每十天联系", mode="every", period_days=10, contact_kinds=["phone", "message"]
+    )
+    _new_group(crm, clock.today() - dt.timedelta(days=10))
+    account = crm.world.user("account_a")
+    # The market department, a grid's manager, an owner with a customer in the other grid.
+    users = [crm.world.user(p) for p in ("market_admin", "manager_a", "account_a")]
+
+    def agree() -> None:
+        for user in users:
+            for by in ("grid", "person"):
+                kept = selectors.care_compliance(user=user, by=by)
+                assert {r.key: (r.total, r.done) for r in kept} == _from_items(
+                    user, by, clock.today()
+                ), (user.username, by)
+
+    with _later(12):
+        engine.refresh()
+        assert CareDue.objects.filter(overdue_days__gt=0).exists()
+        agree()
+        # Overdue items are one row per grid and owner, whatever their due dates.
+        assert (
+            CareCount.objects.filter(due_on=None).count()
+            <= CareDue.objects.values("grid_id", "owner_id").distinct().count()
+        )
+        for key in ("a_home", "b_owned"):
+            services.contact_record(actor=account, customer=crm.customers[key], kind="phone")
+        agree()
+    with _later(20):  # days later, no refresh yet: items fell due meanwhile
+        services.contact_record(actor=account, customer=crm.customers["a_home"], kind="message")
+        agree()
+        total = CareCount.objects.values_list("n", flat=True)
+        assert sum(total) == CareDue.objects.count()

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
@@ -292,26 +293,83 @@ def contacted_ids(start: dt.date, on: dt.date) -> list[QuerySet[Any]]:
     ]
 
 
-def _reached_q(on: dt.date) -> Q:
-    q = Q(pk__in=[])
-    for ids in contacted_ids(reach_start(on), on):
-        q |= Q(pk__in=ids)
-    return q
+@dataclass(frozen=True)
+class _Sql:
+    sql: str
+    params: list[Any]
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _reached_sql(start: dt.date, on: dt.date, customers: dict[str, list[int]]) -> _Sql:
+    """The customers contacted between two local days, each once: the apps' contacts in
+    one UNION; only those of the customers whose columns hold the values `customers`
+    gives (a person's dashboard reads their own customers' contacts, not the county's)."""
+    only = {f"customer__{column}__in": values for column, values in customers.items()}
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, ids in enumerate(contacted_ids(start, on)):
+        sql, p = ids.filter(**only).order_by().query.sql_with_params()
+        parts.append(f"SELECT u{i}.customer_id FROM ({sql}) u{i}")
+        params += p
+    return _Sql(" UNION ".join(parts), params)
+
+
+def _reached(
+    on: dt.date, group: str, *, owners: set[int] | None = None, site_ids: list[int] | None = None
+) -> list[tuple[Any, ...]]:
+    """(`group`…, customers on file on `on` reached in the period) grouped by `group`:
+    columns of `c` (the customer) and `s` (its site).
+
+    The contacted customers are joined to the customers, not asked for as `customer IN
+    (contacts) OR …` per customer: PostgreSQL cannot turn an IN under an OR (an aggregate's
+    FILTER) into a join and keeps it a subplan, hashed while the contacts' ids fit in
+    `work_mem`; past that (a million contacts in the period) it re-read the contacts for
+    every customer and the nightly snapshot ran for minutes, with fresh statistics or not.
+    Here every plan is linear: the customers are found by their primary key, whichever
+    side the planner starts from and however many contacts it expects."""
+    customers: dict[str, list[int]] = {}
+    if owners is not None:
+        customers["owner_id"] = sorted(owners)
+    if site_ids is not None:
+        customers["site_id"] = sorted(site_ids)
+    reached = _reached_sql(reach_start(on), on, customers)
+    where = [f"c.{_q('created_at')} < %s"]
+    params: list[Any] = [connection.ops.adapt_datetimefield_value(day_end(on))]
+    for column, values in customers.items():
+        where.append(f"c.{column} IN ({', '.join(['%s'] * len(values))})")
+        params += values
+    sql = (
+        f"SELECT {group}, COUNT(*) FROM ({reached.sql}) r"
+        f" JOIN {_q(Customer._meta.db_table)} c ON c.id = r.customer_id"
+        f" JOIN {_q(Site._meta.db_table)} s ON s.id = c.site_id"
+        f" WHERE {' AND '.join(where)} GROUP BY {group}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*reached.params, *params])
+        return list(cursor.fetchall())
 
 
 def reach(on: dt.date, owners: set[int] | None = None) -> tuple[ByGrid, dict[int, Ratio]]:
     """Customers reached per grid (of their site) and per person (their owner); `owners`:
-    only the customers these people own."""
+    only the customers these people own. One grouped pass over the customers on file and
+    one over those reached, per grid and owner; both sums come from them."""
+    if owners is not None and not owners:
+        return {}, {}
     filed = Customer.objects.filter(created_at__lt=day_end(on)).order_by()
     if owners is not None:
         filed = filed.filter(owner_id__in=owners)
-    reached = _reached_q(on)
-    grids = filed.values("site__grid_id").annotate(n=Count("id"), hit=Count("id", filter=reached))
-    people = filed.values("owner_id").annotate(n=Count("id"), hit=Count("id", filter=reached))
-    return (
-        {r["site__grid_id"]: Ratio(r["hit"], r["n"]) for r in grids},
-        {r["owner_id"]: Ratio(r["hit"], r["n"]) for r in people},
-    )
+    hits = {(g, o): n for g, o, n in _reached(on, "s.grid_id, c.owner_id", owners=owners)}
+    grids: dict[Any, Ratio] = defaultdict(lambda: ZERO)
+    people: dict[int, Ratio] = defaultdict(lambda: ZERO)
+    for r in filed.values("site__grid_id", "owner_id").annotate(n=Count("id")):
+        g, o = r["site__grid_id"], r["owner_id"]
+        ratio = Ratio(hits.get((g, o), 0), r["n"])
+        grids[g] = grids[g] + ratio
+        people[o] = people[o] + ratio
+    return dict(grids), dict(people)
 
 
 def reach_series(days: list[dt.date]) -> dict[dt.date, tuple[ByGrid, dict[int, Ratio]]]:
@@ -533,21 +591,14 @@ def site_figures(on: dt.date, site_ids: list[int]) -> dict[int, dict[str, Ratio]
         .annotate(n=Coalesce(Sum("customers_estimate"), 0))
         .values_list("site_id", "n")
     )
-    reached = dict(
+    on_file = dict(
         Customer.objects.filter(site_id__in=site_ids, created_at__lt=day_end(on))
         .order_by()
         .values("site_id")
         .annotate(n=Count("id"))
         .values_list("site_id", "n")
     )
-    hits = dict(
-        Customer.objects.filter(site_id__in=site_ids, created_at__lt=day_end(on))
-        .filter(_reached_q(on))
-        .order_by()
-        .values("site_id")
-        .annotate(hit=Count("id"))
-        .values_list("site_id", "hit")
-    )
+    hits = dict(_reached(on, "c.site_id", site_ids=site_ids))
     out: dict[int, dict[str, Ratio]] = {}
     for s in sites.only("pk", "kind", "grid_id", "households", "covered_households", "customers"):
         one = int(s.pk in surveyed)
@@ -555,7 +606,7 @@ def site_figures(on: dt.date, site_ids: list[int]) -> dict[int, dict[str, Ratio]
             STAFFED.key: Ratio(int(s.grid_id in staffed), 1),
             NETWORK.key: Ratio(s.covered_households, s.households),
             SURVEYED.key: Ratio(one, 1),
-            REACHED.key: Ratio(hits.get(s.pk, 0), reached.get(s.pk, 0)),
+            REACHED.key: Ratio(hits.get(s.pk, 0), on_file.get(s.pk, 0)),
         }
         if s.kind == Site.Kind.ESTATE:
             row[KNOWN.key] = Ratio(int(one and s.pk in intel), 1)

@@ -7,23 +7,27 @@ their activation date (the first subscription's start). Dates are computed in SQ
 county of a million customers is one pass over the tables, never a loop in Python.
 
 `refresh` replaces the stored answers (`CareDue`) for all customers or for a few (after a
-contact); `due_rows` evaluates as of any date without storing (the CLI's `--on`).
+contact), and keeps their counts per grid, owner and due date (`CareCount`, what the
+dashboards read) with them; `due_rows` evaluates as of any date without storing (the CLI's
+`--on`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Case, Count, DateField, F, Value, When
 
 from wangge.core import clock
 from wangge.crm.models import Customer, Subscription
 from wangge.org.models import Staff
-from wangge.retention.models import CareDue, CareRule, Contact
+from wangge.retention.models import CareCount, CareDue, CareRule, Contact
 from wangge.sales.models import Visit
 from wangge.territory.models import Site
 
@@ -243,8 +247,8 @@ COLUMNS = "customer_id, rule_id, owner_id, grid_id, due_on, overdue_days, last_c
 
 @transaction.atomic
 def refresh(*, as_of: dt.date | None = None, customer_ids: Iterable[int] | None = None) -> int:
-    """Replace the stored care items (all of them, or those of `customer_ids`); returns how
-    many were written."""
+    """Replace the stored care items (all of them, or those of `customer_ids`) and their
+    counts (`CareCount`); returns how many items were written."""
     as_of = as_of or clock.today()
     ids = None if customer_ids is None else sorted(set(customer_ids))
     stale = CareDue.objects.all()
@@ -252,6 +256,7 @@ def refresh(*, as_of: dt.date | None = None, customer_ids: Iterable[int] | None 
         if not ids:
             return 0
         stale = stale.filter(customer_id__in=ids)
+        before = _counted(ids)
     # A plain table nothing points at: deleted without loading a million rows first.
     stale._raw_delete(stale.db)
     written = 0
@@ -261,7 +266,63 @@ def refresh(*, as_of: dt.date | None = None, customer_ids: Iterable[int] | None 
             q = _rule_select(rule, as_of, customer_ids=ids)
             cursor.execute(f"INSERT INTO {table} ({COLUMNS}) {q.sql}", q.params)
             written += max(cursor.rowcount, 0)
+    if ids is None:
+        counts_recount()
+    else:
+        after = _counted(ids)
+        after.subtract(before)
+        _shift(after)
     return written
+
+
+# --- the counts (CareCount) ----------------------------------------------------------------
+
+#: Where a care item counts: its due date, or NULL when it was overdue as computed (it
+#: stays overdue until computed again, whatever the day), as SQL and as an expression.
+_BUCKET_SQL = "CASE WHEN overdue_days > 0 THEN NULL ELSE due_on END"
+_BUCKET = Case(When(overdue_days__gt=0, then=Value(None)), default=F("due_on"),
+               output_field=DateField())  # fmt: skip
+
+CountKey = tuple[int | None, int, dt.date | None]  # grid, owner, due date (None: overdue)
+
+
+def counts_recount() -> int:
+    """Count every care item again, grouped by grid, owner and due date (one pass over
+    the items; the nightly refresh's last step); returns how many count rows were kept."""
+    counts, items = _q(CareCount._meta.db_table), _q(CareDue._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {counts}")
+        cursor.execute(
+            f"INSERT INTO {counts} (grid_id, owner_id, due_on, n)"
+            f" SELECT grid_id, owner_id, {_BUCKET_SQL}, COUNT(*) FROM {items}"
+            f" GROUP BY grid_id, owner_id, {_BUCKET_SQL}"
+        )
+        return max(cursor.rowcount, 0)
+
+
+def _counted(ids: Sequence[int]) -> Counter[CountKey]:
+    """The care items of these customers, counted as `CareCount` counts them."""
+    rows = (
+        CareDue.objects.filter(customer_id__in=ids)
+        .annotate(bucket=_BUCKET)
+        .order_by()
+        .values_list("grid_id", "owner_id", "bucket")
+        .annotate(n=Count("id"))
+    )
+    return Counter({(g, o, b): n for g, o, b, n in rows})
+
+
+def _shift(delta: Counter[CountKey]) -> None:
+    """Add each key's difference to its count row (made when missing), in key order, so
+    two writers moving the same keys lock their rows in the same order."""
+    moves = sorted(
+        ((k, d) for k, d in delta.items() if d),
+        key=lambda m: (m[0][0] or 0, m[0][1], m[0][2] or dt.date.min),
+    )
+    for (grid_id, owner_id, due_on), d in moves:
+        where = {"grid_id": grid_id, "owner_id": owner_id, "due_on": due_on}
+        if not CareCount.objects.filter(**where).update(n=F("n") + d):
+            CareCount.objects.create(**where, n=d)
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from wangge.core import clock
 from wangge.core.access import scope_for
 from wangge.org.models import Grid, Staff
 from wangge.retention import compliance
-from wangge.retention.models import CareDue, CareRule, CollectionTask, Contact
+from wangge.retention.models import CareCount, CareDue, CareRule, CollectionTask, Contact
 
 #: Care due within this many days shows as due (a person plans a few days ahead).
 DUE_SOON_DAYS = 3
@@ -72,16 +72,17 @@ def _group(by: str) -> tuple[str, str]:
 
 def care_compliance(*, user: Any, by: str = "grid", today: dt.date | None = None) -> list[Rate]:
     """Per grid or person: the customers under care, and how many are not overdue (the
-    share kept on time)."""
+    share kept on time). Read from the kept counts (`CareCount`: a few rows per grid, owner
+    and due date), not the care items, so a county's figure costs the same at any size."""
     today = today or clock.today()
     key, name = _group(by)
     rows = (
-        CareDue.objects.visible_to(user)
+        CareCount.objects.visible_to(user)
         .values(key, name)
-        .annotate(total=Count("id"), done=Count("id", filter=Q(due_on__gte=today)))
+        .annotate(total=Sum("n"), done=Sum("n", filter=Q(due_on__gte=today)))
         .order_by(name, key)
     )
-    return [Rate(r[key], r[name] or "—", r["total"], r["done"]) for r in rows]
+    return [Rate(r[key], r[name] or "—", r["total"], r["done"] or 0) for r in rows if r["total"]]
 
 
 def care_compliance_period(
