@@ -260,10 +260,10 @@ def customer_list(
     qs = qs.annotate(
         resurvey_due=Case(When(due, then=True), default=False, output_field=BooleanField())
     )
-    return qs if q else _counted_by_sites(user, qs)
+    return qs if q else _counted_by_sites(user, qs, filtered=by_sites is not None)
 
 
-def _counted_by_sites(user: Any, qs: QuerySet[Customer]) -> QuerySet[Customer]:
+def _counted_by_sites(user: Any, qs: QuerySet[Customer], filtered: bool) -> QuerySet[Customer]:
     """A grid team member's list, counted in two disjoint parts (`counted_in_parts`): at
     their grids' sites, and their own customers elsewhere. Counted as one, the scope's OR
     over the customer and its site made PostgreSQL read the customer table until 10,001
@@ -274,7 +274,14 @@ def _counted_by_sites(user: Any, qs: QuerySet[Customer]) -> QuerySet[Customer]:
     if scope.everything or scope.own_records_only or not scope.grid_ids:
         return qs
     sites = Site.objects.filter(grid_id__in=scope.grid_ids).values("id")
-    on_grids = qs.filter(site_id__in=sites)
+    # Filtered, `= ANY(ARRAY(…))` on PostgreSQL: the sites are an index condition of the
+    # (site, tier) and (site, relationship) indexes, where `IN (subquery)` read all of a
+    # tier (48,000 key customers for a grid's 5,500: 48 → 9 ms). Unfiltered, `IN` lets it
+    # read the site index site by site and stop at the cap, where `= ANY` builds the
+    # grid's whole bitmap first. SQLite writes both as `IN`.
+    on_grids = qs.filter(
+        _AnyOf(F("site_id"), Subquery(sites)) if filtered else Q(site_id__in=sites)
+    )
     elsewhere = qs.filter(owner_id=scope.staff_id).exclude(site_id__in=sites)
     return counted_in_parts(qs, [on_grids, elsewhere])
 
