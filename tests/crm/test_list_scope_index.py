@@ -53,7 +53,10 @@ COUNTY_STATISTICS = [
     ("crm_customer", "crm_customer_rel_name_idx", "998876 199776 7 1"),
     ("crm_customer", "crm_customer_site_rel_idx", "998876 291 68"),
     ("crm_customer", "crm_customer_owner_ver_idx", "998876 8056 27"),
-    ("crm_customer", "crm_customer_name_idx", "998876 18 1"),
+    ("crm_customer", "crm_customer_name_cover", "998876 18 1 1 1"),
+    ("crm_customer", "crm_customer_owner_name_idx", "998876 8056 2 1"),
+    ("crm_customer", "crm_customer_owner_site_idx", "998876 8056 83"),
+    ("crm_customer", "crm_customer_owner_tier_idx", "998876 8056 2930"),
     ("crm_customer", "crm_customer_site_id_cf036d27", "998876 291"),
     ("crm_customer", "crm_customer_owner_id_cb8a50e2", "998876 8056"),
 ]

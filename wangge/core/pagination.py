@@ -33,11 +33,34 @@ COUNT_CAP = 10_000
 DEEP_OFFSET = 500
 
 
+#: The attribute under which `counted_in_parts` leaves a list's parts.
+_PARTS = "_wangge_count_parts"
+
+
+def counted_in_parts(qs: QuerySet[Any], parts: Sequence[QuerySet[Any]]) -> QuerySet[Any]:
+    """`qs`, counted as the sum of `parts`: disjoint querysets that together hold exactly
+    its rows, each of which an index counts where `qs` as a whole (an OR) is read row by
+    row. Only this queryset carries them: filtered or otherwise copied again, it counts as
+    itself, so a narrower list can never take its parts' sum."""
+    copy = qs.all()
+    setattr(copy, _PARTS, tuple(parts))
+    return copy
+
+
 def bounded_count(qs: QuerySet[Any], cap: int | None = None) -> int:
     """How many rows `qs` has, counting no further than `cap` + 1 (more than `cap` means
     "more than `cap`"; `COUNT_CAP` by default). Ordering and joined columns do not change
-    a count, so they go."""
+    a count, so they go. A list `counted_in_parts` counts its parts in turn, each only as
+    far as the cap leaves."""
     cap = COUNT_CAP if cap is None else cap
+    parts: tuple[QuerySet[Any], ...] | None = getattr(qs, _PARTS, None)
+    if parts is not None:
+        total = 0
+        for part in parts:
+            total += bounded_count(part, cap - total)
+            if total > cap:
+                break
+        return total
     return qs.select_related(None).order_by().values("pk")[: cap + 1].count()
 
 

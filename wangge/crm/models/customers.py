@@ -108,8 +108,13 @@ class Customer(Versioned, Verified):
         verbose_name_plural = _("客户")
         ordering = ["name", "id"]
         indexes = [
-            # The list's default order; site and owner have their FK indexes.
-            models.Index(fields=["name", "id"], name="crm_customer_name_idx"),
+            # The list's default order, with what the scope tests (site, owner): a grid
+            # team's list walks it testing each row's site without reading the row (a typed
+            # page 50 read ~25,000 rows for its 2,500 at 1M customers: 77 → ~7 ms, SQLite).
+            models.Index(fields=["name", "id", "site", "owner"], name="crm_customer_name_cover"),
+            # An agent's (or `?mine`) list in its order: on PostgreSQL it walked the name
+            # index filtering the owner (29,000 rows for 50).
+            models.Index(fields=["owner", "name", "id"], name="crm_customer_owner_name_idx"),
             # Each filter of the list followed by its order, so a filtered page is read in
             # order and stops at its last row instead of sorting every match.
             models.Index(fields=["relationship", "name", "id"], name="crm_customer_rel_name_idx"),
