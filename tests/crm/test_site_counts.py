@@ -127,8 +127,12 @@ def test_the_refresh_is_one_update_for_many_sites(crm: CrmWorld) -> None:
     Site.objects.update(customers=0)
     with CaptureQueriesContext(connection) as queries:
         updated = services.site_counts_refresh(site_ids=[s.pk for s in sites])
-    # One UPDATE for the counts, one for the lines' stored grid (`Subscription.grid`).
-    assert [q["sql"].split()[0] for q in queries] == ["UPDATE", "UPDATE"]
+    # One UPDATE for the lines' stored grid (`Subscription.grid`), then per 500 sites: the
+    # sites locked (PostgreSQL), one UPDATE for `Site.customers`, one grouped count and one
+    # upsert for the kept counts (`SiteCustomerCount`).
+    locks = ["SELECT"] if connection.features.has_select_for_update else []
+    statements = [q["sql"].split()[0] for q in queries]
+    assert statements == ["UPDATE", *locks, "UPDATE", "SELECT", "INSERT"]
     assert updated == len(sites)
     for site in sites:
         if Customer.objects.filter(site=site).exists():
