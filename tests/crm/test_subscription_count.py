@@ -26,7 +26,10 @@ def crm(crm_shared: CrmWorld) -> CrmWorld:
     return crm_shared
 
 
-CONDITIONS = {"arrears": {"in_arrears": True}, "renewals": {"expiring_within": 7}}
+CONDITIONS: dict[str, dict[str, Any]] = {
+    "arrears": {"in_arrears": True},
+    "renewals": {"expiring_within": 7},
+}
 
 
 def _counts(user: Any, cap: int | None = None) -> dict[str, int]:

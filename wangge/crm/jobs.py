@@ -24,5 +24,5 @@ def register() -> None:
         "crm.site_counts_refresh",
         site_counts_recount,
         daily_at=dt.time(1, 40),
-        label=_("网点客户数重算"),
+        label=_("网格单元客户数重算"),
     )
