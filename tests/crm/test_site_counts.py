@@ -16,6 +16,17 @@ from wangge.territory.models import Site
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def crm(crm_shared: CrmWorld) -> CrmWorld:
+    """The module's tests share one world (`crm_shared`); they reload the customers they
+    change (`_fresh`), so the world's objects stay as built."""
+    return crm_shared
+
+
+def _fresh(crm: CrmWorld, key: str) -> Customer:
+    return Customer.objects.get(pk=crm.customers[key].pk)
+
+
 def _subscribers(site: Site) -> int:
     return Customer.objects.filter(
         site=site, relationship__in=Customer.SUBSCRIBER_RELATIONSHIPS
@@ -52,7 +63,7 @@ def test_creating_a_subscriber_counts_it_and_a_prospect_does_not(crm: CrmWorld) 
 
 
 def test_changing_the_relationship_or_the_site_moves_the_count(crm: CrmWorld) -> None:
-    c = crm.customers["a_home"]  # existing, at sites_a[0]
+    c = _fresh(crm, "a_home")  # existing, at sites_a[0]
     here, there = crm.t.sites_a[0], crm.t.sites_a[1]
     at_here, at_there = _count(here), _count(there)
     c = services.customer_update(actor=SYSTEM, customer=c, data={"relationship": "potential"})
@@ -117,7 +128,7 @@ def test_a_site_whose_last_customer_leaves_counts_none(crm: CrmWorld) -> None:
     here = crm.t.sites_a[0]
     assert list(Customer.objects.filter(site=here)) == [crm.customers["a_home"]]
     services.customer_update(
-        actor=SYSTEM, customer=crm.customers["a_home"], data={"site": crm.t.sites_a[1]}
+        actor=SYSTEM, customer=_fresh(crm, "a_home"), data={"site": crm.t.sites_a[1]}
     )
     assert _count(here) == 0
 
@@ -127,8 +138,12 @@ def test_the_refresh_is_one_update_for_many_sites(crm: CrmWorld) -> None:
     Site.objects.update(customers=0)
     with CaptureQueriesContext(connection) as queries:
         updated = services.site_counts_refresh(site_ids=[s.pk for s in sites])
-    # One UPDATE for the counts, one for the lines' stored grid (`Subscription.grid`).
-    assert [q["sql"].split()[0] for q in queries] == ["UPDATE", "UPDATE"]
+    # One UPDATE for the lines' stored grid (`Subscription.grid`), then per 500 sites: the
+    # sites locked (PostgreSQL), one UPDATE for `Site.customers`, one grouped count and one
+    # upsert for the kept counts (`SiteCustomerCount`).
+    locks = ["SELECT"] if connection.features.has_select_for_update else []
+    statements = [q["sql"].split()[0] for q in queries]
+    assert statements == ["UPDATE", *locks, "UPDATE", "SELECT", "INSERT"]
     assert updated == len(sites)
     for site in sites:
         if Customer.objects.filter(site=site).exists():

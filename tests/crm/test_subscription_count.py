@@ -1,10 +1,12 @@
 """The today view's renewal and arrears counts, counted in two parts for a grid team, equal
-the scoped list's length for every persona, own customers in another grid included."""
+the scoped list's length for every persona, own customers in another grid included, and a
+stale stored grid never counts a line the scope hides."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -24,6 +26,20 @@ def crm(crm_shared: CrmWorld) -> CrmWorld:
     return crm_shared
 
 
+CONDITIONS: dict[str, dict[str, Any]] = {
+    "arrears": {"in_arrears": True},
+    "renewals": {"expiring_within": 7},
+}
+
+
+def _counts(user: Any, cap: int | None = None) -> dict[str, int]:
+    return selectors.subscription_counts(
+        user=user,
+        conditions={"arrears": selectors.arrears_q(), "renewals": selectors.renewal_q(7)},
+        cap=cap,
+    )
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_split_count_is_the_scoped_lists_length(
     crm: CrmWorld, persona: str, monkeypatch: pytest.MonkeyPatch
@@ -38,15 +54,34 @@ def test_the_split_count_is_the_scoped_lists_length(
     )
     Subscription.objects.update(arrears=Decimal("12.00"), expires_on=clock.today())
     user = crm.world.user(persona)
-    for filters in ({"in_arrears": True}, {"expiring_within": 7}):
-        listed = selectors.subscription_list(user=user, **filters)
-        assert selectors.subscription_count(listed, user) == len(list(listed)), filters
-        # Bounded (the today view's "99+"): no further than the cap and one.
-        assert selectors.subscription_count(listed, user, cap=1) == min(len(listed), 2)
-        # More own customers elsewhere than are listed by id: the same count by a subquery.
-        with monkeypatch.context() as m:
-            m.setattr(selectors, "ELSEWHERE_LISTED", 0)
-            assert selectors.subscription_count(listed, user) == len(listed), filters
+    listed = {k: len(selectors.subscription_list(user=user, **f)) for k, f in CONDITIONS.items()}
+    assert _counts(user) == listed
+    # Bounded (the today view's "99+"): no further than the cap and one.
+    assert _counts(user, cap=1) == {k: min(n, 2) for k, n in listed.items()}
+    # More own customers elsewhere than are listed by id: the same count by a subquery.
+    with monkeypatch.context() as m:
+        m.setattr(selectors, "ELSEWHERE_LISTED", 0)
+        assert _counts(user) == listed
     if persona == "account_a":
+        arrears = selectors.subscription_list(user=user, in_arrears=True)
+        assert crm.customers["b_owned"].pk in {s.customer_id for s in arrears}
+    # Only their own customers' lines (a sales marketer's, a technician's today view).
+    own = selectors.subscription_counts(
+        user=user, conditions={"arrears": selectors.arrears_q()}, own=True
+    )
+    staff_id = crm.world.staff[persona].pk
+    mine = selectors.subscription_list(user=user, in_arrears=True)
+    assert own["arrears"] == len([s for s in mine if s.customer.owner_id == staff_id])
+
+
+def test_a_stale_stored_grid_never_counts_another_grids_line(crm: CrmWorld) -> None:
+    """The on-grid part reads the stored grid, but the scope still decides: a line whose
+    stored grid says B while its customer is in grid A is not grid B's to count."""
+    Subscription.objects.update(arrears=Decimal("12.00"))
+    line = crm.subscriptions["a_home"]
+    Subscription.objects.filter(pk=line.pk).update(grid=crm.world.grid_b)
+    for persona in ("manager_b", "sales_b"):
+        user = crm.world.user(persona)
         listed = selectors.subscription_list(user=user, in_arrears=True)
-        assert crm.customers["b_owned"].pk in {s.customer_id for s in listed}
+        assert line.pk not in {s.pk for s in listed}
+        assert _counts(user)["arrears"] == len(listed)

@@ -38,9 +38,10 @@ class CrmConfig(AppConfig):
     verbose_name = _("客户信息")
 
     def ready(self) -> None:
-        from wangge.crm import hooks, permissions
+        from wangge.crm import hooks, jobs, permissions
 
         permissions.register()
         hooks.register()
+        jobs.register()
         pre_migrate.connect(_search_triggers_off, sender=self)
         post_migrate.connect(_search_triggers_on, sender=self)

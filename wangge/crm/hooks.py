@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -15,7 +14,7 @@ from wangge.core import extensions as ext
 from wangge.core.access import scope_for
 from wangge.core.permissions import can
 from wangge.crm import selectors, services
-from wangge.crm.models import Customer, Subscription
+from wangge.crm.models import Customer
 from wangge.crm.permissions import Action
 from wangge.org.roles import Role
 from wangge.territory.events import SiteMoved
@@ -43,13 +42,6 @@ def _staff_panel(request: Any, staff: Any) -> dict[str, Any] | None:
     return {"staff": staff, "owned": owned.count()}
 
 
-def _mine(qs: QuerySet[Subscription], user: Any) -> QuerySet[Subscription]:
-    scope = scope_for(user)
-    if scope.everything or scope.role in _GRID_WIDE:
-        return qs
-    return qs.filter(customer__owner_id=scope.staff_id or -1)
-
-
 def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
     if not can(user, Action.VIEW):
         return []
@@ -64,32 +56,30 @@ def _today(user: Any, today: dt.date) -> list[ext.TodayItem]:
                 state="review",
             )
         )
-    renewals = selectors.subscription_count(
-        _mine(selectors.subscription_list(user=user, expiring_within=7), user),
-        user,
+    scope = scope_for(user)
+    counts = selectors.subscription_counts(
+        user=user,
+        conditions={"renewals": selectors.renewal_q(7), "arrears": selectors.arrears_q()},
+        # A sales marketer, a technician or an agent works their own customers' lines.
+        own=not (scope.everything or scope.role in _GRID_WIDE),
         cap=ext.TODAY_COUNT_CAP,
     )
-    if renewals:
+    if counts["renewals"]:
         items.append(
             ext.TodayItem(
                 label=_("7 天内到期待续费"),
                 url=reverse("crm:subscription_list") + "?expiring=7",
-                count=renewals,
+                count=counts["renewals"],
                 due=today + dt.timedelta(days=7),
                 state="due",
             )
         )
-    arrears = selectors.subscription_count(
-        _mine(selectors.subscription_list(user=user, in_arrears=True), user),
-        user,
-        cap=ext.TODAY_COUNT_CAP,
-    )
-    if arrears:
+    if counts["arrears"]:
         items.append(
             ext.TodayItem(
                 label=_("欠费待催缴"),
                 url=reverse("crm:subscription_list") + "?arrears=1",
-                count=arrears,
+                count=counts["arrears"],
                 state="overdue",
             )
         )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import Exact
@@ -36,6 +36,7 @@ from wangge.crm.models import (
     Note,
     Organization,
     Product,
+    SiteCustomerCount,
     Subscription,
     TariffPlan,
 )
@@ -188,17 +189,23 @@ _SITE_BATCH = 500
 
 
 def site_counts_refresh(*, site_ids: Iterable[int] | None = None) -> int:
-    """Make `Site.customers` of these sites (all if None) the crm's subscriber count.
+    """Make `Site.customers` of these sites (all if None) the crm's subscriber count, and
+    their kept counts (`SiteCustomerCount`: customers, subscribers, prospects) the crm's.
 
     The rule (see `Site`): once the crm holds any customer at a site, the site's 现有用户数
     is the number of its customers whose relationship is existing or new; a site the crm
     knows nothing of keeps its figure (0 from its creation: no form or import types it).
     Sites named in `site_ids` are those a crm write touched, so they are counted even when
-    their last customer just left (0). The count is set-based, one UPDATE per 500 sites,
-    so bulk imports call it once with every site they touched. The customer services call
-    it in their transaction, so the figure never disagrees with a committed write. A
+    their last customer just left (0). The count is set-based, a few statements per 500
+    sites, so bulk imports call it once with every site they touched. The customer services
+    call it in their transaction, so the figures never disagree with a committed write. A
     site's 总户数 is raised to its subscribers where the survey counted fewer (the
     database refuses more subscribers than households, except at premises).
+
+    The named sites are locked first (in id order, so two writers never wait on each other
+    in a circle): a count read while another transaction's customer at the same site is
+    uncommitted would otherwise overwrite that transaction's count with one that misses
+    its customer (PostgreSQL counts each statement from its own snapshot).
 
     A derived figure, not an edit: no audit entry. Returns the sites updated.
     """
@@ -219,15 +226,57 @@ def site_counts_refresh(*, site_ids: Iterable[int] | None = None) -> int:
     )
     if site_ids is None:
         subscription_grids_refresh()
+        customer_counts_recount()
         return Site.objects.filter(Exists(here)).update(customers=count, households=households)
     ids = sorted(set(site_ids))
     # A customer who moved left one of these sites for another: its lines' stored grid.
     subscription_grids_refresh(site_ids=ids)
     updated = 0
-    for at in range(0, len(ids), _SITE_BATCH):
-        batch = Site.objects.filter(pk__in=ids[at : at + _SITE_BATCH])
-        updated += batch.update(customers=count, households=households)
+    with transaction.atomic(savepoint=False):
+        for at in range(0, len(ids), _SITE_BATCH):
+            batch = ids[at : at + _SITE_BATCH]
+            if connection.features.has_select_for_update:  # SQLite: one writer at a time
+                sites = Site.objects.select_for_update().filter(pk__in=batch).order_by("pk")
+                list(sites.values_list("pk", flat=True))
+            sites = Site.objects.filter(pk__in=batch)
+            updated += sites.update(customers=count, households=households)
+            _customer_counts_keep(batch)
     return updated
+
+
+def _customer_counts_keep(site_ids: list[int]) -> None:
+    """Count these sites' customers again into their `SiteCustomerCount` (0 where none
+    is left): one grouped read and one upsert."""
+    counted = {
+        row.pop("site_id"): row
+        for row in Customer.objects.filter(site_id__in=site_ids)
+        .order_by()
+        .values("site_id")
+        .annotate(**SiteCustomerCount.tally())
+    }
+    zero = {"customers": 0, "subscribers": 0, "prospects": 0}
+    SiteCustomerCount.objects.bulk_create(
+        [SiteCustomerCount(site_id=pk, **counted.get(pk, zero)) for pk in site_ids],
+        update_conflicts=True,
+        unique_fields=["site"],
+        update_fields=["customers", "subscribers", "prospects"],
+    )
+
+
+def customer_counts_recount() -> int:
+    """Count every site's customers again into `SiteCustomerCount` (one grouped read of
+    the customer table, from its (site, relationship) index), replacing the kept rows: what
+    a write around the services left behind is mended. Returns the sites counted."""
+    rows = [
+        SiteCustomerCount(**row)
+        for row in Customer.objects.order_by()
+        .values("site_id")
+        .annotate(**SiteCustomerCount.tally())
+    ]
+    with transaction.atomic():
+        SiteCustomerCount.objects.all().delete()
+        SiteCustomerCount.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def subscription_grids_refresh(

@@ -8,6 +8,7 @@ from wangge.crm.models.catalogue import (
     ProductKind,
     TariffPlan,
 )
+from wangge.crm.models.counts import SiteCustomerCount
 from wangge.crm.models.customers import Contact, Customer, Note, Organization, customer_code
 from wangge.crm.models.intel import CompetitorIntel, CompetitorOffer, Quality, Relationship
 from wangge.crm.models.subscriptions import Subscription
@@ -25,6 +26,7 @@ __all__ = [
     "ProductKind",
     "Quality",
     "Relationship",
+    "SiteCustomerCount",
     "Subscription",
     "TariffPlan",
     "Verified",
