@@ -21,8 +21,9 @@ import random
 import sys
 import time
 
+import _cpu
 import _harness
-from service_orders import clock_with_server, freeze_like_wsgi
+from service_orders import freeze_like_wsgi
 
 ROOT = _harness.ROOT
 KINDS = ("building_switch", "onu", "splitter", "optical_receiver", "duct", "odf", "pipe")
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
             )
         ).first(),
     }
-    clock, clock_label = clock_with_server(args.clock)
+    clock, clock_label = _cpu.clock(args.clock), _cpu.describe(args.clock)
     assets_url = reverse("service:asset_list")
     insp_url = reverse("service:inspection_list")
     pages: list[tuple[str, str, str]] = [
