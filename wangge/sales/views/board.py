@@ -48,6 +48,7 @@ def _dispatchable(user: Any, grid_id: int | None) -> Any:
     qs = selectors.opportunity_list(user=user, grid_id=grid_id, open_only=True, unassigned=True)
     if not scope.everything:
         qs = qs.filter(grid_id__in=scope.managed_grid_ids)
+    # Walked in this order from `sales_opp_unassigned_idx` (the county's), never sorted.
     return qs.order_by("created_at", "id")
 
 
