@@ -117,7 +117,8 @@ def test_the_late_list_is_the_first_late_ones_in_the_boards_order(
 ) -> None:
     """Each range cut to the board's rows by the database, then merged: still the first
     late ones of them all, first contact due first, no due time last, the id breaking
-    ties; a late outcome of a contacted one and a late first contact both counted once."""
+    ties; a late outcome of a contacted one and a late first contact both counted once.
+    The opportunity list's overdue filter finds the same ones."""
     time_machine.move_to(clock.now(), tick=False)
     now = clock.now()
     hour = dt.timedelta(hours=1)
@@ -145,6 +146,8 @@ def test_the_late_list_is_the_first_late_ones_in_the_boards_order(
         got = selectors.first_late(selectors.opportunity_list(user=user), n)
         assert [o.pk for o in got] == late[:n]
         assert got[0].site.name  # read whole, with what the board shows
+    # The list's overdue filter (the board's 已超时 link) finds the same ones.
+    assert {o.pk for o in selectors.opportunity_list(user=user, overdue=True)} == set(late)
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 
@@ -78,6 +79,12 @@ def opportunity_list(
         qs = qs.filter(dispatch=dispatch)
     if overdue:
         qs = qs.filter(overdue_q(clock.now()))
+        if connection.vendor == "postgresql":
+            # Open written as the late indexes lead (`closed_at IS NULL`): PostgreSQL then
+            # reads each side of the OR from its index (a county's overdue list: 27 ms of
+            # the server's CPU per statement, 3 with it) instead of the whole table. On
+            # SQLite it made a grid's list slower (its statistics misjudge `closed_at`).
+            qs = qs.filter(closed_at__isnull=True)
     if source:
         qs = qs.filter(source=source)
     if kind:
