@@ -11,10 +11,10 @@ manager of the busiest grid, the marketer holding most of its open ones and the 
 department, it times the board (summary selector and page, of the grid and of the county),
 "my opportunities" (selector's first page and the list page), the manager's list of their
 grid, and the funnel of one grid (selector, page and API), and prints p50/p95 in ms with the
-load average (`--clock cpu` for CPU time, which leaves out waiting for a busy machine: on
-SQLite this process's, which includes the database's work; on PostgreSQL this process's plus
-its server backend's, read from `/proc/<backend pid>/schedstat`, so the server must run on
-this machine; the table then also gives the server's share). It also times one board row's
+load average (`--clock cpu` for CPU time, which leaves out waiting for a busy machine:
+`bench/_cpu.py`, on SQLite this process's, which includes the database's work; on
+PostgreSQL this process's plus its server backend's, parallel plans off, so the server must
+run on this machine; the table then also gives the server's share). It also times one board row's
 dispatch form, fetched when its 派单 button is pressed. Goals (issue 9): board and "my
 opportunities" p95 ≤ 100 ms, the funnel for a grid ≤ 300 ms.
 """
@@ -29,35 +29,24 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import _cpu
 import _harness
 
 ROOT = _harness.ROOT
 
 
-def _backend_cpu() -> float:
-    """The CPU seconds the PostgreSQL backend serving this process has used so far (the
-    first field of its schedstat, in nanoseconds; no query, so nothing is added to what is
-    timed)."""
-    from django.db import connection
-
-    connection.ensure_connection()
-    pid = connection.connection.info.backend_pid
-    with open(f"/proc/{pid}/schedstat") as f:
-        return int(f.read().split()[0]) / 1e9
-
-
 def _time_calls(
-    fn: Callable[[], Any], n: int, clock: Callable[[], float], server: Callable[[], float] | None
+    fn: Callable[[], Any], n: int, clock: Callable[[], float], server: bool
 ) -> tuple[list[float], list[float]]:
-    """`_harness.time_calls` with the server's CPU added to each call's (PostgreSQL, `--clock
-    cpu`): the totals, and the server's part of each, in ms."""
+    """`_harness.time_calls` on `clock` (`_cpu.clock`: with `--clock cpu` on PostgreSQL this
+    process's CPU plus its backend's): the totals, and the server's part of each, in ms."""
     fn()
     totals, served = [], []
     for _ in range(n):
-        started, on_server = clock(), server() if server else 0.0
+        started, on_server = clock(), _cpu.server_seconds() if server else 0.0
         fn()
-        spent = (server() - on_server) if server else 0.0
-        totals.append((clock() - started + spent) * 1000)
+        spent = (_cpu.server_seconds() - on_server) if server else 0.0
+        totals.append((clock() - started) * 1000)
         served.append(spent * 1000)
     return totals, served
 
@@ -127,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     boss = manager.staff.user
     admin = User.objects.get(username="admin")  # the market department: the whole county
     worker = Staff.objects.get(pk=seller["assignee_id"]).user
-    clock = _harness.clock_of(args.clock)
+    clock = _cpu.clock(args.clock)
     clients = {}
     for user in (boss, worker, admin):
         clients[user.pk] = Client()
@@ -179,17 +168,18 @@ def main(argv: list[str] | None = None) -> None:
         for at, who, label in ((4, boss, "manager"), (5, admin, "admin")):
             fetch = page(who, form_url, {"HX-Request": "true"})
             items.insert(at, (f"a row's dispatch form (htmx, {label})", fetch, 100))
-    server = _backend_cpu if args.clock == "cpu" and connection.vendor == "postgresql" else None
+    server = args.clock == "cpu" and connection.vendor == "postgresql"
     in_grid = Opportunity.objects.filter(grid_id=grid_id)
     print(
         f"\n{'PostgreSQL' if connection.vendor == 'postgresql' else 'SQLite'}, "
         f"{Customer.objects.count():,} customers, {Opportunity.objects.open().count():,} open "
         f"opportunities ({in_grid.open().count():,} open, {in_grid.count():,} in all in the "
-        f"busiest grid), {args.requests} warm runs each, {args.clock} ms ({url.split('@')[-1]})"
+        f"busiest grid), {args.requests} warm runs each, {_cpu.describe(args.clock)} "
+        f"({url.split('@')[-1]})"
     )
     print(f"{_harness.machine_line()} at the start\n")
     if server:
-        print("CPU of this process and of its PostgreSQL backend; 'server' is the backend's.\n")
+        print("'server' is the PostgreSQL backend's share.\n")
     print(f"| item | p50 | p95 | goal |{' server p50 |' if server else ''}")
     print(f"|---|---|---|---|{'---|' if server else ''}")
     for label, fn, goal in items:

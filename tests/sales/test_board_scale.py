@@ -22,7 +22,7 @@ from tests.sales.test_speed import grower
 from wangge.core import clock
 from wangge.sales import selectors, services
 from wangge.sales.forms import assignable, assignable_in
-from wangge.sales.models import BoardCount
+from wangge.sales.models import BoardCount, Opportunity
 from wangge.sales.widgets import (
     QuickDateTimeInput,
     QuickHiddenInput,
@@ -88,8 +88,10 @@ def _board_queries(crm: CrmWorld, persona: str) -> list[str]:
 def test_the_board_sorts_its_lists_on_narrow_rows(crm: CrmWorld, persona: str) -> None:
     """The unassigned list is sorted on the ids alone (no join: every open row of a county
     joined to its customer and site before the sort cost more than the page), the late
-    ones are two ranges of narrow rows, and on SQLite each from an index that holds every
-    column it reads."""
+    ones are two ranges of narrow rows, each sorted and cut to the board's rows by the
+    database (seven thousand late ones sorted in Python cost a county's board more than
+    the rest of its page), and on SQLite each from an index that holds every column it
+    reads."""
     grower(crm)(2)
     narrow = [
         sql
@@ -98,14 +100,54 @@ def test_the_board_sorts_its_lists_on_narrow_rows(crm: CrmWorld, persona: str) -
         and "IN (SELECT" not in sql
         and " JOIN " not in sql
     ]
-    assert len([sql for sql in narrow if "ORDER BY" in sql and "LIMIT" in sql]) == 1
-    assert len([sql for sql in narrow if '"closed_at" IS NULL' in sql]) == 2
+    late = [sql for sql in narrow if '"closed_at" IS NULL' in sql]
+    assert len(late) == 2 and all("ORDER BY" in sql and "LIMIT" in sql for sql in late)
+    assert len([sql for sql in narrow if "ORDER BY" in sql and "LIMIT" in sql]) == 3
     for sql in narrow:
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
                 steps = [str(row[-1]) for row in cursor.fetchall()]
             assert all("COVERING INDEX" in s for s in steps if "sales_opportunity" in s), steps
+
+
+@pytest.mark.django_db
+def test_the_late_list_is_the_first_late_ones_in_the_boards_order(
+    crm: CrmWorld, time_machine: Any
+) -> None:
+    """Each range cut to the board's rows by the database, then merged: still the first
+    late ones of them all, first contact due first, no due time last, the id breaking
+    ties; a late outcome of a contacted one and a late first contact both counted once.
+    The opportunity list's overdue filter finds the same ones."""
+    time_machine.move_to(clock.now(), tick=False)
+    now = clock.now()
+    hour = dt.timedelta(hours=1)
+    dues = [
+        (now - 3 * hour, None, None),  # first contact late, no outcome due
+        (now - 3 * hour, now - hour, None),  # the same contact due: the outcome decides
+        (now - 5 * hour, now - 2 * hour, now - 4 * hour),  # contacted, outcome late
+        (None, now - 6 * hour, None),  # outcome late, no contact due: last
+        (now - 2 * hour, now - hour, None),  # both late: once
+        (now + hour, now + 2 * hour, None),  # not late
+        (now - 4 * hour, now + hour, now - 5 * hour),  # contacted in time, outcome not due
+    ]
+    ids = []
+    for contact_due, outcome_due, contacted in dues:
+        opp = services.opportunity_create(
+            actor=crm.world.user("account_a"), source="visit", customer=crm.customers["a_home"]
+        )
+        Opportunity.objects.filter(pk=opp.pk).update(
+            contact_due=contact_due, outcome_due=outcome_due, first_contact_at=contacted
+        )
+        ids.append(opp.pk)
+    user = crm.world.user("manager_a")
+    late = [ids[i] for i in (2, 1, 0, 4, 3)]
+    for n in (1, 2, 3, 5, 25):
+        got = selectors.first_late(selectors.opportunity_list(user=user), n)
+        assert [o.pk for o in got] == late[:n]
+        assert got[0].site.name  # read whole, with what the board shows
+    # The list's overdue filter (the board's 已超时 link) finds the same ones.
+    assert {o.pk for o in selectors.opportunity_list(user=user, overdue=True)} == set(late)
 
 
 @pytest.mark.django_db

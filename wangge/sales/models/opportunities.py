@@ -248,6 +248,19 @@ class Opportunity(ConstraintFields, Versioned):
                 ],
                 name="sales_opp_mine_cover_idx",
             ),
+            # The board's unassigned list (`views.board`): the ones nobody holds, oldest
+            # first, in the order it shows them, so the county's nine thousand are walked
+            # from the first and never sorted (PostgreSQL sorted a bitmap scan of them,
+            # SQLite a temporary tree). Partial on a literal (`IS NULL`), which SQLite
+            # matches; not on `closed_at IS NULL`, which SQLite's statistics take for one
+            # row in six (closing times are all different) and would read from the wrong
+            # index. The stage and the scope's columns are held, `assignee` too (SQLite
+            # covers a query only with the columns listed).
+            models.Index(
+                fields=["created_at", "id", "stage", "grid", "raised_by", "assignee"],
+                condition=Q(assignee__isnull=True),
+                name="sales_opp_unassigned_idx",
+            ),
             # Overdue first contacts (the today view and the escalation job).
             models.Index(
                 fields=["contact_due"],

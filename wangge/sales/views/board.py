@@ -48,6 +48,7 @@ def _dispatchable(user: Any, grid_id: int | None) -> Any:
     qs = selectors.opportunity_list(user=user, grid_id=grid_id, open_only=True, unassigned=True)
     if not scope.everything:
         qs = qs.filter(grid_id__in=scope.managed_grid_ids)
+    # Walked in this order from `sales_opp_unassigned_idx` (the county's), never sorted.
     return qs.order_by("created_at", "id")
 
 
@@ -68,7 +69,14 @@ def _board_page(
     user = request.user
     scope = scope_for(user)
     grid_id = params.int_param(request.GET, "grid")
-    grids = Grid.objects.visible_to(user).filter(is_active=True).order_by("code")
+    # The picker's three columns only: a grid's boundary (its polygon, kilobytes each)
+    # was read for every grid of the county and never shown.
+    grids = (
+        Grid.objects.visible_to(user)
+        .filter(is_active=True)
+        .order_by("code")
+        .only("pk", "code", "name")
+    )
     if not scope.everything:
         grids = grids.filter(pk__in=scope.managed_grid_ids)
     unassigned = selectors.first_rows(_dispatchable(user, grid_id), BOARD_ROWS)
