@@ -231,11 +231,17 @@ class CustomerSpec(ImportSpec):
                 for name in (c.code, c.name, c.short_name):
                     cache["competitors"].setdefault(match_key(name), c)
             cache["owners"] = {}
+            cache["sites"] = {}
             cache["twins_seen"] = {}
             cache["today"] = clock.today()
-        codes = {d.values["site"] for d in drafts if "site" in d.values}
-        sites = Site.objects.filter(code__in=codes).visible_to(user)
-        cache["sites"] = {s.code: s for s in sites.only("id", "code", "grid_id")}
+        # Sites by code, memoised for the run as owners are (a sheet's rows name the same
+        # few thousand sites chunk after chunk); None for a code the user cannot use.
+        known: dict[str, Site | None] = cache["sites"]
+        codes = {d.values["site"] for d in drafts if "site" in d.values} - known.keys()
+        if codes:
+            sites = Site.objects.filter(code__in=codes).visible_to(user)
+            known.update(dict.fromkeys(codes))
+            known.update((s.code, s) for s in sites.only("id", "code", "grid_id"))
         self._prepare_owners(
             user, {d.values["owner"] for d in drafts if "owner" in d.values}, cache
         )
