@@ -47,7 +47,10 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db import models
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -126,7 +129,7 @@ def _county_admin() -> Any:
     return admin.user
 
 
-def _county_marks() -> dict[type, int]:
+def _county_marks() -> dict[type[models.Model], int]:
     """`--county`: the highest id of each table the bench writes, before it writes."""
     from django.db.models import Max
 
@@ -136,17 +139,17 @@ def _county_marks() -> dict[type, int]:
     from wangge.territory.models import Site
 
     return {
-        model: model.objects.aggregate(m=Max("pk"))["m"] or 0
+        model: model._default_manager.aggregate(m=Max("pk"))["m"] or 0
         for model in (AuditEntry, Customer, Site, Staff, User)
     }
 
 
-def _county_restore(marks: dict[type, int]) -> None:
+def _county_restore(marks: dict[type[models.Model], int]) -> None:
     """`--county`: delete what the run added (customers, estates, marketers, audit
     entries), so that one copy of the 1M county serves the next run too."""
     t = time.perf_counter()
     for model, mark in marks.items():  # audit entries, customers, sites, then people
-        model.objects.filter(pk__gt=mark).delete()
+        model._default_manager.filter(pk__gt=mark).delete()
     print(f"county restored in {time.perf_counter() - t:.0f} s", file=sys.stderr)
 
 
