@@ -3,9 +3,17 @@
     .venv/bin/python bench/import.py                 # 100,000 rows, a throwaway SQLite file
     .venv/bin/python bench/import.py --rows 20000 --kinds households
     DATABASE_URL=postgres://… .venv/bin/python bench/import.py   # an empty PostgreSQL database
+    # into the 1M county (a fresh copy each run: the bench adds its rows to it)
+    createdb -h 127.0.0.1 -p 55432 -U postgres -T county_1m p16_excel
+    DATABASE_URL=postgres://postgres@127.0.0.1:55432/p16_excel \
+        .venv/bin/python bench/import.py --rows 100000 --kinds households --county
+    cp /work/bench-data/county-1000000.sqlite3 var/bench/import-county.sqlite3
+    DATABASE_URL=sqlite:///var/bench/import-county.sqlite3 \
+        .venv/bin/python bench/import.py --rows 100000 --kinds households --county
 
-Builds a county of 30 grids with an active plan and 30 marketers in a fresh database, then
-times, as the market department:
+Builds a county of 30 grids with an active plan and 30 marketers in a fresh database (with
+`--county`: 30 marketers in the first 30 grids of the county already in `DATABASE_URL`,
+whose active plan places the estates), then times, as the market department:
 
 estates (the seed's survey fields, phones and dates in mixed forms, a title row):
 
@@ -39,7 +47,10 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from django.db import models
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,8 +61,10 @@ GOALS = {"commit (create)": 30.0, "export": 10.0}
 
 
 def _setup(db_url: str | None) -> str:
-    tmp = tempfile.mkdtemp(prefix="wangge-bench-")
-    os.environ["DATABASE_URL"] = db_url or f"sqlite:///{tmp}/bench.sqlite3"
+    if not db_url:
+        tmp = tempfile.mkdtemp(prefix="wangge-bench-")
+        db_url = f"sqlite:///{tmp}/bench.sqlite3"
+    os.environ["DATABASE_URL"] = db_url
     os.environ["WANGGE_TASKS"] = "immediate"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     import django
@@ -97,6 +110,47 @@ def _county(grids: int = 30) -> object:
         employee_no="BENCH",
         role=Role.MARKET_ADMIN,
     ).user
+
+
+def _county_admin() -> Any:
+    """`--county`: the county's first market-department account, after checking that no
+    earlier run left its marketers there (the figures are for a fresh copy)."""
+    from wangge.org.models import Staff
+    from wangge.org.roles import Role
+
+    if Staff.objects.filter(employee_no="S00").exists():
+        raise SystemExit("this county already holds a bench run: use a fresh copy")
+    admin = Staff.objects.filter(role=Role.MARKET_ADMIN).order_by("pk").first()
+    if admin is None:
+        raise SystemExit("--county: no market-department account in DATABASE_URL's county")
+    from wangge.crm.models import Customer
+
+    print(f"county: {Customer.objects.count():,} customers", file=sys.stderr)
+    return admin.user
+
+
+def _county_marks() -> dict[type[models.Model], int]:
+    """`--county`: the highest id of each table the bench writes, before it writes."""
+    from django.db.models import Max
+
+    from wangge.core.models import AuditEntry
+    from wangge.crm.models import Customer
+    from wangge.org.models import Staff, User
+    from wangge.territory.models import Site
+
+    return {
+        model: model._default_manager.aggregate(m=Max("pk"))["m"] or 0
+        for model in (AuditEntry, Customer, Site, Staff, User)
+    }
+
+
+def _county_restore(marks: dict[type[models.Model], int]) -> None:
+    """`--county`: delete what the run added (customers, estates, marketers, audit
+    entries), so that one copy of the 1M county serves the next run too."""
+    t = time.perf_counter()
+    for model, mark in marks.items():  # audit entries, customers, sites, then people
+        model._default_manager.filter(pk__gt=mark).delete()
+    print(f"county restored in {time.perf_counter() - t:.0f} s", file=sys.stderr)
 
 
 def _sheet(rows: int, *, households_bump: int = 0) -> bytes:
@@ -187,6 +241,8 @@ SYSTEM: Any = None  # wangge.core.access.SYSTEM, once Django is set up
 #: (label, report or row count, wall s, CPU s of this process, CPU s of the PostgreSQL
 #: backend or None, statements sent)
 Timed = list[tuple[str, Any, float, float, float | None, int]]
+#: --steps: the households steps to run besides the commit (dry, export, changed).
+STEPS = {"dry", "export", "changed"}
 #: --profile DIR: a cProfile dump per step, and its top functions on stderr.
 PROFILE_DIR: Path | None = None
 
@@ -326,24 +382,43 @@ def _households(admin: Any, rows: int) -> None:
         file=sys.stderr,
     )
     results: Timed = []
-    _timed(spec, admin, results, "dry run", data, commit=False)
+    if "dry" in STEPS:
+        _timed(spec, admin, results, "dry run", data, commit=False)
     _timed(spec, admin, results, "commit (create)", data, commit=True)
-    with _Measure("households export") as m:
-        qs, filters = spec.filter_queryset(admin, {})
-        exported = export_workbook(spec, admin, qs, filters)
-    results.append(("export", *m.row(qs.count())[1:]))
-    _timed(spec, admin, results, "re-import of the export (dry run)", exported, commit=False)
-    codes = {name: str(code) for name, code in Customer.objects.values_list("name", "code")}
-    changed = _households_sheet(rows, sites, [codes[f"住户{i}"] for i in range(rows)])
-    _timed(spec, admin, results, "re-import changed (commit)", changed, commit=True)
+    ours = Customer.objects.filter(site__code__startswith="XQ")
+    if "export" in STEPS:
+        with _Measure("households export") as m:
+            qs, filters = spec.filter_queryset(admin, {})
+            # The rows just written (in the 1M county, not the county's million).
+            qs = qs.filter(site__code__startswith="XQ")
+            exported = export_workbook(spec, admin, qs, filters)
+        results.append(("export", *m.row(qs.count())[1:]))
+        _timed(spec, admin, results, "re-import of the export (dry run)", exported, commit=False)
+    if "changed" in STEPS:
+        codes = {name: str(code) for name, code in ours.values_list("name", "code")}
+        changed = _households_sheet(rows, sites, [codes[f"住户{i}"] for i in range(rows)])
+        _timed(spec, admin, results, "re-import changed (commit)", changed, commit=True)
     customers = Customer.objects.count()
-    numbered = Customer.objects.filter(code__startswith="KH").count()
+    numbered = ours.filter(code__startswith="KH").count()
     audits = AuditEntry.objects.filter(content_type__model="customer").count()
+    found = _search_check(admin, rows)
     print(
         f"\n{rows:,} household rows · {customers:,} customers in the database, {numbered:,} "
-        f"numbered KH… · {audits:,} customer audit entries\n"
+        f"of the sheet's numbered KH… · {audits:,} customer audit entries · {found}\n"
     )
     _table(results, GOALS)
+
+
+def _search_check(admin: Any, rows: int) -> str:
+    """The customer search finds the imported rows (the search index kept by the bulk
+    write): a name, a one-character piece and a phone's digits, as the list page asks."""
+    from wangge.crm import selectors
+
+    last = rows - 1
+    name = selectors.customer_list(user=admin, q=f"住户{last}").filter(name=f"住户{last}")
+    if not name.exists():
+        raise SystemExit(f"the search does not find 住户{last} after the import")
+    return f"search finds 住户{last}"
 
 
 def _subscriptions_sheet(codes: list[str], plans: list[str], fee_bump: int = 0) -> bytes:
@@ -413,6 +488,18 @@ def main() -> None:
         help="estates, households, subscriptions (over the households)",
     )
     parser.add_argument(
+        "--county",
+        action="store_true",
+        help="import into the county already in DATABASE_URL (a fresh copy of the 1M "
+        "county, PostgreSQL or sqlite:///FILE: the bench adds its rows to it)",
+    )
+    parser.add_argument(
+        "--steps",
+        default="dry,export,changed",
+        help="households steps beside the commit: dry (run), export (and its re-import), "
+        "changed (re-import with every phone changed)",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         metavar="DIR",
@@ -420,32 +507,44 @@ def main() -> None:
     )
     args = parser.parse_args()
     global PROFILE_DIR
+    STEPS.clear()
+    STEPS.update(filter(None, args.steps.split(",")))
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
         PROFILE_DIR = args.profile
     kinds = set(args.kinds.split(","))
-    db = _setup(
-        os.environ.get("DATABASE_URL") if "postgres" in os.environ.get("DATABASE_URL", "") else None
-    )
+    url = os.environ.get("DATABASE_URL", "")
+    if args.county and not url:
+        raise SystemExit("--county needs DATABASE_URL (a fresh copy of the 1M county)")
+    db = _setup(url if args.county or "postgres" in url else None)
+    admin = _county_admin() if args.county else _county()
+    marks = _county_marks() if args.county else {}
+    try:
+        _kinds(admin, kinds, args.rows, db)
+    finally:
+        if marks:
+            _county_restore(marks)
+
+
+def _kinds(admin: Any, kinds: set[str], rows: int, db: str) -> None:
     from wangge.core.imports import get_spec
     from wangge.core.imports.pipeline import run_import
     from wangge.core.models import AuditEntry
     from wangge.territory.models import Site, SiteAssignment
 
-    admin = _county()
     _marketers()
     if "estates" not in kinds:
-        estates = min(args.rows, 5000)
+        estates = min(rows, 5000)
         report = run_import(get_spec("estates"), admin, _sheet(estates), commit=True)
         assert report.committed and not report.errors, report.errors[:5]
         print(f"database: {db.split('@')[-1]}; {estates:,} estates imported", file=sys.stderr)
-        _households(admin, args.rows)
+        _households(admin, rows)
         if "subscriptions" in kinds:
             _subscriptions(admin)
         return
     spec = get_spec("estates")
     t = time.perf_counter()
-    data = _sheet(args.rows)
+    data = _sheet(rows)
     build_s = time.perf_counter() - t
     print(
         f"database: {db.split('@')[-1]}; file: {len(data) / 1e6:.1f} MB, built in {build_s:.1f} s",
@@ -460,19 +559,19 @@ def main() -> None:
     timed("dry run", data, commit=False)
     timed("commit (create)", data, commit=True)
     timed("re-import unchanged (dry run)", data, commit=False)
-    timed("re-import changed (commit)", _sheet(args.rows, households_bump=1), commit=True)
+    timed("re-import changed (commit)", _sheet(rows, households_bump=1), commit=True)
     sites = Site.objects.filter(kind="estate").count()
     placed = Site.objects.filter(kind="estate", grid__isnull=False).count()
     audits = AuditEntry.objects.filter(content_type__model="site").count()
     print(
-        f"\n{args.rows:,} estate rows · {sites:,} estates in the database, {placed:,} placed in "
+        f"\n{rows:,} estate rows · {sites:,} estates in the database, {placed:,} placed in "
         f"a grid · {SiteAssignment.objects.count():,} plan assignments · "
         f"{audits:,} site audit entries\n"
     )
     _table(results)
     if "households" in kinds:
         print()
-        _households(admin, args.rows)
+        _households(admin, rows)
         if "subscriptions" in kinds:
             _subscriptions(admin)
 

@@ -3,6 +3,7 @@ search index written for the batch with its triggers set aside, then back."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from tests.personas import World
 from wangge.core.imports import get_spec
 from wangge.core.imports.bulk import reserve_ids
 from wangge.core.imports.pipeline import run_import
-from wangge.crm import search
+from wangge.crm import search, selectors
 from wangge.crm.models import Customer, customer_code
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,16 @@ def test_new_and_updated_customers_are_numbered_indexed_and_the_triggers_come_ba
     assert report.errors == [] and (report.created, report.updated) == (2, 1)
     liang, yi = Customer.objects.get(name="诸葛亮"), Customer.objects.get(name="司马懿")
     assert liang.code == customer_code(liang.pk) and yi.code == "OP-7"  # the operator's kept
+    # The search finds what the bulk write put in (SQLite: the n-gram index written for the
+    # batch; PostgreSQL: the trigram and short-piece indexes fed by COPY), by every path.
+    manager = world.user("manager_a")
+
+    def found(q: str) -> set[int]:
+        return set(selectors.customer_list(user=manager, q=q).values_list("pk", flat=True))
+
+    assert found("诸") >= {liang.pk} and found("诸葛") == found("诸葛亮") == {liang.pk}
+    assert found("13912340002") == found("OP-7") == {yi.pk} and found("9栋") >= {liang.pk}
+    assert found("慕容") >= {home.pk} and found(home.name) == set()
     # Ids come after every one issued: the next is neither of these.
     with transaction.atomic():
         assert reserve_ids(Customer, 1)[0] > max(liang.pk, yi.pk, home.pk)
@@ -72,3 +83,21 @@ def test_a_write_that_fails_with_the_triggers_aside_brings_them_back(world: Worl
         raise RuntimeError
     assert len(search.triggers_present()) == len(search.TRIGGERS)
     assert home.pk in _matches(home.name) and home.pk not in _matches("无名氏")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="crm_short_grams is PostgreSQL's")
+def test_the_short_pieces_function_gives_the_pieces_0018_indexed() -> None:
+    """crm 0022 rewrote `crm_short_grams` without rebuilding the indexes built on it: the
+    same pieces as 0018's body, as sets (a GIN index keeps each distinct element once)."""
+    old = import_module("wangge.crm.migrations.0022_short_grams_plpgsql").SQL_BODY
+    texts = ["", "a", "ab", "  ", "aaa", "诸葛亮 9栋2单元", "𠀀字\t\n", "AbAb" * 30, "138-0013"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(old.replace("FUNCTION crm_short_grams", "FUNCTION pg_temp.grams_0018"))
+        cursor.execute(
+            "SELECT t FROM unnest(%s::text[]) AS t WHERE NOT "
+            "(crm_short_grams(t) @> pg_temp.grams_0018(t) "
+            "AND pg_temp.grams_0018(t) @> crm_short_grams(t))",
+            [texts],
+        )
+        assert cursor.fetchall() == []
+        transaction.set_rollback(True)

@@ -33,7 +33,13 @@ from wangge.core import clock
 from wangge.core.access import is_person, scope_for
 from wangge.core.audit import snapshot
 from wangge.core.imports import Column, ImportContext, ImportSpec, RowDraft, WriteItem, register
-from wangge.core.imports.bulk import bulk_audit, bulk_insert, bulk_update_changed
+from wangge.core.imports.bulk import (
+    Blueprint,
+    bulk_audit,
+    bulk_audit_created,
+    bulk_insert,
+    bulk_update_changed,
+)
 from wangge.core.imports.parsers import match_key
 from wangge.core.imports.spec import RowErrors
 from wangge.core.models import AuditEntry
@@ -225,11 +231,17 @@ class CustomerSpec(ImportSpec):
                 for name in (c.code, c.name, c.short_name):
                     cache["competitors"].setdefault(match_key(name), c)
             cache["owners"] = {}
+            cache["sites"] = {}
             cache["twins_seen"] = {}
             cache["today"] = clock.today()
-        codes = {d.values["site"] for d in drafts if "site" in d.values}
-        sites = Site.objects.filter(code__in=codes).visible_to(user)
-        cache["sites"] = {s.code: s for s in sites.only("id", "code", "grid_id")}
+        # Sites by code, memoised for the run as owners are (a sheet's rows name the same
+        # few thousand sites chunk after chunk); None for a code the user cannot use.
+        known: dict[str, Site | None] = cache["sites"]
+        codes = {d.values["site"] for d in drafts if "site" in d.values} - known.keys()
+        if codes:
+            sites = Site.objects.filter(code__in=codes).visible_to(user)
+            known.update(dict.fromkeys(codes))
+            known.update((s.code, s) for s in sites.only("id", "code", "grid_id"))
         self._prepare_owners(
             user, {d.values["owner"] for d in drafts if "owner" in d.values}, cache
         )
@@ -448,7 +460,8 @@ class CustomerSpec(ImportSpec):
         creates = [i for i in items if i.existing is None]
         updates = [i for i in items if i.existing is not None]
         now = clock.now()  # once, not a default per instance
-        new = [self._new(i.cleaned, verifier, now) for i in creates]
+        blueprint = Blueprint(Customer)
+        new = [self._new(blueprint, i.cleaned, verifier, now) for i in creates]
         services.customers_number(new)  # ids and KH numbers before the insert
         for item, customer in zip(creates, new, strict=True):
             item.obj = customer
@@ -460,16 +473,14 @@ class CustomerSpec(ImportSpec):
             created_surveys = self.create_surveys(creates)
             self._update_many(user, updates, verifier)
         services.customers_announce(new)  # on commit: a refused import announces nothing
-        bulk_audit(
-            actor=user,
-            action=AuditEntry.Action.CREATE,
-            changes=((r, None, snapshot(r)) for r in [*new, *created_surveys]),
-        )
+        bulk_audit_created(actor=user, instances=[*new, *created_surveys])
         services.site_counts_refresh(site_ids=sites | {i.existing.site_id for i in updates})
 
-    def _new(self, cleaned: Mapping[str, Any], verifier: Staff | None, now: Any) -> Customer:
+    def _new(
+        self, blueprint: Blueprint, cleaned: Mapping[str, Any], verifier: Staff | None, now: Any
+    ) -> Customer:
         day = cleaned.get("verified_on")
-        return Customer(
+        customer = blueprint.build(
             created_at=now,
             kind=self.customer_kind,
             code=cleaned.get("code") or None,
@@ -483,6 +494,8 @@ class CustomerSpec(ImportSpec):
             current_provider=cleaned.get("current_provider"),
             **(services.verification_stamp(verifier, day) if day else {}),
         )
+        assert isinstance(customer, Customer)
+        return customer
 
     def create_surveys(self, creates: Sequence[WriteItem]) -> list[Any]:
         """The survey rows of new group customers (households have none)."""
