@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
     search_triggers_kept = True  # PostgreSQL only: SQLite's search triggers are not touched
 
     dependencies = [
-        ("crm", "0019_customer_owner_site_index"),
+        ("crm", "0021_site_customer_count"),
     ]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
