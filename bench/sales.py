@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     manager = GridMembership.objects.filter(grid_id=grid_id, role=Role.GRID_MANAGER).first()
     seller = (
         Opportunity.objects.open()
-        .filter(grid_id=grid_id)
+        .filter(grid_id=grid_id, assignee__isnull=False)  # the unassigned are nobody's list
         .values("assignee_id")
         .annotate(n=Count("id"))
         .order_by("-n")
