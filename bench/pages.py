@@ -22,9 +22,8 @@ import argparse
 import functools
 import gc
 import sys
-from collections.abc import Callable
-from pathlib import Path
 
+import _cpu
 import _harness
 
 GOAL_MS = 100.0
@@ -85,23 +84,6 @@ def _pages(username: str) -> list[tuple[str, str]]:
     return pages
 
 
-def _server_cpu() -> Callable[[], float] | None:
-    """The CPU seconds the database server has spent for this connection so far: its
-    backend's on PostgreSQL (a local server), None on SQLite (in this process already)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    stat = Path(f"/proc/{pid}/schedstat")
-    if not stat.exists():
-        print("the PostgreSQL server is not local: its CPU is not counted", file=sys.stderr)
-        return None
-    return lambda: int(stat.read_text().split()[0]) / 1e9
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -124,13 +106,9 @@ def main(argv: list[str] | None = None) -> None:
     # collections were the single 180–280 ms requests of earlier tables).
     gc.collect()
     gc.freeze()
-    clock = _harness.clock_of(args.clock)
-    server = _server_cpu()
-    if args.clock == "cpu" and server is not None:
-        # PostgreSQL works in its own process: CPU time is this process's and the server
-        # backend's together (`/proc/<pid>/schedstat`, nanoseconds, on this machine).
-        own = clock
-        clock = lambda: own() + server()  # noqa: E731
+    # On PostgreSQL `cpu` adds the server backend's CPU and turns parallel plans off, so the
+    # figure is the whole work (`bench/_cpu.py`).
+    clock = _cpu.clock(args.clock)
     personas = [p for p in args.personas.split(",") if p]
     results: dict[str, dict[str, tuple[int, list[float]]]] = {}
     labels: list[str] = []
@@ -150,8 +128,7 @@ def main(argv: list[str] | None = None) -> None:
 
     print(
         f"\n{_harness.machine_line()}, {total:,} customers ({url.split('@')[-1]}), "
-        f"{args.requests} warm requests each, {args.clock} ms p50 / p95"
-        f"{' (this process and the database server)' if server and args.clock == 'cpu' else ''} "
+        f"{args.requests} warm requests each, {_cpu.describe(args.clock)} p50 / p95 "
         f"(goal p95 ≤ {GOAL_MS:.0f} ms)\n"
     )
     print("| page | " + " | ".join(personas) + " |")
