@@ -18,15 +18,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models, router
 
 from wangge.core import clock
-from wangge.core.audit import _json_safe, snapshot
+from wangge.core.audit import snapshot, snapshotter
 from wangge.core.models import AuditEntry, Versioned
 
 BATCH = 1000
 #: Values whose conversion for the database depends on the value alone (immutable,
 #: hashable): a bulk write converts each distinct one once (a batch's timestamps repeat).
 _MEMO_TYPES = frozenset({dt.datetime, dt.date, dt.time, decimal.Decimal, uuid.UUID})
-#: What `audit.snapshot` keeps as it is.
-_JSON_PLAIN = frozenset({type(None), bool, int, float, str})
 
 
 def _actor_fields(actor: Any) -> dict[str, Any]:
@@ -103,29 +101,6 @@ def bulk_audit_created(*, actor: Any, instances: Iterable[models.Model]) -> int:
             yield instance, None, snaps[cls](instance)
 
     return bulk_audit(actor=actor, action=AuditEntry.Action.CREATE, changes=changes())
-
-
-def snapshotter(
-    model: type[models.Model], exclude: tuple[str, ...] = ("password", "version")
-) -> Callable[[models.Model], dict[str, Any]]:
-    """`audit.snapshot` for many instances of one model: the same dict (same keys, same
-    order, same values), with the field list read once and plain values passed as they
-    are."""
-    names = [
-        (f.name, f.attname)
-        for f in model._meta.concrete_fields
-        if f.name not in exclude and isinstance(f, models.Field)
-    ]
-
-    def snap(instance: models.Model) -> dict[str, Any]:
-        values = instance.__dict__
-        out = {}
-        for name, attname in names:
-            value = values[attname] if attname in values else getattr(instance, attname)
-            out[name] = value if type(value) in _JSON_PLAIN else _json_safe(value)
-        return out
-
-    return snap
 
 
 def _json_dumps(field: models.Field) -> Callable[[Any], str]:
