@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gc
 import sys
 
 import _cpu
@@ -97,15 +96,14 @@ def main(argv: list[str] | None = None) -> None:
     url = _harness.setup_county(args.customers, args.rebuild)
     from django.test import Client
 
+    from config.warm import settle
     from wangge.crm.models import Customer
     from wangge.org.models import User
 
     total = Customer.objects.count()
-    # As the server does (`config/wsgi.py`): what is loaded by now is moved out of the
-    # collector's reach, so a full collection does not walk it in a timed request (such
-    # collections were the single 180–280 ms requests of earlier tables).
-    gc.collect()
-    gc.freeze()
+    # As the server does (`config/wsgi.py`): the URL tree loaded and everything frozen, so a
+    # full collection does not walk it inside a timed request.
+    settle()
     # On PostgreSQL `cpu` adds the server backend's CPU and turns parallel plans off, so the
     # figure is the whole work (`bench/_cpu.py`).
     clock = _cpu.clock(args.clock)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gc
 import statistics
 import sys
 import time
@@ -90,6 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from config.warm import settle
     from wangge.crm.models import Customer
     from wangge.org.models import GridMembership
     from wangge.org.roles import Role
@@ -117,10 +117,9 @@ def main(argv: list[str] | None = None) -> None:
     boss = manager.staff.user
     admin = User.objects.get(username="admin")  # the market department: the whole county
     worker = Staff.objects.get(pk=seller["assignee_id"]).user
-    # As the server does (`config/wsgi.py`): what is loaded by now is out of the collector's
-    # reach, so a full collection does not walk it inside a timed request.
-    gc.collect()
-    gc.freeze()
+    # As the server does (`config/wsgi.py`): the URL tree loaded and everything frozen, so a
+    # full collection does not walk it inside a timed request.
+    settle()
     clock = _cpu.clock(args.clock)
     clients = {}
     for user in (boss, worker, admin):

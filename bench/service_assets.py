@@ -23,7 +23,6 @@ import time
 
 import _cpu
 import _harness
-from service_orders import freeze_like_wsgi
 
 ROOT = _harness.ROOT
 KINDS = ("building_switch", "onu", "splitter", "optical_receiver", "duct", "odf", "pipe")
@@ -166,7 +165,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{Inspection.objects.count():,} inspections, {args.requests} warm runs each, "
         f"{clock_label} ({url.split('@')[-1]})\n"
     )
-    freeze_like_wsgi()
+    from config.warm import settle
+
+    settle()
     print("| who | page | p50 / p95 |")
     print("|---|---|---|")
     clients: dict[str, Client] = {}

@@ -101,17 +101,6 @@ def _row_writer(
     return sql, row
 
 
-def freeze_like_wsgi() -> None:
-    """What `config/wsgi.py` does at start-up: move what is loaded out of the collector's
-    walk. Without it one timed call in ten or twenty paid for a full collection of the
-    whole process (~100 ms of CPU on the loaded machine), a figure of the process, not of
-    the page, that a served page does not pay."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-
-
 VARYING = ("code", "kind", "customer_id", "site_id", "grid_id", "source", "state",
            "state_since", "assignee_id", "created_at", "sla_measure", "due_at", "accepted_at",
            "done_at", "closed_at", "met_at", "on_time", "result")  # fmt: skip
@@ -280,7 +269,9 @@ def main(argv: list[str] | None = None) -> None:
         f"{in_grid.open().count():,} open, {in_grid.count():,} in all in the busiest grid), "
         f"{args.requests} warm runs each, {clock_label} ({url.split('@')[-1]})\n"
     )
-    freeze_like_wsgi()
+    from config.warm import settle
+
+    settle()
     print("| item | p50 / p95 | goal |")
     print("|---|---|---|")
     for label, fn, goal in items:

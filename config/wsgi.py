@@ -1,4 +1,3 @@
-import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -7,7 +6,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.prod")
 
 application = get_wsgi_application()
 
-# What is loaded by now (Django, the apps, the URL tree) lives as long as the process: moved out
-# of the collector's reach, a full collection no longer walks it in the middle of a request
-# (the county dashboard's slowest requests at 1M customers were such collections).
-gc.freeze()
+# What lives as long as the process (Django, the apps, the URL tree and the API's schemas)
+# is loaded now and frozen, so a full collection never walks it inside a request.
+from config.warm import settle  # noqa: E402  (needs the settings above)
+
+settle()

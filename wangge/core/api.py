@@ -195,10 +195,17 @@ def paginate(
     """One page of `qs` as `{"count": …, "items": […]}`, the rows passed through `shape`.
 
     `count` is exact up to `COUNT_CAP` (10,000) and `COUNT_CAP + 1` for any longer list:
-    counting a million scoped rows on every page costs more than the page. Integrations
-    page on until a page comes back shorter than `limit`."""
+    counting a million scoped rows on every page costs more than the page. A search (`q`,
+    `pagination.searched`) lists at most `SEARCH_CAP` (1,000) of its matches and counts
+    `SEARCH_CAP + 1` when more match. Integrations page on until a page comes back shorter
+    than `limit`."""
     rows: Iterable[Any]
-    if pagination.ranked(qs):  # one sorted read of the ids serves the count and the page
+    if pagination.is_search(qs):  # a search lists at most SEARCH_CAP of its matches
+        cap = pagination.SEARCH_CAP
+        ids = pagination.search_ids(qs, cap)
+        count = len(ids)
+        rows = pagination.rows_of(qs, ids[:cap][page.offset : page.offset + page.limit])
+    elif pagination.ranked(qs):  # one sorted read of the ids serves the count and the page
         cap = pagination.COUNT_CAP
         ids = pagination.ranked_ids(qs, max(cap, page.offset + page.limit) + 1)
         count = min(len(ids), cap + 1)

@@ -4,7 +4,8 @@ Counting a million scoped rows costs more than showing fifty of them, on SQLite 
 PostgreSQL alike. So a list counts at most `COUNT_CAP` + 1 rows (`SELECT COUNT(*) FROM
 (SELECT … LIMIT 10001)`): below the cap the count is exact, above it the page says
 "10000+" and offers the first `COUNT_CAP` rows' pages (narrow the list with its filters to
-see the rest). Page numbers never fail: `?page=abc`, `?page=-1` or a page past the end
+see the rest). A search (`searched`) lists at most `SEARCH_CAP` of its matches. Page numbers
+never fail: `?page=abc`, `?page=-1` or a page past the end
 show the first or the last page instead of an error.
 
 Deep pages are read from a key, not an offset (keyset pagination): the next/previous links
@@ -17,10 +18,12 @@ is not there (deleted, not visible, typed by hand) shows page N by its offset as
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db import connections, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
@@ -29,12 +32,17 @@ from wangge.core.params import int_param, page_param
 
 #: Lists count up to this many rows exactly; more shows as "10000+".
 COUNT_CAP = 10_000
+#: A search lists at most this many of its matches; more shows as "1000+" and asks for more
+#: characters (`searched`).
+SEARCH_CAP = 1_000
 #: A page further down than this many rows, typed in (an offset), skips them as ids first.
 DEEP_OFFSET = 500
 
 
 #: The attribute under which `counted_in_parts` leaves a list's parts.
 _PARTS = "_wangge_count_parts"
+#: The attribute under which `searched` marks a search.
+_SEARCH = "_wangge_search"
 
 
 def counted_in_parts(qs: QuerySet[Any], parts: Sequence[QuerySet[Any]]) -> QuerySet[Any]:
@@ -62,6 +70,70 @@ def bounded_count(qs: QuerySet[Any], cap: int | None = None) -> int:
                 break
         return total
     return qs.select_related(None).order_by().values("pk")[: cap + 1].count()
+
+
+def searched(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """`qs`, a search: it lists at most `SEARCH_CAP` of its matches, in its order. A search
+    that matches more is too broad to sort on every page: a one-character surname (李) is
+    28,000 of a million customers, and reading and sorting them all was the whole cost of
+    the page. The database stops at `SEARCH_CAP` + 1 matches, taken as it finds them (no
+    sort), and those are listed in the search's order with a word that more match and that
+    a longer search narrows them (`search_ids`). Like `counted_in_parts`, only this queryset
+    carries the mark: filtered or otherwise copied again, it is a plain list."""
+    copy = qs.all()
+    setattr(copy, _SEARCH, True)
+    return copy
+
+
+def is_search(qs: Any) -> bool:
+    return isinstance(qs, QuerySet) and bool(getattr(qs, _SEARCH, False))
+
+
+#: Planner settings for a read whose first rows must be the same from request to request:
+#: parallel workers hand rows to a `LIMIT` in whichever order they finish, and a
+#: synchronised sequential scan starts where another scan of the table is.
+_ONE_ORDER = {"max_parallel_workers_per_gather": "0", "synchronize_seqscans": "off"}
+
+
+@contextmanager
+def _one_order(alias: str) -> Iterator[None]:
+    """On PostgreSQL, `_ONE_ORDER` for what runs inside; elsewhere nothing. In a transaction
+    of its own the settings end with it; inside a caller's (`SET LOCAL` lasts to its end)
+    they are put back as they were."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    names = list(_ONE_ORDER)
+    sets = ", ".join(["set_config(%s, %s, true)"] * len(names))
+    if not connection.in_atomic_block:
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {sets}", [x for pair in _ONE_ORDER.items() for x in pair])
+            yield
+        return
+    reads = ", ".join(f"current_setting(%s) AS s{i}" for i in range(len(names)))
+    with connection.cursor() as cursor:
+        # The settings are read before they are set: the materialised row comes first.
+        cursor.execute(
+            f"WITH was AS MATERIALIZED (SELECT {reads}) SELECT was.*, {sets} FROM was",
+            [*names, *(x for pair in _ONE_ORDER.items() for x in pair)],
+        )
+        row = cursor.fetchone()
+        assert row is not None
+        yield  # on an error the caller's rollback undoes the settings
+        was = [x for pair in zip(names, row[: len(names)], strict=True) for x in pair]
+        cursor.execute(f"SELECT {sets}", was)
+
+
+def search_ids(qs: QuerySet[Any], cap: int) -> list[Any]:
+    """A search's ids in its order: all of them when at most `cap` match, else `cap` + 1
+    of them (see `searched`), the first the database finds. The matches are read once, as
+    ids, without joins or order; the second read sorts only those ids."""
+    with _one_order(qs.db):
+        found = list(qs.select_related(None).order_by().values_list("pk", flat=True)[: cap + 1])
+    if not found:
+        return []
+    return list(rows_of(qs, found).select_related(None).values_list("pk", flat=True))
 
 
 def ranked(qs: QuerySet[Any]) -> bool:
@@ -143,14 +215,24 @@ class BoundedPage(Page):
 
 
 class BoundedPaginator(Paginator):
-    """A paginator whose count stops at `cap` + 1 rows; `capped` says it stopped."""
+    """A paginator whose count stops at `cap` + 1 rows; `capped` says it stopped, and
+    `broad` that a search did (`searched`: its cap is `SEARCH_CAP`)."""
 
     cap = COUNT_CAP
 
+    def __init__(self, object_list: Any, per_page: int, *args: Any, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.search = is_search(object_list)
+        if self.search:
+            self.cap = SEARCH_CAP
+
     @cached_property
     def _ranked(self) -> list[Any] | None:
-        """A ranked list's ids up to the cap + 1 (see `ranked`), else None."""
+        """A search's or a ranked list's ids up to the cap + 1 (see `searched`, `ranked`),
+        else None."""
         rows = self.object_list
+        if self.search and isinstance(rows, QuerySet):
+            return search_ids(rows, self.cap)
         if isinstance(rows, QuerySet) and ranked(rows):
             return ranked_ids(rows, self.cap + 1)
         return None
@@ -167,6 +249,11 @@ class BoundedPaginator(Paginator):
     @cached_property
     def capped(self) -> bool:
         return self._bounded > self.cap
+
+    @property
+    def broad(self) -> bool:
+        """A search that matches more than it lists: a longer one narrows it."""
+        return self.search and self.capped
 
     @cached_property
     def count(self) -> int:
@@ -189,7 +276,7 @@ class BoundedPaginator(Paginator):
         if self._ranked is not None and isinstance(rows, QuerySet):
             number = self.validate_number(number)
             start = (number - 1) * self.per_page
-            chosen = self._ranked[start : start + self.per_page]
+            chosen = self._ranked[: self.cap][start : start + self.per_page]
             return self._get_page(rows_of(rows, chosen), number, self)
         if isinstance(rows, QuerySet) and _keys(rows) is not None:
             number = self.validate_number(number)

@@ -32,7 +32,7 @@ from django.http import Http404
 
 from wangge.core import clock
 from wangge.core.access import scope_for
-from wangge.core.pagination import bounded_count, counted_in_parts
+from wangge.core.pagination import bounded_count, counted_in_parts, searched
 from wangge.core.permissions import CoreAction, can
 from wangge.crm import search
 from wangge.crm.models import (
@@ -263,7 +263,7 @@ def customer_list(
     qs = qs.annotate(
         resurvey_due=Case(When(due, then=True), default=False, output_field=BooleanField())
     )
-    return qs if q else _counted_by_sites(user, qs, filtered=by_sites is not None)
+    return searched(qs) if q else _counted_by_sites(user, qs, filtered=by_sites is not None)
 
 
 def _counted_by_sites(user: Any, qs: QuerySet[Customer], filtered: bool) -> QuerySet[Customer]:
