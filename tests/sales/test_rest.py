@@ -6,13 +6,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.crm.world import CrmWorld
 from wangge.core import clock
 from wangge.core.extensions import today_for
+from wangge.crm import selectors as crm_selectors
 from wangge.crm.models import scopes
 from wangge.sales import services
 from wangge.sales.models import Opportunity, Visit
@@ -169,6 +172,24 @@ def test_the_visit_forms_customer_picker_offers_what_the_user_sees_and_searches(
     )
     assert r.status_code == 302
     assert Visit.objects.get().customer == c["a_home"]
+
+
+def test_a_broad_picker_search_offers_the_first_found_in_name_order(
+    crm: CrmWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-character search at 1M customers matched 28,000: the picker sorted them all to
+    offer 200."""
+    monkeypatch.setattr("wangge.sales.forms.PICKER_MAX", 2)
+    user = crm.world.user("market_admin")
+    every = [c.pk for c in crm_selectors.customer_list(user=user, q="客户")]
+    assert len(every) >= 3
+    with CaptureQueriesContext(connection) as ctx:
+        page = crm.world.client("market_admin").get(reverse("sales:visit_create") + "?cq=客户")
+    offered = [pk for pk, _ in page.context["form"].fields["customer"].widget.choices if pk]
+    assert len(offered) == 2 and offered == [pk for pk in every if pk in offered]
+    searches = [q["sql"] for q in ctx.captured_queries if "LIKE" in q["sql"].upper()]
+    assert searches and all("ORDER BY" not in sql for sql in searches)  # none sorts them all
+    assert any("LIMIT 3" in sql for sql in searches)
 
 
 def _lead(crm: CrmWorld) -> Opportunity:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.core import clock
 from wangge.core.access import scope_for
+from wangge.core.pagination import rows_of, search_ids
 from wangge.core.permissions import can
 from wangge.crm import selectors as crm_selectors
 from wangge.crm.models import Competitor, Customer, Product, TariffPlan
@@ -128,8 +129,11 @@ def customer_choices(user: Any, preset: int | None, q: str = "") -> list[tuple[A
         rows += list(visible.filter(pk=preset))
     others = visible.exclude(pk=preset or 0)
     if q:
-        found = crm_selectors.customer_list(user=user, q=q).exclude(pk=preset or 0)
-        rows += list(found[:PICKER_MAX])
+        # As the customer list reads a search (`search_ids`): a one-character one is
+        # thousands of matches, of which only the first found are sorted and offered.
+        found = crm_selectors.customer_list(user=user, q=q)
+        ids = [pk for pk in search_ids(found, PICKER_MAX) if pk != preset][:PICKER_MAX]
+        rows += list(rows_of(found, ids))
     else:
         if staff_id is not None:
             rows += list(others.filter(owner_id=staff_id).order_by("name", "pk")[:PICKER_MAX])
