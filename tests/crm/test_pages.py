@@ -259,7 +259,10 @@ def test_htmx_asks_for_the_results_only(crm: CrmWorld) -> None:
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="results">')
+    # It replaces the page's `#results` rather than going inside it (nested after each search).
+    assert response.headers["HX-Reswap"] == "outerHTML"
     assert _linked_customers(html) == {crm.org.pk}
+    assert "HX-Reswap" not in crm.world.client("market_admin").get(reverse("crm:customer_list"))
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.views.generic import DetailView, ListView
 
 from wangge.core.pagination import BoundedPaginator
@@ -49,6 +49,14 @@ class HtmxTemplateMixin:
         if getattr(self.request, "htmx", False):
             return [f"{names[0]}#{self.partial_name}"]
         return names
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response: HttpResponse = super().render_to_response(context, **kwargs)  # type: ignore[misc]
+        if getattr(self.request, "htmx", False):
+            # The partial is the element it replaces (`<div id="results">`): swapped into
+            # it instead, each search nested one more `#results` in the page.
+            response["HX-Reswap"] = "outerHTML"
+        return response
 
 
 class ScopedListView(ScopedViewMixin, HtmxTemplateMixin, ListView):
