@@ -319,7 +319,9 @@ def bulk_update_changed(model: type[models.Model], rows: Iterable[tuple[Any, set
     Django's `bulk_update` builds one CASE WHEN per field over the whole batch, which both
     SQLite and PostgreSQL evaluate row by row: 100,000 updated sites took ~20 s that way.
     `executemany` of a plain prepared UPDATE does the same work in a fraction of it, and
-    rows changing different fields each write only their own.
+    rows changing different fields each write only their own. On PostgreSQL each group's
+    new values are copied into a temporary table and written by one `UPDATE … FROM` it
+    (`_update_from`).
     """
     groups: dict[tuple[str, ...], list[Any]] = {}
     for obj, changed in rows:
@@ -336,6 +338,9 @@ def bulk_update_changed(model: type[models.Model], rows: Iterable[tuple[Any, set
         fields = [f for f in map(meta.get_field, names) if isinstance(f, models.Field)]
         if len(fields) != len(names):
             raise ValueError(f"Not concrete fields of {model.__name__}: {names}")
+        if conn.vendor == "postgresql":
+            _update_from(conn, model, fields, objs)
+            continue
         assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
         if issubclass(model, Versioned):  # an editor holding the old version must reload
             assignments += f", {quote('version')} = {quote('version')} + 1"
@@ -347,6 +352,45 @@ def bulk_update_changed(model: type[models.Model], rows: Iterable[tuple[Any, set
             ]
             with conn.cursor() as cursor:
                 cursor.executemany(sql, params)
+
+
+#: The temporary table `_update_from` fills (one at a time, dropped after its UPDATE).
+_UPDATES = "wangge_bulk_update"
+
+
+def _update_from(
+    conn: Any, model: type[models.Model], fields: list[models.Field], objs: list[Any]
+) -> None:
+    """PostgreSQL: these rows' new values of `fields`, COPYed with their ids into a
+    temporary table of the same column types, then one `UPDATE … FROM` it. An UPDATE per
+    row is a statement the server parses and plans, and each sets up the search indexes'
+    functions again (see `copy_rows`): 100,000 changed households into the 1M county took
+    59 s of CPU that way."""
+    quote = conn.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = model._meta.pk
+    assert pk is not None
+    columns = [pk.column, *(f.column for f in fields)]
+    listed = ", ".join(map(quote, columns))
+    temp = quote(_UPDATES)
+    assignments = ", ".join(f"{quote(f.column)} = u.{quote(f.column)}" for f in fields)
+    if issubclass(model, Versioned):  # an editor holding the old version must reload
+        assignments += f", {quote('version')} = {table}.{quote('version')} + 1"
+    with conn.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {temp} AS SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        rows = (
+            [o.pk, *(f.get_db_prep_save(getattr(o, f.attname), conn) for f in fields)] for o in objs
+        )
+        copy_rows(conn, f"{temp} ({listed})", rows)
+        cursor.execute(f"ANALYZE {temp}")
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {temp} u"
+            f" WHERE {table}.{quote(pk.column)} = u.{quote(pk.column)}"
+        )
+        cursor.execute(f"DROP TABLE {temp}")
 
 
 class BulkWriter:
