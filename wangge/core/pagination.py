@@ -4,9 +4,9 @@ Counting a million scoped rows costs more than showing fifty of them, on SQLite 
 PostgreSQL alike. So a list counts at most `COUNT_CAP` + 1 rows (`SELECT COUNT(*) FROM
 (SELECT … LIMIT 10001)`): below the cap the count is exact, above it the page says
 "10000+" and offers the first `COUNT_CAP` rows' pages (narrow the list with its filters to
-see the rest). A search (`searched`) lists at most `SEARCH_CAP` of its matches. Page numbers
-never fail: `?page=abc`, `?page=-1` or a page past the end
-show the first or the last page instead of an error.
+see the rest). A search (`searched`) lists at most `SEARCH_CAP` of its matches. Page
+numbers never fail: `?page=abc`, `?page=-1` or a page past the end show the first or the
+last page instead of an error.
 
 Deep pages are read from a key, not an offset (keyset pagination): the next/previous links
 carry `?page=N&after=<id>` (or `before=<id>`), the id of the row the page continues from,
