@@ -14,7 +14,9 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+from django.conf import settings
 from django.urls import get_resolver
+from django.utils import translation
 
 
 def _load(resolver: Any) -> None:
@@ -28,6 +30,8 @@ def settle() -> None:
     out of the collector's reach."""
     resolver = get_resolver()
     _load(resolver)
-    resolver.reverse_dict  # noqa: B018  (built on first use)
+    for code, _name in settings.LANGUAGES:  # one index per language, built on first use
+        with translation.override(code):
+            resolver.reverse_dict  # noqa: B018
     gc.collect()
     gc.freeze()

@@ -95,6 +95,15 @@ def test_a_broad_search_lists_the_cap_of_its_matches_in_order_and_says_so(
     assert shown[0] == shown[1] and len(shown[0]) == 3
     # Matches the user may see, in the search's order (name, id).
     assert shown[0] == [pk for pk in everything if pk in shown[0]]
+    # Exactly as many as the cap: every match, and nothing said.
+    monkeypatch.setattr("wangge.core.pagination.SEARCH_CAP", len(everything))
+    exact = BoundedPaginator(selectors.customer_list(user=user, q="客户"), 2)
+    assert (exact.count, exact.count_display, exact.broad) == (
+        len(everything),
+        str(len(everything)),
+        False,
+    )
+    assert [c.pk for n in exact.page_range for c in exact.page(n).object_list] == everything
     # A list that is not a search keeps the list's cap and is never "broad".
     plain = BoundedPaginator(_by_name(), 2)
     assert (plain.cap, plain.broad) == (COUNT_CAP, False)
@@ -135,14 +144,17 @@ def test_the_search_reads_with_one_order_and_leaves_the_settings_as_they_were(
     if connection.vendor != "postgresql":
         pytest.skip("the settings are PostgreSQL's")
     assert connection.in_atomic_block
-    settings = _settings
-    before = settings()
+    before = _settings()
     assert before != ("0", "off")
     with _one_order(connection.alias):
-        assert settings() == ("0", "off")
-    assert settings() == before
+        assert _settings() == ("0", "off")
+    assert _settings() == before
     search_ids(selectors.customer_list(user=crm.world.user("market_admin"), q="客户"), 2)
-    assert settings() == before
+    assert _settings() == before
+    # A Python error inside, caught by the caller: the transaction goes on, the settings too.
+    with pytest.raises(ValueError), _one_order(connection.alias):
+        raise ValueError
+    assert _settings() == before
 
 
 @pytest.mark.django_db(transaction=True)

@@ -117,6 +117,35 @@ def test_bulk_writes_bump_the_version(crm: CrmWorld) -> None:
     assert Customer.objects.get(pk=customer.pk).version == 2
 
 
+@pytest.mark.parametrize("through_a_table", [False, True])
+def test_bulk_writes_of_different_fields_write_only_each_rows_own(
+    crm: CrmWorld, monkeypatch: pytest.MonkeyPatch, through_a_table: bool
+) -> None:
+    """On PostgreSQL, many changed rows go through one temporary table holding every group's
+    fields: a row must not take another group's (empty) columns."""
+    if through_a_table:
+        monkeypatch.setattr("wangge.core.imports.bulk.UPDATE_FROM_ROWS", 1)
+    home, other = (Customer.objects.get(pk=crm.customers[k].pk) for k in ("a_home", "b_home"))
+    before = {c.pk: (c.name, c.address, c.phone) for c in (home, other)}
+    home.address = "新地址"
+    other.name, other.phone = "改名", "13900000001"
+    bulk_update_changed(Customer, [(home, {"address"}), (other, {"name", "phone"})])
+    home_now, other_now = (Customer.objects.get(pk=c.pk) for c in (home, other))
+    assert (home_now.name, home_now.address, home_now.phone) == (
+        before[home.pk][0],
+        "新地址",
+        before[home.pk][2],
+    )
+    assert (other_now.name, other_now.address, other_now.phone) == (
+        "改名",
+        before[other.pk][1],
+        "13900000001",
+    )
+    assert (home_now.version, other_now.version) == (2, 2)
+    bulk_update_changed(Customer, [(home, {"address"})])  # again: no table left in the way
+    assert Customer.objects.get(pk=home.pk).version == 3
+
+
 # --- the API -----------------------------------------------------------------------------
 
 

@@ -89,9 +89,10 @@ def is_search(qs: Any) -> bool:
     return isinstance(qs, QuerySet) and bool(getattr(qs, _SEARCH, False))
 
 
-#: Planner settings for a read whose first rows must be the same from request to request:
-#: parallel workers hand rows to a `LIMIT` in whichever order they finish, and a
-#: synchronised sequential scan starts where another scan of the table is.
+#: Planner settings for a read whose first rows should be the same from request to request
+#: (while the table and its statistics do not change): parallel workers hand rows to a
+#: `LIMIT` in whichever order they finish, and a synchronised sequential scan starts where
+#: another scan of the table is.
 _ONE_ORDER = {"max_parallel_workers_per_gather": "0", "synchronize_seqscans": "off"}
 
 
@@ -120,9 +121,20 @@ def _one_order(alias: str) -> Iterator[None]:
         )
         row = cursor.fetchone()
         assert row is not None
-        yield  # on an error the caller's rollback undoes the settings
-        was = [x for pair in zip(names, row[: len(names)], strict=True) for x in pair]
-        cursor.execute(f"SELECT {sets}", was)
+        try:
+            yield
+        finally:  # unless the transaction failed: its rollback undoes the settings
+            if not connection.needs_rollback and not _failed(connection):
+                was = [x for pair in zip(names, row[: len(names)], strict=True) for x in pair]
+                cursor.execute(f"SELECT {sets}", was)
+
+
+def _failed(connection: Any) -> bool:
+    """PostgreSQL: the transaction is aborted (an error in it), so no statement runs."""
+    from psycopg import pq
+
+    status = connection.connection.info.transaction_status
+    return bool(status == pq.TransactionStatus.INERROR)
 
 
 def search_ids(qs: QuerySet[Any], cap: int) -> list[Any]:

@@ -42,7 +42,13 @@ SubscriptionStatusIn = Annotated[str, Choice(Subscription.Status, blank=True)]
 
 
 class CustomerFilter(PageParams):
-    q: str = Field("", max_length=64, pattern=QUERY_TEXT_PATTERN)
+    q: str = Field(
+        "",
+        max_length=64,
+        pattern=QUERY_TEXT_PATTERN,
+        description="Name, number, door address or phone. A search lists at most 1,000 of its"
+        " matches (count 1001 when more match): a longer search narrows it.",
+    )
     grid: int | None = Field(None, ge=1, le=MAX_ID)
     kind: KindIn = ""
     relationship: RelationshipIn = ""
