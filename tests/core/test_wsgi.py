@@ -30,7 +30,7 @@ def test_the_url_tree_is_loaded_before_it_is_frozen() -> None:
     try:
         settle()
         resolver = get_resolver()
-        loaded = [resolver.url_patterns]
+        loaded: list[object] = [resolver.url_patterns]
         for code in ("zh-hans", "en"):  # each language's index of `reverse()`
             with translation.override(code):
                 loaded.append(resolver.reverse_dict)
