@@ -359,7 +359,7 @@ def _concrete(model: type[models.Model], names: Sequence[str]) -> list[models.Fi
 
 
 #: From this many changed rows on, PostgreSQL writes them through a temporary table: below,
-#: its five statements cost more than the UPDATEs they replace.
+#: its half-dozen statements (and a catalogue entry) cost more than the UPDATEs they replace.
 UPDATE_FROM_ROWS = 1000
 #: The temporary table of `_update_from`: one per call, whatever the groups.
 _UPDATES = "wangge_bulk_update"
@@ -374,7 +374,7 @@ def _update_from(
     (each writing only its own fields). An UPDATE per row is a statement the server parses
     and plans, and each sets up the search indexes' functions again (see `copy_rows`):
     100,000 changed households into the 1M county took 27 s of the server's CPU that way,
-    17.8 like this. The table is named in `pg_temp` throughout, so no permanent table of
+    18–20 like this. The table is named in `pg_temp` throughout, so no permanent table of
     the same name is ever touched."""
     quote = conn.ops.quote_name
     table = quote(model._meta.db_table)
